@@ -1,0 +1,38 @@
+import ArgumentParser
+import VenueKit
+
+/// `venue fixtures`: writes the deterministic synthetic marketplace.
+struct FixturesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fixtures",
+        abstract: "Generate the synthetic marketplace (catalog, coupons, events, layout) into a folder."
+    )
+
+    @Option(help: "The folder to write into.")
+    var out = "Fixtures"
+
+    @Option(help: "The seed of every draw.")
+    var seed: UInt64 = 11
+
+    @Option(help: "Number of brands.")
+    var brands = 200
+
+    @Option(help: "Number of shoppers.")
+    var shoppers = 2000
+
+    @Option(help: "The sale day; events end the day before.")
+    var saleDay = "2026-11-11"
+
+    func run() throws {
+        var configuration = SyntheticMarketplace.Configuration()
+        configuration.seed = seed
+        configuration.brands = brands
+        configuration.shoppers = shoppers
+        configuration.saleDay = saleDay
+        let market = SyntheticMarketplace(configuration)
+        try reportingInputErrors { () throws(InputError) in try market.write(to: out) }
+        for (name, contents) in market.files {
+            print("\(out)/\(name)  \(contents.utf8.count) bytes")
+        }
+    }
+}

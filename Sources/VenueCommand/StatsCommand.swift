@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import VenueKit
+
+/// `venue stats`: what an events file holds.
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Print shoppers, brands, events by kind, date range and density of an events file."
+    )
+
+    @OptionGroup var input: EventInputOptions
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    func run() throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let log = try input.read()
+        let seconds = (clock.now - start).seconds
+        let stats = EventStatistics(log)
+        let kinds = EventKind.allCases.filter { stats.eventsByKind[$0] != nil }
+        if json {
+            var fields = [
+                "\"file\":\(jsonString(input.events))", "\"format\":\"\(input.format)\"",
+                "\"shoppers\":\(stats.shoppers)", "\"brands\":\(stats.brands)", "\"events\":\(stats.events)",
+                "\"pairs\":\(stats.pairs)", "\"density\":\(stats.density)", "\"skipped_rows\":\(stats.skippedRows)", "\"rows_without_brand\":\(stats.ignoredRows)",
+                "\"read_seconds\":\(seconds)",
+            ]
+            fields.append("\"events_by_kind\":{" + kinds.map { "\"\($0)\":\(stats.eventsByKind[$0]!)" }.joined(separator: ",") + "}")
+            if let range = stats.timeRange {
+                fields.append("\"first\":\"\(CalendarTime.isoDate(range.lowerBound))\",\"last\":\"\(CalendarTime.isoDate(range.upperBound))\"")
+            }
+            print("{" + fields.joined(separator: ",") + "}")
+            return
+        }
+        print("file       \(input.events) (\(input.format))")
+        print("shoppers   \(stats.shoppers)")
+        print("brands     \(stats.brands)")
+        print("events     \(stats.events)")
+        for kind in kinds {
+            print("  \(kind.description.padding(toLength: 9, withPad: " ", startingAt: 0))\(stats.eventsByKind[kind]!)")
+        }
+        if let range = stats.timeRange {
+            print("dates      \(CalendarTime.isoDate(range.lowerBound)) … \(CalendarTime.isoDate(range.upperBound))")
+        }
+        print("pairs      \(stats.pairs)")
+        print("density    \(String(format: "%.6f", stats.density))")
+        if stats.skippedRows > 0 { print("skipped    \(stats.skippedRows) malformed rows") }
+        if stats.ignoredRows > 0 { print("no brand   \(stats.ignoredRows) rows left out (no brand id)") }
+        print("read in    \(String(format: "%.3f", seconds)) s")
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a `Double`.
+    var seconds: Double {
+        let (s, attoseconds) = components
+        return Double(s) + Double(attoseconds) * 1e-18
+    }
+}
+
+/// `text` as a JSON string literal.
+func jsonString(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case _ where scalar.value < 0x20:
+            out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+import VenueKit
+
+/// The `venue` command: one subcommand per job.
+@main
+struct VenueCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "venue",
+        abstract: "Personal Double-11 sale venues from implicit ALS on OpenBLAS.",
+        subcommands: [
+            StatsCommand.self,
+            FixturesCommand.self,
+        ]
+    )
+}

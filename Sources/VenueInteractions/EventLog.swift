@@ -1,0 +1,70 @@
+/// Events as read from a file, column by column, with the id maps that give them dense indices.
+///
+/// Row `i` says: shopper `shoppers[i]` did `kinds[i]` to brand `brands[i]` at `times[i]`
+/// (Unix seconds, or ``EventLog/noTime``), `values[i]` times (for ``EventKind/weight`` rows: with
+/// that strength). Columns keep memory at 21 bytes per event.
+public struct EventLog: Sendable, Equatable {
+    /// The time of an event whose format carries none.
+    public static let noTime = Int64.min
+
+    /// Shopper ids, indexed in first-seen order.
+    public var shopperIDs = IdentifierMap()
+    /// Brand ids, indexed in first-seen order.
+    public var brandIDs = IdentifierMap()
+    /// Shopper index of each event.
+    public var shoppers: [Int32] = []
+    /// Brand index of each event.
+    public var brands: [Int32] = []
+    /// Kind of each event.
+    public var kinds: [EventKind] = []
+    /// Unix seconds of each event, or ``EventLog/noTime``.
+    public var times: [Int64] = []
+    /// Count (event rows) or strength (``EventKind/weight`` rows) of each event.
+    public var values: [Float] = []
+    /// Malformed rows skipped under ``BadRowPolicy/skip``.
+    public var skippedRows = 0
+    /// Well-formed rows that carry no shopper–brand interaction and were left out: IJCAI-15 rows
+    /// with an empty `brand_id` (the data set has items without a brand).
+    public var ignoredRows = 0
+
+    /// An empty log.
+    public init() {}
+
+    /// Number of events.
+    public var count: Int { shoppers.count }
+
+    /// Appends one event by indices.
+    public mutating func append(shopper: Int32, brand: Int32, kind: EventKind, time: Int64, value: Float) {
+        shoppers.append(shopper)
+        brands.append(brand)
+        kinds.append(kind)
+        times.append(time)
+        values.append(value)
+    }
+
+    /// Appends one event by ids, interning them.
+    public mutating func append(shopper: String, brand: String, kind: EventKind, time: Int64 = noTime, value: Float = 1) {
+        append(shopper: shopperIDs.intern(shopper), brand: brandIDs.intern(brand), kind: kind, time: time, value: value)
+    }
+
+    /// Reserves room for `count` more events.
+    public mutating func reserveCapacity(_ count: Int) {
+        shoppers.reserveCapacity(count)
+        brands.reserveCapacity(count)
+        kinds.reserveCapacity(count)
+        times.reserveCapacity(count)
+        values.reserveCapacity(count)
+    }
+
+    /// The events for which `isIncluded(i)` holds, with the same id maps (so indices still agree
+    /// with models and other splits of this log). O(count).
+    public func filter(_ isIncluded: (Int) -> Bool) -> EventLog {
+        var result = EventLog()
+        result.shopperIDs = shopperIDs
+        result.brandIDs = brandIDs
+        for i in 0 ..< count where isIncluded(i) {
+            result.append(shopper: shoppers[i], brand: brands[i], kind: kinds[i], time: times[i], value: values[i])
+        }
+        return result
+    }
+}

@@ -1,0 +1,310 @@
+import Foundation
+
+/// Reads event files of every ``EventFormat`` into an ``EventLog``, streaming over the mapped
+/// bytes with no per-row allocation. Malformed rows are reported with file, line and column.
+public struct EventReader: Sendable {
+    /// How to read.
+    public struct Options: Sendable {
+        /// The format of the file.
+        public var format: EventFormat
+        /// The year for formats whose dates have none (Tmall 2014 `M-D`, IJCAI-15 `MMDD`).
+        public var year: Int?
+        /// Fail on malformed rows, or skip and count them.
+        public var badRows: BadRowPolicy
+
+        /// Options for `format`, strict by default.
+        public init(format: EventFormat, year: Int? = nil, badRows: BadRowPolicy = .strict) {
+            self.format = format
+            self.year = year
+            self.badRows = badRows
+        }
+    }
+
+    /// The options in force.
+    public var options: Options
+
+    /// A reader with `options`.
+    public init(_ options: Options) {
+        self.options = options
+    }
+
+    /// A reader for `format`.
+    public init(format: EventFormat, year: Int? = nil, badRows: BadRowPolicy = .strict) {
+        self.init(Options(format: format, year: year, badRows: badRows))
+    }
+
+    /// Reads the file at `path`. O(bytes).
+    public func read(path: String) throws(InputError) -> EventLog {
+        try read(MappedFile(path: path))
+    }
+
+    /// Reads a mapped (or in-memory) file. O(bytes).
+    public func read(_ file: MappedFile) throws(InputError) -> EventLog {
+        let result: Result<EventLog, InputError> = file.data.withUnsafeBytes { bytes in
+            Result { () throws(InputError) -> EventLog in try read(bytes: bytes, path: file.path) }
+        }
+        return try result.get()
+    }
+
+    private func read(bytes: UnsafeRawBufferPointer, path: String) throws(InputError) -> EventLog {
+        let delimiter: UInt8 =
+            switch options.format {
+            case .lastfm, .movielens: UInt8(ascii: "\t")
+            default: UInt8(ascii: ",")
+            }
+        var scanner = DelimitedLineScanner(bytes: bytes, delimiter: delimiter)
+        guard var line = scanner.next() else { throw .empty(file: path) }
+        var decoder = try RowDecoder(format: options.format, year: options.year ?? options.format.defaultYear, firstLine: line, path: path)
+        var log = EventLog()
+        log.reserveCapacity(max(16, bytes.count / 28))
+        var problems: [InputProblem] = []
+        var badRows = 0
+        var pending: DelimitedLine? = decoder.firstLineIsHeader ? scanner.next() : line
+        while let current = pending {
+            line = current
+            if let problem = decoder.decode(line, into: &log) {
+                badRows += 1
+                if problems.count < InputError.listedProblemLimit {
+                    problems.append(InputProblem(location: InputLocation(file: path, line: line.number, column: line.column(ofField: problem.field)),
+                                                 expected: problem.expected, found: line.quoted(problem.field)))
+                }
+            }
+            pending = scanner.next()
+        }
+        if badRows > 0 && options.badRows == .strict {
+            throw .malformedRows(problems: problems, total: badRows)
+        }
+        if log.count == 0 && badRows == 0 && log.ignoredRows == 0 { throw .empty(file: path) }
+        log.skippedRows = badRows
+        return log
+    }
+}
+
+/// A row's problem before it is located: which field, what was expected.
+struct RowProblem {
+    var field: Int
+    var expected: String
+}
+
+/// Where each value of a row is, and how to decode it, for one format (and header).
+struct RowDecoder {
+    enum KindSource { case names, tmallCode, ijcaiCode, fixed(EventKind) }
+    enum TimeSource { case none, flexible, monthDashDay, monthDay, unixSeconds }
+    enum ValueSource { case one, count, weight, positive }
+
+    var shopperColumn = 0
+    var brandColumn = 1
+    var kindColumn = -1
+    var timeColumn = -1
+    var valueColumn = -1
+    var kindSource = KindSource.fixed(.weight)
+    var timeSource = TimeSource.none
+    var valueSource = ValueSource.one
+    var stripFloatSuffix = false
+    var year: Int
+    var firstLineIsHeader = false
+    var minimumFields = 2
+    var names: [String] = []
+
+    init(format: EventFormat, year: Int, firstLine: DelimitedLine, path: String) throws(InputError) {
+        self.year = year
+        let first = (0 ..< firstLine.fieldCount).map { firstLine.string($0).trimmingCharacters(in: .whitespaces).lowercased() }
+        func headerProblem(_ expected: String) -> InputError {
+            .missingHeader(InputProblem(location: InputLocation(file: path, line: firstLine.number, column: 1),
+                                        expected: expected, found: firstLine.quoted(0)))
+        }
+        switch format {
+        case .generic:
+            let header = "a header naming the columns shopper,brand,event,time[,count]"
+            guard let s = first.firstIndex(of: "shopper"), let b = first.firstIndex(of: "brand"),
+                  let e = first.firstIndex(of: "event"), let t = first.firstIndex(of: "time")
+            else { throw headerProblem(header) }
+            (shopperColumn, brandColumn, kindColumn, timeColumn) = (s, b, e, t)
+            if let c = first.firstIndex(of: "count") { valueColumn = c; valueSource = .count }
+            kindSource = .names
+            timeSource = .flexible
+            firstLineIsHeader = true
+            names = first
+        case .weights:
+            (kindColumn, valueColumn, valueSource) = (-1, 2, .weight)
+            names = ["shopper", "brand", "weight"]
+            firstLineIsHeader = first.count >= 3 && first[2].allSatisfy { $0.isLetter || $0 == "_" } && !first[2].isEmpty
+        case .tmall2014:
+            (kindColumn, timeColumn, kindSource, timeSource) = (2, 3, .tmallCode, .monthDashDay)
+            names = ["user_id", "brand_id", "type", "visit_datetime"]
+            firstLineIsHeader = first.first == "user_id"
+        case .ijcai15:
+            guard let u = first.firstIndex(of: "user_id"), let b = first.firstIndex(of: "brand_id"),
+                  let t = first.firstIndex(of: "time_stamp"), let a = first.firstIndex(of: "action_type")
+            else { throw headerProblem("a header naming user_id, brand_id, time_stamp and action_type") }
+            (shopperColumn, brandColumn, kindColumn, timeColumn) = (u, b, a, t)
+            (kindSource, timeSource, stripFloatSuffix) = (.ijcaiCode, .monthDay, true)
+            names = first
+            firstLineIsHeader = true
+        case .lastfm:
+            (valueColumn, valueSource) = (2, .weight)
+            names = ["userID", "artistID", "weight"]
+            firstLineIsHeader = first.first == "userid"
+        case .movielens:
+            (valueColumn, valueSource, timeColumn, timeSource) = (2, .positive, 3, .unixSeconds)
+            names = ["user", "item", "rating", "timestamp"]
+        }
+        if names.isEmpty { names = first }
+        minimumFields = [shopperColumn, brandColumn, kindColumn, timeColumn, valueSource == .count ? -1 : valueColumn].max()! + 1
+    }
+
+    private func missing(_ line: DelimitedLine) -> RowProblem {
+        let field = line.fieldCount
+        let name = field < names.count ? names[field] : "field \(field + 1)"
+        return RowProblem(field: field, expected: "a value for \(name)")
+    }
+
+    /// Decodes one row into `log`, or says what is wrong with it.
+    func decode(_ line: DelimitedLine, into log: inout EventLog) -> RowProblem? {
+        guard line.fieldCount >= minimumFields else { return missing(line) }
+        let shopperBytes = line.field(shopperColumn)
+        guard !shopperBytes.isEmpty else { return RowProblem(field: shopperColumn, expected: "a shopper id") }
+        var brandBytes = line.field(brandColumn)
+        if stripFloatSuffix, brandBytes.count > 2, brandBytes[brandBytes.count - 2] == UInt8(ascii: "."),
+           brandBytes[brandBytes.count - 1] == UInt8(ascii: "0") {
+            brandBytes = UnsafeRawBufferPointer(rebasing: brandBytes[0 ..< brandBytes.count - 2])
+        }
+        if brandBytes.isEmpty {
+            if stripFloatSuffix {  // IJCAI-15: an item without a brand, not a malformed row
+                log.ignoredRows += 1
+                return nil
+            }
+            return RowProblem(field: brandColumn, expected: "a brand id")
+        }
+
+        let kind: EventKind
+        switch kindSource {
+        case .fixed(let fixed): kind = fixed
+        case .names:
+            guard let k = Self.kind(named: line.field(kindColumn)) else {
+                return RowProblem(field: kindColumn, expected: "an event name (click, favorite, follow, cart, purchase)")
+            }
+            kind = k
+        case .tmallCode:
+            guard let k = Self.code(line.field(kindColumn), [.click, .purchase, .favorite, .cart]) else {
+                return RowProblem(field: kindColumn, expected: "a type code 0 (click), 1 (buy), 2 (favourite) or 3 (cart)")
+            }
+            kind = k
+        case .ijcaiCode:
+            guard let k = Self.code(line.field(kindColumn), [.click, .cart, .purchase, .favorite]) else {
+                return RowProblem(field: kindColumn, expected: "an action code 0 (click), 1 (cart), 2 (purchase) or 3 (favourite)")
+            }
+            kind = k
+        }
+
+        var time = EventLog.noTime
+        switch timeSource {
+        case .none: break
+        case .flexible:
+            guard let t = CalendarTime.parseFlexible(line.field(timeColumn)) else {
+                return RowProblem(field: timeColumn, expected: "a time as YYYY-MM-DD, ISO-8601 date-time or Unix seconds")
+            }
+            time = t
+        case .monthDashDay:
+            guard let t = CalendarTime.parseMonthDashDay(line.field(timeColumn), year: year) else {
+                return RowProblem(field: timeColumn, expected: "a date as M-D (e.g. 6-4)")
+            }
+            time = t
+        case .monthDay:
+            guard let t = CalendarTime.parseMonthDay(line.field(timeColumn), year: year) else {
+                return RowProblem(field: timeColumn, expected: "a date as MMDD (e.g. 1111)")
+            }
+            time = t
+        case .unixSeconds:
+            guard let t = CalendarTime.parseFlexible(line.field(timeColumn)) else {
+                return RowProblem(field: timeColumn, expected: "a Unix timestamp in seconds")
+            }
+            time = t
+        }
+
+        var value: Float = 1
+        switch valueSource {
+        case .one: break
+        case .count:
+            if valueColumn < line.fieldCount && !line.field(valueColumn).isEmpty {
+                guard let v = Self.number(line.field(valueColumn)), v > 0 else {
+                    return RowProblem(field: valueColumn, expected: "a positive count")
+                }
+                value = v
+            }
+        case .weight:
+            guard let v = Self.number(line.field(valueColumn)), v >= 0 else {
+                return RowProblem(field: valueColumn, expected: "a non-negative number (the weight)")
+            }
+            value = v
+        case .positive:
+            guard let v = Self.number(line.field(valueColumn)), v > 0 else {
+                return RowProblem(field: valueColumn, expected: "a positive number")
+            }
+            value = v
+        }
+        log.append(shopper: log.shopperIDs.intern(shopperBytes), brand: log.brandIDs.intern(brandBytes),
+                   kind: kind, time: time, value: value)
+        return nil
+    }
+
+    static func code(_ b: UnsafeRawBufferPointer, _ kinds: [EventKind]) -> EventKind? {
+        guard b.count == 1 else { return nil }
+        let d = Int(b[0]) &- 48
+        return d >= 0 && d < kinds.count ? kinds[d] : nil
+    }
+
+    static func kind(named b: UnsafeRawBufferPointer) -> EventKind? {
+        @inline(__always) func matches(_ word: StaticString) -> Bool {
+            guard b.count == word.utf8CodeUnitCount else { return false }
+            let w = word.utf8Start
+            for i in 0 ..< b.count where b[i] | 0x20 != w[i] { return false }
+            return true
+        }
+        switch b.count {
+        case 4: return matches("cart") ? .cart : nil
+        case 5: return matches("click") ? .click : nil
+        case 6: return matches("follow") ? .follow : nil
+        case 8: return matches("purchase") ? .purchase : matches("favorite") ? .favorite : nil
+        case 9: return matches("favourite") ? .favorite : nil
+        default: return nil
+        }
+    }
+
+    /// A decimal number (`12`, `3.5`, `-1`, `2e3`); `nil` when malformed or not finite.
+    static func number(_ b: UnsafeRawBufferPointer) -> Float? {
+        var i = 0
+        var negative = false
+        if i < b.count && (b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "+")) {
+            negative = b[i] == UInt8(ascii: "-")
+            i += 1
+        }
+        var mantissa: Double = 0
+        var digits = 0
+        while i < b.count, b[i] >= 48, b[i] <= 57 {
+            mantissa = mantissa * 10 + Double(b[i] - 48)
+            digits += 1
+            i += 1
+        }
+        if i < b.count && b[i] == UInt8(ascii: ".") {
+            i += 1
+            var scale = 0.1
+            while i < b.count, b[i] >= 48, b[i] <= 57 {
+                mantissa += Double(b[i] - 48) * scale
+                scale *= 0.1
+                digits += 1
+                i += 1
+            }
+        }
+        guard digits > 0 else { return nil }
+        if i < b.count {
+            // Exponents and other rare spellings take the slow, exact path.
+            guard b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E"),
+                  let v = Float(String(decoding: b, as: UTF8.self)), v.isFinite
+            else { return nil }
+            return v
+        }
+        let v = Float(negative ? -mantissa : mantissa)
+        return v.isFinite ? v : nil
+    }
+}

@@ -1,0 +1,126 @@
+/// A compressed sparse row (CSR) matrix of `Float`: row `r`'s entries are
+/// `columnIndices[rowStarts[r] ..< rowStarts[r + 1]]` with `values` alongside, columns ascending.
+public struct SparseMatrix: Sendable, Equatable {
+    /// Number of rows.
+    public let rows: Int
+    /// Number of columns.
+    public let columns: Int
+    /// `rows + 1` offsets into `columnIndices` and `values`.
+    public let rowStarts: [Int]
+    /// Column of each stored entry, ascending within a row.
+    public let columnIndices: [Int32]
+    /// Value of each stored entry.
+    public var values: [Float]
+
+    /// Number of stored entries.
+    public var nonzeroCount: Int { columnIndices.count }
+
+    /// A CSR matrix from its arrays; they must be consistent (checked).
+    public init(rows: Int, columns: Int, rowStarts: [Int], columnIndices: [Int32], values: [Float]) {
+        precondition(rowStarts.count == rows + 1 && rowStarts.last == columnIndices.count && values.count == columnIndices.count,
+                     "inconsistent CSR arrays")
+        self.rows = rows
+        self.columns = columns
+        self.rowStarts = rowStarts
+        self.columnIndices = columnIndices
+        self.values = values
+    }
+
+    /// Builds a CSR matrix from coordinate triples, summing duplicates (in input order, so the
+    /// result is deterministic) and sorting columns within each row. O(rows + columns + entries).
+    public init(rows: Int, columns: Int, rowIndices: [Int32], columnIndices: [Int32], values: [Float]) {
+        precondition(rowIndices.count == columnIndices.count && values.count == rowIndices.count, "triples differ in length")
+        let n = rowIndices.count
+        // Stable counting sort by column, then by row: rows end up with ascending columns.
+        var byColumn = [Int32](repeating: 0, count: n)
+        do {
+            var starts = [Int](repeating: 0, count: columns + 1)
+            for c in columnIndices { starts[Int(c) + 1] += 1 }
+            for c in 0 ..< columns { starts[c + 1] += starts[c] }
+            for i in 0 ..< n {
+                let c = Int(columnIndices[i])
+                byColumn[starts[c]] = Int32(i)
+                starts[c] += 1
+            }
+        }
+        var counts = [Int](repeating: 0, count: rows + 1)
+        for r in rowIndices { counts[Int(r) + 1] += 1 }
+        for r in 0 ..< rows { counts[r + 1] += counts[r] }
+        var order = [Int32](repeating: 0, count: n)
+        var next = counts
+        for i in byColumn {
+            let r = Int(rowIndices[Int(i)])
+            order[next[r]] = i
+            next[r] += 1
+        }
+        // Merge duplicates.
+        var starts = [Int](repeating: 0, count: rows + 1)
+        var outColumns = [Int32]()
+        var outValues = [Float]()
+        outColumns.reserveCapacity(n)
+        outValues.reserveCapacity(n)
+        for r in 0 ..< rows {
+            var previous: Int32 = -1
+            for p in counts[r] ..< counts[r + 1] {
+                let i = Int(order[p])
+                let c = columnIndices[i]
+                if c == previous {
+                    outValues[outValues.count - 1] += values[i]
+                } else {
+                    outColumns.append(c)
+                    outValues.append(values[i])
+                    previous = c
+                }
+            }
+            starts[r + 1] = outColumns.count
+        }
+        self.init(rows: rows, columns: columns, rowStarts: starts, columnIndices: outColumns, values: outValues)
+    }
+
+    /// The range of row `r`'s entries in `columnIndices` and `values`.
+    @inlinable
+    public func range(ofRow r: Int) -> Range<Int> { rowStarts[r] ..< rowStarts[r + 1] }
+
+    /// Number of entries in row `r`.
+    @inlinable
+    public func count(ofRow r: Int) -> Int { rowStarts[r + 1] - rowStarts[r] }
+
+    /// The value at `row`, `column` (zero when not stored). O(log row length).
+    public subscript(row: Int, column: Int) -> Float {
+        let range = range(ofRow: row)
+        var low = range.lowerBound
+        var high = range.upperBound
+        let target = Int32(column)
+        while low < high {
+            let mid = (low + high) / 2
+            if columnIndices[mid] < target { low = mid + 1 } else { high = mid }
+        }
+        return low < range.upperBound && columnIndices[low] == target ? values[low] : 0
+    }
+
+    /// The transpose, in CSR (i.e. this matrix in CSC). O(rows + columns + entries).
+    public func transposed() -> SparseMatrix {
+        var starts = [Int](repeating: 0, count: columns + 1)
+        for c in columnIndices { starts[Int(c) + 1] += 1 }
+        for c in 0 ..< columns { starts[c + 1] += starts[c] }
+        var next = starts
+        var outRows = [Int32](repeating: 0, count: nonzeroCount)
+        var outValues = [Float](repeating: 0, count: nonzeroCount)
+        for r in 0 ..< rows {
+            for p in range(ofRow: r) {
+                let c = Int(columnIndices[p])
+                outRows[next[c]] = Int32(r)
+                outValues[next[c]] = values[p]
+                next[c] += 1
+            }
+        }
+        return SparseMatrix(rows: columns, columns: rows, rowStarts: starts, columnIndices: outRows, values: outValues)
+    }
+
+    /// The same pattern with every value replaced by `transform(value)`.
+    public func mapValues(_ transform: (Float) throws -> Float) rethrows -> SparseMatrix {
+        var copy = self
+        copy.values = try values.map(transform)
+        return copy
+    }
+}

@@ -1,0 +1,81 @@
+import COpenBLAS
+
+/// A failure of a dense factorisation, with LAPACK's own diagnostic.
+public enum FactorizationFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The matrix is not positive definite: the leading minor of order `order` is not positive.
+    case notPositiveDefinite(order: Int)
+    /// LAPACK rejected argument number `argument` (a programming error).
+    case illegalArgument(argument: Int)
+
+    public var description: String {
+        switch self {
+        case .notPositiveDefinite(let order):
+            "matrix is not positive definite (leading minor of order \(order) is not positive)"
+        case .illegalArgument(let argument):
+            "LAPACK rejected argument \(argument)"
+        }
+    }
+
+    init(info: Int32) {
+        self = info > 0 ? .notPositiveDefinite(order: Int(info)) : .illegalArgument(argument: Int(-info))
+    }
+}
+
+/// Cholesky factorisation and solves of symmetric positive-definite systems (LAPACK spotrf/spotrs).
+///
+/// The matrices are symmetric, so a row-major upper triangle is the same memory as a
+/// column-major lower triangle: the calls go to LAPACK in its native column-major order and
+/// never make LAPACKE transpose (or allocate).
+public enum Cholesky {
+    /// Factors the `n × n` symmetric matrix `a` in place (its upper triangle, row-major, is read
+    /// and overwritten by `U` with `A = UᵀU`). O(n³/3).
+    public static func factor(_ a: UnsafeMutablePointer<Float>, n: Int) throws(FactorizationFailure) {
+        let info = rawFactor(a, n)
+        if info != 0 { throw FactorizationFailure(info: info) }
+    }
+
+    /// Solves `A·X = B` for `nrhs` right-hand sides given `factor`'s output; `b` is row-major
+    /// `nrhs × n` (each right-hand side is one contiguous row) and is overwritten by `X`. O(n²·nrhs).
+    public static func solve(factored a: UnsafePointer<Float>, n: Int, b: UnsafeMutablePointer<Float>, nrhs: Int = 1) throws(FactorizationFailure) {
+        let info = rawSolve(a, n, b, nrhs)
+        if info != 0 { throw FactorizationFailure(info: info) }
+    }
+
+    /// Solves the symmetric positive-definite system `A·x = b` in place: `a` (upper triangle read)
+    /// is overwritten by its factor, `b` by the solution. O(n³/3).
+    public static func solve(_ a: UnsafeMutablePointer<Float>, n: Int, b: UnsafeMutablePointer<Float>) throws(FactorizationFailure) {
+        try factor(a, n: n)
+        try solve(factored: a, n: n, b: b)
+    }
+
+    static func rawFactor(_ a: UnsafeMutablePointer<Float>, _ n: Int) -> Int32 {
+        // Row-major upper == column-major lower.
+        LAPACKE_spotrf_work(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), Int32(n), a, Int32(max(n, 1)))
+    }
+
+    static func rawSolve(_ a: UnsafePointer<Float>, _ n: Int, _ b: UnsafeMutablePointer<Float>, _ nrhs: Int) -> Int32 {
+        LAPACKE_spotrs_work(
+            LAPACK_COL_MAJOR, CChar(UInt8(ascii: "L")), Int32(n), Int32(nrhs),
+            a, Int32(max(n, 1)), b, Int32(max(n, 1)))
+    }
+}
+
+extension Cholesky {
+    /// Solves `A·x = b` for a symmetric positive-definite `Matrix` and returns `x`.
+    public static func solve(_ a: Matrix, _ b: [Float]) throws(FactorizationFailure) -> [Float] {
+        precondition(a.rows == a.columns, "Cholesky.solve: A is \(a.rows)×\(a.columns), not square")
+        precondition(b.count == a.rows, "Cholesky.solve: b has \(b.count) elements, expected \(a.rows)")
+        var factor = a.storage
+        var x = b
+        let n = a.rows
+        let info: Int32 = factor.withUnsafeMutableBufferPointer { pa in
+            x.withUnsafeMutableBufferPointer { px in
+                guard let pa = pa.baseAddress, let px = px.baseAddress else { return 0 }
+                let info = rawFactor(pa, n)
+                return info != 0 ? info : rawSolve(pa, n, px, 1)
+            }
+        }
+        if info != 0 { throw FactorizationFailure(info: info) }
+        return x
+    }
+}

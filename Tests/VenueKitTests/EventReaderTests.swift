@@ -1,0 +1,196 @@
+import Foundation
+import Testing
+import VenueKit
+
+@Suite("Event readers")
+struct EventReaderTests {
+    @Test("generic events: header in any order, optional count, three time spellings")
+    func generic() throws {
+        let log = try TestSupport.read("""
+            time,brand,shopper,event,count
+            2026-11-01,nike,alice,click,
+            2026-11-01T08:30:00Z,nike,alice,purchase,2
+            1761955200,adidas,bob,Favourite,1
+            2026-11-02T10:00:00+08:00,nike,bob,follow,1
+
+            """, .generic)
+        #expect(log.count == 4)
+        #expect(log.shopperIDs.ids == ["alice", "bob"])
+        #expect(log.brandIDs.ids == ["nike", "adidas"])
+        #expect(log.kinds == [.click, .purchase, .favorite, .follow])
+        #expect(log.values == [1, 2, 1, 1])
+        let day = CalendarTime.seconds(year: 2026, month: 11, day: 1)
+        #expect(log.times[0] == day)
+        #expect(log.times[1] == day + 8 * 3600 + 30 * 60)
+        #expect(log.times[2] == 1_761_955_200)
+        #expect(log.times[3] == CalendarTime.seconds(year: 2026, month: 11, day: 2) + 2 * 3600)
+    }
+
+    @Test("weights: header optional, CRLF line ends")
+    func weights() throws {
+        let withHeader = try TestSupport.read("user,item,weight\r\n0,5,2.5\r\n1,5,1\r\n0,5,1\r\n", .weights)
+        let without = try TestSupport.read("0,5,2.5\n1,5,1\n0,5,1\n", .weights)
+        #expect(withHeader.count == 3 && without.count == 3)
+        #expect(withHeader.values == [2.5, 1, 1])
+        let matrix = InteractionMatrix(log: without)
+        #expect(matrix.nonzeroCount == 2)
+        #expect(matrix.byShopper[0, 0] == 3.5)
+    }
+
+    @Test("Tmall 2014: type codes and M-D dates in the given year")
+    func tmall() throws {
+        let log = try TestSupport.read("user_id,brand_id,type,visit_datetime\n1,9,0,6-4\n1,9,1,12-31\n2,8,2,4-15\n2,8,3,8-15\n", .tmall2014)
+        #expect(log.kinds == [.click, .purchase, .favorite, .cart])
+        #expect(log.times[1] == CalendarTime.seconds(year: 2014, month: 12, day: 31))
+        let other = try EventReader(format: .tmall2014, year: 2013).read(MappedFile(path: "t", contents: Data("1,9,0,2-28\n".utf8)))
+        #expect(other.times[0] == CalendarTime.seconds(year: 2013, month: 2, day: 28))
+    }
+
+    @Test("IJCAI-15: columns by header name, pandas index column, float brand ids, MMDD")
+    func ijcai() throws {
+        let log = try TestSupport.read("""
+            ,user_id,item_id,cat_id,seller_id,brand_id,time_stamp,action_type
+            0,328862,323294,833,2882,2661.0,829,0
+            1,328862,844400,1271,2882,2661.0,1111,2
+            2,328862,844401,1271,2882,,1111,1
+            3,7,1,1,1,12,1111,3
+
+            """, .ijcai15)
+        #expect(log.brandIDs.ids == ["2661", "12"])
+        #expect(log.kinds == [.click, .purchase, .favorite])
+        #expect(log.ignoredRows == 1)
+        #expect(log.times[0] == CalendarTime.seconds(year: 2015, month: 8, day: 29))
+        #expect(log.times[1] == CalendarTime.seconds(year: 2015, month: 11, day: 11))
+    }
+
+    @Test("Last.fm and MovieLens: tab separated")
+    func tabSeparated() throws {
+        let lastfm = try TestSupport.read("userID\tartistID\tweight\n2\t51\t13883\n2\t52\t11690\n", .lastfm)
+        #expect(lastfm.values == [13883, 11690] && lastfm.kinds == [.weight, .weight])
+        let movielens = try TestSupport.read("196\t242\t3\t881250949\n186\t302\t3\t891717742\n", .movielens)
+        #expect(movielens.times == [881_250_949, 891_717_742])
+    }
+
+    // MARK: bad input: every case names file, line, column and what was expected
+
+    static func problem(_ text: String, _ format: EventFormat) -> InputError? {
+        do {
+            _ = try TestSupport.read(text, format, path: "bad.csv")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test("unknown event name")
+    func unknownEvent() throws {
+        let error = try #require(Self.problem("shopper,brand,event,time\na,b,click,2026-01-01\na,b,like,2026-01-01\n", .generic))
+        let p = try #require(error.problems.first)
+        #expect(p.location == InputLocation(file: "bad.csv", line: 3, column: 5))
+        #expect(p.expected.contains("event name") && p.found == "\"like\"")
+    }
+
+    @Test("bad date")
+    func badDate() throws {
+        let error = try #require(Self.problem("shopper,brand,event,time\na,b,click,2026-02-30\n", .generic))
+        #expect(error.problems.first?.location == InputLocation(file: "bad.csv", line: 2, column: 11))
+        #expect(error.problems.first?.expected.contains("YYYY-MM-DD") == true)
+        let tmall = try #require(Self.problem("1,2,0,13-1\n", .tmall2014))
+        #expect(tmall.problems.first?.location.column == 7)
+    }
+
+    @Test("missing field")
+    func missingField() throws {
+        let error = try #require(Self.problem("shopper,brand,event,time\nalice,nike,click\n", .generic))
+        let p = try #require(error.problems.first)
+        #expect(p.location == InputLocation(file: "bad.csv", line: 2, column: 18))
+        #expect(p.expected == "a value for time" && p.found == "end of line")
+    }
+
+    @Test("non-numeric weight, columns counted in characters")
+    func nonNumericWeight() throws {
+        let error = try #require(Self.problem("顾客,品牌,1x\n", .weights))
+        #expect(error.problems.first?.location == InputLocation(file: "bad.csv", line: 1, column: 7))
+        let negative = try #require(Self.problem("a,b,1\na,b,-2\n", .weights))
+        #expect(negative.problems.first?.location.line == 2)
+    }
+
+    @Test("empty file and header-only file")
+    func empty() {
+        #expect(Self.problem("", .generic) == .empty(file: "bad.csv"))
+        #expect(Self.problem("\n\n", .weights) == .empty(file: "bad.csv"))
+        #expect(Self.problem("shopper,brand,event,time\n", .generic) == .empty(file: "bad.csv"))
+    }
+
+    @Test("missing header")
+    func missingHeader() throws {
+        let error = try #require(Self.problem("alice,nike,click,2026-01-01\n", .generic))
+        guard case .missingHeader(let p) = error else { Issue.record("expected missingHeader, got \(error)"); return }
+        #expect(p.location == InputLocation(file: "bad.csv", line: 1, column: 1))
+        #expect(p.expected.contains("shopper,brand,event,time"))
+    }
+
+    @Test("strict mode lists the first 10 problems and the total; skip mode counts them")
+    func strictAndSkip() throws {
+        var text = "shopper,brand,event,time\n"
+        for i in 0 ..< 25 { text += i % 2 == 0 ? "a,b,click,2026-01-01\n" : "a,b,??,2026-01-01\n" }
+        guard case .malformedRows(let problems, let total)? = Self.problem(text, .generic) else {
+            Issue.record("expected malformedRows")
+            return
+        }
+        #expect(problems.count == 10 && total == 12)
+        #expect(problems.map(\.location.line) == [3, 5, 7, 9, 11, 13, 15, 17, 19, 21])
+        let skipped = try TestSupport.read(text, .generic, badRows: .skip)
+        #expect(skipped.count == 13 && skipped.skippedRows == 12)
+    }
+
+    @Test("unreadable file names the path")
+    func unreadable() {
+        #expect(throws: InputError.self) { try EventReader(format: .generic).read(path: "/nonexistent/events.csv") }
+    }
+}
+
+@Suite("Interactions")
+struct InteractionTests {
+    @Test("CSR sums duplicates, sorts columns, and transposes")
+    func csr() {
+        let m = SparseMatrix(rows: 3, columns: 4, rowIndices: [2, 0, 2, 0, 2], columnIndices: [3, 1, 0, 1, 3], values: [1, 2, 3, 4, 5])
+        #expect(m.rowStarts == [0, 1, 1, 3])
+        #expect(m.columnIndices == [1, 0, 3])
+        #expect(m.values == [6, 3, 6])
+        let t = m.transposed()
+        #expect(t.rows == 4 && t.rowStarts == [0, 1, 2, 2, 3])
+        #expect(t.columnIndices == [2, 0, 2])
+        #expect(t.transposed() == m)
+    }
+
+    @Test("identifier map keeps first-seen order through growth")
+    func identifiers() {
+        var map = IdentifierMap()
+        for i in 0 ..< 5000 { #expect(map.intern("id\(i)") == Int32(i)) }
+        #expect(map.intern("id42") == 42)
+        #expect(map.count == 5000 && map[4999] == "id4999" && map.index(of: "id7") == 7 && map.index(of: "nope") == nil)
+    }
+
+    @Test("event weights, recency half-life and confidence")
+    func weighting() throws {
+        let log = try TestSupport.read("shopper,brand,event,time\na,x,click,2026-11-10\na,x,purchase,2026-10-11\na,y,cart,2026-11-10\n", .generic)
+        var weighting = EventWeighting()
+        #expect(InteractionMatrix(log: log, weighting: weighting).byShopper.values == [11, 5])
+        weighting.halfLifeDays = 30
+        let decayed = InteractionMatrix(log: log, weighting: weighting).byShopper.values
+        #expect(abs(decayed[0] - 6) < 1e-5 && decayed[1] == 5)
+        #expect(Confidence.linear(alpha: 10)(2) == 21)
+        #expect(abs(Confidence.logarithmic(alpha: 2, epsilon: 1)(1) - (1 + 2 * Float(0.693_147_2))) < 1e-6)
+    }
+
+    @Test("calendar round trip")
+    func calendar() {
+        for days in stride(from: Int64(-800_000), to: 800_000, by: 997) {
+            let d = CalendarTime.date(days: days)
+            #expect(CalendarTime.days(year: d.year, month: d.month, day: d.day) == days)
+        }
+        #expect(CalendarTime.isoDate(0) == "1970-01-01")
+        #expect(CalendarTime.parse("2024-02-29") != nil && CalendarTime.parse("2023-02-29") == nil)
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+import VenueKit
+
+@Suite("Fixtures")
+struct FixtureTests {
+    @Test("regenerating the fixtures gives byte-identical files")
+    func regenerate() throws {
+        let market = SyntheticMarketplace()
+        for (name, contents) in market.files {
+            let committed = try Data(contentsOf: URL(fileURLWithPath: TestSupport.fixtures + "/" + name))
+            #expect(committed == Data(contents.utf8), "Fixtures/\(name) differs from a fresh generation: run `venue fixtures`")
+        }
+    }
+
+    @Test("the fixture marketplace has what the venue needs")
+    func shape() throws {
+        let market = SyntheticMarketplace()
+        let log = try EventReader(format: .generic).read(path: TestSupport.fixtures + "/events.csv")
+        #expect(log.shopperIDs.count == 2000 && log.brandIDs.count <= 200)
+        #expect(market.catalogCSV.contains("sold_out") && market.catalogCSV.contains(",no,"))
+        for kind in ["red_envelope", "cross_store", "store", "category"] { #expect(market.couponsCSV.contains(",\(kind),")) }
+        let stats = EventStatistics(log)
+        #expect(stats.timeRange.map { CalendarTime.isoDate($0.upperBound) } == "2026-11-10")
+        let total = market.files.reduce(0) { $0 + $1.contents.utf8.count }
+        #expect(total < 2_000_000)
+    }
+}
+
+@Suite("Real data", TestSupport.needsSharedData)
+struct RealDataTests {
+    @Test("Tmall 2014: the counts of the data README")
+    func tmall2014() throws {
+        let log = try EventReader(format: .tmall2014).read(path: TestSupport.shared("tmall-2014-brands/t_alibaba_data.csv"))
+        let stats = EventStatistics(log)
+        #expect(stats.events == 182_880)
+        #expect(stats.shoppers == 884)
+        #expect(stats.brands == 9_531)
+        #expect(stats.eventsByKind == [.click: 174_539, .purchase: 6_984, .favorite: 1_204, .cart: 153])
+        #expect(stats.timeRange.map { CalendarTime.isoDate($0.lowerBound) } == "2014-04-15")
+        #expect(stats.timeRange.map { CalendarTime.isoDate($0.upperBound) } == "2014-08-15")
+    }
+
+    @Test("IJCAI-15 fragment, Last.fm and MovieLens")
+    func otherFormats() throws {
+        let ijcai = try EventReader(format: .ijcai15).read(path: TestSupport.shared("ijcai15-fragment/user_log_format1_head10k.csv"))
+        // 10,000 rows: one has no brand_id (the README's 1,389 "brands" count that empty id).
+        #expect(ijcai.count + ijcai.ignoredRows == 10_000 && ijcai.shopperIDs.count == 62 && ijcai.brandIDs.count == 1_388)
+        let double11 = CalendarTime.seconds(year: 2015, month: 11, day: 11)
+        #expect(ijcai.times.filter { $0 == double11 }.count + ijcai.ignoredRows >= 1_930)
+        let lastfm = try EventReader(format: .lastfm).read(path: TestSupport.shared("lastfm-hetrec-2k/user_artists.dat"))
+        #expect(lastfm.count == 92_834 && lastfm.shopperIDs.count == 1_892 && lastfm.brandIDs.count == 17_632)
+        let movielens = try EventReader(format: .movielens).read(path: TestSupport.shared("movielens-100k/u.data"))
+        #expect(movielens.count == 100_000 && movielens.shopperIDs.count == 943 && movielens.brandIDs.count == 1_682)
+    }
+}
+
+@Suite("venue command")
+struct CommandTests {
+    @Test("--help lists the subcommands")
+    func help() throws {
+        let result = try TestSupport.venue(["--help"])
+        #expect(result.status == 0)
+        for name in ["stats", "fixtures"] { #expect(result.out.contains(name)) }
+    }
+
+    @Test("stats on the fixtures")
+    func stats() throws {
+        let result = try TestSupport.venue(["stats", "--events", TestSupport.fixtures + "/events.csv", "--json"])
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.out.contains("\"shoppers\":2000") && result.out.contains("\"last\":\"2026-11-10\""))
+    }
+
+    @Test("bad input: non-zero exit with located problems; --skip-bad-rows reports the count")
+    func badInput() throws {
+        let folder = TestSupport.temporaryFolder()
+        let path = folder + "/bad.csv"
+        try "shopper,brand,event,time\na,b,click,2026-01-01\na,b,clack,2026-01-01\na,b,click,yesterday\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let strict = try TestSupport.venue(["stats", "--events", path])
+        #expect(strict.status != 0)
+        #expect(strict.err.contains("bad.csv:3:5: expected an event name"))
+        #expect(strict.err.contains("bad.csv:4:11: expected a time"))
+        let skipping = try TestSupport.venue(["stats", "--events", path, "--skip-bad-rows"])
+        #expect(skipping.status == 0)
+        #expect(skipping.err.contains("skipped 2 malformed rows"))
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+import VenueKit
+
+/// Paths and helpers the tests share.
+enum TestSupport {
+    /// The package root (three levels above this file).
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The bundled fixtures folder.
+    static var fixtures: String { packageRoot.appendingPathComponent("Fixtures").path }
+
+    /// `../shared/data` (or `$VENUE_SHARED_DATA`), when present.
+    static var sharedData: String? {
+        let path = ProcessInfo.processInfo.environment["VENUE_SHARED_DATA"]
+            ?? packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data").path
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
+    /// Whether tests that need the shared data must fail rather than skip without it (CI).
+    static var sharedDataRequired: Bool {
+        ProcessInfo.processInfo.environment["VENUE_REQUIRE_SHARED_DATA"] == "1"
+    }
+
+    /// A trait that skips a test when the shared data is missing, unless CI requires it
+    /// (then the test runs and fails on the missing file).
+    static var needsSharedData: ConditionTrait {
+        .enabled(if: sharedData != nil || sharedDataRequired, "../shared/data is not beside the checkout")
+    }
+
+    /// A path in the shared data folder (the default location when it is missing, so the test fails there).
+    static func shared(_ relative: String) -> String {
+        (sharedData ?? packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data").path) + "/" + relative
+    }
+
+    /// Reads events from an in-memory text.
+    static func read(_ text: String, _ format: EventFormat, badRows: BadRowPolicy = .strict, path: String = "test.csv") throws(InputError) -> EventLog {
+        try EventReader(format: format, badRows: badRows).read(MappedFile(path: path, contents: Data(text.utf8)))
+    }
+
+    /// A fresh temporary folder.
+    static func temporaryFolder() -> String {
+        let path = NSTemporaryDirectory() + "venuekit-tests-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// The built `venue` executable, beside the test bundle.
+    static var venueExecutable: String {
+        let candidates = [
+            Bundle.main.executableURL?.deletingLastPathComponent(),
+            Bundle.main.bundleURL.deletingLastPathComponent(),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+            packageRoot.appendingPathComponent(".build/debug"),
+        ].compactMap { $0 }
+        for folder in candidates {
+            let path = folder.appendingPathComponent("venue").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return packageRoot.appendingPathComponent(".build/debug/venue").path
+    }
+
+    /// Runs `venue` with `arguments`; returns exit status, standard output and standard error.
+    static func venue(_ arguments: [String], in folder: String? = nil) throws -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: venueExecutable)
+        process.arguments = arguments
+        if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+}
