@@ -3,9 +3,10 @@
 // VenueKit: personal sale venues from implicit ALS on OpenBLAS.
 //
 // The targets follow the layers of the product, lowest first; a target depends only on the
-// targets listed before it, and only `VenueLinearAlgebra` sees the C module:
+// targets listed before it, and only `VenueLinearAlgebra` sees the C modules (OpenBLAS and
+// the fused AVX2 kernels of `CVenueKernels`):
 //
-//   COpenBLAS → VenueLinearAlgebra → VenueInteractions → VenueFactorization
+//   COpenBLAS → VenueLinearAlgebra → VenueInteractions → VenueFactorization → VenueRanking
 //             → VenueAssembly (venue layer) → VenueKit (umbrella) → venue (tool)
 import PackageDescription
 
@@ -29,7 +30,8 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
-        .target(name: "VenueLinearAlgebra", dependencies: ["COpenBLAS"], swiftSettings: strict),
+        .target(name: "CVenueKernels"),
+        .target(name: "VenueLinearAlgebra", dependencies: ["COpenBLAS", "CVenueKernels"], swiftSettings: strict),
         .target(name: "VenueInteractions", dependencies: ["VenueLinearAlgebra"], swiftSettings: strict),
         .target(
             name: "VenueFactorization",
@@ -37,13 +39,18 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
-            name: "VenueAssembly",
+            name: "VenueRanking",
             dependencies: ["VenueLinearAlgebra", "VenueInteractions", "VenueFactorization"],
             swiftSettings: strict
         ),
         .target(
+            name: "VenueAssembly",
+            dependencies: ["VenueLinearAlgebra", "VenueInteractions", "VenueFactorization", "VenueRanking"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "VenueKit",
-            dependencies: ["VenueLinearAlgebra", "VenueInteractions", "VenueFactorization", "VenueAssembly"],
+            dependencies: ["VenueLinearAlgebra", "VenueInteractions", "VenueFactorization", "VenueRanking", "VenueAssembly"],
             swiftSettings: strict
         ),
         .executableTarget(

@@ -7,14 +7,14 @@ let package = Package(
     name: "VenueKitBenchmarks",
     platforms: [.macOS(.v13)],
     dependencies: [
-        .package(path: ".."),
+        .package(name: "main", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
     ],
     targets: [
         .executableTarget(
             name: "Ingest",
             dependencies: [
-                .product(name: "VenueKit", package: "VenueKit"),
+                .product(name: "VenueKit", package: "main"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/Ingest",

@@ -10,6 +10,9 @@ struct VenueCommand: ParsableCommand {
         subcommands: [
             StatsCommand.self,
             FixturesCommand.self,
+            TrainCommand.self,
+            RecommendCommand.self,
+            EvaluateCommand.self,
         ]
     )
 }

@@ -54,7 +54,7 @@ public struct EventReader: Sendable {
             }
         var scanner = DelimitedLineScanner(bytes: bytes, delimiter: delimiter)
         guard var line = scanner.next() else { throw .empty(file: path) }
-        var decoder = try RowDecoder(format: options.format, year: options.year ?? options.format.defaultYear, firstLine: line, path: path)
+        let decoder = try RowDecoder(format: options.format, year: options.year ?? options.format.defaultYear, firstLine: line, path: path)
         var log = EventLog()
         log.reserveCapacity(max(16, bytes.count / 28))
         var problems: [InputProblem] = []

@@ -3,3 +3,4 @@
 @_exported import VenueFactorization
 @_exported import VenueInteractions
 @_exported import VenueLinearAlgebra
+@_exported import VenueRanking

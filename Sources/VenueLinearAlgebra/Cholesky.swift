@@ -37,6 +37,13 @@ public enum Cholesky {
     /// Solves `A·X = B` for `nrhs` right-hand sides given `factor`'s output; `b` is row-major
     /// `nrhs × n` (each right-hand side is one contiguous row) and is overwritten by `X`. O(n²·nrhs).
     public static func solve(factored a: UnsafePointer<Float>, n: Int, b: UnsafeMutablePointer<Float>, nrhs: Int = 1) throws(FactorizationFailure) {
+        if nrhs == 1 {
+            // One right-hand side: two triangular solves (strsv) skip spotrs's trsm packing.
+            // The factor is row-major upper U with A = UᵀU: solve Uᵀz = b, then Ux = z.
+            cblas_strsv(CblasRowMajor, CblasUpper, CblasTrans, CblasNonUnit, Int32(n), a, Int32(max(n, 1)), b, 1)
+            cblas_strsv(CblasRowMajor, CblasUpper, CblasNoTrans, CblasNonUnit, Int32(n), a, Int32(max(n, 1)), b, 1)
+            return
+        }
         let info = rawSolve(a, n, b, nrhs)
         if info != 0 { throw FactorizationFailure(info: info) }
     }

@@ -1,0 +1,296 @@
+import Foundation
+import VenueInteractions
+import VenueLinearAlgebra
+
+/// Why a model file could not be read.
+public enum ModelFileError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file could not be opened, read or written.
+    case unreadable(file: String, reason: String)
+    /// The file does not start with the VenueKit model magic.
+    case notAModel(file: String)
+    /// The file is a model of a version this build does not read.
+    case unsupportedVersion(file: String, found: UInt32, supported: UInt32)
+    /// The file ends before its contents do.
+    case truncated(file: String, expectedBytes: Int, foundBytes: Int)
+    /// The checksum or a section does not match.
+    case corrupt(file: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let file, let reason): "\(file): cannot read model: \(reason)"
+        case .notAModel(let file): "\(file): not a VenueKit model file (bad magic)"
+        case .unsupportedVersion(let file, let found, let supported):
+            "\(file): model file version \(found), this build reads version \(supported)"
+        case .truncated(let file, let expected, let found):
+            "\(file): model file is truncated: expected \(expected) bytes, found \(found)"
+        case .corrupt(let file, let reason): "\(file): model file is corrupt: \(reason)"
+        }
+    }
+}
+
+/// The binary model format, version 1 (little-endian):
+///
+/// ```
+/// magic   "VENUEALS"                       8 bytes
+/// version UInt32 (1), section count UInt32
+/// total   UInt64: bytes of the whole file
+/// sections, each: tag (4 ASCII bytes), length UInt64, bytes
+///   CONF  hyperparameters and weighting, `key=value` lines (UTF-8)
+///   SIDS  shopper ids: count UInt64, then per id: length UInt32 + UTF-8 bytes
+///   BIDS  brand ids, the same
+///   XFAC  shopper factors: rows UInt64, columns UInt64, Float32 row-major
+///   YFAC  brand factors, the same
+///   X…    extensions: tag "E" + 3 bytes, then name length UInt32, name, data
+/// checksum UInt64: of every byte before it (64-bit multiply–rotate over words)
+/// ```
+///
+/// Written atomically (temporary file, then rename); read with one read, checked whole
+/// (size, magic, version, checksum) before any section is parsed.
+public enum ModelFile {
+    /// The version this build writes and reads.
+    public static let version: UInt32 = 1
+    static let magic = Array("VENUEALS".utf8)
+
+    /// Writes `model` to `path` atomically.
+    public static func write(_ model: FactorModel, to path: String) throws(ModelFileError) {
+        var out = ByteWriter()
+        out.bytes(magic)
+        out.u32(version)
+        out.u32(UInt32(5 + model.extensions.count))
+        let totalOffset = out.data.count
+        out.u64(0)
+        out.section("CONF") { $0.bytes(Array(configurationText(model).utf8)) }
+        out.section("SIDS") { $0.ids(model.shopperIDs) }
+        out.section("BIDS") { $0.ids(model.brandIDs) }
+        out.section("XFAC") { $0.matrix(model.shopperFactors) }
+        out.section("YFAC") { $0.matrix(model.brandFactors) }
+        for name in model.extensions.keys.sorted() {
+            out.section("EXTN") { w in
+                w.u32(UInt32(name.utf8.count))
+                w.bytes(Array(name.utf8))
+                w.bytes(model.extensions[name]!)
+            }
+        }
+        out.patchU64(at: totalOffset, UInt64(out.data.count + 8))
+        out.u64(checksum(out.data[...]))
+        do {
+            try AtomicFile.write(Data(out.data), to: path)
+        } catch {
+            throw .unreadable(file: path, reason: error.description)
+        }
+    }
+
+    /// Reads a model, checking size, magic, version and checksum first.
+    public static func read(path: String) throws(ModelFileError) -> FactorModel {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw .unreadable(file: path, reason: (error as NSError).localizedDescription)
+        }
+        return try read([UInt8](data), path: path)
+    }
+
+    /// Parses a model from bytes (`path` names it in errors).
+    public static func read(_ bytes: [UInt8], path: String) throws(ModelFileError) -> FactorModel {
+        let header = 8 + 4 + 4 + 8
+        guard bytes.count >= 8, Array(bytes[0 ..< 8]) == magic else {
+            if bytes.count < 8 && magic.starts(with: bytes) { throw .truncated(file: path, expectedBytes: header + 8, foundBytes: bytes.count) }
+            throw .notAModel(file: path)
+        }
+        guard bytes.count >= header + 8 else { throw .truncated(file: path, expectedBytes: header + 8, foundBytes: bytes.count) }
+        var reader = ByteReader(bytes: bytes, position: 8)
+        let version = try reader.u32(path)
+        guard version == Self.version else { throw .unsupportedVersion(file: path, found: version, supported: Self.version) }
+        let sections = Int(try reader.u32(path))
+        let total = Int(try reader.u64(path))
+        guard bytes.count >= total else { throw .truncated(file: path, expectedBytes: total, foundBytes: bytes.count) }
+        guard bytes.count == total else { throw .corrupt(file: path, reason: "\(bytes.count - total) bytes after the end") }
+        var stored = ByteReader(bytes: bytes, position: total - 8)
+        guard try stored.u64(path) == checksum(bytes[0 ..< total - 8]) else { throw .corrupt(file: path, reason: "checksum mismatch") }
+
+        var configuration: [String: String] = [:]
+        var shopperIDs: IdentifierMap?
+        var brandIDs: IdentifierMap?
+        var shopperFactors: Matrix?
+        var brandFactors: Matrix?
+        var extensions: [String: [UInt8]] = [:]
+        for _ in 0 ..< sections {
+            let tag = String(decoding: try reader.take(4, path), as: UTF8.self)
+            let length = Int(try reader.u64(path))
+            var section = ByteReader(bytes: Array(try reader.take(length, path)), position: 0)
+            switch tag {
+            case "CONF":
+                for line in String(decoding: section.bytes, as: UTF8.self).split(separator: "\n") {
+                    let parts = line.split(separator: "=", maxSplits: 1)
+                    if parts.count == 2 { configuration[String(parts[0])] = String(parts[1]) }
+                }
+            case "SIDS": shopperIDs = try section.ids(path)
+            case "BIDS": brandIDs = try section.ids(path)
+            case "XFAC": shopperFactors = try section.matrix(path)
+            case "YFAC": brandFactors = try section.matrix(path)
+            case "EXTN":
+                let nameLength = Int(try section.u32(path))
+                let name = String(decoding: try section.take(nameLength, path), as: UTF8.self)
+                extensions[name] = Array(section.bytes[section.position...])
+            default: break  // unknown sections from newer writers are skipped
+            }
+        }
+        guard let shopperIDs, let brandIDs, let shopperFactors, let brandFactors else {
+            throw .corrupt(file: path, reason: "a required section (SIDS, BIDS, XFAC, YFAC) is missing")
+        }
+        guard shopperFactors.rows == shopperIDs.count, brandFactors.rows == brandIDs.count,
+              shopperFactors.columns == brandFactors.columns
+        else { throw .corrupt(file: path, reason: "factor and id counts disagree") }
+        let (als, weighting) = parseConfiguration(configuration)
+        return FactorModel(shopperIDs: shopperIDs, brandIDs: brandIDs, shopperFactors: shopperFactors, brandFactors: brandFactors,
+                           configuration: als, weighting: weighting, extensions: extensions)
+    }
+
+    static func configurationText(_ model: FactorModel) -> String {
+        let c = model.configuration
+        let w = model.weighting
+        var lines = [
+            "factors=\(c.factors)", "iterations=\(c.iterations)", "regularization=\(c.regularization)",
+            "regularization_exponent=\(c.regularizationExponent)", "solver=\(c.solver.rawValue)", "cg_steps=\(c.cgSteps)",
+            "seed=\(c.seed)", "threads=\(c.threads)",
+            "weight.click=\(w.click)", "weight.favorite=\(w.favorite)", "weight.follow=\(w.follow)", "weight.cart=\(w.cart)",
+            "weight.purchase=\(w.purchase)", "weight.weight=\(w.weight)",
+        ]
+        switch c.confidence {
+        case .linear(let alpha): lines += ["confidence=linear", "alpha=\(alpha)"]
+        case .logarithmic(let alpha, let epsilon): lines += ["confidence=log", "alpha=\(alpha)", "epsilon=\(epsilon)"]
+        }
+        if let h = w.halfLifeDays { lines.append("half_life_days=\(h)") }
+        if let r = w.reference { lines.append("reference=\(r)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func parseConfiguration(_ values: [String: String]) -> (ALSConfiguration, EventWeighting) {
+        var c = ALSConfiguration()
+        var w = EventWeighting()
+        func float(_ key: String) -> Float? { values[key].flatMap(Float.init) }
+        if let v = values["factors"].flatMap(Int.init) { c.factors = v }
+        if let v = values["iterations"].flatMap(Int.init) { c.iterations = v }
+        if let v = float("regularization") { c.regularization = v }
+        if let v = float("regularization_exponent") { c.regularizationExponent = v }
+        if let v = values["solver"].flatMap(ALSConfiguration.Solver.init(rawValue:)) { c.solver = v }
+        if let v = values["cg_steps"].flatMap(Int.init) { c.cgSteps = v }
+        if let v = values["seed"].flatMap(UInt64.init) { c.seed = v }
+        if let v = values["threads"].flatMap(Int.init) { c.threads = v }
+        let alpha = float("alpha") ?? 10
+        c.confidence = values["confidence"] == "log" ? .logarithmic(alpha: alpha, epsilon: float("epsilon") ?? 1) : .linear(alpha: alpha)
+        if let v = float("weight.click") { w.click = v }
+        if let v = float("weight.favorite") { w.favorite = v }
+        if let v = float("weight.follow") { w.follow = v }
+        if let v = float("weight.cart") { w.cart = v }
+        if let v = float("weight.purchase") { w.purchase = v }
+        if let v = float("weight.weight") { w.weight = v }
+        w.halfLifeDays = values["half_life_days"].flatMap(Double.init)
+        w.reference = values["reference"].flatMap(Int64.init)
+        return (c, w)
+    }
+
+    /// A fast 64-bit checksum over 8-byte words (multiply, rotate), tail bytes folded in.
+    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        var h: UInt64 = 0x243f_6a88_85a3_08d3 ^ UInt64(bytes.count)
+        bytes.withUnsafeBytes { raw in
+            let words = raw.count / 8
+            for i in 0 ..< words {
+                let w = raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
+                h = ((h ^ w) &* 0x9e37_79b9_7f4a_7c15)
+                h = (h << 31) | (h >> 33)
+            }
+            for i in words * 8 ..< raw.count {
+                h = (h ^ UInt64(raw[i])) &* 0x100_0000_01b3
+            }
+        }
+        h ^= h >> 29
+        return h &* 0xbf58_476d_1ce4_e5b9
+    }
+}
+
+struct ByteWriter {
+    var data: [UInt8] = []
+
+    mutating func bytes(_ b: [UInt8]) { data.append(contentsOf: b) }
+    mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
+    mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
+
+    mutating func patchU64(at offset: Int, _ v: UInt64) {
+        withUnsafeBytes(of: v.littleEndian) { for (i, b) in $0.enumerated() { data[offset + i] = b } }
+    }
+
+    mutating func section(_ tag: String, _ body: (inout ByteWriter) -> Void) {
+        var inner = ByteWriter()
+        body(&inner)
+        bytes(Array(tag.utf8))
+        u64(UInt64(inner.data.count))
+        bytes(inner.data)
+    }
+
+    mutating func ids(_ map: IdentifierMap) {
+        u64(UInt64(map.count))
+        for i in 0 ..< map.count {
+            let id = Array(map[i].utf8)
+            u32(UInt32(id.count))
+            bytes(id)
+        }
+    }
+
+    mutating func matrix(_ m: Matrix) {
+        u64(UInt64(m.rows))
+        u64(UInt64(m.columns))
+        m.withUnsafeBufferPointer { data.append(contentsOf: UnsafeRawBufferPointer($0)) }
+    }
+}
+
+struct ByteReader {
+    let bytes: [UInt8]
+    var position: Int
+
+    mutating func take(_ count: Int, _ path: String) throws(ModelFileError) -> ArraySlice<UInt8> {
+        guard count >= 0, count <= bytes.count - position else {
+            throw .corrupt(file: path, reason: "a section claims \(count) bytes, \(bytes.count - position) remain")
+        }
+        defer { position += count }
+        return bytes[position ..< position + count]
+    }
+
+    mutating func u32(_ path: String) throws(ModelFileError) -> UInt32 {
+        let s = try take(4, path)
+        return s.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) }
+    }
+
+    mutating func u64(_ path: String) throws(ModelFileError) -> UInt64 {
+        let s = try take(8, path)
+        return s.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+    }
+
+    mutating func ids(_ path: String) throws(ModelFileError) -> IdentifierMap {
+        let count = try u64(path)
+        guard count <= UInt64(bytes.count) else { throw .corrupt(file: path, reason: "implausible id count \(count)") }
+        var map = IdentifierMap()
+        for _ in 0 ..< Int(count) {
+            let length = Int(try u32(path))
+            let id = try take(length, path)
+            let before = map.count
+            id.withUnsafeBytes { _ = map.intern($0) }
+            guard map.count == before + 1 else { throw .corrupt(file: path, reason: "duplicate id") }
+        }
+        return map
+    }
+
+    mutating func matrix(_ path: String) throws(ModelFileError) -> Matrix {
+        let rows = try u64(path)
+        let columns = try u64(path)
+        let (count, overflow) = rows.multipliedReportingOverflow(by: columns)
+        guard !overflow, count <= UInt64(bytes.count / 4) else { throw .corrupt(file: path, reason: "implausible matrix \(rows)×\(columns)") }
+        let raw = try take(Int(count) * 4, path)
+        var storage = [Float](repeating: 0, count: Int(count))
+        storage.withUnsafeMutableBytes { destination in
+            raw.withUnsafeBytes { destination.copyMemory(from: $0) }
+        }
+        return Matrix(rows: Int(rows), columns: Int(columns), storage: storage)
+    }
+}

@@ -1,0 +1,48 @@
+import CVenueKernels
+
+/// Fused kernels over one sparse row's gathered factor rows: the inner loops of implicit ALS.
+///
+/// Each call handles a whole row (not one nonzero), with an AVX2+FMA path selected at run time
+/// and a portable fallback; the summation order is fixed, so results do not depend on threads.
+public enum SparseRowKernels {
+    /// `out += Σ_k coef_k · y_k` with `t_k = y_k · v` and `coef_k = s0·c_k + (s1·c_k + s2)·t_k`,
+    /// where `y_k` is row `columns[k]` of `fixed` (`factors` wide) and `c_k = confidences[k]`.
+    /// O(count · factors).
+    @inlinable
+    public static func rank1Update(
+        factors: Int, count: Int, columns: UnsafePointer<Int32>, confidences: UnsafePointer<Float>,
+        fixed: UnsafePointer<Float>, vector v: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+        s0: Float, s1: Float, s2: Float
+    ) {
+        venue_sparse_rank1_update(Int32(factors), Int64(count), columns, confidences, fixed, v, out, s0, s1, s2)
+    }
+
+    /// Writes `√max(c_k − 1, 0) · y_k` to row `k` of `gathered` and adds `c_k · y_k` to `b`.
+    /// O(count · factors).
+    @inlinable
+    public static func gatherScaled(
+        factors: Int, count: Int, columns: UnsafePointer<Int32>, confidences: UnsafePointer<Float>,
+        fixed: UnsafePointer<Float>, gathered: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>
+    ) {
+        venue_gather_scaled(Int32(factors), Int64(count), columns, confidences, fixed, gathered, b)
+    }
+
+    /// `Σ_k c_k (1 − t_k)² − t_k²` with `t_k = y_k · x`: a row's share of the ALS loss beyond
+    /// the all-zeros term. O(count · factors).
+    @inlinable
+    public static func loss(
+        factors: Int, count: Int, columns: UnsafePointer<Int32>, confidences: UnsafePointer<Float>,
+        fixed: UnsafePointer<Float>, x: UnsafePointer<Float>
+    ) -> Double {
+        venue_sparse_loss(Int32(factors), Int64(count), columns, confidences, fixed, x)
+    }
+
+    /// `x · y` over `count` floats.
+    @inlinable
+    public static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> Float {
+        venue_dot(Int32(count), x, y)
+    }
+
+    /// Whether the AVX2+FMA path is in use on this machine.
+    public static var usesAVX2: Bool { venue_kernels_use_avx2() != 0 }
+}

@@ -1,0 +1,104 @@
+import VenueInteractions
+import VenueLinearAlgebra
+
+/// A per-interaction random holdout: each (shopper, brand) pair goes to the test set with
+/// probability `fraction`, as `implicit.evaluation.train_test_split` does.
+public struct HoldoutSplit: Sendable {
+    /// Pairs kept for training.
+    public let train: InteractionMatrix
+    /// Held-out pairs.
+    public let test: InteractionMatrix
+
+    /// Splits `matrix` with a seeded draw per stored pair (in row order). O(nnz).
+    public init(_ matrix: InteractionMatrix, fraction: Double, seed: UInt64) {
+        var random = SeededRandom(seed: seed)
+        let m = matrix.byShopper
+        var trainRows: [Int32] = [], trainColumns: [Int32] = [], trainValues: [Float] = []
+        var testRows: [Int32] = [], testColumns: [Int32] = [], testValues: [Float] = []
+        for u in 0 ..< m.rows {
+            for p in m.range(ofRow: u) {
+                if random.unit() < fraction {
+                    testRows.append(Int32(u)); testColumns.append(m.columnIndices[p]); testValues.append(m.values[p])
+                } else {
+                    trainRows.append(Int32(u)); trainColumns.append(m.columnIndices[p]); trainValues.append(m.values[p])
+                }
+            }
+        }
+        train = InteractionMatrix(shopperIDs: matrix.shopperIDs, brandIDs: matrix.brandIDs,
+                                  byShopper: SparseMatrix(rows: m.rows, columns: m.columns, rowIndices: trainRows, columnIndices: trainColumns, values: trainValues))
+        test = InteractionMatrix(shopperIDs: matrix.shopperIDs, brandIDs: matrix.brandIDs,
+                                 byShopper: SparseMatrix(rows: m.rows, columns: m.columns, rowIndices: testRows, columnIndices: testColumns, values: testValues))
+    }
+}
+
+/// Ranking quality at a cut-off K, accumulated shopper by shopper.
+///
+/// Macro Recall@K is `hits / min(K, |test_u|)`; NDCG@K uses binary gains with the ideal DCG
+/// truncated at `min(K, |test_u|)`; micro precision/recall/F1 count all recommended pairs
+/// (the Tmall contest's definition). Shoppers without test items are not counted.
+public struct RankingMetrics: Sendable, Equatable {
+    /// The cut-off.
+    public let k: Int
+    /// Shoppers evaluated (with at least one test item).
+    public private(set) var shoppers = 0
+    /// Σ recall_u.
+    public private(set) var recallSum = 0.0
+    /// Σ NDCG_u.
+    public private(set) var ndcgSum = 0.0
+    /// Σ hits_u / K.
+    public private(set) var precisionSum = 0.0
+    /// Recommended pairs that were in the test set.
+    public private(set) var hits = 0
+    /// Recommended pairs.
+    public private(set) var recommended = 0
+    /// Test pairs of evaluated shoppers.
+    public private(set) var relevant = 0
+
+    /// Empty metrics at cut-off `k`.
+    public init(k: Int) {
+        self.k = k
+    }
+
+    /// Adds one shopper: `ranked` best first (only the first K count), `isRelevant(b)` true for
+    /// test brands, `relevantCount` of them.
+    public mutating func add(ranked: [Int], relevantCount: Int, isRelevant: (Int) -> Bool) {
+        guard relevantCount > 0 else { return }
+        var hitCount = 0
+        var dcg = 0.0
+        for (position, brand) in ranked.prefix(k).enumerated() where isRelevant(brand) {
+            hitCount += 1
+            dcg += 1 / log2(Double(position + 2))
+        }
+        var ideal = 0.0
+        for position in 0 ..< min(k, relevantCount) { ideal += 1 / log2(Double(position + 2)) }
+        shoppers += 1
+        recallSum += Double(hitCount) / Double(min(k, relevantCount))
+        ndcgSum += dcg / ideal
+        precisionSum += Double(hitCount) / Double(k)
+        hits += hitCount
+        recommended += min(k, ranked.count)
+        relevant += relevantCount
+    }
+
+    /// Macro Recall@K.
+    public var recall: Double { shoppers == 0 ? 0 : recallSum / Double(shoppers) }
+    /// Macro NDCG@K.
+    public var ndcg: Double { shoppers == 0 ? 0 : ndcgSum / Double(shoppers) }
+    /// Macro Precision@K (hits / K).
+    public var precision: Double { shoppers == 0 ? 0 : precisionSum / Double(shoppers) }
+    /// Micro precision: hits over all recommended pairs.
+    public var microPrecision: Double { recommended == 0 ? 0 : Double(hits) / Double(recommended) }
+    /// Micro recall: hits over all test pairs.
+    public var microRecall: Double { relevant == 0 ? 0 : Double(hits) / Double(relevant) }
+    /// Micro F1.
+    public var microF1: Double {
+        let p = microPrecision, r = microRecall
+        return p + r == 0 ? 0 : 2 * p * r / (p + r)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

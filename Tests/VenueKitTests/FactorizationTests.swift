@@ -1,0 +1,270 @@
+import Foundation
+import Numerics
+import Testing
+@testable import VenueFactorization
+import VenueKit
+
+/// A tiny random implicit-feedback problem.
+struct TinyProblem {
+    let matrix: InteractionMatrix
+
+    init(shoppers: Int = 30, brands: Int = 20, density: Double = 0.25, seed: UInt64 = 5) {
+        var random = SeededRandom(seed: seed)
+        var log = EventLog()
+        for u in 0 ..< shoppers {
+            for b in 0 ..< brands where random.unit() < density {
+                log.append(shopper: "u\(u)", brand: "b\(b)", kind: .weight, value: Float(1 + random.below(5)))
+            }
+        }
+        // Every brand and shopper appears at least once.
+        for b in 0 ..< brands { log.append(shopper: "u\(b % shoppers)", brand: "b\(b)", kind: .weight, value: 1) }
+        for u in 0 ..< shoppers { log.append(shopper: "u\(u)", brand: "b\(u % brands)", kind: .weight, value: 1) }
+        matrix = InteractionMatrix(log: log)
+    }
+}
+
+@Suite("Implicit ALS")
+struct FactorizationTests {
+    static func configuration(_ solver: ALSConfiguration.Solver, factors: Int = 8, iterations: Int = 10, threads: Int = 1) -> ALSConfiguration {
+        var c = ALSConfiguration()
+        c.factors = factors
+        c.iterations = iterations
+        c.regularization = 0.1
+        c.confidence = .linear(alpha: 2)
+        c.solver = solver
+        c.threads = threads
+        c.seed = 3
+        return c
+    }
+
+    @Test("one exact half-step equals the dense normal-equation solution")
+    func exactHalfStepKnownAnswer() throws {
+        let problem = TinyProblem()
+        let c = Self.configuration(.exact)
+        let als = ImplicitALS(c)
+        let f = c.factors
+        let shoppers = ImplicitALS.initialFactors(rows: problem.matrix.shopperCount, factors: f, seed: 1)
+        let brands = ImplicitALS.initialFactors(rows: problem.matrix.brandCount, factors: f, seed: 2)
+        let y = brands.matrix()
+        try als.halfStep(solve: shoppers, fixed: brands, rows: ConfidenceRows(problem.matrix.byShopper, c.confidence))
+        let solved = shoppers.matrix()
+        // Dense: for every shopper, (Yᵀ C_u Y + λI) x = Yᵀ C_u p_u over all brands, in Double.
+        let m = problem.matrix.byShopper
+        for u in 0 ..< m.rows {
+            var a = [Double](repeating: 0, count: f * f)
+            var b = [Double](repeating: 0, count: f)
+            for brand in 0 ..< m.columns {
+                let r = m[u, brand]
+                let conf = r > 0 ? Double(c.confidence(r)) : 1
+                let p: Double = r > 0 ? 1 : 0
+                for i in 0 ..< f {
+                    b[i] += conf * p * Double(y[brand, i])
+                    for j in 0 ..< f { a[i * f + j] += conf * Double(y[brand, i]) * Double(y[brand, j]) }
+                }
+            }
+            for i in 0 ..< f { a[i * f + i] += Double(c.regularization) }
+            let x = Self.gaussianSolve(a, b, n: f)
+            for i in 0 ..< f {
+                #expect(Double(solved[u, i]).isApproximatelyEqual(to: x[i], absoluteTolerance: 1e-4), "shopper \(u), factor \(i)")
+            }
+        }
+    }
+
+    static func gaussianSolve(_ a: [Double], _ b: [Double], n: Int) -> [Double] {
+        var a = a, b = b
+        for col in 0 ..< n {
+            let pivot = (col ..< n).max { abs(a[$0 * n + col]) < abs(a[$1 * n + col]) }!
+            if pivot != col {
+                for j in 0 ..< n { a.swapAt(col * n + j, pivot * n + j) }
+                b.swapAt(col, pivot)
+            }
+            for row in col + 1 ..< n {
+                let factor = a[row * n + col] / a[col * n + col]
+                for j in col ..< n { a[row * n + j] -= factor * a[col * n + j] }
+                b[row] -= factor * b[col]
+            }
+        }
+        var x = [Double](repeating: 0, count: n)
+        for row in stride(from: n - 1, through: 0, by: -1) {
+            var sum = b[row]
+            for j in row + 1 ..< n { sum -= a[row * n + j] * x[j] }
+            x[row] = sum / a[row * n + row]
+        }
+        return x
+    }
+
+    @Test("the exact solver's loss never increases")
+    func exactLossMonotone() throws {
+        var losses: [Double] = []
+        _ = try ImplicitALS(Self.configuration(.exact, iterations: 12)).train(TinyProblem().matrix) { losses.append($0.loss) }
+        #expect(losses.count == 12)
+        for (before, after) in zip(losses, losses.dropFirst()) {
+            #expect(after <= before * (1 + 1e-6), "loss rose from \(before) to \(after)")
+        }
+    }
+
+    @Test("the loss matches a dense evaluation of the objective")
+    func lossKnownAnswer() throws {
+        let problem = TinyProblem()
+        let c = Self.configuration(.exact, iterations: 3)
+        var reported = 0.0
+        let model = try ImplicitALS(c).train(problem.matrix) { reported = $0.loss }
+        let m = problem.matrix.byShopper
+        var dense = 0.0
+        for u in 0 ..< m.rows {
+            for b in 0 ..< m.columns {
+                let r = m[u, b]
+                var s = 0.0
+                for i in 0 ..< c.factors { s += Double(model.shopperFactors[u, i]) * Double(model.brandFactors[b, i]) }
+                let conf = r > 0 ? Double(c.confidence(r)) : 1
+                dense += conf * ((r > 0 ? 1 : 0) - s) * ((r > 0 ? 1 : 0) - s)
+            }
+        }
+        dense += Double(c.regularization) * (model.shopperFactors.storage + model.brandFactors.storage).reduce(0.0) { $0 + Double($1) * Double($1) }
+        #expect(reported.isApproximatelyEqual(to: dense, relativeTolerance: 1e-4))
+    }
+
+    @Test("CG with enough steps converges to the exact solver's factors")
+    func cgConvergesToExact() throws {
+        let problem = TinyProblem()
+        let exact = try ImplicitALS(Self.configuration(.exact, iterations: 1)).train(problem.matrix)
+        var cgConfiguration = Self.configuration(.cg, iterations: 1)
+        cgConfiguration.cgSteps = 40
+        let cg = try ImplicitALS(cgConfiguration).train(problem.matrix)
+        for (a, b) in zip(exact.shopperFactors.storage + exact.brandFactors.storage, cg.shopperFactors.storage + cg.brandFactors.storage) {
+            #expect(a.isApproximatelyEqual(to: b, absoluteTolerance: 1e-3))
+        }
+    }
+
+    @Test("the same seed gives bit-identical factors on 1, 2 and 3 threads", arguments: [ALSConfiguration.Solver.cg, .exact])
+    func deterministicAcrossThreads(_ solver: ALSConfiguration.Solver) throws {
+        let problem = TinyProblem(shoppers: 400, brands: 60, density: 0.1)
+        let models = try [1, 2, 3].map { threads in
+            try ImplicitALS(Self.configuration(solver, iterations: 3, threads: threads)).train(problem.matrix)
+        }
+        let factors = models.map { $0.shopperFactors.storage + $0.brandFactors.storage }
+        #expect(factors[0] == factors[1], "1 vs 2 threads")
+        #expect(factors[0] == factors[2], "1 vs 3 threads")
+        var other = Self.configuration(solver, iterations: 3)
+        other.seed = 4
+        let reseeded = try ImplicitALS(other).train(problem.matrix)
+        #expect(reseeded.shopperFactors.storage != models[0].shopperFactors.storage)
+    }
+
+    @Test("NaN stops training with the iteration, side and row")
+    func nonFiniteIsReported() {
+        var c = Self.configuration(.cg, iterations: 2)
+        c.confidence = .linear(alpha: .infinity)
+        do {
+            _ = try ImplicitALS(c).train(TinyProblem().matrix)
+            Issue.record("training with infinite confidence did not fail")
+        } catch {
+            guard case .nonFinite(let iteration, let side, let row, let id) = error else {
+                Issue.record("unexpected error \(error)")
+                return
+            }
+            #expect(iteration == 1 && side == .shopper && row == 0 && id == "u0")
+            #expect(error.description.contains("iteration 1") && error.description.contains("u0"))
+        }
+    }
+
+    @Test("fold-in of a trained shopper's own row reproduces the exact half-step")
+    func foldIn() throws {
+        let problem = TinyProblem()
+        let model = try ImplicitALS(Self.configuration(.exact, iterations: 4)).train(problem.matrix)
+        // After the last iteration the brand side moved, so re-solve shopper 3 against the final brands.
+        let m = problem.matrix.byShopper
+        let range = m.range(ofRow: 3)
+        var foldIn = FoldIn(model: model)
+        let x = try foldIn.factors(brands: Array(m.columnIndices[range]), strengths: Array(m.values[range]))
+        let shoppers = SharedRows(model.shopperFactors)
+        let c = model.configuration
+        try ImplicitALS(c).halfStep(solve: shoppers, fixed: SharedRows(model.brandFactors), rows: ConfidenceRows(m, c.confidence))
+        for i in 0 ..< c.factors { #expect(x[i].isApproximatelyEqual(to: shoppers.row(3)[i], absoluteTolerance: 1e-5)) }
+        // A new shopper who favourited two brands scores them highly.
+        let fresh = try foldIn.factors(events: [("b1", .favorite, 1), ("b2", .favorite, 1), ("unknown", .click, 1)])
+        var scorer = FactorScorer(model: model)
+        let top = scorer.top(5, for: fresh).map { model.brandIDs[$0.brand] }
+        #expect(top.contains("b1") && top.contains("b2"))
+    }
+}
+
+@Suite("Model files")
+struct ModelFileTests {
+    static func model() throws -> FactorModel {
+        var c = FactorizationTests.configuration(.cg, iterations: 2)
+        c.confidence = .logarithmic(alpha: 3, epsilon: 0.5)
+        var weighting = EventWeighting()
+        weighting.halfLifeDays = 30
+        var model = try ImplicitALS(c).train(TinyProblem().matrix, weighting: weighting)
+        model.extensions["ranker"] = [1, 2, 3]
+        return model
+    }
+
+    @Test("round trip: write, read, equal")
+    func roundTrip() throws {
+        let model = try Self.model()
+        let path = TestSupport.temporaryFolder() + "/m.venue"
+        try ModelFile.write(model, to: path)
+        let loaded = try ModelFile.read(path: path)
+        #expect(loaded == model, "the loaded model differs")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent)
+        #expect(leftovers == ["m.venue"], "no temporary file left behind")
+    }
+
+    @Test("truncated, corrupt, wrong-version and foreign files give clear errors")
+    func damage() throws {
+        let path = TestSupport.temporaryFolder() + "/m.venue"
+        try ModelFile.write(try Self.model(), to: path)
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        for cut in [0, 4, 12, 30, bytes.count / 2, bytes.count - 1] {
+            #expect(throws: ModelFileError.self) { try ModelFile.read(Array(bytes[0 ..< cut]), path: "m") }
+        }
+        #expect(throws: ModelFileError.truncated(file: "m", expectedBytes: bytes.count, foundBytes: bytes.count - 1)) {
+            try ModelFile.read(Array(bytes.dropLast()), path: "m")
+        }
+        var flipped = bytes
+        flipped[bytes.count / 2] ^= 0x40
+        #expect(throws: ModelFileError.corrupt(file: "m", reason: "checksum mismatch")) { try ModelFile.read(flipped, path: "m") }
+        var version = bytes
+        version[8] = 9
+        #expect(throws: ModelFileError.unsupportedVersion(file: "m", found: 9, supported: 1)) { try ModelFile.read(version, path: "m") }
+        #expect(throws: ModelFileError.notAModel(file: "m")) { try ModelFile.read(Array("user,item,weight\n".utf8), path: "m") }
+        // Every single-byte corruption is caught, none crashes.
+        for i in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 200)) {
+            var damaged = bytes
+            damaged[i] ^= 0xFF
+            #expect(throws: ModelFileError.self) { try ModelFile.read(damaged, path: "m") }
+        }
+    }
+}
+
+@Suite("Ranking basics")
+struct RankingBasicsTests {
+    @Test("top-K matches sorting everything, ties by lower index")
+    func topK() {
+        var random = SeededRandom(seed: 9)
+        let scores = (0 ..< 500).map { _ in Float(random.below(50)) }
+        var top = TopK(k: 20)
+        for (i, s) in scores.enumerated() { top.insert(Int32(i), score: s) }
+        let expected = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }.prefix(20)
+        #expect(top.sorted().map { Int($0.index) } == Array(expected))
+        var small = TopK(k: 10)
+        for i in 0 ..< 3 { small.insert(Int32(i), score: 1) }
+        #expect(small.sorted().map(\.index) == [0, 1, 2])
+    }
+
+    @Test("metrics on a hand-computed example")
+    func metrics() {
+        var m = RankingMetrics(k: 3)
+        // Relevant {1, 4}: hits at positions 0 and 2 → recall 2/2, DCG 1 + 1/2, IDCG 1 + 1/log2(3).
+        m.add(ranked: [1, 2, 4, 5], relevantCount: 2, isRelevant: { $0 == 1 || $0 == 4 })
+        // Relevant {9}: no hit.
+        m.add(ranked: [1, 2, 3], relevantCount: 1, isRelevant: { $0 == 9 })
+        m.add(ranked: [1], relevantCount: 0, isRelevant: { _ in false })  // not counted
+        #expect(m.shoppers == 2)
+        #expect(m.recall.isApproximatelyEqual(to: 0.5))
+        #expect(m.ndcg.isApproximatelyEqual(to: (1.5 / (1 + 1 / log2(3.0))) / 2))
+        #expect(m.microPrecision.isApproximatelyEqual(to: 2.0 / 6) && m.microRecall.isApproximatelyEqual(to: 2.0 / 3))
+    }
+}
