@@ -53,23 +53,28 @@ public struct EventReader: Sendable {
             default: UInt8(ascii: ",")
             }
         var scanner = DelimitedLineScanner(bytes: bytes, delimiter: delimiter)
-        guard var line = scanner.next() else { throw .empty(file: path) }
-        let decoder = try RowDecoder(format: options.format, year: options.year ?? options.format.defaultYear, firstLine: line, path: path)
         var log = EventLog()
         log.reserveCapacity(max(16, bytes.count / 28))
         var problems: [InputProblem] = []
         var badRows = 0
-        var pending: DelimitedLine? = decoder.firstLineIsHeader ? scanner.next() : line
-        while let current = pending {
-            line = current
-            if let problem = decoder.decode(line, into: &log) {
-                badRows += 1
-                if problems.count < InputError.listedProblemLimit {
-                    problems.append(InputProblem(location: InputLocation(file: path, line: line.number, column: line.column(ofField: problem.field)),
-                                                 expected: problem.expected, found: line.quoted(problem.field)))
-                }
+        func decode(_ line: DelimitedLine, _ decoder: RowDecoder) {
+            guard let problem = decoder.decode(line, into: &log) else { return }
+            badRows += 1
+            if problems.count < InputError.listedProblemLimit {
+                problems.append(InputProblem(location: InputLocation(file: path, line: line.number, column: line.column(ofField: problem.field)),
+                                             expected: problem.expected, found: line.quoted(problem.field)))
             }
-            pending = scanner.next()
+        }
+        // Each line is released before the scanner splits the next one, so the scanner's field
+        // arrays stay uniquely referenced and are reused without copying (no allocation per row).
+        let decoder: RowDecoder
+        do {
+            guard let first = scanner.next() else { throw InputError.empty(file: path) }
+            decoder = try RowDecoder(format: options.format, year: options.year ?? options.format.defaultYear, firstLine: first, path: path)
+            if !decoder.firstLineIsHeader { decode(first, decoder) }
+        }
+        while let line = scanner.next() {
+            decode(line, decoder)
         }
         if badRows > 0 && options.badRows == .strict {
             throw .malformedRows(problems: problems, total: badRows)
