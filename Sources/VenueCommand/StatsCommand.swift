@@ -18,7 +18,7 @@ struct StatsCommand: ParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now
         let log = try input.read()
-        let seconds = (clock.now - start).seconds
+        let seconds = (clock.now - start).secondsValue
         let stats = EventStatistics(log)
         let kinds = EventKind.allCases.filter { stats.eventsByKind[$0] != nil }
         if json {
@@ -50,14 +50,6 @@ struct StatsCommand: ParsableCommand {
         if stats.skippedRows > 0 { print("skipped    \(stats.skippedRows) malformed rows") }
         if stats.ignoredRows > 0 { print("no brand   \(stats.ignoredRows) rows left out (no brand id)") }
         print("read in    \(String(format: "%.3f", seconds)) s")
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a `Double`.
-    var seconds: Double {
-        let (s, attoseconds) = components
-        return Double(s) + Double(attoseconds) * 1e-18
     }
 }
 

@@ -23,7 +23,7 @@ struct TrainCommand: ParsableCommand {
         let start = clock.now
         let log = try input.read()
         let matrix = InteractionMatrix(log: log, weighting: als.weighting)
-        let readSeconds = (clock.now - start).seconds
+        let readSeconds = (clock.now - start).secondsValue
         standardError("\(matrix.shopperCount) shoppers × \(matrix.brandCount) brands, \(matrix.nonzeroCount) pairs (read in \(String(format: "%.2f", readSeconds)) s)")
         let (trained, reports) = try trainModel(matrix, als, quiet: false)
         do {
