@@ -87,24 +87,6 @@ public enum BLAS {
         guard m > 0, n > 0 else { return }
         cblas_sgemv(CblasRowMajor, trans.cblas, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
     }
-
-    /// The dot product of two vectors of length `n`. O(n).
-    public static func dot(n: Int, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>) -> Float {
-        rawDot(n, x, y)
-    }
-
-    static func rawDot(_ n: Int, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>) -> Float {
-        cblas_sdot(Int32(n), x, 1, y, 1)
-    }
-
-    /// `y ← α·x + y` for vectors of length `n`. O(n).
-    public static func axpy(n: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
-        rawAxpy(n, alpha, x, y)
-    }
-
-    static func rawAxpy(_ n: Int, _ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        cblas_saxpy(Int32(n), alpha, x, 1, y, 1)
-    }
 }
 
 extension BLAS {

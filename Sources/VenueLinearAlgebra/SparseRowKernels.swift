@@ -37,12 +37,6 @@ public enum SparseRowKernels {
         venue_sparse_loss(Int32(factors), Int64(count), columns, confidences, fixed, x)
     }
 
-    /// `x · y` over `count` floats.
-    @inlinable
-    public static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> Float {
-        venue_dot(Int32(count), x, y)
-    }
-
     /// Whether the AVX2+FMA path is in use on this machine.
     public static var usesAVX2: Bool { venue_kernels_use_avx2() != 0 }
 }

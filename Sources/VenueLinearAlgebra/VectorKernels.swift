@@ -46,10 +46,4 @@ public enum VectorKernels {
     public static func xpby(_ x: UnsafePointer<Float>, _ b: Float, _ y: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0 ..< count { y[i] = x[i] + b * y[i] }
     }
-
-    /// `y[i] = a·x[i]` for `i < count`. O(count).
-    @inlinable @inline(__always)
-    public static func scaledCopy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0 ..< count { y[i] = a * x[i] }
-    }
 }

@@ -88,3 +88,66 @@ struct LinearAlgebraTests {
         #expect(BLASThreads.count == before)
     }
 }
+
+/// The fused row kernels against naive loops, on the specialised (64) and generic (13) widths.
+@Suite("Sparse row kernels")
+struct SparseRowKernelTests {
+    @Test("rank-1 update, scaled gather and loss match naive loops", arguments: [64, 13])
+    func kernels(factors f: Int) {
+        var random = SeededRandom(seed: UInt64(f))
+        let rows = 40
+        let y = (0 ..< rows * f).map { _ in Float(random.unit() - 0.5) }
+        let v = (0 ..< f).map { _ in Float(random.unit() - 0.5) }
+        let columns: [Int32] = (0 ..< 17).map { _ in Int32(random.below(rows)) }
+        let confidences = columns.map { _ in Float(1 + random.below(20)) }
+        func dot(_ r: Int32, _ x: [Float]) -> Float { (0 ..< f).reduce(0) { $0 + y[Int(r) * f + $1] * x[$1] } }
+
+        var out = [Float](repeating: 0.25, count: f)
+        var expected = out
+        for (k, r) in columns.enumerated() {
+            let c = confidences[k]
+            let coef = 2 * c + (-1 * c + 3) * dot(r, v)
+            for i in 0 ..< f { expected[i] += coef * y[Int(r) * f + i] }
+        }
+        y.withUnsafeBufferPointer { y in
+            v.withUnsafeBufferPointer { v in
+                out.withUnsafeMutableBufferPointer { out in
+                    SparseRowKernels.rank1Update(factors: f, count: columns.count, columns: columns, confidences: confidences,
+                                                 fixed: y.baseAddress!, vector: v.baseAddress!, into: out.baseAddress!, s0: 2, s1: -1, s2: 3)
+                }
+            }
+        }
+        LinearAlgebraTests.expectClose(out, expected, tolerance: 1e-4)
+
+        var gathered = [Float](repeating: 0, count: columns.count * f)
+        var b = [Float](repeating: 0, count: f)
+        var expectedB = b
+        var expectedGathered = gathered
+        for (k, r) in columns.enumerated() {
+            for i in 0 ..< f {
+                expectedGathered[k * f + i] = (confidences[k] - 1).squareRoot() * y[Int(r) * f + i]
+                expectedB[i] += confidences[k] * y[Int(r) * f + i]
+            }
+        }
+        var loss = 0.0
+        y.withUnsafeBufferPointer { y in
+            gathered.withUnsafeMutableBufferPointer { g in
+                b.withUnsafeMutableBufferPointer { b in
+                    SparseRowKernels.gatherScaled(factors: f, count: columns.count, columns: columns, confidences: confidences,
+                                                  fixed: y.baseAddress!, gathered: g.baseAddress!, b: b.baseAddress!)
+                }
+            }
+            v.withUnsafeBufferPointer { v in
+                loss = SparseRowKernels.loss(factors: f, count: columns.count, columns: columns, confidences: confidences,
+                                             fixed: y.baseAddress!, x: v.baseAddress!)
+            }
+        }
+        LinearAlgebraTests.expectClose(gathered, expectedGathered)
+        LinearAlgebraTests.expectClose(b, expectedB)
+        let expectedLoss = columns.enumerated().reduce(0.0) { sum, item in
+            let t = Double(dot(item.element, v))
+            return sum + Double(confidences[item.offset]) * (1 - t) * (1 - t) - t * t
+        }
+        #expect(loss.isApproximatelyEqual(to: expectedLoss, relativeTolerance: 1e-4))
+    }
+}
