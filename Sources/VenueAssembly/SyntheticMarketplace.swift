@@ -59,14 +59,17 @@ public struct SyntheticMarketplace: Sendable {
         let saleDay = sale / CalendarTime.secondsPerDay
 
         // Brands.
-        let latin = ["Lumi", "Nova", "Yun", "Shan", "Aqua", "Terra", "Hua", "Mori", "Kite", "Orla", "Zen", "Piko", "Vela", "Juno", "Rhea", "Tao", "Sol", "Miro", "Ember", "Lark"]
+        let latin = [
+            "Lumi", "Nova", "Yun", "Shan", "Aqua", "Terra", "Hua", "Mori", "Kite", "Orla", "Zen", "Piko", "Vela", "Juno", "Rhea", "Tao",
+            "Sol", "Miro", "Ember", "Lark",
+        ]
         let endings = ["ra", "lia", "to", "xin", "wen", "ne", "ko", "sa", "di", "mo"]
         let hanzi = ["云", "山", "花", "木", "星", "月", "海", "风", "青", "雪", "竹", "禾", "光", "语", "silk"]
         struct Brand { var id: String; var category: Int; var popularity: Double; var available: Bool }
         var brands: [Brand] = []
         var catalog = "brand,name,category,merchant,price,participating,stock,max_discount,exposure_guarantee,exposure_cap\n"
         let merchantCount = max(1, configuration.brands * 3 / 5)
-        for b in 0 ..< configuration.brands {
+        for b in 0..<configuration.brands {
             let id = "B" + Self.padded(b + 1, 3)
             let category = random.below(categories.count)
             var name = latin[random.below(latin.count)] + endings[random.below(endings.count)]
@@ -89,26 +92,29 @@ public struct SyntheticMarketplace: Sendable {
             if b % 50 == 11 { cap = String(200 + random.below(3) * 100) }
             // Zipf-like popularity over a random permutation of ranks.
             let popularity = 1 / Double(1 + random.below(configuration.brands))
-            brands.append(Brand(id: id, category: category, popularity: popularity,
-                                available: participating && stock != "sold_out"))
-            catalog += "\(id),\(name),\(categories[category].id),\(merchant),\(price),\(participating ? "yes" : "no"),\(stock),\(discount),\(guarantee),\(cap)\n"
+            brands.append(
+                Brand(
+                    id: id, category: category, popularity: popularity,
+                    available: participating && stock != "sold_out"))
+            catalog +=
+                "\(id),\(name),\(categories[category].id),\(merchant),\(price),\(participating ? "yes" : "no"),\(stock),\(discount),\(guarantee),\(cap)\n"
         }
-        let byCategory = (0 ..< categories.count).map { c in brands.indices.filter { brands[$0].category == c } }
+        let byCategory = (0..<categories.count).map { c in brands.indices.filter { brands[$0].category == c } }
 
         // Shoppers and events.
         let kinds: [(String, Double)] = [("click", 0.82), ("favorite", 0.06), ("follow", 0.02), ("cart", 0.05), ("purchase", 0.05)]
         var events = "shopper,brand,event,time\n"
         var shopperTastes: [[Int]] = []
-        for s in 0 ..< configuration.shoppers {
+        for s in 0..<configuration.shoppers {
             let id = "S" + Self.padded(s + 1, 4)
             let tasteCount = 1 + random.below(3)
-            let tastes = (0 ..< tasteCount).map { _ in random.below(categories.count) }
+            let tastes = (0..<tasteCount).map { _ in random.below(categories.count) }
             shopperTastes.append(tastes)
             // Pareto activity (α = 1.3, minimum 3 events), capped.
             let activity = min(160, Int(3 / pow(1 - random.unit(), 1 / 1.3)))
             var touched: [Int] = []
             var rows: [(day: Int64, brand: Int, kind: String)] = []
-            for _ in 0 ..< activity {
+            for _ in 0..<activity {
                 let brand: Int
                 if !touched.isEmpty && random.unit() < 0.45 {
                     brand = touched[random.below(touched.count)]
@@ -136,10 +142,10 @@ public struct SyntheticMarketplace: Sendable {
         var coupons = "shopper,coupon,kind,scope,threshold,amount,valid_from,valid_until\n"
         var couponNumber = 0
         func date(_ offset: Int64) -> String { CalendarTime.isoDate((saleDay + offset) * CalendarTime.secondsPerDay) }
-        for s in 0 ..< configuration.shoppers {
+        for s in 0..<configuration.shoppers {
             let id = "S" + Self.padded(s + 1, 4)
             let count = random.below(5)
-            for _ in 0 ..< count {
+            for _ in 0..<count {
                 couponNumber += 1
                 let coupon = "C" + Self.padded(couponNumber, 6)
                 let roll = random.unit()
@@ -206,7 +212,7 @@ public struct SyntheticMarketplace: Sendable {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

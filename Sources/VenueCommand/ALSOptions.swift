@@ -68,8 +68,10 @@ func trainModel(_ matrix: InteractionMatrix, _ options: ALSOptions, quiet: Bool)
         let model = try ImplicitALS(options.configuration).train(matrix, weighting: options.weighting) { report in
             reports.append(report)
             if !quiet {
-                standardError(String(format: "iteration %2d/%d  %7.3f s  loss %.6e  (normalised %.6f)",
-                                     report.iteration, iterations, report.seconds, report.loss, report.normalizedLoss))
+                standardError(
+                    String(
+                        format: "iteration %2d/%d  %7.3f s  loss %.6e  (normalised %.6f)",
+                        report.iteration, iterations, report.seconds, report.loss, report.normalizedLoss))
             }
         }
         return (model, reports)

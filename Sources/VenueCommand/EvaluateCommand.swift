@@ -34,7 +34,7 @@ struct EvaluateCommand: ParsableCommand {
         var scorer = FactorScorer(model: model)
         let train = split.train.byShopper
         let test = split.test.byShopper
-        for u in 0 ..< test.rows where test.count(ofRow: u) > 0 {
+        for u in 0..<test.rows where test.count(ofRow: u) > 0 {
             let owned = Set(train.columnIndices[train.range(ofRow: u)].map(Int.init))
             let relevant = Set(test.columnIndices[test.range(ofRow: u)].map(Int.init))
             let ranked = scorer.top(cutoffs.max()!, forShopper: u, excluding: { owned.contains($0) }).map(\.brand)
@@ -42,8 +42,9 @@ struct EvaluateCommand: ParsableCommand {
         }
         if json {
             let fields = metrics.map { "\"recall@\($0.k)\":\($0.recall),\"ndcg@\($0.k)\":\($0.ndcg),\"precision@\($0.k)\":\($0.precision)" }
-            print("{\"method\":\"als\",\"eval_shoppers\":\(metrics[0].shoppers),\"train_nnz\":\(train.nonzeroCount),\"test_nnz\":\(test.nonzeroCount),"
-                + "\"seconds_per_iteration\":\(median(reports.map(\.seconds))),\(fields.joined(separator: ","))}")
+            print(
+                "{\"method\":\"als\",\"eval_shoppers\":\(metrics[0].shoppers),\"train_nnz\":\(train.nonzeroCount),\"test_nnz\":\(test.nonzeroCount),"
+                    + "\"seconds_per_iteration\":\(median(reports.map(\.seconds))),\(fields.joined(separator: ","))}")
         } else {
             print("| K | Recall@K | NDCG@K | Precision@K |\n|---|---|---|---|")
             for m in metrics { print(String(format: "| %d | %.4f | %.4f | %.4f |", m.k, m.recall, m.ndcg, m.precision)) }

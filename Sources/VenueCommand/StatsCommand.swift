@@ -25,12 +25,14 @@ struct StatsCommand: ParsableCommand {
             var fields = [
                 "\"file\":\(jsonString(input.events))", "\"format\":\"\(input.format)\"",
                 "\"shoppers\":\(stats.shoppers)", "\"brands\":\(stats.brands)", "\"events\":\(stats.events)",
-                "\"pairs\":\(stats.pairs)", "\"density\":\(stats.density)", "\"skipped_rows\":\(stats.skippedRows)", "\"rows_without_brand\":\(stats.ignoredRows)",
+                "\"pairs\":\(stats.pairs)", "\"density\":\(stats.density)", "\"skipped_rows\":\(stats.skippedRows)",
+                "\"rows_without_brand\":\(stats.ignoredRows)",
                 "\"read_seconds\":\(seconds)",
             ]
             fields.append("\"events_by_kind\":{" + kinds.map { "\"\($0)\":\(stats.eventsByKind[$0]!)" }.joined(separator: ",") + "}")
             if let range = stats.timeRange {
-                fields.append("\"first\":\"\(CalendarTime.isoDate(range.lowerBound))\",\"last\":\"\(CalendarTime.isoDate(range.upperBound))\"")
+                fields.append(
+                    "\"first\":\"\(CalendarTime.isoDate(range.lowerBound))\",\"last\":\"\(CalendarTime.isoDate(range.upperBound))\"")
             }
             print("{" + fields.joined(separator: ",") + "}")
             return

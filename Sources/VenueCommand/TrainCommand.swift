@@ -24,7 +24,9 @@ struct TrainCommand: ParsableCommand {
         let log = try input.read()
         let matrix = InteractionMatrix(log: log, weighting: als.weighting)
         let readSeconds = (clock.now - start).secondsValue
-        standardError("\(matrix.shopperCount) shoppers × \(matrix.brandCount) brands, \(matrix.nonzeroCount) pairs (read in \(String(format: "%.2f", readSeconds)) s)")
+        standardError(
+            "\(matrix.shopperCount) shoppers × \(matrix.brandCount) brands, \(matrix.nonzeroCount) pairs (read in \(String(format: "%.2f", readSeconds)) s)"
+        )
         let (trained, reports) = try trainModel(matrix, als, quiet: false)
         do {
             try ModelFile.write(trained, to: model)
@@ -36,11 +38,13 @@ struct TrainCommand: ParsableCommand {
         standardError(String(format: "median %.3f s/iteration; model written to %@", perIteration, model))
         if json {
             let last = reports.last
-            print("{\"seconds_per_iteration\":\(perIteration),\"iteration_seconds\":[\(reports.map { String($0.seconds) }.joined(separator: ","))],"
-                + "\"loss\":\(last?.loss ?? 0),\"normalized_loss\":\(last?.normalizedLoss ?? 0),"
-                + "\"shoppers\":\(matrix.shopperCount),\"brands\":\(matrix.brandCount),\"nnz\":\(matrix.nonzeroCount),"
-                + "\"read_seconds\":\(readSeconds),\"solver\":\"\(als.solver)\",\"factors\":\(als.factors),\"threads\":\(als.threads),"
-                + "\"iterations\":\(reports.count),\"kernels\":\"\(SparseRowKernels.usesAVX2 ? "avx2" : "portable")\",\"model\":\(jsonString(model))}")
+            print(
+                "{\"seconds_per_iteration\":\(perIteration),\"iteration_seconds\":[\(reports.map { String($0.seconds) }.joined(separator: ","))],"
+                    + "\"loss\":\(last?.loss ?? 0),\"normalized_loss\":\(last?.normalizedLoss ?? 0),"
+                    + "\"shoppers\":\(matrix.shopperCount),\"brands\":\(matrix.brandCount),\"nnz\":\(matrix.nonzeroCount),"
+                    + "\"read_seconds\":\(readSeconds),\"solver\":\"\(als.solver)\",\"factors\":\(als.factors),\"threads\":\(als.threads),"
+                    + "\"iterations\":\(reports.count),\"kernels\":\"\(SparseRowKernels.usesAVX2 ? "avx2" : "portable")\",\"model\":\(jsonString(model))}"
+            )
         }
     }
 }

@@ -54,7 +54,7 @@ public struct ConjugateGradientSolver: ~Copyable {
         let xb = x + rows.lowerBound * f
         // r = b − A x, with A x = (YᵀY + λI) x + Σ (c − 1)(yᵀx) y and b = Σ c y.
         BLAS.gemm(.none, .none, m: m, n: f, k: f, alpha: -1, a: xb, lda: f, b: gram, ldb: f, beta: 0, c: residual, ldc: f)
-        for j in 0 ..< m {
+        for j in 0..<m {
             let u = rows.lowerBound + j
             let r = residual + j * f
             let xu = xb + j * f
@@ -63,17 +63,18 @@ public struct ConjugateGradientSolver: ~Copyable {
             VectorKernels.axpy(-lambda, xu, r, count: f)
             // r += Σ (c − (c − 1)·yᵀx) y
             let start = rowStarts[u]
-            SparseRowKernels.rank1Update(factors: f, count: rowStarts[u + 1] - start, columns: columns + start,
-                                         confidences: confidences + start, fixed: fixed, vector: xu, into: r,
-                                         s0: 1, s1: -1, s2: 1)
+            SparseRowKernels.rank1Update(
+                factors: f, count: rowStarts[u + 1] - start, columns: columns + start,
+                confidences: confidences + start, fixed: fixed, vector: xu, into: r,
+                s0: 1, s1: -1, s2: 1)
             (direction + j * f).update(from: r, count: f)
             residualNorms[j] = VectorKernels.dot(r, r, count: f)
             // A NaN residual would fail every convergence test and leave the row silently stale.
             guard residualNorms[j].isFinite else { return (u, .nonFinite) }
         }
-        for _ in 0 ..< steps {
+        for _ in 0..<steps {
             BLAS.gemm(.none, .none, m: m, n: f, k: f, alpha: 1, a: direction, lda: f, b: gram, ldb: f, beta: 0, c: product, ldc: f)
-            for j in 0 ..< m where residualNorms[j] >= 1e-20 {
+            for j in 0..<m where residualNorms[j] >= 1e-20 {
                 let u = rows.lowerBound + j
                 let p = direction + j * f
                 let ap = product + j * f
@@ -81,9 +82,10 @@ public struct ConjugateGradientSolver: ~Copyable {
                 VectorKernels.axpy(lambdas[j], p, ap, count: f)
                 // ap += Σ (c − 1)(yᵀp) y
                 let start = rowStarts[u]
-                SparseRowKernels.rank1Update(factors: f, count: rowStarts[u + 1] - start, columns: columns + start,
-                                             confidences: confidences + start, fixed: fixed, vector: p, into: ap,
-                                             s0: 0, s1: 1, s2: -1)
+                SparseRowKernels.rank1Update(
+                    factors: f, count: rowStarts[u + 1] - start, columns: columns + start,
+                    confidences: confidences + start, fixed: fixed, vector: p, into: ap,
+                    s0: 0, s1: 1, s2: -1)
                 let alpha = residualNorms[j] / VectorKernels.dot(p, ap, count: f)
                 VectorKernels.axpy(alpha, p, xb + j * f, count: f)
                 VectorKernels.axpy(-alpha, ap, r, count: f)
@@ -97,9 +99,9 @@ public struct ConjugateGradientSolver: ~Copyable {
                 residualNorms[j] = norm
             }
         }
-        for j in 0 ..< m {
+        for j in 0..<m {
             let xu = xb + j * f
-            for d in 0 ..< f where !xu[d].isFinite { return (rows.lowerBound + j, .nonFinite) }
+            for d in 0..<f where !xu[d].isFinite { return (rows.lowerBound + j, .nonFinite) }
         }
         return nil
     }

@@ -42,13 +42,14 @@ public struct ExactRowSolver: ~Copyable {
     ) -> RowFailure? {
         let f = factors
         matrix.update(from: gram, count: f * f)
-        for d in 0 ..< f { matrix[d * f + d] += regularization }
+        for d in 0..<f { matrix[d * f + d] += regularization }
         x.update(repeating: 0, count: f)
         var start = 0
         while start < count {
             let end = min(count, start + Self.tile)
-            SparseRowKernels.gatherScaled(factors: f, count: end - start, columns: columns + start, confidences: confidences + start,
-                                          fixed: fixed, gathered: gathered, b: x)
+            SparseRowKernels.gatherScaled(
+                factors: f, count: end - start, columns: columns + start, confidences: confidences + start,
+                fixed: fixed, gathered: gathered, b: x)
             BLAS.syrk(.upper, .transpose, n: f, k: end - start, alpha: 1, a: gathered, lda: f, beta: 1, c: matrix, ldc: f)
             start = end
         }
@@ -58,7 +59,7 @@ public struct ExactRowSolver: ~Copyable {
         } catch {
             return .cholesky(error)
         }
-        for d in 0 ..< f where !x[d].isFinite { return .nonFinite }
+        for d in 0..<f where !x[d].isFinite { return .nonFinite }
         return nil
     }
 }

@@ -30,8 +30,9 @@ public struct FoldIn: ~Copyable {
     /// summed; strengths as the interaction layer weighs events).
     public mutating func factors(brands: [Int32], strengths: [Float]) throws(FactorizationFailure) -> [Float] {
         precondition(brands.count == strengths.count, "brands and strengths differ in length")
-        let row = SparseMatrix(rows: 1, columns: brandIDs.count, rowIndices: [Int32](repeating: 0, count: brands.count),
-                               columnIndices: brands, values: strengths)
+        let row = SparseMatrix(
+            rows: 1, columns: brandIDs.count, rowIndices: [Int32](repeating: 0, count: brands.count),
+            columnIndices: brands, values: strengths)
         columns = row.columnIndices
         confidences = row.values.map { configuration.confidence($0) }
         var x = [Float](repeating: 0, count: configuration.factors)
@@ -40,9 +41,11 @@ public struct FoldIn: ~Copyable {
                 gram.withUnsafeBufferPointer { g in
                     brandFactors.withUnsafeBufferPointer { y in
                         x.withUnsafeMutableBufferPointer { out in
-                            solver.solve(columns: cols.baseAddress ?? UnsafePointer(bitPattern: 8)!, confidences: conf.baseAddress ?? UnsafePointer(bitPattern: 8)!,
-                                         count: cols.count, fixed: y.baseAddress!, gram: g.baseAddress!,
-                                         regularization: configuration.regularization(forCount: cols.count), into: out.baseAddress!)
+                            solver.solve(
+                                columns: cols.baseAddress ?? UnsafePointer(bitPattern: 8)!,
+                                confidences: conf.baseAddress ?? UnsafePointer(bitPattern: 8)!,
+                                count: cols.count, fixed: y.baseAddress!, gram: g.baseAddress!,
+                                regularization: configuration.regularization(forCount: cols.count), into: out.baseAddress!)
                         }
                     }
                 }

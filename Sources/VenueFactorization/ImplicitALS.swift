@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import VenueInteractions
 import VenueLinearAlgebra
 
@@ -46,7 +47,7 @@ public struct ImplicitALS: Sendable {
         let brands = Self.initialFactors(rows: interactions.brandCount, factors: c.factors, seed: c.seed &+ 0x9e37_79b9)
         let ids: [FactorSide: IdentifierMap] = [.shopper: interactions.shopperIDs, .brand: interactions.brandIDs]
         let clock = ContinuousClock()
-        for iteration in 1 ... max(1, c.iterations) where c.iterations > 0 {
+        for iteration in 1...max(1, c.iterations) where c.iterations > 0 {
             let start = clock.now
             do {
                 try halfStep(solve: shoppers, fixed: brands, rows: byShopper)
@@ -72,10 +73,10 @@ public struct ImplicitALS: Sendable {
     /// stream of `seed`, so the draw does not depend on threads.
     static func initialFactors(rows: Int, factors: Int, seed: UInt64) -> SharedRows {
         let buffer = SharedRows(rows: rows, columns: factors)
-        for r in 0 ..< rows {
+        for r in 0..<rows {
             var random = SeededRandom.stream(seed: seed, index: UInt64(r))
             let row = buffer.row(r)
-            for d in 0 ..< factors { row[d] = Float(random.unit()) * 0.01 }
+            for d in 0..<factors { row[d] = Float(random.unit()) * 0.01 }
         }
         return buffer
     }
@@ -97,15 +98,17 @@ public struct ImplicitALS: Sendable {
                             case .exact(let solver):
                                 for r in chunk {
                                     let lambda = configuration.regularization(forCount: s[r + 1] - s[r])
-                                    if let failure = solver.solve(columns: cols + s[r], confidences: conf + s[r], count: s[r + 1] - s[r],
-                                                                  fixed: fixed.base, gram: g, regularization: lambda, into: solve.row(r)) {
+                                    if let failure = solver.solve(
+                                        columns: cols + s[r], confidences: conf + s[r], count: s[r + 1] - s[r],
+                                        fixed: fixed.base, gram: g, regularization: lambda, into: solve.row(r))
+                                    {
                                         failures.record(row: r, failure)
                                     }
                                 }
                             case .cg(let solver):
                                 var blockStart = chunk.lowerBound
                                 while blockStart < chunk.upperBound {
-                                    let block = blockStart ..< min(chunk.upperBound, blockStart + ConjugateGradientSolver.blockRows)
+                                    let block = blockStart..<min(chunk.upperBound, blockStart + ConjugateGradientSolver.blockRows)
                                     if let (row, failure) = solver.solve(
                                         rows: block, rowStarts: s, columns: cols, confidences: conf, fixed: fixed.base, gram: g,
                                         regularization: { configuration.regularization(forCount: $0) }, x: solve.base)
@@ -144,7 +147,7 @@ public struct ImplicitALS: Sendable {
         let gx = Self.gram(shoppers)
         let gy = Self.gram(brands)
         var total = 0.0
-        for i in 0 ..< f * f { total += Double(gx[i]) * Double(gy[i]) }
+        for i in 0..<f * f { total += Double(gx[i]) * Double(gy[i]) }
         let configuration = self.configuration
         let matrix = byShopper.matrix
         total += byShopper.chunks.sum(threads: configuration.threads, makeWorker: { () }) { _, _, chunk in
@@ -155,8 +158,9 @@ public struct ImplicitALS: Sendable {
                         let x = shoppers.row(u)
                         let range = matrix.range(ofRow: u)
                         if !range.isEmpty {
-                            sum += SparseRowKernels.loss(factors: f, count: range.count, columns: columns.baseAddress! + range.lowerBound,
-                                                         confidences: confidences.baseAddress! + range.lowerBound, fixed: brands.base, x: x)
+                            sum += SparseRowKernels.loss(
+                                factors: f, count: range.count, columns: columns.baseAddress! + range.lowerBound,
+                                confidences: confidences.baseAddress! + range.lowerBound, fixed: brands.base, x: x)
                         }
                         sum += Double(configuration.regularization(forCount: range.count)) * Double(VectorKernels.dot(x, x, count: f))
                     }
@@ -164,9 +168,10 @@ public struct ImplicitALS: Sendable {
                 }
             }
         }
-        for b in 0 ..< brands.rows {
+        for b in 0..<brands.rows {
             let y = brands.row(b)
-            total += Double(configuration.regularization(forCount: byBrand.matrix.count(ofRow: b))) * Double(VectorKernels.dot(y, y, count: f))
+            total +=
+                Double(configuration.regularization(forCount: byBrand.matrix.count(ofRow: b))) * Double(VectorKernels.dot(y, y, count: f))
         }
         let confidenceSum = byShopper.matrix.values.reduce(0.0) { $0 + Double($1) }
         let zeros = Double(byShopper.matrix.rows) * Double(byShopper.matrix.columns) - Double(byShopper.matrix.nonzeroCount)
@@ -205,20 +210,26 @@ enum HalfStepWorker {
 final class ExactRowSolverBox {
     let solver: ExactRowSolver
     init(factors: Int) { solver = ExactRowSolver(factors: factors) }
-    func solve(columns: UnsafePointer<Int32>, confidences: UnsafePointer<Float>, count: Int, fixed: UnsafePointer<Float>,
-               gram: UnsafePointer<Float>, regularization: Float, into x: UnsafeMutablePointer<Float>) -> RowFailure? {
-        solver.solve(columns: columns, confidences: confidences, count: count, fixed: fixed, gram: gram, regularization: regularization, into: x)
+    func solve(
+        columns: UnsafePointer<Int32>, confidences: UnsafePointer<Float>, count: Int, fixed: UnsafePointer<Float>,
+        gram: UnsafePointer<Float>, regularization: Float, into x: UnsafeMutablePointer<Float>
+    ) -> RowFailure? {
+        solver.solve(
+            columns: columns, confidences: confidences, count: count, fixed: fixed, gram: gram, regularization: regularization, into: x)
     }
 }
 
 final class CGSolverBox {
     let solver: ConjugateGradientSolver
     init(factors: Int, steps: Int) { solver = ConjugateGradientSolver(factors: factors, steps: steps) }
-    func solve(rows: Range<Int>, rowStarts: UnsafePointer<Int>, columns: UnsafePointer<Int32>, confidences: UnsafePointer<Float>,
-               fixed: UnsafePointer<Float>, gram: UnsafePointer<Float>, regularization: (Int) -> Float,
-               x: UnsafeMutablePointer<Float>) -> (row: Int, failure: RowFailure)? {
-        solver.solve(rows: rows, rowStarts: rowStarts, columns: columns, confidences: confidences, fixed: fixed, gram: gram,
-                     regularization: regularization, x: x)
+    func solve(
+        rows: Range<Int>, rowStarts: UnsafePointer<Int>, columns: UnsafePointer<Int32>, confidences: UnsafePointer<Float>,
+        fixed: UnsafePointer<Float>, gram: UnsafePointer<Float>, regularization: (Int) -> Float,
+        x: UnsafeMutablePointer<Float>
+    ) -> (row: Int, failure: RowFailure)? {
+        solver.solve(
+            rows: rows, rowStarts: rowStarts, columns: columns, confidences: confidences, fixed: fixed, gram: gram,
+            regularization: regularization, x: x)
     }
 }
 
@@ -254,5 +265,3 @@ extension Duration {
         return Double(s) + Double(attoseconds) * 1e-18
     }
 }
-
-import Synchronization

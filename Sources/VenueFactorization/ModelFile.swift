@@ -94,8 +94,10 @@ public enum ModelFile {
     /// Parses a model from bytes (`path` names it in errors).
     public static func read(_ bytes: [UInt8], path: String) throws(ModelFileError) -> FactorModel {
         let header = 8 + 4 + 4 + 8
-        guard bytes.count >= 8, Array(bytes[0 ..< 8]) == magic else {
-            if bytes.count < 8 && magic.starts(with: bytes) { throw .truncated(file: path, expectedBytes: header + 8, foundBytes: bytes.count) }
+        guard bytes.count >= 8, Array(bytes[0..<8]) == magic else {
+            if bytes.count < 8 && magic.starts(with: bytes) {
+                throw .truncated(file: path, expectedBytes: header + 8, foundBytes: bytes.count)
+            }
             throw .notAModel(file: path)
         }
         guard bytes.count >= header + 8 else { throw .truncated(file: path, expectedBytes: header + 8, foundBytes: bytes.count) }
@@ -107,7 +109,7 @@ public enum ModelFile {
         guard bytes.count >= total else { throw .truncated(file: path, expectedBytes: total, foundBytes: bytes.count) }
         guard bytes.count == total else { throw .corrupt(file: path, reason: "\(bytes.count - total) bytes after the end") }
         var stored = ByteReader(bytes: bytes, position: total - 8)
-        guard try stored.u64(path) == checksum(bytes[0 ..< total - 8]) else { throw .corrupt(file: path, reason: "checksum mismatch") }
+        guard try stored.u64(path) == checksum(bytes[0..<total - 8]) else { throw .corrupt(file: path, reason: "checksum mismatch") }
 
         var configuration: [String: String] = [:]
         var shopperIDs: IdentifierMap?
@@ -115,7 +117,7 @@ public enum ModelFile {
         var shopperFactors: Matrix?
         var brandFactors: Matrix?
         var extensions: [String: [UInt8]] = [:]
-        for _ in 0 ..< sections {
+        for _ in 0..<sections {
             let tag = String(decoding: try reader.take(4, path), as: UTF8.self)
             let length = Int(try reader.u64(path))
             var section = ByteReader(bytes: Array(try reader.take(length, path)), position: 0)
@@ -140,11 +142,12 @@ public enum ModelFile {
             throw .corrupt(file: path, reason: "a required section (SIDS, BIDS, XFAC, YFAC) is missing")
         }
         guard shopperFactors.rows == shopperIDs.count, brandFactors.rows == brandIDs.count,
-              shopperFactors.columns == brandFactors.columns
+            shopperFactors.columns == brandFactors.columns
         else { throw .corrupt(file: path, reason: "factor and id counts disagree") }
         let (als, weighting) = parseConfiguration(configuration)
-        return FactorModel(shopperIDs: shopperIDs, brandIDs: brandIDs, shopperFactors: shopperFactors, brandFactors: brandFactors,
-                           configuration: als, weighting: weighting, extensions: extensions)
+        return FactorModel(
+            shopperIDs: shopperIDs, brandIDs: brandIDs, shopperFactors: shopperFactors, brandFactors: brandFactors,
+            configuration: als, weighting: weighting, extensions: extensions)
     }
 
     static func configurationText(_ model: FactorModel) -> String {
@@ -196,12 +199,12 @@ public enum ModelFile {
         var h: UInt64 = 0x243f_6a88_85a3_08d3 ^ UInt64(bytes.count)
         bytes.withUnsafeBytes { raw in
             let words = raw.count / 8
-            for i in 0 ..< words {
+            for i in 0..<words {
                 let w = raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
                 h = ((h ^ w) &* 0x9e37_79b9_7f4a_7c15)
                 h = (h << 31) | (h >> 33)
             }
-            for i in words * 8 ..< raw.count {
+            for i in words * 8..<raw.count {
                 h = (h ^ UInt64(raw[i])) &* 0x100_0000_01b3
             }
         }
@@ -231,7 +234,7 @@ struct ByteWriter {
 
     mutating func ids(_ map: IdentifierMap) {
         u64(UInt64(map.count))
-        for i in 0 ..< map.count {
+        for i in 0..<map.count {
             let id = Array(map[i].utf8)
             u32(UInt32(id.count))
             bytes(id)
@@ -254,7 +257,7 @@ struct ByteReader {
             throw .corrupt(file: path, reason: "a section claims \(count) bytes, \(bytes.count - position) remain")
         }
         defer { position += count }
-        return bytes[position ..< position + count]
+        return bytes[position..<position + count]
     }
 
     mutating func u32(_ path: String) throws(ModelFileError) -> UInt32 {
@@ -271,7 +274,7 @@ struct ByteReader {
         let count = try u64(path)
         guard count <= UInt64(bytes.count) else { throw .corrupt(file: path, reason: "implausible id count \(count)") }
         var map = IdentifierMap()
-        for _ in 0 ..< Int(count) {
+        for _ in 0..<Int(count) {
             let length = Int(try u32(path))
             let id = try take(length, path)
             let before = map.count
@@ -285,7 +288,9 @@ struct ByteReader {
         let rows = try u64(path)
         let columns = try u64(path)
         let (count, overflow) = rows.multipliedReportingOverflow(by: columns)
-        guard !overflow, count <= UInt64(bytes.count / 4) else { throw .corrupt(file: path, reason: "implausible matrix \(rows)×\(columns)") }
+        guard !overflow, count <= UInt64(bytes.count / 4) else {
+            throw .corrupt(file: path, reason: "implausible matrix \(rows)×\(columns)")
+        }
         let raw = try take(Int(count) * 4, path)
         var storage = [Float](repeating: 0, count: Int(count))
         storage.withUnsafeMutableBytes { destination in

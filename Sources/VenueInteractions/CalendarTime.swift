@@ -54,7 +54,7 @@ public enum CalendarTime {
     }
 
     static func isValid(year: Int, month: Int, day: Int) -> Bool {
-        guard (1 ... 12).contains(month), day >= 1 else { return false }
+        guard (1...12).contains(month), day >= 1 else { return false }
         return day <= daysIn(month: month, year: year)
     }
 
@@ -71,7 +71,7 @@ public enum CalendarTime {
     static func digits(_ b: UnsafeRawBufferPointer, _ offset: Int, _ count: Int) -> Int? {
         guard offset + count <= b.count else { return nil }
         var value = 0
-        for i in offset ..< offset + count {
+        for i in offset..<offset + count {
             let d = Int(b[i]) &- 48
             guard d >= 0 && d <= 9 else { return nil }
             value = value * 10 + d
@@ -102,12 +102,12 @@ public enum CalendarTime {
     static func parseDateTime(_ b: UnsafeRawBufferPointer) -> Int64? {
         let n = b.count
         guard n >= 10, let year = digits(b, 0, 4), b[4] == UInt8(ascii: "-"), let month = digits(b, 5, 2),
-              b[7] == UInt8(ascii: "-"), let day = digits(b, 8, 2), isValid(year: year, month: month, day: day)
+            b[7] == UInt8(ascii: "-"), let day = digits(b, 8, 2), isValid(year: year, month: month, day: day)
         else { return nil }
         var seconds = Self.seconds(year: year, month: month, day: day)
         if n == 10 { return seconds }
         guard b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: " "), let hour = digits(b, 11, 2),
-              n >= 16, b[13] == UInt8(ascii: ":"), let minute = digits(b, 14, 2), hour < 24, minute < 60
+            n >= 16, b[13] == UInt8(ascii: ":"), let minute = digits(b, 14, 2), hour < 24, minute < 60
         else { return nil }
         seconds += Int64(hour * 3600 + minute * 60)
         var i = 16
@@ -135,8 +135,8 @@ public enum CalendarTime {
     /// Tmall 2014's `M-D` (e.g. `6-4`, `12-31`) in `year`.
     public static func parseMonthDashDay(_ b: UnsafeRawBufferPointer, year: Int) -> Int64? {
         guard let dash = b.firstIndex(of: UInt8(ascii: "-")), dash >= 1, dash <= 2, b.count - dash - 1 >= 1,
-              b.count - dash - 1 <= 2, let month = digits(b, 0, dash),
-              let day = digits(b, dash + 1, b.count - dash - 1), isValid(year: year, month: month, day: day)
+            b.count - dash - 1 <= 2, let month = digits(b, 0, dash),
+            let day = digits(b, dash + 1, b.count - dash - 1), isValid(year: year, month: month, day: day)
         else { return nil }
         return seconds(year: year, month: month, day: day)
     }
@@ -144,7 +144,7 @@ public enum CalendarTime {
     /// IJCAI-15's `MMDD` with the month unpadded (`829` is August 29, `1111` November 11) in `year`.
     public static func parseMonthDay(_ b: UnsafeRawBufferPointer, year: Int) -> Int64? {
         guard b.count == 3 || b.count == 4, let month = digits(b, 0, b.count - 2), let day = digits(b, b.count - 2, 2),
-              isValid(year: year, month: month, day: day)
+            isValid(year: year, month: month, day: day)
         else { return nil }
         return seconds(year: year, month: month, day: day)
     }

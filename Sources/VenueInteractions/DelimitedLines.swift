@@ -25,7 +25,7 @@ public struct DelimitedLine {
     /// The bytes of field `i`.
     @inlinable
     public func field(_ i: Int) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: bytes[fieldStarts[i] ..< fieldEnds[i]])
+        UnsafeRawBufferPointer(rebasing: bytes[fieldStarts[i]..<fieldEnds[i]])
     }
 
     /// Field `i` as a `String` (allocates only for long fields; use on slow paths).
@@ -37,7 +37,7 @@ public struct DelimitedLine {
     /// the field is missing).
     public func column(ofField i: Int) -> Int {
         let offset = i < fieldCount ? fieldStarts[i] : end
-        let prefix = UnsafeRawBufferPointer(rebasing: bytes[start ..< max(start, offset)])
+        let prefix = UnsafeRawBufferPointer(rebasing: bytes[start..<max(start, offset)])
         // Count UTF-8 scalar starts: every byte that is not a continuation byte.
         var column = 1
         for byte in prefix where byte & 0xC0 != 0x80 { column += 1 }

@@ -62,7 +62,7 @@ public struct EventLog: Sendable, Equatable {
         var result = EventLog()
         result.shopperIDs = shopperIDs
         result.brandIDs = brandIDs
-        for i in 0 ..< count where isIncluded(i) {
+        for i in 0..<count where isIncluded(i) {
             result.append(shopper: shoppers[i], brand: brands[i], kind: kinds[i], time: times[i], value: values[i])
         }
         return result

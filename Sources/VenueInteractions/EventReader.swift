@@ -61,8 +61,10 @@ public struct EventReader: Sendable {
             guard let problem = decoder.decode(line, into: &log) else { return }
             badRows += 1
             if problems.count < InputError.listedProblemLimit {
-                problems.append(InputProblem(location: InputLocation(file: path, line: line.number, column: line.column(ofField: problem.field)),
-                                             expected: problem.expected, found: line.quoted(problem.field)))
+                problems.append(
+                    InputProblem(
+                        location: InputLocation(file: path, line: line.number, column: line.column(ofField: problem.field)),
+                        expected: problem.expected, found: line.quoted(problem.field)))
             }
         }
         // Each line is released before the scanner splits the next one, so the scanner's field
@@ -113,16 +115,18 @@ struct RowDecoder {
 
     init(format: EventFormat, year: Int, firstLine: DelimitedLine, path: String) throws(InputError) {
         self.year = year
-        let first = (0 ..< firstLine.fieldCount).map { firstLine.string($0).trimmingCharacters(in: .whitespaces).lowercased() }
+        let first = (0..<firstLine.fieldCount).map { firstLine.string($0).trimmingCharacters(in: .whitespaces).lowercased() }
         func headerProblem(_ expected: String) -> InputError {
-            .missingHeader(InputProblem(location: InputLocation(file: path, line: firstLine.number, column: 1),
-                                        expected: expected, found: firstLine.quoted(0)))
+            .missingHeader(
+                InputProblem(
+                    location: InputLocation(file: path, line: firstLine.number, column: 1),
+                    expected: expected, found: firstLine.quoted(0)))
         }
         switch format {
         case .generic:
             let header = "a header naming the columns shopper,brand,event,time[,count]"
             guard let s = first.firstIndex(of: "shopper"), let b = first.firstIndex(of: "brand"),
-                  let e = first.firstIndex(of: "event"), let t = first.firstIndex(of: "time")
+                let e = first.firstIndex(of: "event"), let t = first.firstIndex(of: "time")
             else { throw headerProblem(header) }
             (shopperColumn, brandColumn, kindColumn, timeColumn) = (s, b, e, t)
             if let c = first.firstIndex(of: "count") { valueColumn = c; valueSource = .count }
@@ -140,7 +144,7 @@ struct RowDecoder {
             firstLineIsHeader = first.first == "user_id"
         case .ijcai15:
             guard let u = first.firstIndex(of: "user_id"), let b = first.firstIndex(of: "brand_id"),
-                  let t = first.firstIndex(of: "time_stamp"), let a = first.firstIndex(of: "action_type")
+                let t = first.firstIndex(of: "time_stamp"), let a = first.firstIndex(of: "action_type")
             else { throw headerProblem("a header naming user_id, brand_id, time_stamp and action_type") }
             (shopperColumn, brandColumn, kindColumn, timeColumn) = (u, b, a, t)
             (kindSource, timeSource, stripFloatSuffix) = (.ijcaiCode, .monthDay, true)
@@ -171,8 +175,9 @@ struct RowDecoder {
         guard !shopperBytes.isEmpty else { return RowProblem(field: shopperColumn, expected: "a shopper id") }
         var brandBytes = line.field(brandColumn)
         if stripFloatSuffix, brandBytes.count > 2, brandBytes[brandBytes.count - 2] == UInt8(ascii: "."),
-           brandBytes[brandBytes.count - 1] == UInt8(ascii: "0") {
-            brandBytes = UnsafeRawBufferPointer(rebasing: brandBytes[0 ..< brandBytes.count - 2])
+            brandBytes[brandBytes.count - 1] == UInt8(ascii: "0")
+        {
+            brandBytes = UnsafeRawBufferPointer(rebasing: brandBytes[0..<brandBytes.count - 2])
         }
         if brandBytes.isEmpty {
             if stripFloatSuffix {  // IJCAI-15: an item without a brand, not a malformed row
@@ -248,8 +253,9 @@ struct RowDecoder {
             }
             value = v
         }
-        log.append(shopper: log.shopperIDs.intern(shopperBytes), brand: log.brandIDs.intern(brandBytes),
-                   kind: kind, time: time, value: value)
+        log.append(
+            shopper: log.shopperIDs.intern(shopperBytes), brand: log.brandIDs.intern(brandBytes),
+            kind: kind, time: time, value: value)
         return nil
     }
 
@@ -263,7 +269,7 @@ struct RowDecoder {
         @inline(__always) func matches(_ word: StaticString) -> Bool {
             guard b.count == word.utf8CodeUnitCount else { return false }
             let w = word.utf8Start
-            for i in 0 ..< b.count where b[i] | 0x20 != w[i] { return false }
+            for i in 0..<b.count where b[i] | 0x20 != w[i] { return false }
             return true
         }
         switch b.count {
@@ -305,7 +311,7 @@ struct RowDecoder {
         if i < b.count {
             // Exponents and other rare spellings take the slow, exact path.
             guard b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E"),
-                  let v = Float(String(decoding: b, as: UTF8.self)), v.isFinite
+                let v = Float(String(decoding: b, as: UTF8.self)), v.isFinite
             else { return nil }
             return v
         }

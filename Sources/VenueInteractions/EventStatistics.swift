@@ -30,7 +30,7 @@ public struct EventStatistics: Sendable, Equatable {
         var byKind = [Int](repeating: 0, count: EventKind.allCases.count)
         var low = Int64.max
         var high = Int64.min
-        for i in 0 ..< log.count {
+        for i in 0..<log.count {
             byKind[Int(log.kinds[i].rawValue)] += 1
             let t = log.times[i]
             if t != EventLog.noTime {
@@ -42,9 +42,10 @@ public struct EventStatistics: Sendable, Equatable {
         for kind in EventKind.allCases where byKind[Int(kind.rawValue)] > 0 {
             eventsByKind[kind] = byKind[Int(kind.rawValue)]
         }
-        timeRange = low <= high ? low ... high : nil
+        timeRange = low <= high ? low...high : nil
         let ones = [Float](repeating: 1, count: log.count)
-        pairs = SparseMatrix(rows: shoppers, columns: brands, rowIndices: log.shoppers, columnIndices: log.brands, values: ones).nonzeroCount
+        pairs =
+            SparseMatrix(rows: shoppers, columns: brands, rowIndices: log.shoppers, columnIndices: log.brands, values: ones).nonzeroCount
         skippedRows = log.skippedRows
         ignoredRows = log.ignoredRows
     }

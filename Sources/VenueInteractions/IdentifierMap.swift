@@ -26,11 +26,11 @@ public struct IdentifierMap: Sendable, Equatable {
 
     /// The id at `index`.
     public subscript(index: Int) -> String {
-        String(decoding: arena[offsets[index] ..< offsets[index + 1]], as: UTF8.self)
+        String(decoding: arena[offsets[index]..<offsets[index + 1]], as: UTF8.self)
     }
 
     /// All ids, in index order.
-    public var ids: [String] { (0 ..< count).map { self[$0] } }
+    public var ids: [String] { (0..<count).map { self[$0] } }
 
     /// The index of `id`, or `nil` when it was never seen. O(length of id).
     public func index(of id: String) -> Int? {
@@ -89,8 +89,8 @@ public struct IdentifierMap: Sendable, Equatable {
         slots = [Int32](repeating: -1, count: capacity)
         mask = capacity - 1
         arena.withUnsafeBytes { arena in
-            for index in 0 ..< count {
-                let key = UnsafeRawBufferPointer(rebasing: arena[offsets[index] ..< offsets[index + 1]])
+            for index in 0..<count {
+                let key = UnsafeRawBufferPointer(rebasing: arena[offsets[index]..<offsets[index + 1]])
                 var slot = Self.hash(key) & mask
                 while slots[slot] >= 0 { slot = (slot + 1) & mask }
                 slots[slot] = Int32(index)
@@ -116,7 +116,7 @@ public struct IdentifierMap: Sendable, Equatable {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

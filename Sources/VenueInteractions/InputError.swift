@@ -74,7 +74,9 @@ public enum InputError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalid(let problem):
             return problem.description
         case .malformedRows(let problems, let total):
-            var lines = ["\(total) malformed row\(total == 1 ? "" : "s")\(total > problems.count ? " (first \(problems.count) listed)" : ""):"]
+            var lines = [
+                "\(total) malformed row\(total == 1 ? "" : "s")\(total > problems.count ? " (first \(problems.count) listed)" : ""):"
+            ]
             lines += problems.map { "  \($0)" }
             return lines.joined(separator: "\n")
         }

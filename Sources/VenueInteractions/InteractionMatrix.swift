@@ -16,8 +16,9 @@ public struct InteractionMatrix: Sendable, Equatable {
     /// Pairs whose total strength is not positive are dropped.
     public init(log: EventLog, weighting: EventWeighting = EventWeighting()) {
         let strengths = weighting.strengths(of: log)
-        let summed = SparseMatrix(rows: log.shopperIDs.count, columns: log.brandIDs.count,
-                                  rowIndices: log.shoppers, columnIndices: log.brands, values: strengths)
+        let summed = SparseMatrix(
+            rows: log.shopperIDs.count, columns: log.brandIDs.count,
+            rowIndices: log.shoppers, columnIndices: log.brands, values: strengths)
         self.init(shopperIDs: log.shopperIDs, brandIDs: log.brandIDs, byShopper: summed.droppingNonPositive())
     }
 
@@ -49,7 +50,7 @@ extension SparseMatrix {
         var starts = [0]
         var columns = [Int32]()
         var kept = [Float]()
-        for r in 0 ..< rows {
+        for r in 0..<rows {
             for p in range(ofRow: r) where values[p] > 0 {
                 columns.append(columnIndices[p])
                 kept.append(values[p])

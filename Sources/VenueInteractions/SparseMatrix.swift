@@ -17,8 +17,9 @@ public struct SparseMatrix: Sendable, Equatable {
 
     /// A CSR matrix from its arrays; they must be consistent (checked).
     public init(rows: Int, columns: Int, rowStarts: [Int], columnIndices: [Int32], values: [Float]) {
-        precondition(rowStarts.count == rows + 1 && rowStarts.last == columnIndices.count && values.count == columnIndices.count,
-                     "inconsistent CSR arrays")
+        precondition(
+            rowStarts.count == rows + 1 && rowStarts.last == columnIndices.count && values.count == columnIndices.count,
+            "inconsistent CSR arrays")
         self.rows = rows
         self.columns = columns
         self.rowStarts = rowStarts
@@ -36,8 +37,8 @@ public struct SparseMatrix: Sendable, Equatable {
         do {
             var starts = [Int](repeating: 0, count: columns + 1)
             for c in columnIndices { starts[Int(c) + 1] += 1 }
-            for c in 0 ..< columns { starts[c + 1] += starts[c] }
-            for i in 0 ..< n {
+            for c in 0..<columns { starts[c + 1] += starts[c] }
+            for i in 0..<n {
                 let c = Int(columnIndices[i])
                 byColumn[starts[c]] = Int32(i)
                 starts[c] += 1
@@ -45,7 +46,7 @@ public struct SparseMatrix: Sendable, Equatable {
         }
         var counts = [Int](repeating: 0, count: rows + 1)
         for r in rowIndices { counts[Int(r) + 1] += 1 }
-        for r in 0 ..< rows { counts[r + 1] += counts[r] }
+        for r in 0..<rows { counts[r + 1] += counts[r] }
         var order = [Int32](repeating: 0, count: n)
         var next = counts
         for i in byColumn {
@@ -59,9 +60,9 @@ public struct SparseMatrix: Sendable, Equatable {
         var outValues = [Float]()
         outColumns.reserveCapacity(n)
         outValues.reserveCapacity(n)
-        for r in 0 ..< rows {
+        for r in 0..<rows {
             var previous: Int32 = -1
-            for p in counts[r] ..< counts[r + 1] {
+            for p in counts[r]..<counts[r + 1] {
                 let i = Int(order[p])
                 let c = columnIndices[i]
                 if c == previous {
@@ -79,7 +80,7 @@ public struct SparseMatrix: Sendable, Equatable {
 
     /// The range of row `r`'s entries in `columnIndices` and `values`.
     @inlinable
-    public func range(ofRow r: Int) -> Range<Int> { rowStarts[r] ..< rowStarts[r + 1] }
+    public func range(ofRow r: Int) -> Range<Int> { rowStarts[r]..<rowStarts[r + 1] }
 
     /// Number of entries in row `r`.
     @inlinable
@@ -102,11 +103,11 @@ public struct SparseMatrix: Sendable, Equatable {
     public func transposed() -> SparseMatrix {
         var starts = [Int](repeating: 0, count: columns + 1)
         for c in columnIndices { starts[Int(c) + 1] += 1 }
-        for c in 0 ..< columns { starts[c + 1] += starts[c] }
+        for c in 0..<columns { starts[c + 1] += starts[c] }
         var next = starts
         var outRows = [Int32](repeating: 0, count: nonzeroCount)
         var outValues = [Float](repeating: 0, count: nonzeroCount)
-        for r in 0 ..< rows {
+        for r in 0..<rows {
             for p in range(ofRow: r) {
                 let c = Int(columnIndices[p])
                 outRows[next[c]] = Int32(r)

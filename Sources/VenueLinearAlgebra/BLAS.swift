@@ -104,8 +104,9 @@ extension BLAS {
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
                     guard let pa = pa.baseAddress, let pb = pb.baseAddress, let pc = pc.baseAddress else { return }
-                    gemm(transA, transB, m: m, n: n, k: k, alpha: alpha, a: pa, lda: max(a.columns, 1),
-                         b: pb, ldb: max(b.columns, 1), beta: beta, c: pc, ldc: ldc)
+                    gemm(
+                        transA, transB, m: m, n: n, k: k, alpha: alpha, a: pa, lda: max(a.columns, 1),
+                        b: pb, ldb: max(b.columns, 1), beta: beta, c: pc, ldc: ldc)
                 }
             }
         }
@@ -135,7 +136,8 @@ extension BLAS {
     }
 
     /// `y ← α·op(A)·x + β·y` on a matrix and arrays; dimensions are checked.
-    public static func gemv(_ trans: Transpose = .none, _ a: Matrix, _ x: [Float], alpha: Float = 1, beta: Float = 0, into y: inout [Float]) {
+    public static func gemv(_ trans: Transpose = .none, _ a: Matrix, _ x: [Float], alpha: Float = 1, beta: Float = 0, into y: inout [Float])
+    {
         let (inLength, outLength) = trans == .none ? (a.columns, a.rows) : (a.rows, a.columns)
         precondition(x.count == inLength, "gemv: x has \(x.count) elements, expected \(inLength)")
         precondition(y.count == outLength, "gemv: y has \(y.count) elements, expected \(outLength)")
@@ -152,8 +154,8 @@ extension BLAS {
     /// Copies the upper triangle of a row-major `n × n` matrix into its lower triangle. O(n²).
     @inlinable
     public static func symmetrize(upper c: UnsafeMutablePointer<Float>, n: Int) {
-        for i in 0 ..< n {
-            for j in 0 ..< i {
+        for i in 0..<n {
+            for j in 0..<i {
                 c[i * n + j] = c[j * n + i]
             }
         }

@@ -36,7 +36,9 @@ public enum Cholesky {
 
     /// Solves `A·X = B` for `nrhs` right-hand sides given `factor`'s output; `b` is row-major
     /// `nrhs × n` (each right-hand side is one contiguous row) and is overwritten by `X`. O(n²·nrhs).
-    public static func solve(factored a: UnsafePointer<Float>, n: Int, b: UnsafeMutablePointer<Float>, nrhs: Int = 1) throws(FactorizationFailure) {
+    public static func solve(factored a: UnsafePointer<Float>, n: Int, b: UnsafeMutablePointer<Float>, nrhs: Int = 1)
+        throws(FactorizationFailure)
+    {
         if nrhs == 1 {
             // One right-hand side: two triangular solves (strsv) skip spotrs's trsm packing.
             // The factor is row-major upper U with A = UᵀU: solve Uᵀz = b, then Ux = z.

@@ -35,14 +35,14 @@ public struct Matrix: Sendable, Equatable {
 
     /// A copy of one row.
     public func row(_ index: Int) -> [Float] {
-        Array(storage[index * columns ..< (index + 1) * columns])
+        Array(storage[index * columns..<(index + 1) * columns])
     }
 
     /// The transpose, as a new matrix. O(rows × columns).
     public func transposed() -> Matrix {
         var result = Matrix(rows: columns, columns: rows)
-        for r in 0 ..< rows {
-            for c in 0 ..< columns {
+        for r in 0..<rows {
+            for c in 0..<columns {
                 result.storage[c * rows + r] = storage[r * columns + c]
             }
         }

@@ -15,20 +15,20 @@ public struct ParallelChunks: Sendable {
     /// (e.g. its nonzeros plus a constant); about `target` chunks, never splitting a row.
     public init(rowCount: Int, target: Int = 512, cost: (Int) -> Int) {
         var total = 0
-        for r in 0 ..< rowCount { total += cost(r) }
+        for r in 0..<rowCount { total += cost(r) }
         let budget = max(1, total / max(1, target))
         var chunks: [Range<Int>] = []
         var start = 0
         var accumulated = 0
-        for r in 0 ..< rowCount {
+        for r in 0..<rowCount {
             accumulated += cost(r)
             if accumulated >= budget {
-                chunks.append(start ..< r + 1)
+                chunks.append(start..<r + 1)
                 start = r + 1
                 accumulated = 0
             }
         }
-        if start < rowCount { chunks.append(start ..< rowCount) }
+        if start < rowCount { chunks.append(start..<rowCount) }
         self.chunks = chunks
     }
 
@@ -66,7 +66,7 @@ public struct ParallelChunks: Sendable {
             partials.base[index] = value(&worker, index, chunk)
         }
         var total = 0.0
-        for i in 0 ..< chunks.count { total += partials.base[i] }
+        for i in 0..<chunks.count { total += partials.base[i] }
         return total
     }
 }
@@ -79,8 +79,10 @@ private final class ChunkTask<Worker>: @unchecked Sendable {
     let body: @Sendable (inout Worker, Int, Range<Int>) -> Void
     let makeWorker: @Sendable () -> Worker
 
-    init(chunks: [Range<Int>], body: @escaping @Sendable (inout Worker, Int, Range<Int>) -> Void,
-         makeWorker: @escaping @Sendable () -> Worker) {
+    init(
+        chunks: [Range<Int>], body: @escaping @Sendable (inout Worker, Int, Range<Int>) -> Void,
+        makeWorker: @escaping @Sendable () -> Worker
+    ) {
         self.chunks = chunks
         self.body = body
         self.makeWorker = makeWorker

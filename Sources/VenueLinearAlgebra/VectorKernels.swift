@@ -11,8 +11,12 @@ public enum VectorKernels {
         var a1 = SIMD8<Float>()
         var i = 0
         while i + 16 <= count {
-            a0 += rx.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self) * ry.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
-            a1 += rx.loadUnaligned(fromByteOffset: (i &+ 8) &* 4, as: SIMD8<Float>.self) * ry.loadUnaligned(fromByteOffset: (i &+ 8) &* 4, as: SIMD8<Float>.self)
+            a0 +=
+                rx.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+                * ry.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+            a1 +=
+                rx.loadUnaligned(fromByteOffset: (i &+ 8) &* 4, as: SIMD8<Float>.self)
+                * ry.loadUnaligned(fromByteOffset: (i &+ 8) &* 4, as: SIMD8<Float>.self)
             i &+= 16
         }
         var sum = (a0 + a1).sum()
@@ -31,7 +35,9 @@ public enum VectorKernels {
         let av = SIMD8<Float>(repeating: a)
         var i = 0
         while i + 8 <= count {
-            let v = ry.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self) + av * rx.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+            let v =
+                ry.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self) + av
+                * rx.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
             ry.storeBytes(of: v, toByteOffset: i &* 4, as: SIMD8<Float>.self)
             i &+= 8
         }
@@ -44,6 +50,6 @@ public enum VectorKernels {
     /// `y[i] = x[i] + b·y[i]` for `i < count` (the CG direction update). O(count).
     @inlinable @inline(__always)
     public static func xpby(_ x: UnsafePointer<Float>, _ b: Float, _ y: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0 ..< count { y[i] = x[i] + b * y[i] }
+        for i in 0..<count { y[i] = x[i] + b * y[i] }
     }
 }

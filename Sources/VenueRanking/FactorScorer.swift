@@ -24,14 +24,16 @@ public struct FactorScorer: Sendable {
         precondition(x.count == model.factors, "factor vector has \(x.count) elements, expected \(model.factors)")
         BLAS.gemv(.none, model.brandFactors, x, into: &scores)
         selection.reset(k: k)
-        for b in 0 ..< scores.count where !exclude(b) {
+        for b in 0..<scores.count where !exclude(b) {
             if scores[b] >= selection.threshold { selection.insert(Int32(b), score: scores[b]) }
         }
         return selection.sorted().map { (Int($0.index), $0.score) }
     }
 
     /// The `k` best brands for shopper row `shopper` of the model.
-    public mutating func top(_ k: Int, forShopper shopper: Int, excluding exclude: (Int) -> Bool = { _ in false }) -> [(brand: Int, score: Float)] {
+    public mutating func top(_ k: Int, forShopper shopper: Int, excluding exclude: (Int) -> Bool = { _ in false }) -> [(
+        brand: Int, score: Float
+    )] {
         top(k, for: model.shopperFactors.row(shopper), excluding: exclude)
     }
 }

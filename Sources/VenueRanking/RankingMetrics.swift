@@ -15,7 +15,7 @@ public struct HoldoutSplit: Sendable {
         let m = matrix.byShopper
         var trainRows: [Int32] = [], trainColumns: [Int32] = [], trainValues: [Float] = []
         var testRows: [Int32] = [], testColumns: [Int32] = [], testValues: [Float] = []
-        for u in 0 ..< m.rows {
+        for u in 0..<m.rows {
             for p in m.range(ofRow: u) {
                 if random.unit() < fraction {
                     testRows.append(Int32(u)); testColumns.append(m.columnIndices[p]); testValues.append(m.values[p])
@@ -24,10 +24,13 @@ public struct HoldoutSplit: Sendable {
                 }
             }
         }
-        train = InteractionMatrix(shopperIDs: matrix.shopperIDs, brandIDs: matrix.brandIDs,
-                                  byShopper: SparseMatrix(rows: m.rows, columns: m.columns, rowIndices: trainRows, columnIndices: trainColumns, values: trainValues))
-        test = InteractionMatrix(shopperIDs: matrix.shopperIDs, brandIDs: matrix.brandIDs,
-                                 byShopper: SparseMatrix(rows: m.rows, columns: m.columns, rowIndices: testRows, columnIndices: testColumns, values: testValues))
+        train = InteractionMatrix(
+            shopperIDs: matrix.shopperIDs, brandIDs: matrix.brandIDs,
+            byShopper: SparseMatrix(
+                rows: m.rows, columns: m.columns, rowIndices: trainRows, columnIndices: trainColumns, values: trainValues))
+        test = InteractionMatrix(
+            shopperIDs: matrix.shopperIDs, brandIDs: matrix.brandIDs,
+            byShopper: SparseMatrix(rows: m.rows, columns: m.columns, rowIndices: testRows, columnIndices: testColumns, values: testValues))
     }
 }
 
@@ -70,7 +73,7 @@ public struct RankingMetrics: Sendable, Equatable {
             dcg += 1 / log2(Double(position + 2))
         }
         var ideal = 0.0
-        for position in 0 ..< min(k, relevantCount) { ideal += 1 / log2(Double(position + 2)) }
+        for position in 0..<min(k, relevantCount) { ideal += 1 / log2(Double(position + 2)) }
         shoppers += 1
         recallSum += Double(hitCount) / Double(min(k, relevantCount))
         ndcgSum += dcg / ideal
@@ -98,7 +101,7 @@ public struct RankingMetrics: Sendable, Equatable {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif

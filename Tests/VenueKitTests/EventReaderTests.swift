@@ -6,7 +6,8 @@ import VenueKit
 struct EventReaderTests {
     @Test("generic events: header in any order, optional count, three time spellings")
     func generic() throws {
-        let log = try TestSupport.read("""
+        let log = try TestSupport.read(
+            """
             time,brand,shopper,event,count
             2026-11-01,nike,alice,click,
             2026-11-01T08:30:00Z,nike,alice,purchase,2
@@ -48,7 +49,8 @@ struct EventReaderTests {
 
     @Test("IJCAI-15: columns by header name, pandas index column, float brand ids, MMDD")
     func ijcai() throws {
-        let log = try TestSupport.read("""
+        let log = try TestSupport.read(
+            """
             ,user_id,item_id,cat_id,seller_id,brand_id,time_stamp,action_type
             0,328862,323294,833,2882,2661.0,829,0
             1,328862,844400,1271,2882,2661.0,1111,2
@@ -133,7 +135,7 @@ struct EventReaderTests {
     @Test("strict mode lists the first 10 problems and the total; skip mode counts them")
     func strictAndSkip() throws {
         var text = "shopper,brand,event,time\n"
-        for i in 0 ..< 25 { text += i % 2 == 0 ? "a,b,click,2026-01-01\n" : "a,b,??,2026-01-01\n" }
+        for i in 0..<25 { text += i % 2 == 0 ? "a,b,click,2026-01-01\n" : "a,b,??,2026-01-01\n" }
         guard case .malformedRows(let problems, let total)? = Self.problem(text, .generic) else {
             Issue.record("expected malformedRows")
             return
@@ -167,14 +169,15 @@ struct InteractionTests {
     @Test("identifier map keeps first-seen order through growth")
     func identifiers() {
         var map = IdentifierMap()
-        for i in 0 ..< 5000 { #expect(map.intern("id\(i)") == Int32(i)) }
+        for i in 0..<5000 { #expect(map.intern("id\(i)") == Int32(i)) }
         #expect(map.intern("id42") == 42)
         #expect(map.count == 5000 && map[4999] == "id4999" && map.index(of: "id7") == 7 && map.index(of: "nope") == nil)
     }
 
     @Test("event weights, recency half-life and confidence")
     func weighting() throws {
-        let log = try TestSupport.read("shopper,brand,event,time\na,x,click,2026-11-10\na,x,purchase,2026-10-11\na,y,cart,2026-11-10\n", .generic)
+        let log = try TestSupport.read(
+            "shopper,brand,event,time\na,x,click,2026-11-10\na,x,purchase,2026-10-11\na,y,cart,2026-11-10\n", .generic)
         var weighting = EventWeighting()
         #expect(InteractionMatrix(log: log, weighting: weighting).byShopper.values == [11, 5])
         weighting.halfLifeDays = 30

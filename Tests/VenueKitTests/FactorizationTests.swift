@@ -1,8 +1,9 @@
 import Foundation
 import Numerics
 import Testing
-@testable import VenueFactorization
 import VenueKit
+
+@testable import VenueFactorization
 
 /// A tiny random implicit-feedback problem.
 struct TinyProblem {
@@ -11,21 +12,23 @@ struct TinyProblem {
     init(shoppers: Int = 30, brands: Int = 20, density: Double = 0.25, seed: UInt64 = 5) {
         var random = SeededRandom(seed: seed)
         var log = EventLog()
-        for u in 0 ..< shoppers {
-            for b in 0 ..< brands where random.unit() < density {
+        for u in 0..<shoppers {
+            for b in 0..<brands where random.unit() < density {
                 log.append(shopper: "u\(u)", brand: "b\(b)", kind: .weight, value: Float(1 + random.below(5)))
             }
         }
         // Every brand and shopper appears at least once.
-        for b in 0 ..< brands { log.append(shopper: "u\(b % shoppers)", brand: "b\(b)", kind: .weight, value: 1) }
-        for u in 0 ..< shoppers { log.append(shopper: "u\(u)", brand: "b\(u % brands)", kind: .weight, value: 1) }
+        for b in 0..<brands { log.append(shopper: "u\(b % shoppers)", brand: "b\(b)", kind: .weight, value: 1) }
+        for u in 0..<shoppers { log.append(shopper: "u\(u)", brand: "b\(u % brands)", kind: .weight, value: 1) }
         matrix = InteractionMatrix(log: log)
     }
 }
 
 @Suite("Implicit ALS")
 struct FactorizationTests {
-    static func configuration(_ solver: ALSConfiguration.Solver, factors: Int = 8, iterations: Int = 10, threads: Int = 1) -> ALSConfiguration {
+    static func configuration(_ solver: ALSConfiguration.Solver, factors: Int = 8, iterations: Int = 10, threads: Int = 1)
+        -> ALSConfiguration
+    {
         var c = ALSConfiguration()
         c.factors = factors
         c.iterations = iterations
@@ -50,21 +53,21 @@ struct FactorizationTests {
         let solved = shoppers.matrix()
         // Dense: for every shopper, (Yᵀ C_u Y + λI) x = Yᵀ C_u p_u over all brands, in Double.
         let m = problem.matrix.byShopper
-        for u in 0 ..< m.rows {
+        for u in 0..<m.rows {
             var a = [Double](repeating: 0, count: f * f)
             var b = [Double](repeating: 0, count: f)
-            for brand in 0 ..< m.columns {
+            for brand in 0..<m.columns {
                 let r = m[u, brand]
                 let conf = r > 0 ? Double(c.confidence(r)) : 1
                 let p: Double = r > 0 ? 1 : 0
-                for i in 0 ..< f {
+                for i in 0..<f {
                     b[i] += conf * p * Double(y[brand, i])
-                    for j in 0 ..< f { a[i * f + j] += conf * Double(y[brand, i]) * Double(y[brand, j]) }
+                    for j in 0..<f { a[i * f + j] += conf * Double(y[brand, i]) * Double(y[brand, j]) }
                 }
             }
-            for i in 0 ..< f { a[i * f + i] += Double(c.regularization) }
+            for i in 0..<f { a[i * f + i] += Double(c.regularization) }
             let x = Self.gaussianSolve(a, b, n: f)
-            for i in 0 ..< f {
+            for i in 0..<f {
                 #expect(Double(solved[u, i]).isApproximatelyEqual(to: x[i], absoluteTolerance: 1e-4), "shopper \(u), factor \(i)")
             }
         }
@@ -72,22 +75,22 @@ struct FactorizationTests {
 
     static func gaussianSolve(_ a: [Double], _ b: [Double], n: Int) -> [Double] {
         var a = a, b = b
-        for col in 0 ..< n {
-            let pivot = (col ..< n).max { abs(a[$0 * n + col]) < abs(a[$1 * n + col]) }!
+        for col in 0..<n {
+            let pivot = (col..<n).max { abs(a[$0 * n + col]) < abs(a[$1 * n + col]) }!
             if pivot != col {
-                for j in 0 ..< n { a.swapAt(col * n + j, pivot * n + j) }
+                for j in 0..<n { a.swapAt(col * n + j, pivot * n + j) }
                 b.swapAt(col, pivot)
             }
-            for row in col + 1 ..< n {
+            for row in col + 1..<n {
                 let factor = a[row * n + col] / a[col * n + col]
-                for j in col ..< n { a[row * n + j] -= factor * a[col * n + j] }
+                for j in col..<n { a[row * n + j] -= factor * a[col * n + j] }
                 b[row] -= factor * b[col]
             }
         }
         var x = [Double](repeating: 0, count: n)
         for row in stride(from: n - 1, through: 0, by: -1) {
             var sum = b[row]
-            for j in row + 1 ..< n { sum -= a[row * n + j] * x[j] }
+            for j in row + 1..<n { sum -= a[row * n + j] * x[j] }
             x[row] = sum / a[row * n + row]
         }
         return x
@@ -111,16 +114,18 @@ struct FactorizationTests {
         let model = try ImplicitALS(c).train(problem.matrix) { reported = $0.loss }
         let m = problem.matrix.byShopper
         var dense = 0.0
-        for u in 0 ..< m.rows {
-            for b in 0 ..< m.columns {
+        for u in 0..<m.rows {
+            for b in 0..<m.columns {
                 let r = m[u, b]
                 var s = 0.0
-                for i in 0 ..< c.factors { s += Double(model.shopperFactors[u, i]) * Double(model.brandFactors[b, i]) }
+                for i in 0..<c.factors { s += Double(model.shopperFactors[u, i]) * Double(model.brandFactors[b, i]) }
                 let conf = r > 0 ? Double(c.confidence(r)) : 1
                 dense += conf * ((r > 0 ? 1 : 0) - s) * ((r > 0 ? 1 : 0) - s)
             }
         }
-        dense += Double(c.regularization) * (model.shopperFactors.storage + model.brandFactors.storage).reduce(0.0) { $0 + Double($1) * Double($1) }
+        dense +=
+            Double(c.regularization)
+            * (model.shopperFactors.storage + model.brandFactors.storage).reduce(0.0) { $0 + Double($1) * Double($1) }
         #expect(reported.isApproximatelyEqual(to: dense, relativeTolerance: 1e-4))
     }
 
@@ -180,7 +185,7 @@ struct FactorizationTests {
         let shoppers = SharedRows(model.shopperFactors)
         let c = model.configuration
         try ImplicitALS(c).halfStep(solve: shoppers, fixed: SharedRows(model.brandFactors), rows: ConfidenceRows(m, c.confidence))
-        for i in 0 ..< c.factors { #expect(x[i].isApproximatelyEqual(to: shoppers.row(3)[i], absoluteTolerance: 1e-5)) }
+        for i in 0..<c.factors { #expect(x[i].isApproximatelyEqual(to: shoppers.row(3)[i], absoluteTolerance: 1e-5)) }
         // A new shopper who favourited two brands scores them highly.
         let fresh = try foldIn.factors(events: [("b1", .favorite, 1), ("b2", .favorite, 1), ("unknown", .click, 1)])
         var scorer = FactorScorer(model: model)
@@ -218,7 +223,7 @@ struct ModelFileTests {
         try ModelFile.write(try Self.model(), to: path)
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         for cut in [0, 4, 12, 30, bytes.count / 2, bytes.count - 1] {
-            #expect(throws: ModelFileError.self) { try ModelFile.read(Array(bytes[0 ..< cut]), path: "m") }
+            #expect(throws: ModelFileError.self) { try ModelFile.read(Array(bytes[0..<cut]), path: "m") }
         }
         #expect(throws: ModelFileError.truncated(file: "m", expectedBytes: bytes.count, foundBytes: bytes.count - 1)) {
             try ModelFile.read(Array(bytes.dropLast()), path: "m")
@@ -244,13 +249,13 @@ struct RankingBasicsTests {
     @Test("top-K matches sorting everything, ties by lower index")
     func topK() {
         var random = SeededRandom(seed: 9)
-        let scores = (0 ..< 500).map { _ in Float(random.below(50)) }
+        let scores = (0..<500).map { _ in Float(random.below(50)) }
         var top = TopK(k: 20)
         for (i, s) in scores.enumerated() { top.insert(Int32(i), score: s) }
         let expected = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }.prefix(20)
         #expect(top.sorted().map { Int($0.index) } == Array(expected))
         var small = TopK(k: 10)
-        for i in 0 ..< 3 { small.insert(Int32(i), score: 1) }
+        for i in 0..<3 { small.insert(Int32(i), score: 1) }
         #expect(small.sorted().map(\.index) == [0, 1, 2])
     }
 

@@ -75,7 +75,8 @@ struct CommandTests {
     func badInput() throws {
         let folder = TestSupport.temporaryFolder()
         let path = folder + "/bad.csv"
-        try "shopper,brand,event,time\na,b,click,2026-01-01\na,b,clack,2026-01-01\na,b,click,yesterday\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "shopper,brand,event,time\na,b,click,2026-01-01\na,b,clack,2026-01-01\na,b,click,yesterday\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
         let strict = try TestSupport.venue(["stats", "--events", path])
         #expect(strict.status != 0)
         #expect(strict.err.contains("bad.csv:3:5: expected an event name"))

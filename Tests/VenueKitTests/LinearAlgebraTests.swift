@@ -7,15 +7,15 @@ import VenueKit
 struct LinearAlgebraTests {
     static func random(_ rows: Int, _ columns: Int, seed: UInt64) -> Matrix {
         var random = SeededRandom(seed: seed)
-        return Matrix(rows: rows, columns: columns, storage: (0 ..< rows * columns).map { _ in Float(random.unit() * 2 - 1) })
+        return Matrix(rows: rows, columns: columns, storage: (0..<rows * columns).map { _ in Float(random.unit() * 2 - 1) })
     }
 
     static func naiveProduct(_ a: Matrix, _ b: Matrix) -> Matrix {
         var c = Matrix(rows: a.rows, columns: b.columns)
-        for i in 0 ..< a.rows {
-            for j in 0 ..< b.columns {
+        for i in 0..<a.rows {
+            for j in 0..<b.columns {
                 var sum: Float = 0
-                for k in 0 ..< a.columns { sum += a[i, k] * b[k, j] }
+                for k in 0..<a.columns { sum += a[i, k] * b[k, j] }
                 c[i, j] = sum
             }
         }
@@ -29,7 +29,9 @@ struct LinearAlgebraTests {
         }
     }
 
-    @Test("gemm matches a naive product for every transpose combination", arguments: [(Transpose.none, Transpose.none), (.transpose, .none), (.none, .transpose), (.transpose, .transpose)])
+    @Test(
+        "gemm matches a naive product for every transpose combination",
+        arguments: [(Transpose.none, Transpose.none), (.transpose, .none), (.none, .transpose), (.transpose, .transpose)])
     func gemm(_ transA: Transpose, _ transB: Transpose) {
         let a = Self.random(7, 5, seed: 1)
         let b = Self.random(5, 6, seed: 2)
@@ -53,14 +55,14 @@ struct LinearAlgebraTests {
     func gemv() {
         let a = Self.random(6, 4, seed: 5)
         var random = SeededRandom(seed: 6)
-        let x4 = (0 ..< 4).map { _ in Float(random.unit()) }
-        let x6 = (0 ..< 6).map { _ in Float(random.unit()) }
+        let x4 = (0..<4).map { _ in Float(random.unit()) }
+        let x6 = (0..<6).map { _ in Float(random.unit()) }
         var y6 = [Float](repeating: 1, count: 6)
         BLAS.gemv(.none, a, x4, alpha: 1, beta: 1, into: &y6)
-        Self.expectClose(y6, (0 ..< 6).map { i in 1 + (0 ..< 4).reduce(Float(0)) { $0 + a[i, $1] * x4[$1] } })
+        Self.expectClose(y6, (0..<6).map { i in 1 + (0..<4).reduce(Float(0)) { $0 + a[i, $1] * x4[$1] } })
         var y4 = [Float](repeating: 0, count: 4)
         BLAS.gemv(.transpose, a, x6, into: &y4)
-        Self.expectClose(y4, (0 ..< 4).map { j in (0 ..< 6).reduce(Float(0)) { $0 + a[$1, j] * x6[$1] } })
+        Self.expectClose(y4, (0..<4).map { j in (0..<6).reduce(Float(0)) { $0 + a[$1, j] * x6[$1] } })
     }
 
     @Test("Cholesky solves a symmetric positive-definite system")
@@ -68,10 +70,10 @@ struct LinearAlgebraTests {
         let n = 8
         let b = Self.random(n, n, seed: 7)
         var spd = Self.naiveProduct(b, b.transposed())
-        for i in 0 ..< n { spd[i, i] += Float(n) }
+        for i in 0..<n { spd[i, i] += Float(n) }
         var random = SeededRandom(seed: 8)
-        let x = (0 ..< n).map { _ in Float(random.unit()) }
-        let rhs = (0 ..< n).map { i in (0 ..< n).reduce(Float(0)) { $0 + spd[i, $1] * x[$1] } }
+        let x = (0..<n).map { _ in Float(random.unit()) }
+        let rhs = (0..<n).map { i in (0..<n).reduce(Float(0)) { $0 + spd[i, $1] * x[$1] } }
         Self.expectClose(try Cholesky.solve(spd, rhs), x)
     }
 
@@ -96,24 +98,25 @@ struct SparseRowKernelTests {
     func kernels(factors f: Int) {
         var random = SeededRandom(seed: UInt64(f))
         let rows = 40
-        let y = (0 ..< rows * f).map { _ in Float(random.unit() - 0.5) }
-        let v = (0 ..< f).map { _ in Float(random.unit() - 0.5) }
-        let columns: [Int32] = (0 ..< 17).map { _ in Int32(random.below(rows)) }
+        let y = (0..<rows * f).map { _ in Float(random.unit() - 0.5) }
+        let v = (0..<f).map { _ in Float(random.unit() - 0.5) }
+        let columns: [Int32] = (0..<17).map { _ in Int32(random.below(rows)) }
         let confidences = columns.map { _ in Float(1 + random.below(20)) }
-        func dot(_ r: Int32, _ x: [Float]) -> Float { (0 ..< f).reduce(0) { $0 + y[Int(r) * f + $1] * x[$1] } }
+        func dot(_ r: Int32, _ x: [Float]) -> Float { (0..<f).reduce(0) { $0 + y[Int(r) * f + $1] * x[$1] } }
 
         var out = [Float](repeating: 0.25, count: f)
         var expected = out
         for (k, r) in columns.enumerated() {
             let c = confidences[k]
             let coef = 2 * c + (-1 * c + 3) * dot(r, v)
-            for i in 0 ..< f { expected[i] += coef * y[Int(r) * f + i] }
+            for i in 0..<f { expected[i] += coef * y[Int(r) * f + i] }
         }
         y.withUnsafeBufferPointer { y in
             v.withUnsafeBufferPointer { v in
                 out.withUnsafeMutableBufferPointer { out in
-                    SparseRowKernels.rank1Update(factors: f, count: columns.count, columns: columns, confidences: confidences,
-                                                 fixed: y.baseAddress!, vector: v.baseAddress!, into: out.baseAddress!, s0: 2, s1: -1, s2: 3)
+                    SparseRowKernels.rank1Update(
+                        factors: f, count: columns.count, columns: columns, confidences: confidences,
+                        fixed: y.baseAddress!, vector: v.baseAddress!, into: out.baseAddress!, s0: 2, s1: -1, s2: 3)
                 }
             }
         }
@@ -124,7 +127,7 @@ struct SparseRowKernelTests {
         var expectedB = b
         var expectedGathered = gathered
         for (k, r) in columns.enumerated() {
-            for i in 0 ..< f {
+            for i in 0..<f {
                 expectedGathered[k * f + i] = (confidences[k] - 1).squareRoot() * y[Int(r) * f + i]
                 expectedB[i] += confidences[k] * y[Int(r) * f + i]
             }
@@ -133,13 +136,15 @@ struct SparseRowKernelTests {
         y.withUnsafeBufferPointer { y in
             gathered.withUnsafeMutableBufferPointer { g in
                 b.withUnsafeMutableBufferPointer { b in
-                    SparseRowKernels.gatherScaled(factors: f, count: columns.count, columns: columns, confidences: confidences,
-                                                  fixed: y.baseAddress!, gathered: g.baseAddress!, b: b.baseAddress!)
+                    SparseRowKernels.gatherScaled(
+                        factors: f, count: columns.count, columns: columns, confidences: confidences,
+                        fixed: y.baseAddress!, gathered: g.baseAddress!, b: b.baseAddress!)
                 }
             }
             v.withUnsafeBufferPointer { v in
-                loss = SparseRowKernels.loss(factors: f, count: columns.count, columns: columns, confidences: confidences,
-                                             fixed: y.baseAddress!, x: v.baseAddress!)
+                loss = SparseRowKernels.loss(
+                    factors: f, count: columns.count, columns: columns, confidences: confidences,
+                    fixed: y.baseAddress!, x: v.baseAddress!)
             }
         }
         LinearAlgebraTests.expectClose(gathered, expectedGathered)

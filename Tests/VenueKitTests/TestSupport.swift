@@ -13,7 +13,8 @@ enum TestSupport {
 
     /// `../shared/data` (or `$VENUE_SHARED_DATA`), when present.
     static var sharedData: String? {
-        let path = ProcessInfo.processInfo.environment["VENUE_SHARED_DATA"]
+        let path =
+            ProcessInfo.processInfo.environment["VENUE_SHARED_DATA"]
             ?? packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data").path
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }
@@ -35,7 +36,9 @@ enum TestSupport {
     }
 
     /// Reads events from an in-memory text.
-    static func read(_ text: String, _ format: EventFormat, badRows: BadRowPolicy = .strict, path: String = "test.csv") throws(InputError) -> EventLog {
+    static func read(_ text: String, _ format: EventFormat, badRows: BadRowPolicy = .strict, path: String = "test.csv") throws(InputError)
+        -> EventLog
+    {
         try EventReader(format: format, badRows: badRows).read(MappedFile(path: path, contents: Data(text.utf8)))
     }
 

@@ -8,9 +8,10 @@ let millionRows: Data = {
     let kinds = ["click", "click", "click", "click", "favorite", "follow", "cart", "purchase"]
     var text = "shopper,brand,event,time\n"
     text.reserveCapacity(40_000_000)
-    for _ in 0 ..< 1_000_000 {
+    for _ in 0..<1_000_000 {
         let day = 1 + random.below(28)
-        text += "s\(random.below(200_000)),b\(random.below(10_000)),\(kinds[random.below(kinds.count)]),2026-10-\(day < 10 ? "0" : "")\(day)\n"
+        text +=
+            "s\(random.below(200_000)),b\(random.below(10_000)),\(kinds[random.below(kinds.count)]),2026-10-\(day < 10 ? "0" : "")\(day)\n"
     }
     return Data(text.utf8)
 }()

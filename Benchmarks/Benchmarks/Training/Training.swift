@@ -7,9 +7,9 @@ let world: InteractionMatrix = {
     var random = SeededRandom(seed: 42)
     var log = EventLog()
     log.reserveCapacity(520_000)
-    for u in 0 ..< 20_000 {
+    for u in 0..<20_000 {
         let activity = 5 + random.below(45)
-        for _ in 0 ..< activity {
+        for _ in 0..<activity {
             let brand = Int(Double(2_000) * pow(random.unit(), 2.5))
             log.append(shopper: "s\(u)", brand: "b\(brand)", kind: .purchase, value: 1)
         }
@@ -39,9 +39,11 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // One shopper with 25 brands folded in against 2k × 64 brand factors.
-    Benchmark("FoldIn.exact.25brands.f64", configuration: .init(metrics: [.wallClock, .throughput, .mallocCountTotal], maxIterations: 100_000)) { benchmark in
+    Benchmark(
+        "FoldIn.exact.25brands.f64", configuration: .init(metrics: [.wallClock, .throughput, .mallocCountTotal], maxIterations: 100_000)
+    ) { benchmark in
         var foldIn = FoldIn(model: trained)
-        let brands = (0 ..< 25).map { Int32($0 * 70) }
+        let brands = (0..<25).map { Int32($0 * 70) }
         let strengths = [Float](repeating: 5, count: 25)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
