@@ -47,20 +47,27 @@ public struct ImplicitALS: Sendable {
         let brands = Self.initialFactors(rows: interactions.brandCount, factors: c.factors, seed: c.seed &+ 0x9e37_79b9)
         let ids: [FactorSide: IdentifierMap] = [.shopper: interactions.shopperIDs, .brand: interactions.brandIDs]
         let clock = ContinuousClock()
+        // YᵀY and XᵀX are each built once per iteration and shared by the half-step that holds
+        // that side fixed and by the loss; YᵀY for the next iteration is built (and timed) here.
+        var brandGram = Self.gram(brands)
         for iteration in 1...max(1, c.iterations) where c.iterations > 0 {
             let start = clock.now
             do {
-                try halfStep(solve: shoppers, fixed: brands, rows: byShopper)
+                try halfStep(solve: shoppers, fixed: brands, gram: brandGram, rows: byShopper)
             } catch {
                 throw error.located(iteration: iteration, side: .shopper, ids: ids[.shopper]!)
             }
+            let shopperGram = Self.gram(shoppers)
             do {
-                try halfStep(solve: brands, fixed: shoppers, rows: byBrand)
+                try halfStep(solve: brands, fixed: shoppers, gram: shopperGram, rows: byBrand)
             } catch {
                 throw error.located(iteration: iteration, side: .brand, ids: ids[.brand]!)
             }
+            brandGram = Self.gram(brands)
             let elapsed = clock.now - start
-            let (loss, normalized) = self.loss(shoppers: shoppers, brands: brands, byShopper: byShopper, byBrand: byBrand)
+            let (loss, normalized) = self.loss(
+                shoppers: shoppers, brands: brands, shopperGram: shopperGram, brandGram: brandGram,
+                byShopper: byShopper, byBrand: byBrand)
             progress(IterationReport(iteration: iteration, seconds: elapsed.secondsValue, loss: loss, normalizedLoss: normalized))
         }
         return FactorModel(
@@ -81,9 +88,8 @@ public struct ImplicitALS: Sendable {
         return buffer
     }
 
-    /// One half-step: re-solves every row of `solve` with `fixed` held.
-    func halfStep(solve: SharedRows, fixed: SharedRows, rows: ConfidenceRows) throws(HalfStepFailure) {
-        let gram = Self.gram(fixed)
+    /// One half-step: re-solves every row of `solve` with `fixed` held; `gram` is `fixed`'s ``gram(_:)``.
+    func halfStep(solve: SharedRows, fixed: SharedRows, gram: [Float], rows: ConfidenceRows) throws(HalfStepFailure) {
         let configuration = self.configuration
         let failures = FailureLog()
         rows.chunks.run(threads: configuration.threads, makeWorker: { HalfStepWorker(configuration) }) { worker, _, chunk in
@@ -142,10 +148,11 @@ public struct ImplicitALS: Sendable {
 
     /// The objective and `implicit`'s normalised form. The all-pairs term is
     /// `Σ_u x_uᵀ(YᵀY)x_u = ⟨XᵀX, YᵀY⟩`; only nonzeros are visited. O(nnz·f + (rows)·f²).
-    func loss(shoppers: SharedRows, brands: SharedRows, byShopper: ConfidenceRows, byBrand: ConfidenceRows) -> (Double, Double) {
+    func loss(
+        shoppers: SharedRows, brands: SharedRows, shopperGram gx: [Float], brandGram gy: [Float],
+        byShopper: ConfidenceRows, byBrand: ConfidenceRows
+    ) -> (Double, Double) {
         let f = configuration.factors
-        let gx = Self.gram(shoppers)
-        let gy = Self.gram(brands)
         var total = 0.0
         for i in 0..<f * f { total += Double(gx[i]) * Double(gy[i]) }
         let configuration = self.configuration

@@ -55,16 +55,4 @@ public struct EventLog: Sendable, Equatable {
         times.reserveCapacity(count)
         values.reserveCapacity(count)
     }
-
-    /// The events for which `isIncluded(i)` holds, with the same id maps (so indices still agree
-    /// with models and other splits of this log). O(count).
-    public func filter(_ isIncluded: (Int) -> Bool) -> EventLog {
-        var result = EventLog()
-        result.shopperIDs = shopperIDs
-        result.brandIDs = brandIDs
-        for i in 0..<count where isIncluded(i) {
-            result.append(shopper: shoppers[i], brand: brands[i], kind: kinds[i], time: times[i], value: values[i])
-        }
-        return result
-    }
 }

@@ -15,12 +15,6 @@ public struct IdentifierMap: Sendable, Equatable {
         mask = 1023
     }
 
-    /// A map holding `ids` in this order; duplicates keep their first index.
-    public init<S: Sequence>(_ ids: S) where S.Element == String {
-        self.init()
-        for id in ids { _ = intern(id) }
-    }
-
     /// Number of distinct ids.
     public var count: Int { offsets.count - 1 }
 

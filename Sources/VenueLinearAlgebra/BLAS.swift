@@ -112,15 +112,6 @@ extension BLAS {
         }
     }
 
-    /// `op(A)·op(B)` as a new matrix.
-    public static func product(_ a: Matrix, _ transA: Transpose = .none, _ b: Matrix, _ transB: Transpose = .none) -> Matrix {
-        let m = transA == .none ? a.rows : a.columns
-        let n = transB == .none ? b.columns : b.rows
-        var c = Matrix(rows: m, columns: n)
-        gemm(transA, a, transB, b, into: &c)
-        return c
-    }
-
     /// The Gram matrix `AᵀA` (`.transpose`) or `AAᵀ` (`.none`), both triangles filled. O(n²·k).
     public static func gram(_ a: Matrix, _ trans: Transpose = .transpose) -> Matrix {
         let (n, k) = trans == .transpose ? (a.columns, a.rows) : (a.rows, a.columns)

@@ -148,7 +148,12 @@ struct EventReaderTests {
 
     @Test("unreadable file names the path")
     func unreadable() {
-        #expect(throws: InputError.self) { try EventReader(format: .generic).read(path: "/nonexistent/events.csv") }
+        #expect {
+            try EventReader(format: .generic).read(path: "/nonexistent/events.csv")
+        } throws: { error in
+            guard case .unreadable(let file, _) = error as? InputError else { return false }
+            return file == "/nonexistent/events.csv" && "\(error)".hasPrefix("/nonexistent/events.csv: cannot read")
+        }
     }
 }
 

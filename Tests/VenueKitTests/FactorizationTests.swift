@@ -49,7 +49,8 @@ struct FactorizationTests {
         let shoppers = ImplicitALS.initialFactors(rows: problem.matrix.shopperCount, factors: f, seed: 1)
         let brands = ImplicitALS.initialFactors(rows: problem.matrix.brandCount, factors: f, seed: 2)
         let y = brands.matrix()
-        try als.halfStep(solve: shoppers, fixed: brands, rows: ConfidenceRows(problem.matrix.byShopper, c.confidence))
+        try als.halfStep(
+            solve: shoppers, fixed: brands, gram: ImplicitALS.gram(brands), rows: ConfidenceRows(problem.matrix.byShopper, c.confidence))
         let solved = shoppers.matrix()
         // Dense: for every shopper, (Yᵀ C_u Y + λI) x = Yᵀ C_u p_u over all brands, in Double.
         let m = problem.matrix.byShopper
@@ -184,7 +185,8 @@ struct FactorizationTests {
         let x = try foldIn.factors(brands: Array(m.columnIndices[range]), strengths: Array(m.values[range]))
         let shoppers = SharedRows(model.shopperFactors)
         let c = model.configuration
-        try ImplicitALS(c).halfStep(solve: shoppers, fixed: SharedRows(model.brandFactors), rows: ConfidenceRows(m, c.confidence))
+        let brands = SharedRows(model.brandFactors)
+        try ImplicitALS(c).halfStep(solve: shoppers, fixed: brands, gram: ImplicitALS.gram(brands), rows: ConfidenceRows(m, c.confidence))
         for i in 0..<c.factors { #expect(x[i].isApproximatelyEqual(to: shoppers.row(3)[i], absoluteTolerance: 1e-5)) }
         // A new shopper who favourited two brands scores them highly.
         let fresh = try foldIn.factors(events: [("b1", .favorite, 1), ("b2", .favorite, 1), ("unknown", .click, 1)])
