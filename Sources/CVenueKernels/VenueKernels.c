@@ -49,6 +49,49 @@ static double loss_portable(int32_t f, int64_t n, const int32_t *cols, const flo
     return sum;
 }
 
+static inline uint64_t score_key(float s, int32_t index) {
+    union { float f; uint32_t u; } v = {s + 0.0f}; // −0 → +0
+    uint32_t ordered = (v.u & 0x80000000u) ? ~v.u : (v.u | 0x80000000u);
+    return ((uint64_t)ordered << 32) | (uint32_t)~(uint32_t)index;
+}
+
+static int64_t keys_portable(const float *scores, const float *base, int64_t n, float threshold, int32_t first,
+                             uint64_t *out) {
+    int64_t m = 0;
+    for (int64_t j = 0; j < n; j++) {
+        float s = base ? scores[j] + base[j] : scores[j];
+        if (s > threshold) out[m++] = score_key(s, first + (int32_t)j);
+    }
+    return m;
+}
+
+static float half_portable(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16, exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff, bits;
+    if (exponent == 0x1f) bits = sign | 0x7f800000u | (mantissa << 13);
+    else if (exponent != 0) bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
+    else if (mantissa == 0) bits = sign;
+    else { // subnormal: normalise
+        int shift = 0;
+        while (!(mantissa & 0x400)) { mantissa <<= 1; shift++; }
+        bits = sign | ((uint32_t)(113 - shift) << 23) | ((mantissa & 0x3ff) << 13);
+    }
+    union { uint32_t u; float f; } v = {bits};
+    return v.f;
+}
+
+static void half_gemv_portable(int32_t f, int64_t n, const uint16_t *A, const float *x, float alpha, float beta, float *y) {
+    for (int64_t i = 0; i < n; i++) {
+        const uint16_t *a = A + i * f;
+        float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        int32_t j = 0;
+        for (; j + 8 <= f; j += 8)
+            for (int l = 0; l < 8; l++) acc[l] += half_portable(a[j + l]) * x[j + l];
+        float s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+        for (; j < f; j++) s += half_portable(a[j]) * x[j];
+        y[i] = (beta == 0 ? 0 : beta * y[i]) + alpha * s;
+    }
+}
+
 // ---------------------------------------------------------------- AVX2 + FMA
 #ifdef VENUE_X86
 #define AVX __attribute__((target("avx2,fma")))
@@ -145,15 +188,83 @@ AVX static double loss_avx(int32_t f, int64_t n, const int32_t *cols, const floa
     return sum;
 }
 
+AVX static int64_t keys_avx(const float *scores, const float *base, int64_t n, float threshold, int32_t first,
+                            uint64_t *out) {
+    int64_t m = 0, j = 0;
+    __m256 t = _mm256_set1_ps(threshold);
+    for (; j + 16 <= n; j += 16) {
+        __m256 s0 = _mm256_loadu_ps(scores + j), s1 = _mm256_loadu_ps(scores + j + 8);
+        if (base) {
+            s0 = _mm256_add_ps(s0, _mm256_loadu_ps(base + j));
+            s1 = _mm256_add_ps(s1, _mm256_loadu_ps(base + j + 8));
+        }
+        unsigned mask = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(s0, t, _CMP_GT_OQ)) |
+                        ((unsigned)_mm256_movemask_ps(_mm256_cmp_ps(s1, t, _CMP_GT_OQ)) << 8);
+        if (!mask) continue;
+        float lane[16];
+        _mm256_storeu_ps(lane, s0);
+        _mm256_storeu_ps(lane + 8, s1);
+        while (mask) {
+            int l = __builtin_ctz(mask);
+            mask &= mask - 1;
+            out[m++] = score_key(lane[l], first + (int32_t)(j + l));
+        }
+    }
+    return m + keys_portable(scores + j, base ? base + j : 0, n - j, threshold, first + (int32_t)j, out + m);
+}
+
+#define F16C __attribute__((target("avx2,fma,f16c")))
+
+// The four sums of a, b, c, d's lanes, in order.
+AVX static inline __m128 hsum4(__m256 a, __m256 b, __m256 c, __m256 d) {
+    __m256 ab = _mm256_hadd_ps(a, b), cd = _mm256_hadd_ps(c, d);
+    __m256 abcd = _mm256_hadd_ps(ab, cd); // [a0 b0 c0 d0 | a1 b1 c1 d1] partial sums per 128-bit half
+    return _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1));
+}
+
+#define WIDEN(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p)))
+// Four rows at a time: each x chunk is loaded once for four rows, and the four row sums are
+// reduced together. Rows are f halves apart; f is a multiple of 8.
+F16C static void half_gemv_f16c(int32_t f, int64_t n, const uint16_t *A, const float *x, float alpha, float beta, float *y) {
+    if (f % 8 != 0) { half_gemv_portable(f, n, A, x, alpha, beta, y); return; }
+    __m128 va = _mm_set1_ps(alpha), vb = _mm_set1_ps(beta);
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const uint16_t *a = A + i * f;
+        _mm_prefetch((const char *)(a + 8 * f), _MM_HINT_T0);
+        _mm_prefetch((const char *)(a + 10 * f), _MM_HINT_T0);
+        __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+        for (int32_t j = 0; j < f; j += 8) {
+            __m256 xv = _mm256_loadu_ps(x + j);
+            s0 = _mm256_fmadd_ps(WIDEN(a + j), xv, s0);
+            s1 = _mm256_fmadd_ps(WIDEN(a + f + j), xv, s1);
+            s2 = _mm256_fmadd_ps(WIDEN(a + 2 * f + j), xv, s2);
+            s3 = _mm256_fmadd_ps(WIDEN(a + 3 * f + j), xv, s3);
+        }
+        __m128 sums = _mm_mul_ps(va, hsum4(s0, s1, s2, s3));
+        _mm_storeu_ps(y + i, beta == 0 ? sums : _mm_fmadd_ps(vb, _mm_loadu_ps(y + i), sums));
+    }
+    if (i < n) half_gemv_portable(f, n - i, A + i * f, x, alpha, beta, y + i);
+}
+
+F16C static void half_to_float_f16c(int64_t n, const uint16_t *in, float *out) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(in + i))));
+    for (; i < n; i++) out[i] = half_portable(in[i]);
+}
+
 // Decided once, before main, so worker threads only ever read it.
-static int avx2_state = 0;
+static int avx2_state = 0, f16c_state = 0;
 __attribute__((constructor)) static void detect_avx2(void) {
     __builtin_cpu_init();
     avx2_state = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    f16c_state = avx2_state && __builtin_cpu_supports("f16c");
 }
 static inline int use_avx2(void) { return avx2_state; }
+static inline int use_f16c(void) { return f16c_state; }
 #else
 static int use_avx2(void) { return 0; }
+static int use_f16c(void) { return 0; }
 #endif
 
 // ---------------------------------------------------------------- dispatch
@@ -195,4 +306,28 @@ double venue_sparse_loss(int32_t f, int64_t n, const int32_t *cols, const float 
     if (use_avx2()) return loss_avx(f, n, cols, conf, Y, x);
 #endif
     return loss_portable(f, n, cols, conf, Y, x);
+}
+
+int venue_kernels_use_f16c(void) { return use_f16c(); }
+
+void venue_half_gemv(int32_t f, int64_t n, const uint16_t *A, const float *x, float alpha, float beta, float *y) {
+#ifdef VENUE_X86
+    if (use_f16c()) { half_gemv_f16c(f, n, A, x, alpha, beta, y); return; }
+#endif
+    half_gemv_portable(f, n, A, x, alpha, beta, y);
+}
+
+void venue_half_to_float(int64_t n, const uint16_t *in, float *out) {
+#ifdef VENUE_X86
+    if (use_f16c()) { half_to_float_f16c(n, in, out); return; }
+#endif
+    for (int64_t i = 0; i < n; i++) out[i] = half_portable(in[i]);
+}
+
+int64_t venue_select_keys_above(const float *scores, const float *base, int64_t n, float threshold, int32_t first,
+                                uint64_t *out_keys) {
+#ifdef VENUE_X86
+    if (use_avx2()) return keys_avx(scores, base, n, threshold, first, out_keys);
+#endif
+    return keys_portable(scores, base, n, threshold, first, out_keys);
 }

@@ -31,14 +31,16 @@ struct EvaluateCommand: ParsableCommand {
         let split = HoldoutSplit(InteractionMatrix(log: log, weighting: als.weighting), fraction: holdout, seed: splitSeed)
         let (model, reports) = try trainModel(split.train, als, quiet: json)
         var metrics = cutoffs.map { RankingMetrics(k: $0) }
-        var scorer = FactorScorer(model: model)
         let train = split.train.byShopper
         let test = split.test.byShopper
-        for u in 0..<test.rows where test.count(ofRow: u) > 0 {
-            let owned = Set(train.columnIndices[train.range(ofRow: u)].map(Int.init))
+        let ranker = BrandRanker(
+            brands: BrandTable(model.brandFactors), rules: RankingRules(excludeOwned: true), signals: ShopperSignals(owned: train))
+        var workspace = ranker.makeWorkspace()
+        ranker.rankBlocks(cutoffs.max()!, shopperFactors: model.shopperFactors, rows: 0..<test.rows, workspace: &workspace) { u, ranked in
+            guard test.count(ofRow: u) > 0 else { return }
             let relevant = Set(test.columnIndices[test.range(ofRow: u)].map(Int.init))
-            let ranked = scorer.top(cutoffs.max()!, forShopper: u, excluding: { owned.contains($0) }).map(\.brand)
-            for i in metrics.indices { metrics[i].add(ranked: ranked, relevantCount: relevant.count, isRelevant: relevant.contains) }
+            let brands = ranked.brands.map(Int.init)
+            for i in metrics.indices { metrics[i].add(ranked: brands, relevantCount: relevant.count, isRelevant: relevant.contains) }
         }
         if json {
             let fields = metrics.map { "\"recall@\($0.k)\":\($0.recall),\"ndcg@\($0.k)\":\($0.ndcg),\"precision@\($0.k)\":\($0.precision)" }

@@ -20,6 +20,11 @@ struct EventInputOptions: ParsableArguments {
 
     /// Reads the events, printing located errors and exiting non-zero on bad input.
     func read() throws -> EventLog {
+        try Self.read(path: events, format: format, year: year, skipBadRows: skipBadRows)
+    }
+
+    /// Reads an events file, printing located errors and exiting non-zero on bad input.
+    static func read(path events: String, format: EventFormat, year: Int? = nil, skipBadRows: Bool = false) throws -> EventLog {
         let reader = EventReader(format: format, year: year, badRows: skipBadRows ? .skip : .strict)
         let log = try reportingInputErrors { () throws(InputError) in try reader.read(path: events) }
         if log.skippedRows > 0 {

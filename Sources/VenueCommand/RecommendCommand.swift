@@ -2,21 +2,57 @@ import ArgumentParser
 import Foundation
 import VenueKit
 
-/// `venue recommend`: the top brands of one shopper.
+/// `venue recommend`: top brands by factor score for one shopper, or for every shopper as JSONL.
 struct RecommendCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recommend",
-        abstract: "Print a shopper's top brands by factor score."
+        abstract: "Print a shopper's top brands by factor score, or write every shopper's as JSONL.",
+        discussion: """
+            With --all --out FILE, every shopper of the model is ranked a block at a time (one sgemm \
+            per block) on --threads workers and written in model order, one JSON object per line: \
+            {"shopper":"S1","brands":["B7",…],"scores":[0.91,…]}. The file appears only when complete.
+            """
     )
 
     @Option(help: "The model file.")
     var model: String
 
-    @Option(help: "The shopper id.")
-    var shopper: String
+    @Option(help: "The shopper id (or use --all).")
+    var shopper: String?
+
+    @Flag(help: "Rank every shopper of the model (needs --out).")
+    var all = false
+
+    @Option(help: "Where --all writes its JSONL.")
+    var out: String?
 
     @Option(name: .short, help: "How many brands.")
     var k = 20
+
+    @Flag(help: "Leave out brands the shopper already has in --events.")
+    var excludeOwned = false
+
+    @Option(help: "The events file whose brands --exclude-owned leaves out.")
+    var events: String?
+
+    @Option(help: "Format of --events.")
+    var format: EventFormat = .generic
+
+    @Option(help: "A catalog CSV: only brands in the sale and not sold out are ranked.")
+    var catalog: String?
+
+    @Option(help: "Worker threads for --all.")
+    var threads = 2
+
+    @Option(help: "Brand table precision: float32 or float16.")
+    var precision: BrandTable.Precision = .float32
+
+    func validate() throws {
+        guard (shopper != nil) != all else { throw ValidationError("give either --shopper ID or --all") }
+        if all, out == nil { throw ValidationError("--all writes a file: give --out FILE") }
+        if excludeOwned, events == nil { throw ValidationError("--exclude-owned needs --events FILE") }
+        guard k > 0, threads > 0 else { throw ValidationError("-k and --threads must be positive") }
+    }
 
     func run() throws {
         let loaded: FactorModel
@@ -26,13 +62,63 @@ struct RecommendCommand: ParsableCommand {
             standardError("error: \(error)")
             throw ExitCode(1)
         }
-        guard let row = loaded.shopperIDs.index(of: shopper) else {
-            standardError("error: shopper \(shopper) is not in \(model) (\(loaded.shopperIDs.count) shoppers)")
+        var rules = RankingRules(excludeOwned: excludeOwned)
+        var signals = ShopperSignals()
+        if let catalog {
+            let read = try reportingInputErrors { () throws(InputError) in try Catalog.read(path: catalog) }
+            rules.eligible = read.showable(among: loaded.brandIDs)
+        }
+        if excludeOwned, let events {
+            let log = try EventInputOptions.read(path: events, format: format)
+            signals.owned = InteractionMatrix(log: log).aligned(shoppers: loaded.shopperIDs, brands: loaded.brandIDs)
+        }
+        let ranker = BrandRanker(brands: BrandTable(loaded.brandFactors, precision: precision), rules: rules, signals: signals)
+
+        if let shopper {
+            guard let row = loaded.shopperIDs.index(of: shopper) else {
+                standardError("error: shopper \(shopper) is not in \(model) (\(loaded.shopperIDs.count) shoppers)")
+                throw ExitCode(1)
+            }
+            var workspace = ranker.makeWorkspace(blockSize: 1)
+            var ranked = RankedBrands()
+            ranker.rank(k, factors: loaded.shopperFactors.row(row), shopper: row, workspace: &workspace, into: &ranked)
+            for i in 0..<ranked.count {
+                print("\(i + 1)\t\(loaded.brandIDs[Int(ranked.brands[i])])\t\(String(format: "%.5f", ranked.scores[i]))")
+            }
+            return
+        }
+        try writeAll(ranker, loaded, to: out!)
+    }
+
+    /// Ranks every shopper and streams JSONL into a temporary file renamed into place at the end.
+    private func writeAll(_ ranker: BrandRanker, _ model: FactorModel, to path: String) throws {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let output = try reportingInputErrors { () throws(InputError) in try AtomicFileWriter(path: path) }
+        let shopperIDs = model.shopperIDs
+        let brandIDs = model.brandIDs
+        do {
+            try ranker.rankAll(
+                k, shopperFactors: model.shopperFactors, threads: threads, blockSize: 256,
+                produce: { block in
+                    var text = ""
+                    for shopper in block.shoppers {
+                        let (brands, scores) = block[shopper]
+                        text += "{\"shopper\":" + jsonString(shopperIDs[shopper]) + ",\"brands\":["
+                        text += brands.map { jsonString(brandIDs[Int($0)]) }.joined(separator: ",")
+                        text += "],\"scores\":[" + scores.map { String(format: "%.6g", $0) }.joined(separator: ",") + "]}\n"
+                    }
+                    return Array(text.utf8)
+                },
+                consume: { bytes throws(InputError) in try output.write(bytes) })
+            try output.commit()
+        } catch let error as InputError {
+            output.discard()
+            standardError("error: \(error)")
             throw ExitCode(1)
         }
-        var scorer = FactorScorer(model: loaded)
-        for (rank, item) in scorer.top(k, forShopper: row).enumerated() {
-            print("\(rank + 1)\t\(loaded.brandIDs[item.brand])\t\(String(format: "%.5f", item.score))")
-        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        standardError(
+            "wrote \(model.shopperIDs.count) shoppers' top \(k) to \(path) in \(String(format: "%.2f", seconds)) s "
+                + "(\(Int(Double(model.shopperIDs.count) / max(seconds, 1e-9))) shoppers/s, \(threads) threads)")
     }
 }

@@ -32,6 +32,12 @@ public struct ParallelChunks: Sendable {
         self.chunks = chunks
     }
 
+    /// Consecutive chunks of `size` rows covering `0 ..< rowCount` (the last may be shorter).
+    public init(rowCount: Int, chunkSize size: Int) {
+        precondition(size > 0, "chunk size must be positive")
+        chunks = stride(from: 0, to: rowCount, by: size).map { $0..<min($0 + size, rowCount) }
+    }
+
     /// Runs `body(chunkIndex, chunk)` for every chunk on `threads` workers. `makeWorker` builds
     /// each worker's state (scratch buffers) once; `body` receives it `inout`.
     public func run<Worker>(

@@ -190,8 +190,11 @@ struct FactorizationTests {
         for i in 0..<c.factors { #expect(x[i].isApproximatelyEqual(to: shoppers.row(3)[i], absoluteTolerance: 1e-5)) }
         // A new shopper who favourited two brands scores them highly.
         let fresh = try foldIn.factors(events: [("b1", .favorite, 1), ("b2", .favorite, 1), ("unknown", .click, 1)])
-        var scorer = FactorScorer(model: model)
-        let top = scorer.top(5, for: fresh).map { model.brandIDs[$0.brand] }
+        let ranker = BrandRanker(brands: BrandTable(model.brandFactors))
+        var workspace = ranker.makeWorkspace(blockSize: 1)
+        var ranked = RankedBrands()
+        ranker.rank(5, factors: fresh, shopper: nil, workspace: &workspace, into: &ranked)
+        let top = ranked.brands.map { model.brandIDs[Int($0)] }
         #expect(top.contains("b1") && top.contains("b2"))
     }
 }

@@ -24,6 +24,23 @@ double venue_sparse_loss(int32_t f, int64_t n, const int32_t *cols, const float 
 /// x · y over f floats.
 float venue_dot(int32_t f, const float *x, const float *y);
 
+/// Finds every j in [0, n) with s_j = scores[j] + (base ? base[j] : 0) > threshold (NaN never
+/// passes), in ascending order, and writes each as one sortable key: the order-preserving bits of
+/// s_j (−0 read as +0) in the high 32 bits and ~(first + j) in the low 32, so a larger key is a
+/// higher score, then a lower index. Returns how many.
+int64_t venue_select_keys_above(const float *scores, const float *base, int64_t n, float threshold, int32_t first,
+                                uint64_t *out_keys);
+
+/// y[i] = beta·y[i] + alpha·(A[i] · x) for the n rows of A, f half-precision (IEEE binary16) values
+/// each, converted exactly to float; F16C path chosen at run time.
+void venue_half_gemv(int32_t f, int64_t n, const uint16_t *A, const float *x, float alpha, float beta, float *y);
+
+/// out[i] = float(in[i]) for n half-precision values (exact).
+void venue_half_to_float(int64_t n, const uint16_t *in, float *out);
+
+/// 1 when the F16C path is in use.
+int venue_kernels_use_f16c(void);
+
 /// 1 when the AVX2+FMA path is in use.
 int venue_kernels_use_avx2(void);
 

@@ -1,0 +1,62 @@
+import CVenueKernels
+
+/// Kernels for top-K ranking: a vectorised "which scores beat the threshold" scan and
+/// half-precision (IEEE binary16) brand tables scored in single precision.
+///
+/// AVX2 and F16C paths are chosen at run time, with portable fallbacks.
+public enum RankingKernels {
+    /// Finds every `j` in `0 ..< count` whose adjusted score `scores[j] + base[j]` (or
+    /// `scores[j]` without a base) is greater than `threshold`, in ascending order, and writes
+    /// ``key(score:index:)`` of `(adjusted score, first + j)` to `keys`; returns how many. NaN
+    /// never passes, and neither does `-infinity` (how a base marks a brand as ineligible).
+    /// `keys` must hold `count` elements. O(count).
+    @inlinable
+    public static func selectKeysAbove(
+        scores: UnsafePointer<Float>, base: UnsafePointer<Float>?, count: Int, threshold: Float, first: Int32,
+        keys: UnsafeMutablePointer<UInt64>
+    ) -> Int {
+        Int(venue_select_keys_above(scores, base, Int64(count), threshold, first, keys))
+    }
+
+    /// A key that orders (score, index) pairs as ranking does: a larger key has a higher score,
+    /// or the same score and a lower index. The score's bits are made order-preserving (−0
+    /// counts as +0) and kept in the high half; the complemented index fills the low half.
+    @inlinable
+    public static func key(score: Float, index: Int32) -> UInt64 {
+        let bits = (score + 0).bitPattern
+        let ordered = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+        return UInt64(ordered) << 32 | UInt64(~UInt32(bitPattern: index))
+    }
+
+    /// The score of a ``key(score:index:)``.
+    @inlinable
+    public static func score(ofKey key: UInt64) -> Float {
+        let ordered = UInt32(truncatingIfNeeded: key >> 32)
+        return Float(bitPattern: ordered & 0x8000_0000 != 0 ? ordered & 0x7FFF_FFFF : ~ordered)
+    }
+
+    /// The index of a ``key(score:index:)``.
+    @inlinable
+    public static func index(ofKey key: UInt64) -> Int32 {
+        Int32(bitPattern: ~UInt32(truncatingIfNeeded: key))
+    }
+
+    /// `y[i] ← β·y[i] + α·(A[i] · x)` over the `rows` rows of a half-precision table `A` (bit
+    /// patterns, `factors` per row), converted exactly to `Float`. O(rows · factors).
+    @inlinable
+    public static func halfGemv(
+        factors: Int, rows: Int, table: UnsafePointer<UInt16>, x: UnsafePointer<Float>,
+        alpha: Float = 1, beta: Float = 0, y: UnsafeMutablePointer<Float>
+    ) {
+        venue_half_gemv(Int32(factors), Int64(rows), table, x, alpha, beta, y)
+    }
+
+    /// `output[i] = Float(input[i])` for `count` half-precision bit patterns (exact). O(count).
+    @inlinable
+    public static func halfToFloat(count: Int, from input: UnsafePointer<UInt16>, to output: UnsafeMutablePointer<Float>) {
+        venue_half_to_float(Int64(count), input, output)
+    }
+
+    /// Whether the F16C path is in use on this machine.
+    public static var usesF16C: Bool { venue_kernels_use_f16c() != 0 }
+}

@@ -1,0 +1,110 @@
+import VenueLinearAlgebra
+
+/// The brand factor table that ranking streams through for every shopper, in single or half
+/// precision.
+///
+/// Scoring is always in `Float`: half-precision rows are widened on the fly (F16C), which halves
+/// the bytes read per shopper — the floor of single-shopper latency once the table lives in L3.
+public struct BrandTable: Sendable {
+    /// How the table is stored.
+    public enum Precision: String, Sendable, CaseIterable {
+        /// IEEE single precision, scored with OpenBLAS `sgemv` / `sgemm`.
+        case float32
+        /// IEEE half precision (about 3 significant digits), scored in single precision.
+        case float16
+    }
+
+    /// Number of brands (rows).
+    public let count: Int
+    /// Factors per brand (columns).
+    public let factors: Int
+    /// The storage precision.
+    public let precision: Precision
+    private let single: [Float]
+    private let half: [UInt16]
+
+    /// The table of `brandFactors` (brands × factors), stored in `precision`.
+    public init(_ brandFactors: Matrix, precision: Precision = .float32) {
+        count = brandFactors.rows
+        factors = brandFactors.columns
+        self.precision = precision
+        switch precision {
+        case .float32:
+            single = brandFactors.storage
+            half = []
+        case .float16:
+            single = []
+            half = brandFactors.storage.map { Float16($0).bitPattern }
+        }
+    }
+
+    /// Bytes read to score one shopper.
+    public var byteCount: Int { count * factors * (precision == .float32 ? 4 : 2) }
+
+    /// Brand rows as `Float` (widened from half precision when stored so).
+    public func floatRows() -> Matrix {
+        switch precision {
+        case .float32: return Matrix(rows: count, columns: factors, storage: single)
+        case .float16:
+            var out = [Float](repeating: 0, count: half.count)
+            half.withUnsafeBufferPointer { h in
+                out.withUnsafeMutableBufferPointer { RankingKernels.halfToFloat(count: h.count, from: h.baseAddress!, to: $0.baseAddress!) }
+            }
+            return Matrix(rows: count, columns: factors, storage: out)
+        }
+    }
+
+    /// `scores[b] ← α · (x · brand b)` for every brand. O(brands · factors).
+    public func score(_ x: UnsafePointer<Float>, alpha: Float = 1, into scores: UnsafeMutablePointer<Float>) {
+        guard count > 0 else { return }
+        switch precision {
+        case .float32:
+            single.withUnsafeBufferPointer { y in
+                BLAS.gemv(.none, m: count, n: factors, alpha: alpha, a: y.baseAddress!, lda: factors, x: x, beta: 0, y: scores)
+            }
+        case .float16:
+            half.withUnsafeBufferPointer { y in
+                RankingKernels.halfGemv(factors: factors, rows: count, table: y.baseAddress!, x: x, alpha: alpha, y: scores)
+            }
+        }
+    }
+
+    /// Scores a block of shoppers: `scores[i·count + b] ← α · (X[i] · brand b)` for the `shoppers`
+    /// rows of `x` (row-major, `factors` wide), with one `sgemm`. Half-precision tables are widened
+    /// a tile of brands at a time into `widened`, so each tile is converted once per block.
+    /// O(shoppers · brands · factors).
+    public func scoreBlock(
+        _ x: UnsafePointer<Float>, shoppers: Int, alpha: Float = 1, into scores: UnsafeMutablePointer<Float>,
+        widened: inout [Float]
+    ) {
+        guard count > 0, shoppers > 0 else { return }
+        switch precision {
+        case .float32:
+            single.withUnsafeBufferPointer { y in
+                BLAS.gemm(
+                    .none, .transpose, m: shoppers, n: count, k: factors, alpha: alpha, a: x, lda: factors,
+                    b: y.baseAddress!, ldb: factors, beta: 0, c: scores, ldc: count)
+            }
+        case .float16:
+            let tile = BrandTable.halfTile
+            if widened.count < tile * factors { widened = [Float](repeating: 0, count: tile * factors) }
+            half.withUnsafeBufferPointer { h in
+                widened.withUnsafeMutableBufferPointer { w in
+                    var start = 0
+                    while start < count {
+                        let n = min(tile, count - start)
+                        RankingKernels.halfToFloat(count: n * factors, from: h.baseAddress! + start * factors, to: w.baseAddress!)
+                        BLAS.gemm(
+                            .none, .transpose, m: shoppers, n: n, k: factors, alpha: alpha, a: x, lda: factors,
+                            b: w.baseAddress!, ldb: factors, beta: 0, c: scores + start, ldc: count)
+                        start += n
+                    }
+                }
+            }
+        }
+    }
+
+    /// Brands widened per `sgemm` call for half-precision block scoring (512 KiB of `Float` at 64
+    /// factors: about one L2, reused by every shopper of the block).
+    static let halfTile = 2048
+}

@@ -1,0 +1,256 @@
+import Foundation
+import Testing
+import VenueKit
+
+/// A ranking problem with small integer factors, offsets and boosts, so every score is exact in
+/// `Float` whatever the summation order, and ties are common.
+private struct IntegerProblem {
+    let brands: Int
+    let factors: Int
+    let brandFactors: Matrix
+    let shopperFactors: Matrix
+    let owned: SparseMatrix
+    let boosts: SparseMatrix
+    let eligible: BrandSet
+    let offsets: [Float]
+
+    init(brands: Int, shoppers: Int, factors: Int, seed: UInt64) {
+        var random = SeededRandom(seed: seed)
+        func small(_ r: inout SeededRandom) -> Float { Float(r.below(7) - 3) }
+        self.brands = brands
+        self.factors = factors
+        brandFactors = Matrix(rows: brands, columns: factors, storage: (0..<brands * factors).map { _ in small(&random) })
+        shopperFactors = Matrix(rows: shoppers, columns: factors, storage: (0..<shoppers * factors).map { _ in small(&random) })
+        var rows: [Int32] = []
+        var columns: [Int32] = []
+        var boostRows: [Int32] = []
+        var boostColumns: [Int32] = []
+        var boostValues: [Float] = []
+        for s in 0..<shoppers {
+            for _ in 0..<random.below(12) {
+                rows.append(Int32(s))
+                columns.append(Int32(random.below(brands)))
+            }
+            for _ in 0..<random.below(4) {
+                boostRows.append(Int32(s))
+                boostColumns.append(Int32(random.below(brands)))
+                boostValues.append(Float(random.below(5)))
+            }
+        }
+        owned = SparseMatrix(
+            rows: shoppers, columns: brands, rowIndices: rows, columnIndices: columns, values: [Float](repeating: 1, count: rows.count))
+        boosts = SparseMatrix(rows: shoppers, columns: brands, rowIndices: boostRows, columnIndices: boostColumns, values: boostValues)
+        eligible = BrandSet(capacity: brands, members: (0..<brands).filter { _ in random.unit() < 0.8 })
+        offsets = (0..<brands).map { _ in Float(random.below(3)) }
+    }
+
+    /// Score everything, sort everything: the reference.
+    func bruteForce(_ k: Int, shopper: Int, factors x: [Float], rules: RankingRules, useSignals: Bool) -> [(Int32, Float)] {
+        var all: [(Int32, Float)] = []
+        let owned = Set(self.owned.columnIndices[self.owned.range(ofRow: shopper)])
+        for b in 0..<brands {
+            if let eligible = rules.eligible, !eligible.contains(b) { continue }
+            if useSignals, rules.excludeOwned, owned.contains(Int32(b)) { continue }
+            var score: Float = 0
+            for f in 0..<factors { score += x[f] * brandFactors[b, f] }
+            score *= rules.factorWeight
+            if useSignals { score += boosts[shopper, b] }
+            score += rules.offsets?[b] ?? 0
+            all.append((Int32(b), score))
+        }
+        all.sort { $0.1 > $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
+        return Array(all.prefix(k))
+    }
+}
+
+private func pairs(_ ranked: RankedBrands) -> [(Int32, Float)] { Array(zip(ranked.brands, ranked.scores)) }
+private func same(_ a: [(Int32, Float)], _ b: [(Int32, Float)]) -> Bool {
+    a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+}
+
+@Suite("Ranking")
+struct RankingTests {
+    private static let ruleSets: [(String, Bool, Bool, Bool, Float)] = [
+        // name, eligible, offsets, exclude owned, factor weight
+        ("plain", false, false, false, 1), ("catalog", true, false, false, 1), ("offsets", false, true, false, 2),
+        ("owned", false, false, true, 1), ("everything", true, true, true, 3),
+    ]
+
+    @Test("single shopper matches brute force with filters, offsets, boosts and ties", arguments: [1, 7, 50, 400])
+    func singleMatchesBruteForce(k: Int) {
+        let problem = IntegerProblem(brands: 300, shoppers: 40, factors: 8, seed: 5)
+        for (name, eligible, offsets, excludeOwned, weight) in Self.ruleSets {
+            let rules = RankingRules(
+                eligible: eligible ? problem.eligible : nil, offsets: offsets ? problem.offsets : nil, excludeOwned: excludeOwned,
+                factorWeight: weight)
+            let ranker = BrandRanker(
+                brands: BrandTable(problem.brandFactors), rules: rules,
+                signals: ShopperSignals(owned: problem.owned, boosts: problem.boosts))
+            var workspace = ranker.makeWorkspace(blockSize: 1)
+            var ranked = RankedBrands()
+            for s in 0..<40 {
+                let x = problem.shopperFactors.row(s)
+                ranker.rank(k, factors: x, shopper: s, workspace: &workspace, into: &ranked)
+                let expected = problem.bruteForce(k, shopper: s, factors: x, rules: rules, useSignals: true)
+                #expect(same(pairs(ranked), expected), "rules \(name), shopper \(s), k \(k)")
+            }
+        }
+    }
+
+    @Test("blocks, all shoppers in parallel, and single shoppers agree", arguments: [1, 3])
+    func blockPathMatchesSingle(threads: Int) {
+        let problem = IntegerProblem(brands: 257, shoppers: 150, factors: 16, seed: 9)
+        let rules = RankingRules(eligible: problem.eligible, offsets: problem.offsets, excludeOwned: true)
+        let signals = ShopperSignals(owned: problem.owned, boosts: problem.boosts)
+        for precision in BrandTable.Precision.allCases {
+            let ranker = BrandRanker(brands: BrandTable(problem.brandFactors, precision: precision), rules: rules, signals: signals)
+            var single = ranker.makeWorkspace(blockSize: 1)
+            var blocks = ranker.makeWorkspace(blockSize: 32)
+            var ranked = RankedBrands()
+            var expected: [[(Int32, Float)]] = []
+            for s in 0..<150 {
+                ranker.rank(20, factors: problem.shopperFactors.row(s), shopper: s, workspace: &single, into: &ranked)
+                expected.append(pairs(ranked))
+                // Small integers are exact in half precision too.
+                #expect(
+                    same(
+                        pairs(ranked),
+                        problem.bruteForce(20, shopper: s, factors: problem.shopperFactors.row(s), rules: rules, useSignals: true)))
+            }
+            ranker.rankBlocks(20, shopperFactors: problem.shopperFactors, rows: 0..<150, workspace: &blocks) { s, ranked in
+                #expect(same(pairs(ranked), expected[s]), "block path, shopper \(s)")
+            }
+            var seen = 0
+            ranker.rankAll(20, shopperFactors: problem.shopperFactors, threads: threads, blockSize: 16, produce: { $0 }) { block in
+                for s in block.shoppers {
+                    #expect(s == seen, "blocks arrive in shopper order")
+                    seen += 1
+                    let (brands, scores) = block[s]
+                    #expect(same(Array(zip(brands, scores)), expected[s]))
+                }
+            }
+            #expect(seen == 150)
+        }
+    }
+
+    @Test("K beyond the eligible brands returns exactly the eligible ones")
+    func kBeyondEligible() {
+        let problem = IntegerProblem(brands: 50, shoppers: 3, factors: 4, seed: 2)
+        let eligible = BrandSet(capacity: 50, members: [3, 9, 27, 44])
+        let ranker = BrandRanker(brands: BrandTable(problem.brandFactors), rules: RankingRules(eligible: eligible))
+        var workspace = ranker.makeWorkspace(blockSize: 1)
+        var ranked = RankedBrands()
+        ranker.rank(100, factors: problem.shopperFactors.row(0), shopper: 0, workspace: &workspace, into: &ranked)
+        #expect(Set(ranked.brands) == [3, 9, 27, 44])
+        ranker.rank(0, factors: problem.shopperFactors.row(0), shopper: 0, workspace: &workspace, into: &ranked)
+        #expect(ranked.isEmpty)
+    }
+
+    @Test("a cold-start shopper (zero factors, no signals) gets the offsets' order, ties by lower index")
+    func coldStart() {
+        let problem = IntegerProblem(brands: 120, shoppers: 1, factors: 8, seed: 4)
+        let popularity = (0..<120).map { Float($0 % 5) }
+        let ranker = BrandRanker(brands: BrandTable(problem.brandFactors), rules: RankingRules(offsets: popularity))
+        var workspace = ranker.makeWorkspace(blockSize: 1)
+        var ranked = RankedBrands()
+        ranker.rank(30, factors: [Float](repeating: 0, count: 8), shopper: nil, workspace: &workspace, into: &ranked)
+        let expected = (0..<120).sorted { (popularity[$0], -$0) > (popularity[$1], -$1) }.prefix(30).map(Int32.init)
+        #expect(ranked.brands == Array(expected))
+    }
+
+    @Test("NaN, -infinity and negative zero in the score row")
+    func specialScores() {
+        let brands = Matrix(rows: 6, columns: 1, storage: [1, .nan, -0.0, 0, -.infinity, 2])
+        let ranker = BrandRanker(brands: BrandTable(brands))
+        var workspace = ranker.makeWorkspace(blockSize: 1)
+        var ranked = RankedBrands()
+        ranker.rank(10, factors: [1], shopper: nil, workspace: &workspace, into: &ranked)
+        #expect(ranked.brands == [5, 0, 2, 3], "NaN and -infinity never ranked; -0 ties +0, lower index first")
+    }
+
+    @Test("score keys order by score, then lower index, and round-trip")
+    func keys() {
+        let values: [Float] = [-.greatestFiniteMagnitude, -1, -.leastNonzeroMagnitude, 0, .leastNonzeroMagnitude, 0.5, 3, .infinity]
+        let keys = values.map { RankingKernels.key(score: $0, index: 7) }
+        #expect(keys == keys.sorted())
+        #expect(RankingKernels.key(score: 1, index: 2) > RankingKernels.key(score: 1, index: 3))
+        for v in values {
+            let key = RankingKernels.key(score: v, index: 123_456)
+            #expect(RankingKernels.score(ofKey: key) == v && RankingKernels.index(ofKey: key) == 123_456)
+        }
+        #expect(RankingKernels.key(score: -0.0, index: 1) == RankingKernels.key(score: 0, index: 1))
+    }
+
+    @Test("half-precision tables: exact widening, and top-50 agreement with Float32 at least 0.99")
+    func halfPrecision() {
+        let values: [Float] = [0, 1, -2.5, 65504, 6.1035156e-05, 5.9604645e-08, -0.33325195, 1000]
+        let table = BrandTable(Matrix(rows: 1, columns: 8, storage: values), precision: .float16)
+        #expect(table.floatRows().storage == values.map { Float(Float16($0)) })
+        #expect(table.byteCount == 16)
+
+        let problem = SyntheticRankingProblem(brands: 2000, shoppers: 200, factors: 64, seed: 3)
+        let rules = RankingRules(eligible: problem.eligible, excludeOwned: true)
+        let signals = ShopperSignals(owned: problem.owned)
+        let single = BrandRanker(brands: BrandTable(problem.brandFactors), rules: rules, signals: signals)
+        let half = BrandRanker(brands: BrandTable(problem.brandFactors, precision: .float16), rules: rules, signals: signals)
+        var a = single.makeWorkspace()
+        var b = half.makeWorkspace()
+        var reference: [Set<Int32>] = []
+        single.rankBlocks(50, shopperFactors: problem.shopperFactors, rows: 0..<200, workspace: &a) { _, r in
+            reference.append(Set(r.brands))
+        }
+        var agreement = 0.0
+        half.rankBlocks(50, shopperFactors: problem.shopperFactors, rows: 0..<200, workspace: &b) { s, r in
+            agreement += Double(r.brands.filter(reference[s].contains).count) / 50
+        }
+        #expect(agreement / 200 >= 0.99)
+    }
+
+    @Test("streamed chunks arrive in order whatever the thread count", arguments: [1, 2, 5])
+    func streamOrder(threads: Int) {
+        let chunks = ParallelChunks(rowCount: 1000, chunkSize: 7)
+        var collected: [Int] = []
+        chunks.stream(
+            threads: threads, window: 3, makeWorker: { 0 },
+            produce: { calls, _, chunk in
+                calls += 1
+                return Array(chunk)
+            }
+        ) { collected += $0 }
+        #expect(collected == Array(0..<1000))
+    }
+
+    @Test("catalog: sold-out, non-participating and unknown brands are not showable; bad rows are located")
+    func catalog() throws {
+        let folder = TestSupport.temporaryFolder()
+        let good = folder + "/catalog.csv"
+        try """
+        brand,name,category,merchant,price,participating,stock,max_discount,exposure_guarantee,exposure_cap
+        B1,"Alpha",home,M1,100,yes,in_stock,30,,
+        B2,Beta,home,M1,100,no,in_stock,30,,
+        B3,Gamma,toys,M2,50,yes,sold_out,10,,
+        B4,Delta 山海,toys,M2,50,yes,low,0,100,200
+        """.write(toFile: good, atomically: true, encoding: .utf8)
+        let catalog = try Catalog.read(path: good)
+        #expect(catalog["B4"]?.exposureCap == 200 && catalog["B4"]?.name == "Delta 山海" && catalog["B1"]?.name == "Alpha")
+        var ids = IdentifierMap()
+        for id in ["B3", "B1", "B9", "B4", "B2"] { _ = ids.intern(id) }
+        let showable = catalog.showable(among: ids)
+        #expect((0..<5).filter(showable.contains) == [1, 3])
+
+        let bad = folder + "/bad.csv"
+        try """
+        brand,name,category,merchant,price,participating,stock,max_discount
+        B1,Alpha,home,M1,cheap,yes,in_stock,30
+        B2,Beta,home,M1,100,maybe,in_stock,30
+        B3,Gamma,toys,M2,50,yes,gone,95
+        """.write(toFile: bad, atomically: true, encoding: .utf8)
+        #expect {
+            try Catalog.read(path: bad)
+        } throws: { error in
+            guard case .malformedRows(let problems, let total) = error as? InputError else { return false }
+            return total == 3 && problems[0].location == InputLocation(file: bad, line: 2, column: 18)
+                && problems[1].expected == "yes or no" && problems[2].location.line == 4
+        }
+    }
+}
