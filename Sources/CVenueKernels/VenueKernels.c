@@ -65,6 +65,18 @@ static int64_t keys_portable(const float *scores, const float *base, int64_t n, 
     return m;
 }
 
+static void block_max_portable(const float *scores, const float *base, int64_t n, int32_t block, float *out) {
+    for (int64_t start = 0, i = 0; start < n; start += block, i++) {
+        float m = -INFINITY;
+        int64_t end = start + block < n ? start + block : n;
+        for (int64_t j = start; j < end; j++) {
+            float s = base ? scores[j] + base[j] : scores[j];
+            if (s > m) m = s;
+        }
+        out[i] = m;
+    }
+}
+
 static float half_portable(uint16_t h) {
     uint32_t sign = (uint32_t)(h & 0x8000) << 16, exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff, bits;
     if (exponent == 0x1f) bits = sign | 0x7f800000u | (mantissa << 13);
@@ -213,6 +225,23 @@ AVX static int64_t keys_avx(const float *scores, const float *base, int64_t n, f
     return m + keys_portable(scores + j, base ? base + j : 0, n - j, threshold, first + (int32_t)j, out + m);
 }
 
+AVX static void block_max_avx(const float *scores, const float *base, int64_t n, int32_t block, float *out) {
+    int64_t start = 0, i = 0;
+    for (; start + block <= n; start += block, i++) {
+        __m256 m = _mm256_set1_ps(-INFINITY);
+        for (int64_t j = start; j < start + block; j += 8) {
+            __m256 s = _mm256_loadu_ps(scores + j);
+            if (base) s = _mm256_add_ps(s, _mm256_loadu_ps(base + j));
+            m = _mm256_max_ps(s, m); // NaN in s: keeps m
+        }
+        __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+        h = _mm_max_ss(h, _mm_shuffle_ps(h, h, 1));
+        out[i] = _mm_cvtss_f32(h);
+    }
+    if (start < n) block_max_portable(scores + start, base ? base + start : 0, n - start, block, out + i);
+}
+
 #define F16C __attribute__((target("avx2,fma,f16c")))
 
 // The four sums of a, b, c, d's lanes, in order.
@@ -245,6 +274,27 @@ F16C static void half_gemv_f16c(int32_t f, int64_t n, const uint16_t *A, const f
         _mm_storeu_ps(y + i, beta == 0 ? sums : _mm_fmadd_ps(vb, _mm_loadu_ps(y + i), sums));
     }
     if (i < n) half_gemv_portable(f, n - i, A + i * f, x, alpha, beta, y + i);
+}
+
+AVX static void gemv_rows_avx(int32_t f, int64_t n, const float *A, const float *x, float alpha, float beta, float *y) {
+    __m128 va = _mm_set1_ps(alpha), vb = _mm_set1_ps(beta);
+    int64_t i = 0;
+    if (f % 8 == 0) {
+        for (; i + 4 <= n; i += 4) {
+            const float *a = A + i * f;
+            __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+            for (int32_t j = 0; j < f; j += 8) {
+                __m256 xv = _mm256_loadu_ps(x + j);
+                s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j), xv, s0);
+                s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + f + j), xv, s1);
+                s2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + 2 * f + j), xv, s2);
+                s3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + 3 * f + j), xv, s3);
+            }
+            __m128 sums = _mm_mul_ps(va, hsum4(s0, s1, s2, s3));
+            _mm_storeu_ps(y + i, beta == 0 ? sums : _mm_fmadd_ps(vb, _mm_loadu_ps(y + i), sums));
+        }
+    }
+    for (; i < n; i++) y[i] = (beta == 0 ? 0 : beta * y[i]) + alpha * dot_avx(f, A + i * f, x);
 }
 
 F16C static void half_to_float_f16c(int64_t n, const uint16_t *in, float *out) {
@@ -330,4 +380,18 @@ int64_t venue_select_keys_above(const float *scores, const float *base, int64_t 
     if (use_avx2()) return keys_avx(scores, base, n, threshold, first, out_keys);
 #endif
     return keys_portable(scores, base, n, threshold, first, out_keys);
+}
+
+void venue_block_max(const float *scores, const float *base, int64_t n, int32_t block, float *out) {
+#ifdef VENUE_X86
+    if (use_avx2()) { block_max_avx(scores, base, n, block, out); return; }
+#endif
+    block_max_portable(scores, base, n, block, out);
+}
+
+void venue_gemv_rows(int32_t f, int64_t n, const float *A, const float *x, float alpha, float beta, float *y) {
+#ifdef VENUE_X86
+    if (use_avx2()) { gemv_rows_avx(f, n, A, x, alpha, beta, y); return; }
+#endif
+    for (int64_t i = 0; i < n; i++) y[i] = (beta == 0 ? 0 : beta * y[i]) + alpha * dot_portable(f, A + i * f, x);
 }

@@ -149,8 +149,11 @@ public struct SyntheticMarketplace: Sendable {
                 couponNumber += 1
                 let coupon = "C" + Self.padded(couponNumber, 6)
                 let roll = random.unit()
-                let from = random.unit() < 0.1 ? date(1) : date(-Int64(1 + random.below(10)))
-                let until = random.unit() < 0.12 ? date(-Int64(1 + random.below(5))) : date(Int64(random.below(3)))
+                // Days relative to the sale day: ~10% not yet valid, ~12% expired.
+                let fromDay: Int64 = random.unit() < 0.1 ? 1 : -Int64(1 + random.below(10))
+                let untilDay: Int64 = random.unit() < 0.12 ? -Int64(1 + random.below(5)) : Int64(random.below(3))
+                let from = date(fromDay)
+                let until = date(max(untilDay, fromDay))
                 let line: String
                 if roll < 0.3 {
                     line = "red_envelope,all,0,\([5, 8, 10, 20][random.below(4)])"

@@ -14,6 +14,8 @@ struct VenueCommand: ParsableCommand {
             RecommendCommand.self,
             EvaluateCommand.self,
             BenchCommand.self,
+            GenerateCommand.self,
+            DemoCommand.self,
         ]
     )
 }

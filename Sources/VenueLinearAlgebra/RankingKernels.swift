@@ -18,6 +18,16 @@ public enum RankingKernels {
         Int(venue_select_keys_above(scores, base, Int64(count), threshold, first, keys))
     }
 
+    /// `maxima[i]` ← the largest adjusted score (see ``selectKeysAbove(scores:base:count:threshold:first:keys:)``)
+    /// in block `i` of `block` elements (a positive multiple of 8); NaN is ignored, and a block
+    /// without numbers gives `-infinity`. `maxima` holds ⌈count / block⌉ elements. O(count).
+    @inlinable
+    public static func blockMaxima(
+        scores: UnsafePointer<Float>, base: UnsafePointer<Float>?, count: Int, block: Int, maxima: UnsafeMutablePointer<Float>
+    ) {
+        venue_block_max(scores, base, Int64(count), Int32(block), maxima)
+    }
+
     /// A key that orders (score, index) pairs as ranking does: a larger key has a higher score,
     /// or the same score and a lower index. The score's bits are made order-preserving (−0
     /// counts as +0) and kept in the high half; the complemented index fills the low half.
@@ -49,6 +59,16 @@ public enum RankingKernels {
         alpha: Float = 1, beta: Float = 0, y: UnsafeMutablePointer<Float>
     ) {
         venue_half_gemv(Int32(factors), Int64(rows), table, x, alpha, beta, y)
+    }
+
+    /// `y[i] ← β·y[i] + α·(A[i] · x)` over the `rows` rows of a row-major `Float` table, four rows
+    /// per step. O(rows · factors).
+    @inlinable
+    public static func gemvRows(
+        factors: Int, rows: Int, table: UnsafePointer<Float>, x: UnsafePointer<Float>,
+        alpha: Float = 1, beta: Float = 0, y: UnsafeMutablePointer<Float>
+    ) {
+        venue_gemv_rows(Int32(factors), Int64(rows), table, x, alpha, beta, y)
     }
 
     /// `output[i] = Float(input[i])` for `count` half-precision bit patterns (exact). O(count).

@@ -55,12 +55,16 @@ public struct BrandTable: Sendable {
     }
 
     /// `scores[b] ← α · (x · brand b)` for every brand. O(brands · factors).
+    ///
+    /// Single precision uses a four-rows-per-step AVX2 kernel rather than OpenBLAS `sgemv`: for
+    /// a 10k × 64 table it measured 70 µs against `sgemv`'s 93 µs on the same machine (one thread),
+    /// with the same results to within one unit in the last place.
     public func score(_ x: UnsafePointer<Float>, alpha: Float = 1, into scores: UnsafeMutablePointer<Float>) {
         guard count > 0 else { return }
         switch precision {
         case .float32:
             single.withUnsafeBufferPointer { y in
-                BLAS.gemv(.none, m: count, n: factors, alpha: alpha, a: y.baseAddress!, lda: factors, x: x, beta: 0, y: scores)
+                RankingKernels.gemvRows(factors: factors, rows: count, table: y.baseAddress!, x: x, alpha: alpha, y: scores)
             }
         case .float16:
             half.withUnsafeBufferPointer { y in

@@ -1,13 +1,16 @@
 import VenueLinearAlgebra
 
-/// Top-K selection from a score row by threshold and compaction: the kernel passes on only scores
-/// above the current K-th best, as sortable keys (``RankingKernels/key(score:index:)``); when
-/// `2K` have gathered, a quickselect keeps the best K and raises the threshold.
+/// Top-K selection from a score row by threshold and compaction.
 ///
-/// Expected O(brands) for the vectorised scan plus O(K log(brands/K)) for compactions, and one
-/// O(K log K) sort at the end; no allocation once the pool has grown to its size.
+/// First a vectorised pass takes the maximum of each small block of scores; the K-th largest
+/// block maximum is a lower bound on the K-th best score, so it is a safe first threshold. A
+/// second vectorised pass hands on only scores at or above it, as sortable keys
+/// (``RankingKernels/key(score:index:)``) — typically 1–2 K of them; whenever 4K have gathered,
+/// a quickselect keeps the best K and raises the threshold. O(brands) vectorised work plus
+/// O(K log K) for the final sort; no allocation once the pool has grown to its size.
 struct CandidatePool: Sendable {
     private var keys: [UInt64] = []
+    private var maxima: [Float] = []
 
     /// Longest chunk scanned against one threshold.
     static let longestChunk = 2048
@@ -18,26 +21,37 @@ struct CandidatePool: Sendable {
         _ k: Int, scores: UnsafePointer<Float>, base: UnsafePointer<Float>?, count n: Int, into output: inout RankedBrands
     ) {
         let k = max(0, k)
-        let needed = 4 * k + Self.longestChunk
-        if keys.count < needed { keys = [UInt64](repeating: 0, count: needed) }
         guard k > 0 else {
             output.resize(0)
             return
         }
+        // Blocks of about n / 4K elements (8 to 64, a multiple of 8).
+        let block = max(8, min(64, n / (4 * k) / 8 * 8))
+        let blocks = (n + block - 1) / block
+        let needed = max(4 * k + Self.longestChunk, blocks)
+        if keys.count < needed { keys = [UInt64](repeating: 0, count: needed) }
+        if maxima.count < blocks { maxima = [Float](repeating: 0, count: blocks) }
         keys.withUnsafeMutableBufferPointer { keys in
-            var count = 0
             var threshold = -Float.infinity
-            // Chunks grow from 2K, so each tends to pass about K candidates once a threshold exists.
+            if blocks > k {
+                // The K-th largest block maximum T bounds the K-th best score from below (K blocks
+                // each hold a score ≥ T), so only scores ≥ T need to pass.
+                maxima.withUnsafeMutableBufferPointer { maxima in
+                    RankingKernels.blockMaxima(scores: scores, base: base, count: n, block: block, maxima: maxima.baseAddress!)
+                    for i in 0..<blocks { keys[i] = RankingKernels.key(score: maxima[i], index: Int32(i)) }
+                }
+                var count = blocks
+                threshold = Self.compact(keys, count: &count, k: k).nextDown
+            }
+            var count = 0
             var start = 0
-            var length = max(4 * k, 64)
             while start < n {
-                let m = min(length, n - start, Self.longestChunk)
+                let m = min(Self.longestChunk, n - start)
                 count += RankingKernels.selectKeysAbove(
                     scores: scores + start, base: base.map { $0 + start }, count: m, threshold: threshold,
                     first: Int32(start), keys: keys.baseAddress! + count)
                 if count >= 4 * k { threshold = Self.compact(keys, count: &count, k: k) }
                 start += m
-                length *= 2
             }
             if count > k { _ = Self.compact(keys, count: &count, k: k) }
             var best = UnsafeMutableBufferPointer(rebasing: keys[0..<count])

@@ -254,3 +254,40 @@ struct RankingTests {
         }
     }
 }
+
+@Suite("Venue blend")
+struct VenueBlendTests {
+    @Test("own history is the recency-weighted 10/5/5/1 rule, normalised per shopper; future events are ignored")
+    func ownHistory() throws {
+        let day: Int64 = 86_400
+        let cut = 100 * day
+        var log = EventLog()
+        log.append(shopper: "s", brand: "a", kind: .purchase, time: cut)  // 10
+        log.append(shopper: "s", brand: "b", kind: .favorite, time: cut - 30 * day)  // 5 · ½
+        log.append(shopper: "s", brand: "b", kind: .click, time: cut)  // 1
+        log.append(shopper: "s", brand: "c", kind: .purchase, time: cut + day)  // after the cut
+        log.append(shopper: "t", brand: "c", kind: .cart, time: cut - 60 * day)  // 5 · ¼
+        let blend = VenueBlend(factor: 0, history: 1, popularity: 0)
+        let history = blend.ownHistory(log, at: cut, shoppers: log.shopperIDs, brands: log.brandIDs)
+        #expect(history[0, 0] == 1 && history[0, 1] == 0.35 && history[0, 2] == 0 && history[1, 2] == 1)
+        let popularity = blend.popularity(log, at: cut, brands: log.brandIDs)
+        #expect(popularity == [1, 0, 0], "purchases up to the cut only")
+
+        let model = FactorModel(
+            shopperIDs: log.shopperIDs, brandIDs: log.brandIDs, shopperFactors: Matrix(rows: 2, columns: 2, repeating: 0.5),
+            brandFactors: Matrix(rows: 3, columns: 2, storage: [0, 0, 0, 0, 9, 9]),
+            configuration: {
+                var c = ALSConfiguration()
+                c.factors = 2
+                return c
+            }())
+        let ranker = blend.ranker(model: model, events: log, at: cut)
+        var workspace = ranker.makeWorkspace(blockSize: 1)
+        var ranked = RankedBrands()
+        ranker.rank(3, factors: model.shopperFactors.row(0), shopper: 0, workspace: &workspace, into: &ranked)
+        #expect(ranked.brands == [0, 1, 2], "factor weight 0: own history order, the rest by index")
+        let mixed = VenueBlend(factor: 1, history: 1, popularity: 0).ranker(model: model, events: log, at: cut)
+        mixed.rank(3, factors: model.shopperFactors.row(0), shopper: 0, workspace: &workspace, into: &ranked)
+        #expect(ranked.brands == [2, 0, 1], "the factor score of c (9) outweighs history")
+    }
+}

@@ -31,9 +31,18 @@ float venue_dot(int32_t f, const float *x, const float *y);
 int64_t venue_select_keys_above(const float *scores, const float *base, int64_t n, float threshold, int32_t first,
                                 uint64_t *out_keys);
 
+/// out[i] = the largest s_j = scores[j] + (base ? base[j] : 0) over block i, j in
+/// [i·block, min((i+1)·block, n)), NaN ignored (−infinity when the block has no number).
+/// block is a positive multiple of 8.
+void venue_block_max(const float *scores, const float *base, int64_t n, int32_t block, float *out);
+
 /// y[i] = beta·y[i] + alpha·(A[i] · x) for the n rows of A, f half-precision (IEEE binary16) values
 /// each, converted exactly to float; F16C path chosen at run time.
 void venue_half_gemv(int32_t f, int64_t n, const uint16_t *A, const float *x, float alpha, float beta, float *y);
+
+/// y[i] = beta·y[i] + alpha·(A[i] · x) for the n rows of A, f floats each (row-major
+/// sgemv, four rows per step).
+void venue_gemv_rows(int32_t f, int64_t n, const float *A, const float *x, float alpha, float beta, float *y);
 
 /// out[i] = float(in[i]) for n half-precision values (exact).
 void venue_half_to_float(int64_t n, const uint16_t *in, float *out);

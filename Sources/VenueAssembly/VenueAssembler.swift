@@ -1,0 +1,286 @@
+import VenueInteractions
+import VenueRanking
+
+/// Composes a shopper's venue page from ranked candidates, history, the catalog and the wallet,
+/// under rules that always hold:
+/// - no sold-out, non-participating or uncatalogued brand anywhere on the page;
+/// - no displayed discount deeper than the brand allows;
+/// - in followed, picked and popular floors, a category at most `maxPerCategory` times in any
+///   `diversityWindow` consecutive slots (a category floor is one category by design);
+/// - a brand at most once per page;
+/// - identical inputs give identical pages.
+///
+/// Built once per population (catalog alignment, popularity lists); ``assemble(_:scratch:)`` is
+/// then O(candidates + history + wallet) per shopper and keeps its per-brand state in a reusable
+/// ``Scratch``.
+public struct VenueAssembler: Sendable {
+    /// The layout.
+    public let layout: VenueLayout
+    /// Brand ids in the model's order (the indices ranked lists use).
+    public let brandIDs: IdentifierMap
+    /// Catalog entries by brand index; `nil` when the catalog does not list the brand.
+    private let entries: [CatalogBrand?]
+    /// Brands that may be shown.
+    public let showable: BrandSet
+    private let categoryOfBrand: [Int32]
+    private let categories: [String]
+    private let popular: [Int32]
+    private let popularByCategory: [[Int32]]
+    private let popularity: [Float]
+
+    /// An assembler for brands `brandIDs` (a model's order) with `popularity` per brand (higher
+    /// is more popular; ties by index). O(brands log brands).
+    public init(catalog: Catalog, layout: VenueLayout, brandIDs: IdentifierMap, popularity: [Float]) {
+        precondition(popularity.count == brandIDs.count, "popularity for \(popularity.count) brands, not \(brandIDs.count)")
+        self.layout = layout
+        self.brandIDs = brandIDs
+        self.popularity = popularity
+        entries = (0..<brandIDs.count).map { catalog[brandIDs[$0]] }
+        showable = catalog.showable(among: brandIDs)
+        var categoryIndex: [String: Int32] = [:]
+        var categories: [String] = []
+        categoryOfBrand = entries.map { entry in
+            guard let entry else { return -1 }
+            if let i = categoryIndex[entry.category] { return i }
+            categoryIndex[entry.category] = Int32(categories.count)
+            categories.append(entry.category)
+            return Int32(categories.count - 1)
+        }
+        self.categories = categories
+        let showable = self.showable
+        popular = (0..<brandIDs.count).filter(showable.contains).sorted { (popularity[$0], -$0) > (popularity[$1], -$1) }.map(Int32.init)
+        var byCategory = [[Int32]](repeating: [], count: categories.count)
+        for b in popular { byCategory[Int(categoryOfBrand[Int(b)])].append(b) }
+        popularByCategory = byCategory
+    }
+
+    /// What the assembler needs to know about one shopper.
+    public struct Shopper {
+        /// Shopper id.
+        public var id: String
+        /// The moment the page is for (Unix seconds); coupons are checked against it.
+        public var at: Int64
+        /// Candidates from the venue ranker, best first (brand indices and scores).
+        public var candidates: (brands: ArraySlice<Int32>, scores: ArraySlice<Float>)
+        /// The shopper's history row: brands (sorted) and recency-weighted strengths.
+        public var history: (brands: ArraySlice<Int32>, strengths: ArraySlice<Float>)
+        /// Brands the shopper follows or favourited, with strengths.
+        public var followed: (brands: ArraySlice<Int32>, strengths: ArraySlice<Float>)
+        /// The shopper's coupons (valid or not; invalid ones are never shown).
+        public var coupons: [Coupon]
+
+        /// A shopper.
+        public init(
+            id: String, at: Int64, candidates: (brands: ArraySlice<Int32>, scores: ArraySlice<Float>),
+            history: (brands: ArraySlice<Int32>, strengths: ArraySlice<Float>) = ([], []),
+            followed: (brands: ArraySlice<Int32>, strengths: ArraySlice<Float>) = ([], []), coupons: [Coupon] = []
+        ) {
+            self.id = id
+            self.at = at
+            self.candidates = candidates
+            self.history = history
+            self.followed = followed
+            self.coupons = coupons
+        }
+    }
+
+    /// Per-thread state, reused from shopper to shopper: page stamps per brand instead of sets.
+    public struct Scratch: Sendable {
+        var stamp: UInt32 = 0
+        var used: [UInt32]
+        var inHistory: [UInt32]
+        var categoryWeight: [Float]
+        var touchedCategories: [Int32] = []
+        var recent: [Int32] = []
+        var order: [Int] = []
+
+        /// Scratch for `assembler`.
+        public init(for assembler: VenueAssembler) {
+            used = [UInt32](repeating: 0, count: assembler.brandIDs.count)
+            inHistory = used
+            categoryWeight = [Float](repeating: 0, count: assembler.categories.count)
+        }
+    }
+
+    /// Counters a generation run reports.
+    public struct Tally: Sendable, Equatable {
+        /// Pages assembled.
+        public var pages = 0
+        /// Slots filled.
+        public var slots = 0
+        /// Cards with a coupon attached.
+        public var couponsAttached = 0
+        /// Candidates skipped because the brand is not showable (stock or sale rules).
+        public var excludedByStock = 0
+
+        /// Zero counts.
+        public init() {}
+
+        /// Adds another tally.
+        public mutating func add(_ other: Tally) {
+            pages += other.pages
+            slots += other.slots
+            couponsAttached += other.couponsAttached
+            excludedByStock += other.excludedByStock
+        }
+    }
+
+    /// The page of `shopper`. O(candidates + history + followed + coupons · slots).
+    public func assemble(_ shopper: Shopper, scratch: inout Scratch, tally: inout Tally) -> VenuePage {
+        scratch.stamp &+= 1
+        if scratch.stamp == 0 {  // wrapped: clear the stamps once every 2³² pages
+            for i in scratch.used.indices { scratch.used[i] = 0; scratch.inHistory[i] = 0 }
+            scratch.stamp = 1
+        }
+        let stamp = scratch.stamp
+        for b in shopper.history.brands { scratch.inHistory[Int(b)] = stamp }
+        let coupons = validCoupons(shopper.coupons, at: shopper.at)
+        var floors: [VenuePage.Floor] = []
+        for spec in layout.floors {
+            switch spec.kind {
+            case .followed:
+                scratch.order.removeAll(keepingCapacity: true)
+                scratch.order.append(contentsOf: shopper.followed.brands.indices)
+                let strengths = shopper.followed.strengths
+                let brands = shopper.followed.brands
+                scratch.order.sort { (strengths[$0], -brands[$0]) > (strengths[$1], -brands[$1]) }
+                var slots: [VenuePage.Slot] = []
+                scratch.recent.removeAll(keepingCapacity: true)
+                for i in scratch.order where slots.count < spec.slots {
+                    offer(brands[i], score: strengths[i], reason: .followed, diverse: true, into: &slots, coupons, &scratch, &tally)
+                }
+                append(spec, nil, slots, to: &floors)
+            case .picked:
+                var slots: [VenuePage.Slot] = []
+                scratch.recent.removeAll(keepingCapacity: true)
+                for (b, score) in zip(shopper.candidates.brands, shopper.candidates.scores) where slots.count < spec.slots {
+                    guard scratch.inHistory[Int(b)] != stamp else { continue }
+                    offer(b, score: score, reason: .picked, diverse: true, into: &slots, coupons, &scratch, &tally)
+                }
+                append(spec, nil, slots, to: &floors)
+            case .category:
+                for category in topCategories(shopper, count: spec.count, &scratch) {
+                    var slots: [VenuePage.Slot] = []
+                    for (b, score) in zip(shopper.candidates.brands, shopper.candidates.scores)
+                    where slots.count < spec.slots && categoryOfBrand[Int(b)] == category {
+                        offer(b, score: score, reason: .category, diverse: false, into: &slots, coupons, &scratch, &tally)
+                    }
+                    for b in popularByCategory[Int(category)] where slots.count < spec.slots {
+                        offer(b, score: popularity[Int(b)], reason: .category, diverse: false, into: &slots, coupons, &scratch, &tally)
+                    }
+                    append(spec, categories[Int(category)], slots, to: &floors)
+                }
+            case .popular:
+                var slots: [VenuePage.Slot] = []
+                scratch.recent.removeAll(keepingCapacity: true)
+                for b in popular where slots.count < spec.slots {
+                    offer(b, score: popularity[Int(b)], reason: .popular, diverse: true, into: &slots, coupons, &scratch, &tally)
+                }
+                append(spec, nil, slots, to: &floors)
+            }
+        }
+        tally.pages += 1
+        return VenuePage(
+            shopper: shopper.id, at: shopper.at, floors: floors,
+            wallet: VenuePage.Wallet(coupons: coupons, total: coupons.reduce(0) { $0 + $1.amount }))
+    }
+
+    private func append(_ spec: VenueLayout.Floor, _ category: String?, _ slots: [VenuePage.Slot], to floors: inout [VenuePage.Floor]) {
+        guard !slots.isEmpty else { return }
+        floors.append(
+            VenuePage.Floor(
+                id: category.map { spec.id + ":" + $0 } ?? spec.id, kind: spec.kind, title: spec.title, category: category, slots: slots))
+    }
+
+    /// Adds brand `b` as the next slot when it is showable, not yet on the page and (for mixed
+    /// floors) keeps the diversity rule.
+    private func offer(
+        _ b: Int32, score: Float, reason: VenuePage.Reason, diverse: Bool, into slots: inout [VenuePage.Slot],
+        _ coupons: [Coupon], _ scratch: inout Scratch, _ tally: inout Tally
+    ) {
+        let index = Int(b)
+        guard scratch.used[index] != scratch.stamp else { return }
+        guard showable.contains(index), let entry = entries[index] else {
+            tally.excludedByStock += 1
+            return
+        }
+        let category = categoryOfBrand[index]
+        if diverse {
+            let window = layout.diversityWindow - 1
+            var same = 0
+            for c in scratch.recent.suffix(window) where c == category { same += 1 }
+            guard same < layout.maxPerCategory else { return }
+            scratch.recent.append(category)
+        }
+        scratch.used[index] = scratch.stamp
+        let slot = card(entry, score: score, reason: reason, coupons: coupons)
+        if slot.coupon != nil { tally.couponsAttached += 1 }
+        tally.slots += 1
+        slots.append(slot)
+    }
+
+    /// The shopper's `count` categories with the most history weight (ties by first appearance in
+    /// the catalog).
+    private func topCategories(_ shopper: Shopper, count: Int, _ scratch: inout Scratch) -> [Int32] {
+        scratch.touchedCategories.removeAll(keepingCapacity: true)
+        for (b, strength) in zip(shopper.history.brands, shopper.history.strengths) {
+            let c = categoryOfBrand[Int(b)]
+            guard c >= 0 else { continue }
+            if scratch.categoryWeight[Int(c)] == 0 { scratch.touchedCategories.append(c) }
+            scratch.categoryWeight[Int(c)] += max(strength, .leastNonzeroMagnitude)
+        }
+        let weights = scratch.categoryWeight
+        let top = scratch.touchedCategories.sorted { (weights[Int($0)], -$0) > (weights[Int($1)], -$1) }.prefix(count)
+        for c in scratch.touchedCategories { scratch.categoryWeight[Int(c)] = 0 }
+        return Array(top)
+    }
+
+    /// A brand card: the brand's deal at its allowed discount, the best coupon and the stacked
+    /// final price.
+    func card(_ entry: CatalogBrand, score: Float, reason: VenuePage.Reason, coupons: [Coupon]) -> VenuePage.Slot {
+        let percent = min(max(entry.maxDiscountPercent, 0), 90)
+        let dealPrice = percent > 0 ? Self.cents(entry.price * Double(100 - percent) / 100) : entry.price
+        // Best coupon: the largest reachable amount; if none is reachable, the nearest threshold.
+        var best: Coupon?
+        var bestReachable = false
+        // One coupon of each kind stacks: the largest reachable per kind, applied in Taobao's order.
+        var stack: [Coupon?] = [nil, nil, nil, nil]
+        for coupon in coupons where coupon.scope.covers(entry) {
+            let reachable = coupon.threshold <= dealPrice
+            if reachable {
+                let k = coupon.kind.stackingOrder
+                if stack[k].map({ coupon.amount > $0.amount }) ?? true { stack[k] = coupon }
+            }
+            if let current = best {
+                let better =
+                    reachable
+                    ? (!bestReachable || coupon.amount > current.amount)
+                    : (!bestReachable && coupon.threshold < current.threshold)
+                if better { best = coupon; bestReachable = reachable }
+            } else {
+                best = coupon
+                bestReachable = reachable
+            }
+        }
+        var final = dealPrice
+        for coupon in stack.compactMap({ $0 }) where final >= coupon.threshold { final = max(0, final - coupon.amount) }
+        return VenuePage.Slot(
+            brand: entry.id, name: entry.name, category: entry.category, reason: reason, score: score, price: entry.price,
+            deal: percent > 0 ? VenuePage.Deal(percentOff: percent, price: dealPrice) : nil,
+            coupon: best.map {
+                VenuePage.AppliedCoupon(
+                    id: $0.id, kind: $0.kind, amount: $0.amount, threshold: $0.threshold,
+                    spendMore: Self.cents(max(0, $0.threshold - dealPrice)))
+            },
+            finalPrice: Self.cents(final), lowStock: entry.stock == .low)
+    }
+
+    /// The coupons valid at `time`, each once (first of a duplicated id), soonest expiry first.
+    func validCoupons(_ coupons: [Coupon], at time: Int64) -> [Coupon] {
+        var seen: Set<String> = []
+        return coupons.filter { $0.isValid(at: time) && seen.insert($0.id).inserted }
+            .sorted { ($0.validUntil, $0.id) < ($1.validUntil, $1.id) }
+    }
+
+    static func cents(_ yuan: Double) -> Double { (yuan * 100).rounded() / 100 }
+}

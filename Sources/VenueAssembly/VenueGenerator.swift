@@ -1,0 +1,171 @@
+import Dispatch
+import VenueFactorization
+import VenueInteractions
+import VenueLinearAlgebra
+import VenueRanking
+
+/// The whole venue pipeline for a population: rank candidates a block of shoppers at a time
+/// (one `sgemm` per block), assemble each page, encode it as a JSON line — in parallel — and hand
+/// the blocks' bytes over in shopper order.
+///
+/// Memory: the model, the aligned history and a few blocks of pages per worker, however many
+/// shoppers. Output is identical on any thread count.
+public struct VenueGenerator: Sendable {
+    /// The model whose factors rank candidates.
+    public let model: FactorModel
+    /// The assembler (catalog, layout, popularity).
+    public let assembler: VenueAssembler
+    /// The moment pages are for.
+    public let at: Int64
+    private let ranker: BrandRanker
+    private let history: SparseMatrix
+    private let followed: SparseMatrix
+    private let wallets: CouponWallets
+    /// Candidates ranked per shopper: enough to fill every floor after rules and diversity.
+    public let candidates: Int
+
+    /// A generator. Events after `at` are ignored; `blend` weighs the factor score and popularity
+    /// of candidates (history is shown by the followed and category floors). O(events + brands).
+    public init(
+        model: FactorModel, events: EventLog, catalog: Catalog, wallets: CouponWallets, layout: VenueLayout, at: Int64,
+        blend: VenueBlend = VenueBlend(), precision: BrandTable.Precision = .float32
+    ) {
+        self.model = model
+        self.at = at
+        self.wallets = wallets
+        let popularity = blend.popularity(events, at: at, brands: model.brandIDs)
+        assembler = VenueAssembler(catalog: catalog, layout: layout, brandIDs: model.brandIDs, popularity: popularity)
+        var candidateBlend = blend
+        candidateBlend.history = 0
+        ranker = candidateBlend.ranker(model: model, events: events, at: at, eligible: assembler.showable, precision: precision)
+        history = blend.ownHistory(events, at: at, shoppers: model.shopperIDs, brands: model.brandIDs)
+        let follows = events.filtered { events.kinds[$0] == .follow || events.kinds[$0] == .favorite }
+        followed = blend.ownHistory(follows, at: at, shoppers: model.shopperIDs, brands: model.brandIDs)
+        candidates = min(model.brandIDs.count, max(64, 4 * layout.floors.reduce(0) { $0 + $1.slots * $1.count }))
+    }
+
+    /// Seconds spent per stage, summed over workers (CPU time of each stage), and what was made.
+    public struct Report: Sendable {
+        /// Ranking (sgemm + selection).
+        public var rankSeconds = 0.0
+        /// Page assembly (floors, rules, coupons).
+        public var assembleSeconds = 0.0
+        /// JSON encoding.
+        public var encodeSeconds = 0.0
+        /// Writing, on the consuming thread.
+        public var writeSeconds = 0.0
+        /// Counters.
+        public var tally = VenueAssembler.Tally()
+    }
+
+    /// The page of one shopper (unknown ids get a cold-start page).
+    public func page(for shopper: String) -> VenuePage {
+        var workspace = ranker.makeWorkspace(blockSize: 1)
+        var scratch = VenueAssembler.Scratch(for: assembler)
+        var tally = VenueAssembler.Tally()
+        var ranked = RankedBrands()
+        let row = model.shopperIDs.index(of: shopper)
+        let x = row.map { model.shopperFactors.row($0) } ?? [Float](repeating: 0, count: model.factors)
+        ranker.rank(candidates, factors: x, shopper: nil, workspace: &workspace, into: &ranked)
+        return assembler.assemble(context(shopper, row: row, ranked.brands[...], ranked.scores[...]), scratch: &scratch, tally: &tally)
+    }
+
+    /// Generates the pages of `shoppers` (ids; `nil` for every shopper of the model) on `threads`
+    /// workers, `blockSize` shoppers per block, and passes each block's JSON lines to `consume` in
+    /// order. Returns the stage times and counts.
+    public func generate(
+        shoppers: [String]? = nil, threads: Int, blockSize: Int = 256, consume: ([UInt8]) throws -> Void,
+        progress: (Int) -> Void = { _ in }
+    ) rethrows -> Report {
+        let ids = shoppers
+        let count = ids?.count ?? model.shopperIDs.count
+        // Shopper rows: the model's own (contiguous) or gathered in the requested order.
+        let rows: [Int?] = ids.map { $0.map { model.shopperIDs.index(of: $0) } } ?? []
+        let factors: Matrix
+        if ids == nil {
+            factors = model.shopperFactors
+        } else {
+            var storage = [Float](repeating: 0, count: count * model.factors)
+            for (i, row) in rows.enumerated() {
+                guard let row else { continue }
+                for f in 0..<model.factors { storage[i * model.factors + f] = model.shopperFactors[row, f] }
+            }
+            factors = Matrix(rows: count, columns: model.factors, storage: storage)
+        }
+        struct Worker {
+            var workspace: BrandRanker.Workspace
+            var scratch: VenueAssembler.Scratch
+            var json = JSONWriter()
+        }
+        struct Output {
+            var bytes: [UInt8]
+            var report: Report
+        }
+        var report = Report()
+        var done = 0
+        let generator = self
+        try ParallelChunks(rowCount: count, chunkSize: blockSize).stream(
+            threads: threads,
+            makeWorker: {
+                Worker(
+                    workspace: generator.ranker.makeWorkspace(blockSize: blockSize),
+                    scratch: VenueAssembler.Scratch(for: generator.assembler))
+            },
+            produce: { worker, _, chunk in
+                var local = Report()
+                worker.json.reset()
+                var pages: [VenuePage] = []
+                pages.reserveCapacity(chunk.count)
+                var t0 = DispatchTime.now().uptimeNanoseconds
+                var rankNanos: UInt64 = 0
+                var assembleNanos: UInt64 = 0
+                generator.ranker.rankBlocks(generator.candidates, shopperFactors: factors, rows: chunk, workspace: &worker.workspace) {
+                    i, ranked in
+                    let t1 = DispatchTime.now().uptimeNanoseconds
+                    rankNanos += t1 - t0
+                    let row = ids == nil ? i : rows[i]
+                    let id = ids?[i] ?? generator.model.shopperIDs[i]
+                    pages.append(
+                        generator.assembler.assemble(
+                            generator.context(id, row: row, ranked.brands[...], ranked.scores[...]), scratch: &worker.scratch,
+                            tally: &local.tally))
+                    t0 = DispatchTime.now().uptimeNanoseconds
+                    assembleNanos += t0 - t1
+                }
+                rankNanos += DispatchTime.now().uptimeNanoseconds - t0
+                let t2 = DispatchTime.now().uptimeNanoseconds
+                for page in pages {
+                    page.writeJSON(to: &worker.json)
+                    worker.json.newline()
+                }
+                local.rankSeconds = Double(rankNanos) / 1e9
+                local.assembleSeconds = Double(assembleNanos) / 1e9
+                local.encodeSeconds = Double(DispatchTime.now().uptimeNanoseconds - t2) / 1e9
+                return Output(bytes: worker.json.bytes, report: local)
+            },
+            consume: { output in
+                let t = DispatchTime.now().uptimeNanoseconds
+                try consume(output.bytes)
+                report.writeSeconds += Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9
+                report.rankSeconds += output.report.rankSeconds
+                report.assembleSeconds += output.report.assembleSeconds
+                report.encodeSeconds += output.report.encodeSeconds
+                report.tally.add(output.report.tally)
+                done += output.report.tally.pages
+                progress(done)
+            })
+        return report
+    }
+
+    /// What the assembler needs about shopper `id` (model row `row`, or `nil` for a cold start).
+    private func context(_ id: String, row: Int?, _ brands: ArraySlice<Int32>, _ scores: ArraySlice<Float>) -> VenueAssembler.Shopper {
+        var shopper = VenueAssembler.Shopper(id: id, at: at, candidates: (brands, scores), coupons: wallets[id])
+        if let row {
+            let h = history.range(ofRow: row)
+            shopper.history = (history.columnIndices[h], history.values[h])
+            let f = followed.range(ofRow: row)
+            shopper.followed = (followed.columnIndices[f], followed.values[f])
+        }
+        return shopper
+    }
+}

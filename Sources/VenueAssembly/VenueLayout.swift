@@ -1,0 +1,100 @@
+import Foundation
+import VenueInteractions
+
+/// How a venue page is laid out: its floors in order and the diversity rule.
+///
+/// JSON: `{"version":1,"diversity":{"window":W,"maxPerCategory":N},"floors":[{"id":…,"kind":
+/// "followed|picked|category|popular","title":…,"slots":S,"count":C}]}` (`count` only for
+/// `category`: how many category floors).
+public struct VenueLayout: Sendable, Equatable {
+    /// What a floor shows.
+    public enum FloorKind: String, Sendable, CaseIterable {
+        /// Brands the shopper follows or favourited, in stock.
+        case followed
+        /// Discoveries from the factor model, not in the shopper's history.
+        case picked
+        /// One floor per top category of the shopper.
+        case category
+        /// Popular now (what a cold start sees first).
+        case popular
+    }
+
+    /// One floor's specification.
+    public struct Floor: Sendable, Equatable {
+        /// Floor id (unique on the page; category floors append the category).
+        public var id: String
+        /// What it shows.
+        public var kind: FloorKind
+        /// Display title.
+        public var title: String
+        /// Brand slots.
+        public var slots: Int
+        /// For `category`: how many such floors (the shopper's top categories).
+        public var count: Int
+
+        /// A floor.
+        public init(id: String, kind: FloorKind, title: String, slots: Int, count: Int = 1) {
+            self.id = id
+            self.kind = kind
+            self.title = title
+            self.slots = slots
+            self.count = count
+        }
+    }
+
+    /// Floors, top to bottom.
+    public var floors: [Floor]
+    /// Consecutive slots the diversity rule looks at.
+    public var diversityWindow: Int
+    /// Most slots of one category within any `diversityWindow` consecutive slots of a mixed floor.
+    public var maxPerCategory: Int
+
+    /// A layout.
+    public init(floors: [Floor], diversityWindow: Int = 4, maxPerCategory: Int = 2) {
+        self.floors = floors
+        self.diversityWindow = diversityWindow
+        self.maxPerCategory = maxPerCategory
+    }
+
+    /// Reads a layout JSON file. Errors name the file and the key path of the bad value.
+    public static func read(path: String) throws(InputError) -> VenueLayout {
+        let file = try MappedFile(path: path)
+        func problem(_ where: String, _ expected: String, _ found: String) -> InputError {
+            .invalid(
+                InputProblem(
+                    location: InputLocation(file: path + (`where`.isEmpty ? "" : " at \(`where`)"), line: 1, column: 1), expected: expected,
+                    found: found))
+        }
+        guard let root = try? JSONSerialization.jsonObject(with: file.data) as? [String: Any] else {
+            throw problem("", "a JSON object", "something else (not valid JSON?)")
+        }
+        guard root["version"] as? Int == 1 else { throw problem("version", "version 1", "\(root["version"] ?? "nothing")") }
+        let diversity = root["diversity"] as? [String: Any] ?? [:]
+        let window = diversity["window"] as? Int ?? 4
+        let maxPerCategory = diversity["maxPerCategory"] as? Int ?? 2
+        guard window >= 1, maxPerCategory >= 1 else {
+            throw problem("diversity", "window and maxPerCategory ≥ 1", "\(window), \(maxPerCategory)")
+        }
+        guard let list = root["floors"] as? [[String: Any]], !list.isEmpty else {
+            throw problem("floors", "a non-empty array of floors", "none")
+        }
+        var floors: [Floor] = []
+        var ids: Set<String> = []
+        for (i, entry) in list.enumerated() {
+            let at = "floors[\(i)]"
+            guard let id = entry["id"] as? String, !id.isEmpty, ids.insert(id).inserted else {
+                throw problem(at + ".id", "a unique id", "\(entry["id"] ?? "nothing")")
+            }
+            guard let kindText = entry["kind"] as? String, let kind = FloorKind(rawValue: kindText) else {
+                throw problem(at + ".kind", "followed, picked, category or popular", "\(entry["kind"] ?? "nothing")")
+            }
+            guard let slots = entry["slots"] as? Int, (1...100).contains(slots) else {
+                throw problem(at + ".slots", "1 to 100 slots", "\(entry["slots"] ?? "nothing")")
+            }
+            let count = entry["count"] as? Int ?? 1
+            guard (1...10).contains(count) else { throw problem(at + ".count", "1 to 10", "\(count)") }
+            floors.append(Floor(id: id, kind: kind, title: entry["title"] as? String ?? id, slots: slots, count: count))
+        }
+        return VenueLayout(floors: floors, diversityWindow: window, maxPerCategory: maxPerCategory)
+    }
+}

@@ -1,0 +1,96 @@
+/// One shopper's venue page: floors of brand cards and the coupon corner. Version 1 of the schema
+/// in `docs/venue-schema.json`.
+public struct VenuePage: Sendable, Equatable {
+    /// Schema version written with every page.
+    public static let schemaVersion = 1
+
+    /// The shopper.
+    public var shopper: String
+    /// The moment the page is for (Unix seconds).
+    public var at: Int64
+    /// Floors, top to bottom; floors without slots are left out.
+    public var floors: [Floor]
+    /// The coupon corner.
+    public var wallet: Wallet
+
+    /// A floor of the page.
+    public struct Floor: Sendable, Equatable {
+        /// Floor id (category floors: the layout id, a colon, the category).
+        public var id: String
+        /// What the floor shows.
+        public var kind: VenueLayout.FloorKind
+        /// Title.
+        public var title: String
+        /// The category of a category floor.
+        public var category: String?
+        /// Brand cards, in order.
+        public var slots: [Slot]
+    }
+
+    /// A brand card.
+    public struct Slot: Sendable, Equatable {
+        /// Brand id.
+        public var brand: String
+        /// Display name.
+        public var name: String
+        /// Category id.
+        public var category: String
+        /// Why it is here.
+        public var reason: Reason
+        /// The ranking score that placed it.
+        public var score: Float
+        /// Typical price, yuan.
+        public var price: Double
+        /// The brand's own deal, within its allowed discount, or `nil`.
+        public var deal: Deal?
+        /// The best coupon for this brand, or `nil` when the shopper has none that applies.
+        public var coupon: AppliedCoupon?
+        /// The price after the deal and every reachable coupon, stacked in Taobao's order, never
+        /// below zero.
+        public var finalPrice: Double
+        /// Stock is running low.
+        public var lowStock: Bool
+    }
+
+    /// Why a brand is on the page.
+    public enum Reason: String, Sendable, CaseIterable {
+        /// The shopper follows or favourited it.
+        case followed
+        /// A discovery from the factor model.
+        case picked
+        /// One of the shopper's top categories.
+        case category
+        /// Popular now.
+        case popular
+    }
+
+    /// A brand's own discount.
+    public struct Deal: Sendable, Equatable {
+        /// Percent off (never more than the catalog's `max_discount`).
+        public var percentOff: Int
+        /// The price after it.
+        public var price: Double
+    }
+
+    /// The best coupon for a card.
+    public struct AppliedCoupon: Sendable, Equatable {
+        /// Coupon id.
+        public var id: String
+        /// Kind.
+        public var kind: CouponKind
+        /// Yuan off.
+        public var amount: Double
+        /// Order value it needs.
+        public var threshold: Double
+        /// How much more to spend to reach the threshold at the deal price (0: reached).
+        public var spendMore: Double
+    }
+
+    /// The coupon corner: every valid coupon once.
+    public struct Wallet: Sendable, Equatable {
+        /// Valid coupons, soonest expiry first (then id).
+        public var coupons: [Coupon]
+        /// Their total face value.
+        public var total: Double
+    }
+}

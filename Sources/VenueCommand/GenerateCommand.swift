@@ -1,0 +1,155 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import VenueKit
+
+/// How `venue generate` writes pages.
+enum PageFormat: String, ExpressibleByArgument, CaseIterable {
+    case jsonl, html
+}
+
+/// `venue generate`: every requested shopper's venue page.
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Generate shoppers' venue pages (JSONL, or one HTML file per shopper).",
+        discussion: """
+            JSONL goes to DIR/venues.jsonl, one page per line in shopper order (schema: \
+            docs/venue-schema.json); HTML to DIR/html/SHOPPER.html. Files appear only when complete.
+            """
+    )
+
+    @Option(help: "The model file.") var model: String
+    @Option(help: "The events file (history, follows, popularity).") var events: String
+    @Option(help: "Format of --events.") var eventsFormat: EventFormat = .generic
+    @Option(help: "The catalog CSV.") var catalog: String
+    @Option(help: "The coupons CSV.") var coupons: String
+    @Option(help: "The layout JSON.") var layout: String
+    @Option(help: "Output folder.") var out: String
+    @Option(help: "The day pages are for, YYYY-MM-DD (default: the day after the last event).") var at: String?
+    @Option(help: "A file of shopper ids, one per line (default: every shopper of the model).") var shoppers: String?
+    @Flag(help: "Every shopper of the model (the default without --shoppers).") var all = false
+    @Option(help: "Worker threads.") var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "jsonl or html.") var format: PageFormat = .jsonl
+
+    func validate() throws {
+        if all, shoppers != nil { throw ValidationError("give --shoppers FILE or --all, not both") }
+        guard threads > 0 else { throw ValidationError("--threads must be positive") }
+    }
+
+    func run() throws {
+        let summary = try Self.generate(
+            model: model, events: events, eventsFormat: eventsFormat, catalog: catalog, coupons: coupons, layout: layout, out: out,
+            at: at, shoppersFile: shoppers, threads: threads, format: format)
+        print(summary)
+    }
+
+    /// The pipeline shared with `venue demo`; returns the summary line.
+    static func generate(
+        model: String, events: String, eventsFormat: EventFormat, catalog: String, coupons: String, layout: String, out: String,
+        at: String?, shoppersFile: String?, threads: Int, format: PageFormat
+    ) throws -> String {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let loaded: FactorModel
+        do {
+            loaded = try ModelFile.read(path: model)
+        } catch {
+            standardError("error: \(error)")
+            throw ExitCode(1)
+        }
+        let log = try EventInputOptions.read(path: events, format: eventsFormat)
+        let catalogData = try reportingInputErrors { () throws(InputError) in try Catalog.read(path: catalog) }
+        let wallets = try reportingInputErrors { () throws(InputError) in try CouponWallets.read(path: coupons) }
+        let layoutData = try reportingInputErrors { () throws(InputError) in try VenueLayout.read(path: layout) }
+        let time: Int64
+        if let at {
+            guard let parsed = CalendarTime.parse(at) else {
+                standardError("error: --at \(at): expected a date YYYY-MM-DD")
+                throw ExitCode(1)
+            }
+            time = parsed
+        } else {
+            let last = log.times.lazy.filter { $0 != EventLog.noTime }.max() ?? 0
+            time = (last / 86_400 + 1) * 86_400
+        }
+        var ids: [String]?
+        if let shoppersFile {
+            guard let text = try? String(contentsOfFile: shoppersFile, encoding: .utf8) else {
+                standardError("error: \(shoppersFile): cannot read")
+                throw ExitCode(1)
+            }
+            ids = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        let generator = VenueGenerator(model: loaded, events: log, catalog: catalogData, wallets: wallets, layout: layoutData, at: time)
+        let prepared = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+
+        if format == .html {
+            let list = ids ?? loaded.shopperIDs.ids
+            for id in list {
+                let safe = String(
+                    id.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" ? Character($0) : "_" })
+                try reportingInputErrors { () throws(InputError) in
+                    try AtomicFile.write(generator.page(for: id).html(), to: out + "/html/\(safe).html")
+                }
+            }
+            return "{\"pages\":\(list.count),\"format\":\"html\",\"folder\":\(jsonString(out + "/html"))}"
+        }
+
+        let path = out + "/venues.jsonl"
+        let writer = try reportingInputErrors { () throws(InputError) in try AtomicFileWriter(path: path) }
+        let total = ids?.count ?? loaded.shopperIDs.count
+        let progress = ProgressReporter(total: total, label: "venues")
+        let generateStarted = DispatchTime.now().uptimeNanoseconds
+        let report: VenueGenerator.Report
+        do {
+            report = try generator.generate(
+                shoppers: ids, threads: threads, consume: { bytes throws(InputError) in try writer.write(bytes) },
+                progress: { progress.update($0) })
+            try writer.commit()
+        } catch {
+            writer.discard()
+            standardError("error: \(error)")
+            throw ExitCode(1)
+        }
+        progress.finish()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - generateStarted) / 1e9
+        let t = report.tally
+        return "{\"pages\":\(t.pages),\"venues_per_sec\":\(Int(Double(t.pages) / max(seconds, 1e-9))),\"seconds\":\(round3(seconds)),"
+            + "\"prepare_seconds\":\(round3(prepared)),\"threads\":\(threads),\"slots\":\(t.slots),\"coupons_attached\":\(t.couponsAttached),"
+            + "\"excluded_by_stock_rules\":\(t.excludedByStock),\"stage_cpu_seconds\":{\"rank\":\(round3(report.rankSeconds)),"
+            + "\"assemble\":\(round3(report.assembleSeconds)),\"encode\":\(round3(report.encodeSeconds)),\"write\":\(round3(report.writeSeconds))},"
+            + "\"at\":\"\(CalendarTime.isoDate(time))\",\"file\":\(jsonString(path))}"
+    }
+}
+
+func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
+
+/// Progress on standard error: a bar on a terminal, a line every 10% otherwise.
+final class ProgressReporter {
+    let total: Int
+    let label: String
+    let terminal = isatty(2) != 0
+    var lastTenth = -1
+
+    init(total: Int, label: String) {
+        self.total = total
+        self.label = label
+    }
+
+    func update(_ done: Int) {
+        let fraction = Double(done) / Double(max(total, 1))
+        if terminal {
+            let width = 30
+            let filled = Int(fraction * Double(width))
+            FileHandle.standardError.write(
+                Data(
+                    "\r[\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(done)/\(total) \(label)"
+                        .utf8))
+        } else if Int(fraction * 10) > lastTenth {
+            lastTenth = Int(fraction * 10)
+            standardError("\(done)/\(total) \(label)")
+        }
+    }
+
+    func finish() { if terminal { FileHandle.standardError.write(Data("\n".utf8)) } }
+}

@@ -1,0 +1,78 @@
+import VenueFactorization
+import VenueInteractions
+
+/// The venue ranker's score: a blend of the factor score, the shopper's own recent history and
+/// the brand's popularity,
+///
+///     score(s, b) = factor · (x_s · y_b) + history · h(s, b) / max_b′ h(s, b′) + popularity · p(b) / max p,
+///
+/// where `h` sums event weights (buy 10, favourite/follow/cart 5, click 1) halved every
+/// `halfLifeDays` before the venue's time — the 2013 venue rule of
+/// `tmall2014_baselines.py` — and `p` counts purchases. Each part is separable: zero the other
+/// weights to score one alone. The defaults are placeholders until `venue tune` (evaluation)
+/// sets them.
+public struct VenueBlend: Sendable, Equatable {
+    /// Weight of the factor score.
+    public var factor: Float
+    /// Weight of the normalised own history.
+    public var history: Float
+    /// Weight of the normalised popularity.
+    public var popularity: Float
+    /// Own-history half-life in days.
+    public var halfLifeDays: Double
+
+    /// A blend.
+    public init(factor: Float = 1, history: Float = 0.5, popularity: Float = 0.05, halfLifeDays: Double = 30) {
+        self.factor = factor
+        self.history = history
+        self.popularity = popularity
+        self.halfLifeDays = halfLifeDays
+    }
+
+    /// Own history as of `time`: the recency-weighted event weights of every (shopper, brand)
+    /// pair at or before `time`, each row divided by its maximum, indexed by the model's ids.
+    /// O(events + nonzeros).
+    public func ownHistory(_ log: EventLog, at time: Int64, shoppers: IdentifierMap, brands: IdentifierMap) -> SparseMatrix {
+        var weighting = EventWeighting()
+        weighting.halfLifeDays = halfLifeDays
+        weighting.reference = time
+        var history = InteractionMatrix(log: log.through(time), weighting: weighting).aligned(shoppers: shoppers, brands: brands)
+        for r in 0..<history.rows {
+            let range = history.range(ofRow: r)
+            guard let top = history.values[range].max(), top > 0 else { continue }
+            for j in range { history.values[j] /= top }
+        }
+        return history
+    }
+
+    /// Purchases per brand at or before `time` (all events when there are no purchases), divided
+    /// by the largest, indexed by `brands`. O(events).
+    public func popularity(_ log: EventLog, at time: Int64, brands: IdentifierMap) -> [Float] {
+        var counts = [Float](repeating: 0, count: brands.count)
+        let map = (0..<log.brandIDs.count).map { brands.index(of: log.brandIDs[$0]) ?? -1 }
+        let anyPurchase = log.kinds.contains(.purchase)
+        for i in 0..<log.count where log.times[i] == EventLog.noTime || log.times[i] <= time {
+            guard !anyPurchase || log.kinds[i] == .purchase, map[Int(log.brands[i])] >= 0 else { continue }
+            counts[map[Int(log.brands[i])]] += 1
+        }
+        let top = counts.max() ?? 0
+        return top > 0 ? counts.map { $0 / top } : counts
+    }
+
+    /// A ranker scoring by this blend over `model`, from the events up to `time`: history as
+    /// per-shopper boosts, popularity as per-brand offsets, `eligible` and `excludeOwned` as rules
+    /// (owned = any event up to `time`).
+    public func ranker(
+        model: FactorModel, events log: EventLog, at time: Int64, eligible: BrandSet? = nil, excludeOwned: Bool = false,
+        precision: BrandTable.Precision = .float32, extraOffsets: [Float]? = nil
+    ) -> BrandRanker {
+        let history = ownHistory(log, at: time, shoppers: model.shopperIDs, brands: model.brandIDs)
+        var offsets = popularity(log, at: time, brands: model.brandIDs).map { $0 * popularity }
+        if let extraOffsets { for b in offsets.indices { offsets[b] += extraOffsets[b] } }
+        let rules = RankingRules(eligible: eligible, offsets: offsets, excludeOwned: excludeOwned, factorWeight: factor)
+        let boosts = history.mapValues { $0 * self.history }
+        return BrandRanker(
+            brands: BrandTable(model.brandFactors, precision: precision), rules: rules,
+            signals: ShopperSignals(owned: history, boosts: boosts))
+    }
+}

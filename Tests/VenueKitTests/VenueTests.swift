@@ -1,0 +1,254 @@
+import Foundation
+import Testing
+import VenueKit
+
+/// A random marketplace for property tests: catalog, layout, and shoppers with candidates,
+/// history, follows and wallets.
+private struct RandomWorld {
+    let catalog: Catalog
+    let layout: VenueLayout
+    let assembler: VenueAssembler
+    let brandIDs: IdentifierMap
+    var random: SeededRandom
+    static let day: Int64 = 86_400
+    static let at: Int64 = 20_000 * day
+
+    init(seed: UInt64) {
+        var random = SeededRandom(seed: seed)
+        let brands = 30 + random.below(150)
+        let categories = 1 + random.below(8)
+        var list: [CatalogBrand] = []
+        var ids = IdentifierMap()
+        for b in 0..<brands {
+            let id = "B\(b)"
+            _ = ids.intern(id)
+            guard random.unit() < 0.9 else { continue }  // some brands are not in the catalog
+            list.append(
+                CatalogBrand(
+                    id: id, name: "品牌 \"\(b)\"\\", category: "c\(random.below(categories))", merchant: "M\(random.below(20))",
+                    price: Double(1 + random.below(2000)) + Double(random.below(100)) / 100, participating: random.unit() < 0.85,
+                    stock: StockLevel.allCases[random.below(3)], maxDiscountPercent: random.below(91)))
+        }
+        catalog = Catalog(brands: list)
+        brandIDs = ids
+        layout = VenueLayout(
+            floors: [
+                .init(id: "yours", kind: .followed, title: "关注", slots: 1 + random.below(8)),
+                .init(id: "picked", kind: .picked, title: "推荐", slots: 1 + random.below(15)),
+                .init(id: "cat", kind: .category, title: "品类", slots: 1 + random.below(8), count: 1 + random.below(3)),
+                .init(id: "popular", kind: .popular, title: "热卖", slots: 1 + random.below(10)),
+            ], diversityWindow: 2 + random.below(4), maxPerCategory: 1 + random.below(2))
+        let popularity = (0..<brands).map { _ in Float(random.below(50)) }
+        assembler = VenueAssembler(catalog: catalog, layout: layout, brandIDs: ids, popularity: popularity)
+        self.random = random
+    }
+
+    mutating func shopper(_ n: Int) -> VenueAssembler.Shopper {
+        let brands = brandIDs.count
+        let candidates = (0..<brands).shuffled(using: &random).prefix(random.below(brands)).map(Int32.init)
+        let scores = candidates.indices.map { Float(candidates.count - $0) / 10 }
+        let history = Array(Set((0..<random.below(20)).map { _ in Int32(random.below(brands)) })).sorted()
+        let followed = history.filter { _ in random.unit() < 0.5 }
+        let coupons = (0..<random.below(8)).map { i -> Coupon in
+            let kind = CouponKind.allCases[random.below(4)]
+            let scope: CouponScope =
+                switch kind {
+                case .store: .brand("B\(random.below(brands))")
+                case .category: .category("c\(random.below(4))")
+                default: .all
+                }
+            let from = Self.at + Int64(random.below(10) - 6) * Self.day
+            return Coupon(
+                id: "C\(n)-\(i % 5)", kind: kind, scope: scope, threshold: Double(random.below(3) * 100),
+                amount: Double(5 + random.below(60)),
+                validFrom: from, validUntil: from + Int64(random.below(6)) * Self.day + 86_399)
+        }
+        return VenueAssembler.Shopper(
+            id: "S\(n)", at: Self.at, candidates: (candidates[...], scores[...]),
+            history: (history[...], history.map { _ in Float(random.below(10)) }[...]),
+            followed: (followed[...], followed.map { _ in Float(1 + random.below(5)) }[...]), coupons: coupons)
+    }
+}
+
+@Suite("Venue pages")
+struct VenueTests {
+    @Test("page invariants hold for many random shoppers and catalogs", arguments: 1...8)
+    func invariants(seed: UInt64) {
+        var world = RandomWorld(seed: seed)
+        var scratch = VenueAssembler.Scratch(for: world.assembler)
+        var tally = VenueAssembler.Tally()
+        for n in 0..<150 {
+            let shopper = world.shopper(n)
+            let page = world.assembler.assemble(shopper, scratch: &scratch, tally: &tally)
+            var seen: Set<String> = []
+            for floor in page.floors {
+                #expect(!floor.slots.isEmpty)
+                let spec = world.layout.floors.first { floor.id.hasPrefix($0.id) }!
+                #expect(floor.slots.count <= spec.slots)
+                for (i, slot) in floor.slots.enumerated() {
+                    let entry = world.catalog[slot.brand]
+                    #expect(entry?.isShowable == true, "\(slot.brand) is sold out, not in the sale or not in the catalog")
+                    #expect(seen.insert(slot.brand).inserted, "\(slot.brand) twice on \(page.shopper)'s page")
+                    if let deal = slot.deal, let entry { #expect(deal.percentOff <= entry.maxDiscountPercent && deal.price >= 0) }
+                    #expect(slot.finalPrice >= 0 && slot.finalPrice <= slot.price)
+                    if floor.kind == .category { #expect(slot.category == floor.category) }
+                    if floor.kind != .category {
+                        let window = floor.slots[max(0, i - world.layout.diversityWindow + 1)...i]
+                        #expect(window.filter { $0.category == slot.category }.count <= world.layout.maxPerCategory)
+                    }
+                    if floor.kind == .picked { #expect(!shopper.history.brands.contains(Int32(world.brandIDs.index(of: slot.brand)!))) }
+                }
+            }
+            // Wallet: valid coupons only, each id once, soonest expiry first, total adds up.
+            let wallet = page.wallet.coupons
+            #expect(wallet.allSatisfy { $0.isValid(at: shopper.at) })
+            #expect(Set(wallet.map(\.id)).count == wallet.count)
+            #expect(zip(wallet, wallet.dropFirst()).allSatisfy { $0.validUntil <= $1.validUntil })
+            #expect(page.wallet.total == wallet.reduce(0) { $0 + $1.amount })
+            let expectedValid = Set(shopper.coupons.filter { $0.isValid(at: shopper.at) }.map(\.id))
+            #expect(Set(wallet.map(\.id)) == expectedValid)
+            // Identical inputs → identical bytes, with a fresh scratch too.
+            var fresh = VenueAssembler.Scratch(for: world.assembler)
+            var a = JSONWriter()
+            var b = JSONWriter()
+            page.writeJSON(to: &a)
+            world.assembler.assemble(shopper, scratch: &fresh, tally: &tally).writeJSON(to: &b)
+            #expect(a.bytes == b.bytes)
+        }
+    }
+
+    @Test("coupons stack store → category → cross-store → red envelope; never below zero; spend-more is exact")
+    func couponStacking() {
+        let brand = CatalogBrand(
+            id: "B1", name: "n", category: "home", merchant: "M", price: 400, participating: true, stock: .inStock, maxDiscountPercent: 10)
+        let catalog = Catalog(brands: [brand])
+        var ids = IdentifierMap()
+        _ = ids.intern("B1")
+        let assembler = VenueAssembler(
+            catalog: catalog, layout: VenueLayout(floors: [.init(id: "p", kind: .picked, title: "p", slots: 3)]), brandIDs: ids,
+            popularity: [1])
+        let at: Int64 = 1000 * 86_400
+        func coupon(_ id: String, _ kind: CouponKind, _ scope: CouponScope, _ threshold: Double, _ amount: Double) -> Coupon {
+            Coupon(id: id, kind: kind, scope: scope, threshold: threshold, amount: amount, validFrom: at, validUntil: at + 86_399)
+        }
+        var scratch = VenueAssembler.Scratch(for: assembler)
+        var tally = VenueAssembler.Tally()
+        // Deal: 400 → 360. Store 满300减40 → 320; category 满300减30 → 290; cross-store 满300 not reached (290); red 20 → 270.
+        let wallet = [
+            coupon("s", .store, .brand("B1"), 300, 40), coupon("c", .category, .category("home"), 300, 30),
+            coupon("x", .crossStore, .all, 300, 50), coupon("r", .redEnvelope, .all, 0, 20),
+            coupon("far", .store, .brand("B1"), 500, 100),
+        ]
+        var page = assembler.assemble(
+            .init(id: "s", at: at, candidates: ([0], [1]), coupons: wallet), scratch: &scratch, tally: &tally)
+        var slot = page.floors[0].slots[0]
+        #expect(slot.deal?.percentOff == 10 && slot.deal?.price == 360)
+        #expect(slot.finalPrice == 270)
+        #expect(slot.coupon?.id == "x" && slot.coupon?.spendMore == 0, "largest reachable amount at the deal price")
+        #expect(tally.couponsAttached == 1)
+        // Only an unreachable coupon: it is shown with what is left to spend; a huge red envelope stops at zero.
+        page = assembler.assemble(
+            .init(id: "s", at: at, candidates: ([0], [1]), coupons: [coupon("far", .store, .brand("B1"), 500, 100)]), scratch: &scratch,
+            tally: &tally)
+        slot = page.floors[0].slots[0]
+        #expect(slot.coupon?.spendMore == 140 && slot.finalPrice == 360)
+        page = assembler.assemble(
+            .init(id: "s", at: at, candidates: ([0], [1]), coupons: [coupon("big", .redEnvelope, .all, 0, 1000)]), scratch: &scratch,
+            tally: &tally)
+        #expect(page.floors[0].slots[0].finalPrice == 0)
+    }
+
+    @Test("JSON strings: quotes, backslashes, control characters, emoji and Chinese round-trip")
+    func jsonEscaping() throws {
+        let samples = ["plain", "quote \" and \\ backslash", "tab\tnew\nline\rreturn", "\u{0}\u{1}\u{1F}\u{7F}", "🧧🛍️👩‍👩‍👧", "双11 · 山海", ""]
+        for text in samples {
+            var json = JSONWriter()
+            json.raw("[")
+            json.string(text)
+            json.raw("]")
+            let parsed = try JSONSerialization.jsonObject(with: Data(json.bytes)) as? [String]
+            #expect(parsed == [text])
+            #expect(!json.bytes.contains { $0 < 0x20 }, "no raw control bytes")
+        }
+        var json = JSONWriter()
+        for (value, places) in [(1.05, 2), (1.5, 2), (-0.004, 2), (207.9, 2), (0.6063, 4), (12.0, 2), (-3.25, 2), (Double.nan, 2)] {
+            json.decimal(value, places: places)
+            json.raw(" ")
+        }
+        #expect(String(decoding: json.bytes, as: UTF8.self) == "1.05 1.5 0 207.9 0.6063 12 -3.25 null ")
+        #expect(VenuePage.escape("<a href=\"x\">&'</a>") == "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;")
+    }
+
+    @Test("coupon and layout files: located errors")
+    func readers() throws {
+        let folder = TestSupport.temporaryFolder()
+        let coupons = folder + "/coupons.csv"
+        try """
+        shopper,coupon,kind,scope,threshold,amount,valid_from,valid_until
+        S1,C1,store,brand:B1,99,10,2026-11-01,2026-11-11
+        S1,C2,voucher,all,0,5,2026-11-01,2026-11-11
+        S2,C3,category,shelf:x,0,5,2026-11-01,2026-11-11
+        S2,C4,red_envelope,all,0,5,2026-11-12,2026-11-11
+        """.write(toFile: coupons, atomically: true, encoding: .utf8)
+        #expect {
+            try CouponWallets.read(path: coupons)
+        } throws: { error in
+            guard case .malformedRows(let problems, 3) = error as? InputError else { return false }
+            return problems.map(\.location.line) == [3, 4, 5] && problems[0].location.column == 7
+        }
+        let layout = folder + "/layout.json"
+        try #"{"version":1,"floors":[{"id":"a","kind":"aisle","slots":3}]}"#.write(toFile: layout, atomically: true, encoding: .utf8)
+        #expect(throws: InputError.self) { try VenueLayout.read(path: layout) }
+        let fixtures = try VenueLayout.read(path: TestSupport.fixtures + "/layout.json")
+        #expect(fixtures.floors.map(\.kind) == [.followed, .picked, .category, .popular] && fixtures.diversityWindow == 4)
+        #expect(try CouponWallets.read(path: TestSupport.fixtures + "/coupons.csv").count > 1000)
+    }
+
+    @Test("venue generate: one valid page per shopper, identical on 1 and 3 threads; bad input leaves no file")
+    func generateCommand() throws {
+        let folder = TestSupport.temporaryFolder()
+        let fixtures = TestSupport.fixtures
+        let train = try TestSupport.venue([
+            "train", "--events", fixtures + "/events.csv", "--format", "generic", "--factors", "16", "--iterations", "3",
+            "--model", folder + "/m.model",
+        ])
+        #expect(train.status == 0)
+        func generate(_ out: String, threads: Int, coupons: String = fixtures + "/coupons.csv", extra: [String] = []) throws -> (
+            status: Int32, out: String, err: String
+        ) {
+            try TestSupport.venue(
+                [
+                    "generate", "--model", folder + "/m.model", "--events", fixtures + "/events.csv", "--catalog",
+                    fixtures + "/catalog.csv",
+                    "--coupons", coupons, "--layout", fixtures + "/layout.json", "--out", out, "--threads", "\(threads)",
+                ] + extra)
+        }
+        let one = try generate(folder + "/one", threads: 1)
+        let three = try generate(folder + "/three", threads: 3)
+        #expect(one.status == 0 && three.status == 0)
+        let a = try Data(contentsOf: URL(fileURLWithPath: folder + "/one/venues.jsonl"))
+        let b = try Data(contentsOf: URL(fileURLWithPath: folder + "/three/venues.jsonl"))
+        #expect(a == b)
+        let lines = a.split(separator: 0x0A)
+        #expect(lines.count == 2000)
+        let first = try JSONSerialization.jsonObject(with: Data(lines[0])) as? [String: Any]
+        #expect(first?["schema"] as? Int == 1 && first?["shopper"] as? String == "S0001" && first?["at"] as? String == "2026-11-11")
+        #expect(one.out.contains("\"pages\":2000"))
+
+        let html = try generate(folder + "/html", threads: 2, extra: ["--format", "html", "--shoppers", folder + "/few.txt"])
+        #expect(html.status != 0, "missing shoppers file")
+        try "S0001\nNOBODY\n".write(toFile: folder + "/few.txt", atomically: true, encoding: .utf8)
+        let pages = try generate(folder + "/html", threads: 2, extra: ["--format", "html", "--shoppers", folder + "/few.txt"])
+        #expect(pages.status == 0)
+        let page = try String(contentsOfFile: folder + "/html/html/S0001.html", encoding: .utf8)
+        #expect(page.contains("data-floor=\"picked\"") && page.contains("data-floor=\"wallet\"") && !page.contains("http"))
+        #expect(FileManager.default.fileExists(atPath: folder + "/html/html/NOBODY.html"), "a cold start still gets a page")
+
+        let broken = folder + "/broken.csv"
+        try "shopper,coupon,kind,scope,threshold,amount,valid_from,valid_until\nS1,C1,store,brand:B1,lots,1,2026-11-01,2026-11-02\n"
+            .write(toFile: broken, atomically: true, encoding: .utf8)
+        let bad = try generate(folder + "/bad", threads: 2, coupons: broken)
+        #expect(bad.status == 1 && bad.err.contains("broken.csv:2:22"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/bad/venues.jsonl"))
+    }
+}
