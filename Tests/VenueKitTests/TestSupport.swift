@@ -30,6 +30,33 @@ enum TestSupport {
         .enabled(if: sharedData != nil || sharedDataRequired, "../shared/data is not beside the checkout")
     }
 
+    /// Whether a Chromium is on the PATH.
+    static var hasChromium: Bool {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").contains { folder in
+            ["chromium", "chromium-browser", "google-chrome"].contains { FileManager.default.isExecutableFile(atPath: "\(folder)/\($0)") }
+        }
+    }
+
+    /// A trait that skips a test without Chromium, unless CI requires it (`VENUE_REQUIRE_CHROMIUM=1`).
+    static var needsChromium: ConditionTrait {
+        .enabled(if: hasChromium || ProcessInfo.processInfo.environment["VENUE_REQUIRE_CHROMIUM"] == "1", "chromium is not installed")
+    }
+
+    /// Runs a program, returning its exit status and standard output.
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, out: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
     /// A path in the shared data folder (the default location when it is missing, so the test fails there).
     static func shared(_ relative: String) -> String {
         (sharedData ?? packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data").path) + "/" + relative

@@ -252,3 +252,49 @@ struct VenueTests {
         #expect(!FileManager.default.fileExists(atPath: folder + "/bad/venues.jsonl"))
     }
 }
+
+@Suite("Venue HTML in a browser", TestSupport.needsChromium)
+struct VenueBrowserTests {
+    /// The width and height in a PNG's IHDR chunk.
+    private func pngSize(_ data: Data) -> (Int, Int)? {
+        let bytes = [UInt8](data.prefix(24))
+        guard bytes.count == 24, bytes[0..<8] == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] else { return nil }
+        func be32(_ at: Int) -> Int { bytes[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
+        return (be32(16), be32(20))
+    }
+
+    @Test("headless Chromium renders the fixture shopper's page: non-blank screenshot, every floor in the DOM")
+    func screenshot() throws {
+        let folder = TestSupport.temporaryFolder()
+        let fixtures = TestSupport.fixtures
+        #expect(
+            try TestSupport.venue([
+                "train", "--events", fixtures + "/events.csv", "--format", "generic", "--factors", "16", "--iterations", "3",
+                "--model", folder + "/m.model",
+            ]).status == 0)
+        try "S0002\n".write(toFile: folder + "/one.txt", atomically: true, encoding: .utf8)
+        let generated = try TestSupport.venue([
+            "generate", "--model", folder + "/m.model", "--events", fixtures + "/events.csv", "--catalog", fixtures + "/catalog.csv",
+            "--coupons", fixtures + "/coupons.csv", "--layout", fixtures + "/layout.json", "--out", folder, "--shoppers",
+            folder + "/one.txt", "--format", "html",
+        ])
+        #expect(generated.status == 0)
+        let page = folder + "/html/S0002.html"
+        let script = TestSupport.packageRoot.appendingPathComponent("scripts/screenshot-venue.sh").path
+        let shot = try TestSupport.run("/bin/bash", [script, page, folder + "/S0002.png"])
+        #expect(shot.status == 0)
+        try "<!doctype html><html><body></body></html>".write(toFile: folder + "/blank.html", atomically: true, encoding: .utf8)
+        #expect(try TestSupport.run("/bin/bash", [script, folder + "/blank.html", folder + "/blank.png"]).status == 0)
+
+        let png = try Data(contentsOf: URL(fileURLWithPath: folder + "/S0002.png"))
+        let blank = try Data(contentsOf: URL(fileURLWithPath: folder + "/blank.png"))
+        #expect(pngSize(png)?.0 == 420, "phone-width screenshot")
+        #expect(png.count > 4 * blank.count, "the page draws far more than a blank page (\(png.count) vs \(blank.count) bytes)")
+
+        let dom = try String(contentsOfFile: folder + "/S0002.dom.html", encoding: .utf8)
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        let floors = html.components(separatedBy: "data-floor=\"").dropFirst().map { $0.prefix { $0 != "\"" } }
+        #expect(floors.count >= 3 && floors.contains("wallet"))
+        for floor in floors { #expect(dom.contains("data-floor=\"\(floor)\""), "floor \(floor) rendered") }
+    }
+}
