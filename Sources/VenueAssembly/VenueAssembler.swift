@@ -244,26 +244,38 @@ public struct VenueAssembler: Sendable {
         var best: Coupon?
         var bestReachable = false
         // One coupon of each kind stacks: the largest reachable per kind, applied in Taobao's order.
-        var stack: [Coupon?] = [nil, nil, nil, nil]
+        var stack: (Coupon?, Coupon?, Coupon?, Coupon?) = (nil, nil, nil, nil)
         for coupon in coupons where coupon.scope.covers(entry) {
             let reachable = coupon.threshold <= dealPrice
             if reachable {
-                let k = coupon.kind.stackingOrder
-                if stack[k].map({ coupon.amount > $0.amount }) ?? true { stack[k] = coupon }
+                func keep(_ slot: inout Coupon?) { if slot.map({ coupon.amount > $0.amount }) ?? true { slot = coupon } }
+                switch coupon.kind.stackingOrder {
+                case 0: keep(&stack.0)
+                case 1: keep(&stack.1)
+                case 2: keep(&stack.2)
+                default: keep(&stack.3)
+                }
             }
             if let current = best {
                 let better =
                     reachable
                     ? (!bestReachable || coupon.amount > current.amount)
                     : (!bestReachable && coupon.threshold < current.threshold)
-                if better { best = coupon; bestReachable = reachable }
+                if better {
+                    best = coupon
+                    bestReachable = reachable
+                }
             } else {
                 best = coupon
                 bestReachable = reachable
             }
         }
         var final = dealPrice
-        for coupon in stack.compactMap({ $0 }) where final >= coupon.threshold { final = max(0, final - coupon.amount) }
+        func apply(_ coupon: Coupon?) { if let coupon, final >= coupon.threshold { final = max(0, final - coupon.amount) } }
+        apply(stack.0)
+        apply(stack.1)
+        apply(stack.2)
+        apply(stack.3)
         return VenuePage.Slot(
             brand: entry.id, name: entry.name, category: entry.category, reason: reason, score: score, price: entry.price,
             deal: percent > 0 ? VenuePage.Deal(percentOff: percent, price: dealPrice) : nil,
@@ -277,9 +289,11 @@ public struct VenueAssembler: Sendable {
 
     /// The coupons valid at `time`, each once (first of a duplicated id), soonest expiry first.
     func validCoupons(_ coupons: [Coupon], at time: Int64) -> [Coupon] {
-        var seen: Set<String> = []
-        return coupons.filter { $0.isValid(at: time) && seen.insert($0.id).inserted }
-            .sorted { ($0.validUntil, $0.id) < ($1.validUntil, $1.id) }
+        var valid: [Coupon] = []
+        valid.reserveCapacity(coupons.count)
+        for coupon in coupons where coupon.isValid(at: time) && !valid.contains(where: { $0.id == coupon.id }) { valid.append(coupon) }
+        valid.sort { ($0.validUntil, $0.id) < ($1.validUntil, $1.id) }
+        return valid
     }
 
     static func cents(_ yuan: Double) -> Double { (yuan * 100).rounded() / 100 }

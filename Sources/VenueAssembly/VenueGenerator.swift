@@ -41,7 +41,10 @@ public struct VenueGenerator: Sendable {
         history = blend.ownHistory(events, at: at, shoppers: model.shopperIDs, brands: model.brandIDs)
         let follows = events.filtered { events.kinds[$0] == .follow || events.kinds[$0] == .favorite }
         followed = blend.ownHistory(follows, at: at, shoppers: model.shopperIDs, brands: model.brandIDs)
-        candidates = min(model.brandIDs.count, max(64, 4 * layout.floors.reduce(0) { $0 + $1.slots * $1.count }))
+        // Twice the slots that draw on candidates (picked and category floors; category floors
+        // fall back to the category's popular brands, followed and popular floors need none).
+        let drawing = layout.floors.filter { $0.kind == .picked || $0.kind == .category }.reduce(0) { $0 + $1.slots * $1.count }
+        candidates = min(model.brandIDs.count, max(32, 2 * drawing))
     }
 
     /// Seconds spent per stage, summed over workers (CPU time of each stage), and what was made.
