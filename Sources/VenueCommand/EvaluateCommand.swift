@@ -2,33 +2,114 @@ import ArgumentParser
 import Foundation
 import VenueKit
 
-/// `venue evaluate`: ranking quality of ALS on a random per-interaction holdout.
+/// The methods `venue evaluate` compares.
+enum EvaluationMethod: String, CaseIterable, ExpressibleByArgument {
+    case popularity
+    case ownHistory = "own-history"
+    case itemKNN = "item-knn"
+    case als
+    case venue
+}
+
+/// `venue evaluate`: ranking quality on a time split (the Tmall contest protocol) or a random
+/// per-interaction holdout (the `implicit` harness protocol).
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Train on a random holdout split and report Recall@K and NDCG@K (train pairs filtered)."
+        abstract: "Compare recommendation methods on a time split or a random holdout.",
+        discussion: """
+            Time split: --train-until DAY --test-from DAY --test-until DAY (test = the --test-events \
+            in that window, purchases by default). Methods: popularity, own-history (the 2013 venue \
+            rule), item-knn, als (factor scores alone), venue (the learned blend, fitted on the \
+            --learn-window days before the cut). Random holdout: --holdout 0.2 (als only, training \
+            pairs filtered, as the implicit harness does).
+            """
     )
 
     @OptionGroup var input: EventInputOptions
     @OptionGroup var als: ALSOptions
 
-    @Option(help: "Share of interactions held out for testing.")
-    var holdout = 0.2
-
-    @Option(help: "Seed of the split.")
-    var splitSeed: UInt64 = 42
-
-    @Option(name: .short, help: "Cut-offs, comma separated.")
-    var k = "50"
-
-    @Flag(help: "Print one JSON object.")
-    var json = false
+    @Option(help: "Train on events up to and including this day (YYYY-MM-DD).") var trainUntil: String?
+    @Option(help: "First day of the test window.") var testFrom: String?
+    @Option(help: "Last day of the test window.") var testUntil: String?
+    @Option(help: "Event kinds that count as test items, comma separated.") var testEvents = "purchase"
+    @Option(help: "Methods, comma separated (time split).") var methods = EvaluationMethod.allCases.map(\.rawValue).joined(separator: ",")
+    @Option(help: "Neighbours per brand for item-knn.") var knn = 50
+    @Option(help: "Days before the cut whose purchases label the venue blend's training rows.") var learnWindow = 30
+    @Option(help: "How many such windows, going back from the cut, give the blend's training rows.") var learnWindows = 2
+    @Option(help: "Share of interactions held out (random holdout protocol).") var holdout: Double?
+    @Option(help: "Seed of the holdout split.") var splitSeed: UInt64 = 42
+    @Option(name: .short, help: "Cut-offs, comma separated.") var k = "5,10,20,50"
+    @Flag(help: "Print one JSON object instead of a table.") var json = false
+    @Option(help: "Also draw Recall@K against K for every method as an SVG file.") var plot: String?
 
     func run() throws {
-        let cutoffs = k.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !cutoffs.isEmpty else { throw ValidationError("-k needs one or more integers") }
+        let cutoffs = k.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 > 0 }.sorted()
+        guard !cutoffs.isEmpty else { throw ValidationError("-k needs one or more positive integers") }
         let log = try input.read()
-        let split = HoldoutSplit(InteractionMatrix(log: log, weighting: als.weighting), fraction: holdout, seed: splitSeed)
+        if let holdout {
+            try runHoldout(log, fraction: holdout, cutoffs: cutoffs)
+            return
+        }
+        guard let trainUntil, let testFrom, let testUntil else {
+            throw ValidationError("give --train-until, --test-from and --test-until (time split) or --holdout FRACTION")
+        }
+        guard let cut = CalendarTime.parse(trainUntil), let from = CalendarTime.parse(testFrom), let until = CalendarTime.parse(testUntil)
+        else { throw ValidationError("dates are YYYY-MM-DD") }
+        guard from > cut else { throw ValidationError("--test-from must come after --train-until") }
+        var kinds: Set<EventKind> = []
+        for name in testEvents.split(separator: ",") {
+            guard let kind = EventKind(name: String(name)) else { throw ValidationError("unknown event kind \(name)") }
+            kinds.insert(kind)
+        }
+        var chosen: [EvaluationMethod] = []
+        for name in methods.split(separator: ",") {
+            guard let method = EvaluationMethod(rawValue: String(name)) else { throw ValidationError("unknown method \(name)") }
+            chosen.append(method)
+        }
+        let split = TimeSplit(log, trainUntil: cut, testFrom: from, testUntil: until, testKinds: kinds)
+        guard !split.test.isEmpty else {
+            standardError("error: no test events in \(testFrom) … \(testUntil)")
+            throw ExitCode(1)
+        }
+        let evaluation = try TimeSplitEvaluation(split: split, als: als, knn: knn, learnWindow: learnWindow, learnWindows: learnWindows, quiet: json)
+        var results: [(EvaluationMethod, [Int: EvaluationResult])] = []
+        for method in chosen {
+            let started = Date()
+            let ranked = try evaluation.rank(method, k: cutoffs.last!)
+            results.append((method, evaluation.measure(ranked, cutoffs: cutoffs)))
+            if !json { standardError("\(method.rawValue): \(String(format: "%.1f", Date().timeIntervalSince(started))) s") }
+        }
+        let pairs = split.test.reduce(0) { $0 + $1.brands.count }
+        if json {
+            var fields = [
+                "\"protocol\":\"time\"", "\"train_until\":\"\(trainUntil)\"", "\"test_from\":\"\(testFrom)\"", "\"test_until\":\"\(testUntil)\"",
+                "\"test_shoppers\":\(split.test.count)", "\"test_pairs\":\(pairs)", "\"training_events\":\(split.train.count)",
+            ]
+            fields.append(
+                "\"methods\":{"
+                    + results.map { method, byK in
+                        "\"\(method.rawValue)\":{" + cutoffs.map { "\"\($0)\":\(byK[$0]!.json)" }.joined(separator: ",") + "}"
+                    }.joined(separator: ",") + "}")
+            print("{" + fields.joined(separator: ",") + "}")
+        } else {
+            print("Time split: train ≤ \(trainUntil), test = \(testEvents) \(testFrom) … \(testUntil); \(split.test.count) shoppers, \(pairs) pairs, \(split.train.count) training events\n")
+            print("| method | K | precision | recall | F1 | Recall@K (macro) | NDCG@K | new-brand hits | coverage | Gini |")
+            print("|---|---|---|---|---|---|---|---|---|---|")
+            for (method, byK) in results {
+                for cutoff in cutoffs { print("| \(method.rawValue) | \(cutoff) | " + byK[cutoff]!.row + " |") }
+            }
+        }
+        if let plot {
+            let svg = RecallPlot.svg(
+                title: "Recall@K, train ≤ \(trainUntil), test \(testFrom) … \(testUntil)", cutoffs: cutoffs,
+                series: results.map { method, byK in (method.rawValue, cutoffs.map { byK[$0]!.recall }) })
+            try reportingInputErrors { () throws(InputError) in try AtomicFile.write(svg, to: plot) }
+        }
+    }
+
+    private func runHoldout(_ log: EventLog, fraction: Double, cutoffs: [Int]) throws {
+        let split = HoldoutSplit(InteractionMatrix(log: log, weighting: als.weighting), fraction: fraction, seed: splitSeed)
         let (model, reports) = try trainModel(split.train, als, quiet: json)
         var metrics = cutoffs.map { RankingMetrics(k: $0) }
         let train = split.train.byShopper
@@ -36,7 +117,7 @@ struct EvaluateCommand: ParsableCommand {
         let ranker = BrandRanker(
             brands: BrandTable(model.brandFactors), rules: RankingRules(excludeOwned: true), signals: ShopperSignals(owned: train))
         var workspace = ranker.makeWorkspace()
-        ranker.rankBlocks(cutoffs.max()!, shopperFactors: model.shopperFactors, rows: 0..<test.rows, workspace: &workspace) { u, ranked in
+        ranker.rankBlocks(cutoffs.last!, shopperFactors: model.shopperFactors, rows: 0..<test.rows, workspace: &workspace) { u, ranked in
             guard test.count(ofRow: u) > 0 else { return }
             let relevant = Set(test.columnIndices[test.range(ofRow: u)].map(Int.init))
             let brands = ranked.brands.map(Int.init)
@@ -45,7 +126,7 @@ struct EvaluateCommand: ParsableCommand {
         if json {
             let fields = metrics.map { "\"recall@\($0.k)\":\($0.recall),\"ndcg@\($0.k)\":\($0.ndcg),\"precision@\($0.k)\":\($0.precision)" }
             print(
-                "{\"method\":\"als\",\"eval_shoppers\":\(metrics[0].shoppers),\"train_nnz\":\(train.nonzeroCount),\"test_nnz\":\(test.nonzeroCount),"
+                "{\"protocol\":\"holdout\",\"method\":\"als\",\"eval_shoppers\":\(metrics[0].shoppers),\"train_nnz\":\(train.nonzeroCount),\"test_nnz\":\(test.nonzeroCount),"
                     + "\"seconds_per_iteration\":\(median(reports.map(\.seconds))),\(fields.joined(separator: ","))}")
         } else {
             print("| K | Recall@K | NDCG@K | Precision@K |\n|---|---|---|---|")
@@ -53,4 +134,26 @@ struct EvaluateCommand: ParsableCommand {
             print("(\(metrics[0].shoppers) shoppers with held-out pairs; \(train.nonzeroCount) train / \(test.nonzeroCount) test pairs)")
         }
     }
+}
+
+/// One method's numbers at one cut-off.
+struct EvaluationResult {
+    var metrics: RankingMetrics
+    var exposure: ExposureStatistics
+
+    var recall: Double { metrics.microRecall }
+
+    var row: String {
+        String(
+            format: "%.4f | %.4f | %.4f | %.4f | %.4f | %.3f | %.3f | %.3f", metrics.microPrecision, metrics.microRecall, metrics.microF1,
+            metrics.recall, metrics.ndcg, metrics.newBrandShare, exposure.coverage, exposure.gini)
+    }
+
+    var json: String {
+        "{\"precision\":\(r4(metrics.microPrecision)),\"recall\":\(r4(metrics.microRecall)),\"f1\":\(r4(metrics.microF1)),"
+            + "\"recall_macro\":\(r4(metrics.recall)),\"ndcg\":\(r4(metrics.ndcg)),\"hits\":\(metrics.hits),"
+            + "\"new_brand_share\":\(r4(metrics.newBrandShare)),\"coverage\":\(r4(exposure.coverage)),\"gini\":\(r4(exposure.gini))}"
+    }
+
+    private func r4(_ x: Double) -> Double { (x * 10_000).rounded() / 10_000 }
 }

@@ -56,6 +56,8 @@ public struct RankingMetrics: Sendable, Equatable {
     public private(set) var recommended = 0
     /// Test pairs of evaluated shoppers.
     public private(set) var relevant = 0
+    /// Hits on brands the shopper had no training event on.
+    public private(set) var newBrandHits = 0
 
     /// Empty metrics at cut-off `k`.
     public init(k: Int) {
@@ -64,13 +66,15 @@ public struct RankingMetrics: Sendable, Equatable {
 
     /// Adds one shopper: `ranked` best first (only the first K count), `isRelevant(b)` true for
     /// test brands, `relevantCount` of them.
-    public mutating func add(ranked: [Int], relevantCount: Int, isRelevant: (Int) -> Bool) {
+    /// `isNew(b)` is true for brands new to the shopper (for ``newBrandShare``).
+    public mutating func add(ranked: [Int], relevantCount: Int, isRelevant: (Int) -> Bool, isNew: (Int) -> Bool = { _ in false }) {
         guard relevantCount > 0 else { return }
         var hitCount = 0
         var dcg = 0.0
         for (position, brand) in ranked.prefix(k).enumerated() where isRelevant(brand) {
             hitCount += 1
             dcg += 1 / log2(Double(position + 2))
+            if isNew(brand) { newBrandHits += 1 }
         }
         var ideal = 0.0
         for position in 0..<min(k, relevantCount) { ideal += 1 / log2(Double(position + 2)) }
@@ -93,10 +97,39 @@ public struct RankingMetrics: Sendable, Equatable {
     public var microPrecision: Double { recommended == 0 ? 0 : Double(hits) / Double(recommended) }
     /// Micro recall: hits over all test pairs.
     public var microRecall: Double { relevant == 0 ? 0 : Double(hits) / Double(relevant) }
+    /// Share of hits on brands new to the shopper.
+    public var newBrandShare: Double { hits == 0 ? 0 : Double(newBrandHits) / Double(hits) }
     /// Micro F1.
     public var microF1: Double {
         let p = microPrecision, r = microRecall
         return p + r == 0 ? 0 : 2 * p * r / (p + r)
+    }
+}
+
+/// How evenly venues expose brands: catalogue coverage and the Gini coefficient of exposure.
+public struct ExposureStatistics: Sendable, Equatable {
+    /// Times each brand was shown.
+    public private(set) var counts: [Int]
+
+    /// No exposure yet, over `brandCount` brands.
+    public init(brandCount: Int) { counts = [Int](repeating: 0, count: brandCount) }
+
+    /// Counts one venue's brands.
+    public mutating func add(_ brands: some Sequence<Int>) { for b in brands { counts[b] += 1 } }
+
+    /// Share of brands shown at least once.
+    public var coverage: Double { counts.isEmpty ? 0 : Double(counts.filter { $0 > 0 }.count) / Double(counts.count) }
+
+    /// Gini coefficient of the exposure counts over all brands (0: perfectly even, → 1: all on
+    /// one brand). O(brands log brands).
+    public var gini: Double {
+        let sorted = counts.sorted()
+        let n = Double(sorted.count)
+        let total = Double(sorted.reduce(0, +))
+        guard total > 0, n > 1 else { return 0 }
+        var weighted = 0.0
+        for (i, x) in sorted.enumerated() { weighted += (2 * Double(i + 1) - n - 1) * Double(x) }
+        return weighted / (n * total)
     }
 }
 

@@ -1,0 +1,239 @@
+import Foundation
+import VenueFactorization
+import VenueInteractions
+import VenueLinearAlgebra
+
+/// Per shopper-brand features as of a cut, for the learned venue blend: what the shopper did with
+/// the brand (counts per event kind, recency-weighted history, days since), what the brand does
+/// (repurchase rate, trend, popularity), and what the models say (factor score, item-kNN score).
+///
+/// Candidates for a shopper are the brands of its history, its top brands by factor score and its
+/// top brands by item-kNN score.
+public struct BlendFeatures: Sendable {
+    /// Feature names, in order (the first is the constant 1).
+    public static let names = [
+        "bias", "own_history", "clicks", "purchases", "favorites", "carts", "recency", "in_history", "repurchase_rate",
+        "trend", "popularity", "factor", "item_knn", "shopper_activity", "history_share", "history_rank", "factor_rank",
+        "purchase_recency", "recent_clicks",
+    ]
+
+    /// One candidate: brand and feature vector.
+    public struct Candidate: Sendable {
+        /// Brand index.
+        public var brand: Int32
+        /// Features, ``BlendFeatures/names`` order.
+        public var values: [Double]
+    }
+
+    private struct Pair {
+        var counts = (0.0, 0.0, 0.0, 0.0)  // clicks, purchases, favourites + follows, carts
+        var history = 0.0
+        var lastDay: Int64 = .min
+        var lastPurchaseDay: Int64 = .min
+        var recentClicks = 0.0
+    }
+
+    private let pairs: [[Int32: Pair]]
+    private let brandRepurchase: [Double]
+    private let brandTrend: [Double]
+    private let brandPopularity: [Double]
+    private let activity: [Double]
+    private let cutDay: Int64
+    private let model: FactorModel
+    private let knn: ItemKNN
+    private let matrix: InteractionMatrix
+    /// Candidates per model source (factor, item-kNN) beyond the shopper's history.
+    public let perSource: Int
+
+    /// Features from `log` up to `cut` (later events are ignored), with `model` trained on those
+    /// events (same id order as `log`) and item-kNN built from them. O(events + shoppers · brands).
+    public init(log: EventLog, cut: Int64, model: FactorModel, knnNeighbours: Int = 50, perSource: Int = 30, halfLifeDays: Double = 30) {
+        let history = log.through(cut)
+        self.model = model
+        self.perSource = perSource
+        cutDay = cut / 86_400
+        var pairs = [[Int32: Pair]](repeating: [:], count: log.shopperIDs.count)
+        var purchases = [[Int32: Set<Int64>]](repeating: [:], count: log.brandIDs.count)
+        var recent = [Double](repeating: 0, count: log.brandIDs.count)
+        var total = [Double](repeating: 0, count: log.brandIDs.count)
+        var activity = [Double](repeating: 0, count: log.shopperIDs.count)
+        let weights = EventWeighting()
+        for i in 0..<history.count where history.times[i] != EventLog.noTime {
+            let s = Int(history.shoppers[i])
+            let b = history.brands[i]
+            let day = history.times[i] / 86_400
+            var pair = pairs[s][b] ?? Pair()
+            switch history.kinds[i] {
+            case .click:
+                pair.counts.0 += 1
+                if cutDay - day < 7 { pair.recentClicks += 1 }
+            case .purchase:
+                pair.counts.1 += 1
+                pair.lastPurchaseDay = max(pair.lastPurchaseDay, day)
+                purchases[Int(b)][Int32(s), default: []].insert(day)
+                total[Int(b)] += 1
+                if cutDay - day < 30 { recent[Int(b)] += 1 }
+            case .favorite, .follow: pair.counts.2 += 1
+            case .cart: pair.counts.3 += 1
+            case .weight: pair.counts.0 += Double(history.values[i])
+            }
+            pair.history += Double(weights.weight(of: history.kinds[i])) * pow(0.5, Double(cutDay - day) / halfLifeDays)
+            pair.lastDay = max(pair.lastDay, day)
+            pairs[s][b] = pair
+            activity[s] += 1
+        }
+        self.pairs = pairs
+        brandRepurchase = purchases.map { buyers in
+            Double(buyers.values.filter { $0.count >= 2 }.count) / Double(buyers.count + 1)
+        }
+        brandTrend = zip(recent, total).map { log1p($0) - log1p(max(0, $1 - $0) / 2) }
+        brandPopularity = total.map { log1p($0) }
+        self.activity = activity.map { log1p($0) }
+        matrix = InteractionMatrix(log: history)
+        knn = ItemKNN(matrix, k: knnNeighbours)
+    }
+
+    /// The candidates of shopper `s` with their features. O(brands · factors) for the factor scores.
+    public func candidates(of s: Int32) -> [Candidate] {
+        let n = model.brandIDs.count
+        var factorScores = [Float](repeating: 0, count: n)
+        model.brandFactors.withUnsafeBufferPointer { y in
+            model.shopperFactors.withUnsafeBufferPointer { x in
+                factorScores.withUnsafeMutableBufferPointer {
+                    RankingKernels.gemvRows(
+                        factors: model.factors, rows: n, table: y.baseAddress!, x: x.baseAddress! + Int(s) * model.factors, y: $0.baseAddress!)
+                }
+            }
+        }
+        var knnScores = [Float](repeating: 0, count: n)
+        let row = matrix.byShopper.range(ofRow: Int(s))
+        knn.accumulate(brands: matrix.byShopper.columnIndices[row], strengths: matrix.byShopper.values[row], into: &knnScores)
+        var chosen = Set(pairs[Int(s)].keys)
+        var top = TopK(k: perSource)
+        for source in [factorScores, knnScores] {
+            top.reset(k: perSource)
+            for b in 0..<n where source[b] > 0 { top.insert(Int32(b), score: source[b]) }
+            for entry in top.sorted() { chosen.insert(entry.index) }
+        }
+        let own = pairs[Int(s)]
+        let topHistory = own.values.map(\.history).max() ?? 0
+        // Ranks within the shopper (0 = best), ties by brand index.
+        let byHistory = own.keys.sorted { (own[$0]!.history, -$0) > (own[$1]!.history, -$1) }
+        var historyRank: [Int32: Int] = [:]
+        for (r, b) in byHistory.enumerated() { historyRank[b] = r }
+        let sortedChosen = chosen.sorted()
+        let byFactor = sortedChosen.sorted { (factorScores[Int($0)], -$0) > (factorScores[Int($1)], -$1) }
+        var factorRank: [Int32: Int] = [:]
+        for (r, b) in byFactor.enumerated() { factorRank[b] = r }
+        return sortedChosen.map { b in
+            let pair = own[b]
+            let counts = pair?.counts ?? (0, 0, 0, 0)
+            let recency = pair.map { exp(-Double(cutDay - $0.lastDay) / 15) } ?? 0
+            let purchaseRecency = pair.map { $0.lastPurchaseDay == .min ? 0 : exp(-Double(cutDay - $0.lastPurchaseDay) / 30) } ?? 0
+            return Candidate(
+                brand: b,
+                values: [
+                    1, log1p(pair?.history ?? 0), log1p(counts.0), log1p(counts.1), log1p(counts.2), log1p(counts.3), recency,
+                    pair == nil ? 0 : 1, brandRepurchase[Int(b)], brandTrend[Int(b)], brandPopularity[Int(b)], Double(factorScores[Int(b)]),
+                    log1p(Double(knnScores[Int(b)])), activity[Int(s)], topHistory > 0 ? (pair?.history ?? 0) / topHistory : 0,
+                    historyRank[b].map { 1 / (1 + Double($0)) } ?? 0, 1 / (1 + Double(factorRank[b]!)), purchaseRecency,
+                    log1p(pair?.recentClicks ?? 0),
+                ])
+        }
+    }
+}
+
+/// A logistic model over ``BlendFeatures``: P(purchase) = σ(w · standardised features). Fitted by
+/// Newton's method (IRLS) with a small ridge, each step one Cholesky solve (LAPACK).
+public struct LogisticBlend: Sendable, Equatable {
+    /// Weights over standardised features (the first is the intercept).
+    public var weights: [Double]
+    /// Feature means (bias: 0).
+    public var means: [Double]
+    /// Feature standard deviations (bias: 1).
+    public var scales: [Double]
+
+    /// A model with given parameters.
+    public init(weights: [Double], means: [Double], scales: [Double]) {
+        self.weights = weights
+        self.means = means
+        self.scales = scales
+    }
+
+    /// Fits on `rows` (feature vectors, bias first) with labels `labels` (1 bought). O(iterations ·
+    /// rows · d²).
+    public static func fit(_ rows: [[Double]], labels: [Bool], ridge: Double = 1e-5, iterations: Int = 25) throws -> LogisticBlend {
+        let d = rows.first?.count ?? 0
+        precondition(d > 0 && rows.count == labels.count, "no rows, or labels and rows differ")
+        var means = [Double](repeating: 0, count: d)
+        var scales = [Double](repeating: 1, count: d)
+        for j in 1..<d {
+            let column = rows.map { $0[j] }
+            let mean = column.reduce(0, +) / Double(column.count)
+            let variance = column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(column.count)
+            means[j] = mean
+            scales[j] = variance > 1e-12 ? variance.squareRoot() : 1
+        }
+        let x = rows.map { row in (0..<d).map { j in j == 0 ? 1 : (row[j] - means[j]) / scales[j] } }
+        var w = [Double](repeating: 0, count: d)
+        for _ in 0..<iterations {
+            var hessian = [Double](repeating: 0, count: d * d)
+            var gradient = [Double](repeating: 0, count: d)
+            for (row, label) in zip(x, labels) {
+                var z = 0.0
+                for j in 0..<d { z += w[j] * row[j] }
+                let p = 1 / (1 + exp(-z))
+                let weight = max(p * (1 - p), 1e-9)
+                let residual = (label ? 1 : 0) - p
+                for j in 0..<d {
+                    gradient[j] += residual * row[j]
+                    for k in 0...j { hessian[j * d + k] += weight * row[j] * row[k] }
+                }
+            }
+            for j in 0..<d {
+                for k in 0..<j { hessian[k * d + j] = hessian[j * d + k] }
+                hessian[j * d + j] += ridge * Double(x.count)
+                gradient[j] -= ridge * Double(x.count) * w[j]
+            }
+            let step = try Cholesky.solve(Matrix(rows: d, columns: d, storage: hessian.map(Float.init)), gradient.map(Float.init))
+            var change = 0.0
+            for j in 0..<d {
+                w[j] += Double(step[j])
+                change = max(change, abs(Double(step[j])))
+            }
+            if change < 1e-6 { break }
+        }
+        return LogisticBlend(weights: w, means: means, scales: scales)
+    }
+
+    /// The linear score (log-odds) of a feature vector.
+    public func score(_ features: [Double]) -> Double {
+        var z = 0.0
+        for j in 0..<weights.count { z += weights[j] * (j == 0 ? 1 : (features[j] - means[j]) / scales[j]) }
+        return z
+    }
+
+    /// Serialised as little-endian `Float64` triples (weight, mean, scale), for a model file
+    /// extension.
+    public var bytes: [UInt8] {
+        var out: [UInt8] = []
+        for j in 0..<weights.count {
+            for value in [weights[j], means[j], scales[j]] { withUnsafeBytes(of: value.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
+        }
+        return out
+    }
+
+    /// Reads ``bytes``; `nil` when malformed.
+    public init?(bytes: [UInt8]) {
+        guard !bytes.isEmpty, bytes.count % 24 == 0 else { return nil }
+        var values: [Double] = []
+        for i in stride(from: 0, to: bytes.count, by: 8) {
+            var bits: UInt64 = 0
+            for k in 0..<8 { bits |= UInt64(bytes[i + k]) << (8 * UInt64(k)) }
+            values.append(Double(bitPattern: bits))
+        }
+        weights = stride(from: 0, to: values.count, by: 3).map { values[$0] }
+        means = stride(from: 1, to: values.count, by: 3).map { values[$0] }
+        scales = stride(from: 2, to: values.count, by: 3).map { values[$0] }
+    }
+}
