@@ -37,11 +37,13 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Neighbours per brand for item-knn.") var knn = 50
     @Option(help: "Days before the cut whose purchases label the venue blend's training rows.") var learnWindow = 30
     @Option(help: "How many such windows, going back from the cut, give the blend's training rows.") var learnWindows = 2
+    @Option(help: "Half-life in days of the own-history feature of the venue blend.") var historyHalfLife = 30.0
     @Option(help: "Share of interactions held out (random holdout protocol).") var holdout: Double?
     @Option(help: "Seed of the holdout split.") var splitSeed: UInt64 = 42
     @Option(name: .short, help: "Cut-offs, comma separated.") var k = "5,10,20,50"
     @Flag(help: "Print one JSON object instead of a table.") var json = false
     @Option(help: "Also draw Recall@K against K for every method as an SVG file.") var plot: String?
+    @Option(help: "Save the training period's model with the learned venue blend (extension BLND) to this file.") var saveModel: String?
 
     func run() throws {
         let cutoffs = k.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 > 0 }.sorted()
@@ -72,11 +74,23 @@ struct EvaluateCommand: ParsableCommand {
             standardError("error: no test events in \(testFrom) … \(testUntil)")
             throw ExitCode(1)
         }
-        let evaluation = try TimeSplitEvaluation(split: split, als: als, knn: knn, learnWindow: learnWindow, learnWindows: learnWindows, quiet: json)
+        let evaluation = try TimeSplitEvaluation(split: split, als: als, knn: knn, learnWindow: learnWindow, learnWindows: learnWindows, historyHalfLife: historyHalfLife, quiet: json)
         var results: [(EvaluationMethod, [Int: EvaluationResult])] = []
+        let blend = chosen.contains(.venue) || saveModel != nil ? try evaluation.learnBlend() : nil
+        if let saveModel, let blend {
+            var model = try trainModel(InteractionMatrix(log: split.train, weighting: als.weighting), als, quiet: true).0
+            model.extensions["BLND"] = blend.bytes
+            model.extensions["BLNF"] = Array(BlendFeatures.names.joined(separator: ",").utf8)
+            do {
+                try ModelFile.write(model, to: saveModel)
+            } catch {
+                standardError("error: \(error)")
+                throw ExitCode(1)
+            }
+        }
         for method in chosen {
             let started = Date()
-            let ranked = try evaluation.rank(method, k: cutoffs.last!)
+            let ranked = try evaluation.rank(method, k: cutoffs.last!, blend: blend)
             results.append((method, evaluation.measure(ranked, cutoffs: cutoffs)))
             if !json { standardError("\(method.rawValue): \(String(format: "%.1f", Date().timeIntervalSince(started))) s") }
         }

@@ -8,12 +8,16 @@ struct TimeSplitEvaluation {
     let knnNeighbours: Int
     let learnWindow: Int
     let learnWindows: Int
+    let historyHalfLife: Double
     let quiet: Bool
     let order: BrandIDOrder
     let history: [[(brand: Int32, score: Double)]]
     let owned: [Set<Int32>]
 
-    init(split: TimeSplit, als: ALSOptions, knn: Int, learnWindow: Int, learnWindows: Int, quiet: Bool) throws {
+    init(
+        split: TimeSplit, als: ALSOptions, knn: Int, learnWindow: Int, learnWindows: Int, historyHalfLife: Double = 30, quiet: Bool
+    ) throws {
+        self.historyHalfLife = historyHalfLife
         self.learnWindows = max(1, learnWindows)
         self.split = split
         self.als = als
@@ -26,7 +30,7 @@ struct TimeSplitEvaluation {
     }
 
     /// Each test shopper's ranked brands (at most `k`), in `split.test` order.
-    func rank(_ method: EvaluationMethod, k: Int) throws -> [[Int32]] {
+    func rank(_ method: EvaluationMethod, k: Int, blend: LogisticBlend? = nil) throws -> [[Int32]] {
         switch method {
         case .popularity:
             let top = Array(BaselineRankers.popularity(split.train, order: order).prefix(k))
@@ -56,8 +60,9 @@ struct TimeSplitEvaluation {
                 return ranked.brands
             }
         case .venue:
-            let blend = try learnBlend()
-            let features = BlendFeatures(log: split.train, cut: split.cut, model: try train(split.train), knnNeighbours: knnNeighbours)
+            let blend = try blend ?? learnBlend()
+            let features = BlendFeatures(
+                log: split.train, cut: split.cut, model: try train(split.train), knnNeighbours: knnNeighbours, halfLifeDays: historyHalfLife)
             let popular = BaselineRankers.popularity(split.train, order: order)
             return split.test.map { test in
                 let scored = features.candidates(of: test.shopper).map { ($0.brand, blend.score($0.values)) }
@@ -84,7 +89,8 @@ struct TimeSplitEvaluation {
             let labelEnd = earlier + Int64(learnWindow) * 86_400
             let before = log.through(earlier)
             guard before.count > 0 else { continue }
-            let features = BlendFeatures(log: log, cut: earlier, model: try train(before), knnNeighbours: knnNeighbours)
+            let features = BlendFeatures(
+                log: log, cut: earlier, model: try train(before), knnNeighbours: knnNeighbours, halfLifeDays: historyHalfLife)
             var bought = [Set<Int32>](repeating: [], count: log.shopperIDs.count)
             for i in 0..<log.count where log.kinds[i] == .purchase && log.times[i] > earlier && log.times[i] <= labelEnd {
                 bought[Int(log.shoppers[i])].insert(log.brands[i])

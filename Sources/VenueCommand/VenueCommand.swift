@@ -13,6 +13,7 @@ struct VenueCommand: ParsableCommand {
             TrainCommand.self,
             RecommendCommand.self,
             EvaluateCommand.self,
+            TuneCommand.self,
             BenchCommand.self,
             GenerateCommand.self,
             DemoCommand.self,

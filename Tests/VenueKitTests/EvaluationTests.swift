@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+import VenueKit
+
+@Suite("Evaluation")
+struct EvaluationTests {
+    @Test("metrics on hand-computed examples: micro and macro, NDCG, new-brand share, coverage, Gini")
+    func metrics() {
+        var m = RankingMetrics(k: 3)
+        // Shopper 1: test {1, 5}; ranked [1, 2, 5] → hits at 1 and 3. Brand 5 is new to the shopper.
+        m.add(ranked: [1, 2, 5, 9], relevantCount: 2, isRelevant: { [1, 5].contains($0) }, isNew: { $0 == 5 })
+        // Shopper 2: test {7}; ranked [3] → no hit, one recommendation.
+        m.add(ranked: [3], relevantCount: 1, isRelevant: { $0 == 7 })
+        #expect(m.hits == 2 && m.recommended == 4 && m.relevant == 3)
+        #expect(m.microPrecision == 0.5 && abs(m.microRecall - 2.0 / 3) < 1e-12)
+        #expect(abs(m.microF1 - 2 * 0.5 * (2.0 / 3) / (0.5 + 2.0 / 3)) < 1e-12)
+        #expect(m.recall == 0.5, "macro: (2/min(3,2) + 0/1) / 2")
+        let ideal = 1 + 1 / log2(3.0)
+        #expect(abs(m.ndcg - ((1 + 1 / log2(4.0)) / ideal) / 2) < 1e-12)
+        #expect(m.newBrandShare == 0.5)
+
+        var exposure = ExposureStatistics(brandCount: 4)
+        exposure.add([3, 3, 3])
+        exposure.add(Array(repeating: 3, count: 7))
+        #expect(exposure.coverage == 0.25 && exposure.gini == 0.75)
+        var even = ExposureStatistics(brandCount: 3)
+        even.add([0, 1, 2])
+        #expect(even.gini == 0 && even.coverage == 1)
+    }
+
+    @Test("a time split never puts an event after the cut into training; the test window and kinds are respected")
+    func timeSplit() throws {
+        let day: Int64 = 86_400
+        let cut = try #require(CalendarTime.parse("2014-07-15"))
+        var log = EventLog()
+        log.append(shopper: "a", brand: "x", kind: .click, time: cut + 86_399)  // last second of the cut day: train
+        log.append(shopper: "a", brand: "y", kind: .purchase, time: cut + day)  // test
+        log.append(shopper: "a", brand: "z", kind: .click, time: cut + day)  // neither (not a purchase)
+        log.append(shopper: "b", brand: "y", kind: .purchase, time: cut + 40 * day)  // after the window
+        log.append(shopper: "b", brand: "x", kind: .purchase, time: cut - day)  // train
+        let split = TimeSplit(log, trainUntil: cut, testFrom: cut + day, testUntil: cut + 31 * day)
+        #expect(split.train.count == 2 && split.train.times.allSatisfy { $0 <= split.cut })
+        #expect(split.cut == cut + 86_399)
+        #expect(split.test.count == 1 && split.test[0].shopper == 0 && split.test[0].brands == [1])
+        let clicks = TimeSplit(log, trainUntil: cut, testFrom: cut + day, testUntil: cut + 31 * day, testKinds: [.click, .purchase])
+        #expect(clicks.test[0].brands == [1, 2])
+    }
+
+    @Test("the logistic blend recovers a known model and round-trips through bytes")
+    func logistic() throws {
+        var random = SeededRandom(seed: 3)
+        var rows: [[Double]] = []
+        var labels: [Bool] = []
+        for _ in 0..<4000 {
+            let a = random.unit() * 4 - 2
+            let b = random.unit() * 4 - 2
+            let p = 1 / (1 + exp(-(-1 + 2 * a - 1 * b)))
+            rows.append([1, a, b])
+            labels.append(random.unit() < p)
+        }
+        let blend = try LogisticBlend.fit(rows, labels: labels, ridge: 1e-6)
+        // Back to raw units: w_raw = w / scale, intercept shifted by the means.
+        let wa = blend.weights[1] / blend.scales[1]
+        let wb = blend.weights[2] / blend.scales[2]
+        let intercept = blend.weights[0] - wa * blend.means[1] - wb * blend.means[2]
+        #expect(abs(wa - 2) < 0.25 && abs(wb + 1) < 0.2 && abs(intercept + 1) < 0.2)
+        #expect(blend.score([1, 1, 0]) > blend.score([1, 0, 0]))
+        #expect(LogisticBlend(bytes: blend.bytes) == blend)
+        #expect(LogisticBlend(bytes: [1, 2, 3]) == nil)
+    }
+
+    @Test("Tmall 2014, contest split: popularity and own history reproduce the reference script exactly", TestSupport.needsSharedData)
+    func tmallBaselines() throws {
+        let log = try EventReader(format: .tmall2014).read(path: TestSupport.shared("tmall-2014-brands/t_alibaba_data.csv"))
+        let split = TimeSplit(
+            log, trainUntil: try #require(CalendarTime.parse("2014-07-15")), testFrom: try #require(CalendarTime.parse("2014-07-16")),
+            testUntil: try #require(CalendarTime.parse("2014-08-15")))
+        #expect(split.test.count == 531 && split.test.reduce(0) { $0 + $1.brands.count } == 1378 && split.train.count == 131_720)
+        let order = BrandIDOrder(split.train.brandIDs)
+        let popular = BaselineRankers.popularity(split.train, order: order)
+        let history = BaselineRankers.ownHistory(split.train, cut: split.cut, order: order)
+        var popularity = RankingMetrics(k: 20)
+        var own = RankingMetrics(k: 20)
+        for test in split.test {
+            let relevant = Set(test.brands.map(Int.init))
+            popularity.add(ranked: popular.prefix(20).map(Int.init), relevantCount: relevant.count, isRelevant: relevant.contains)
+            own.add(ranked: history[Int(test.shopper)].prefix(20).map { Int($0.brand) }, relevantCount: relevant.count, isRelevant: relevant.contains)
+        }
+        func round4(_ x: Double) -> Double { (x * 10_000).rounded() / 10_000 }
+        #expect(round4(own.microRecall) == 0.1313 && round4(own.ndcg) == 0.1098 && own.hits == 181)
+        #expect(round4(popularity.microRecall) == 0.0566 && round4(popularity.ndcg) == 0.0352 && popularity.hits == 78)
+        #expect(round4(own.microPrecision) == 0.0195 && round4(own.microF1) == 0.034)
+    }
+
+    @Test("venue evaluate --json on the fixtures: every method, every K, and an SVG plot")
+    func evaluateCommand() throws {
+        let folder = TestSupport.temporaryFolder()
+        let result = try TestSupport.venue([
+            "evaluate", "--events", TestSupport.fixtures + "/events.csv", "--format", "generic", "--train-until", "2026-10-20",
+            "--test-from", "2026-10-21", "--test-until", "2026-11-10", "-k", "5,20", "--factors", "16", "--iterations", "3", "--json",
+            "--plot", folder + "/recall.svg", "--save-model", folder + "/blend.model",
+        ])
+        #expect(result.status == 0, "\(result.err)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any]
+        let methods = object?["methods"] as? [String: [String: [String: Any]]]
+        #expect(Set(methods?.keys.map { $0 } ?? []) == ["popularity", "own-history", "item-knn", "als", "venue"])
+        #expect(methods?["venue"]?["20"]?["ndcg"] is Double)
+        let svg = try String(contentsOfFile: folder + "/recall.svg", encoding: .utf8)
+        #expect(svg.hasPrefix("<svg") && svg.components(separatedBy: "<polyline").count == 6)
+        let model = try ModelFile.read(path: folder + "/blend.model")
+        #expect(model.extensions["BLND"].flatMap(LogisticBlend.init(bytes:))?.weights.count == BlendFeatures.names.count)
+    }
+}
