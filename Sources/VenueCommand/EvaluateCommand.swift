@@ -74,7 +74,9 @@ struct EvaluateCommand: ParsableCommand {
             standardError("error: no test events in \(testFrom) … \(testUntil)")
             throw ExitCode(1)
         }
-        let evaluation = try TimeSplitEvaluation(split: split, als: als, knn: knn, learnWindow: learnWindow, learnWindows: learnWindows, historyHalfLife: historyHalfLife, quiet: json)
+        let evaluation = try TimeSplitEvaluation(
+            split: split, als: als, knn: knn, learnWindow: learnWindow, learnWindows: learnWindows, historyHalfLife: historyHalfLife,
+            quiet: json)
         var results: [(EvaluationMethod, [Int: EvaluationResult])] = []
         let blend = chosen.contains(.venue) || saveModel != nil ? try evaluation.learnBlend() : nil
         if let saveModel, let blend {
@@ -97,7 +99,8 @@ struct EvaluateCommand: ParsableCommand {
         let pairs = split.test.reduce(0) { $0 + $1.brands.count }
         if json {
             var fields = [
-                "\"protocol\":\"time\"", "\"train_until\":\"\(trainUntil)\"", "\"test_from\":\"\(testFrom)\"", "\"test_until\":\"\(testUntil)\"",
+                "\"protocol\":\"time\"", "\"train_until\":\"\(trainUntil)\"", "\"test_from\":\"\(testFrom)\"",
+                "\"test_until\":\"\(testUntil)\"",
                 "\"test_shoppers\":\(split.test.count)", "\"test_pairs\":\(pairs)", "\"training_events\":\(split.train.count)",
             ]
             fields.append(
@@ -107,7 +110,9 @@ struct EvaluateCommand: ParsableCommand {
                     }.joined(separator: ",") + "}")
             print("{" + fields.joined(separator: ",") + "}")
         } else {
-            print("Time split: train ≤ \(trainUntil), test = \(testEvents) \(testFrom) … \(testUntil); \(split.test.count) shoppers, \(pairs) pairs, \(split.train.count) training events\n")
+            print(
+                "Time split: train ≤ \(trainUntil), test = \(testEvents) \(testFrom) … \(testUntil); \(split.test.count) shoppers, \(pairs) pairs, \(split.train.count) training events\n"
+            )
             print("| method | K | precision | recall | F1 | Recall@K (macro) | NDCG@K | new-brand hits | coverage | Gini |")
             print("|---|---|---|---|---|---|---|---|---|---|")
             for (method, byK) in results {

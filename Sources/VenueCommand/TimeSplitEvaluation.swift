@@ -62,7 +62,8 @@ struct TimeSplitEvaluation {
         case .venue:
             let blend = try blend ?? learnBlend()
             let features = BlendFeatures(
-                log: split.train, cut: split.cut, model: try train(split.train), knnNeighbours: knnNeighbours, halfLifeDays: historyHalfLife)
+                log: split.train, cut: split.cut, model: try train(split.train), knnNeighbours: knnNeighbours, halfLifeDays: historyHalfLife
+            )
             let popular = BaselineRankers.popularity(split.train, order: order)
             return split.test.map { test in
                 let scored = features.candidates(of: test.shopper).map { ($0.brand, blend.score($0.values)) }
@@ -127,7 +128,8 @@ struct TimeSplitEvaluation {
                 let relevant = Set(test.brands.map(Int.init))
                 let brands = list.prefix(k).map(Int.init)
                 let mine = owned[Int(test.shopper)]
-                metrics.add(ranked: brands, relevantCount: relevant.count, isRelevant: relevant.contains, isNew: { !mine.contains(Int32($0)) })
+                metrics.add(
+                    ranked: brands, relevantCount: relevant.count, isRelevant: relevant.contains, isNew: { !mine.contains(Int32($0)) })
                 exposure.add(brands)
             }
             results[k] = EvaluationResult(metrics: metrics, exposure: exposure)
@@ -145,7 +147,8 @@ enum RecallPlot {
         func x(_ k: Int) -> Double { left + Double(k) / maxK * (width - left - right) }
         func y(_ v: Double) -> Double { height - bottom - v / maxY * (height - top - bottom) }
         let colors = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">\n"
+        var out =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">\n"
         out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         out += "<text x=\"\(left)\" y=\"22\" font-size=\"14\">\(VenuePage.escape(title))</text>\n"
         out += "<line x1=\"\(left)\" y1=\"\(y(0))\" x2=\"\(width - right)\" y2=\"\(y(0))\" stroke=\"black\"/>\n"
@@ -159,14 +162,16 @@ enum RecallPlot {
             out += "<line x1=\"\(left)\" y1=\"\(y(v))\" x2=\"\(width - right)\" y2=\"\(y(v))\" stroke=\"#ddd\"/>\n"
         }
         out += "<text x=\"\((left + width - right) / 2)\" y=\"\(height - 12)\" text-anchor=\"middle\">K</text>\n"
-        out += "<text x=\"16\" y=\"\((top + height - bottom) / 2)\" transform=\"rotate(-90 16 \((top + height - bottom) / 2))\" text-anchor=\"middle\">Recall@K</text>\n"
+        out +=
+            "<text x=\"16\" y=\"\((top + height - bottom) / 2)\" transform=\"rotate(-90 16 \((top + height - bottom) / 2))\" text-anchor=\"middle\">Recall@K</text>\n"
         for (i, (name, values)) in series.enumerated() {
             let color = colors[i % colors.count]
             let points = zip(cutoffs, values).map { "\(x($0)),\(y($1))" }.joined(separator: " ")
             out += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(points)\"/>\n"
             for (k, v) in zip(cutoffs, values) { out += "<circle cx=\"\(x(k))\" cy=\"\(y(v))\" r=\"3\" fill=\"\(color)\"/>\n" }
             let ly = top + 20 * Double(i)
-            out += "<line x1=\"\(width - right + 15)\" y1=\"\(ly)\" x2=\"\(width - right + 40)\" y2=\"\(ly)\" stroke=\"\(color)\" stroke-width=\"2\"/>"
+            out +=
+                "<line x1=\"\(width - right + 15)\" y1=\"\(ly)\" x2=\"\(width - right + 40)\" y2=\"\(ly)\" stroke=\"\(color)\" stroke-width=\"2\"/>"
             out += "<text x=\"\(width - right + 46)\" y=\"\(ly + 4)\">\(VenuePage.escape(name))</text>\n"
         }
         return out + "</svg>\n"

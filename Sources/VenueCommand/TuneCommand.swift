@@ -36,12 +36,16 @@ struct TuneCommand: ParsableCommand {
             standardError("error: no purchases in the validation window")
             throw ExitCode(1)
         }
-        let grid = (factors: [32, 64, 128], regularization: [Float(0.01), 0.1], alpha: [Float(5), 10, 20], windows: [1, 2], halfLife: [15.0, 30, 60])
+        let grid = (
+            factors: [32, 64, 128], regularization: [Float(0.01), 0.1], alpha: [Float(5), 10, 20], windows: [1, 2],
+            halfLife: [15.0, 30, 60]
+        )
         var random = SeededRandom(seed: searchSeed)
         var configurations = [(64, Float(0.01), Float(10), 2, 30.0)]
         while configurations.count < trials {
             let c = (
-                grid.factors[random.below(3)], grid.regularization[random.below(2)], grid.alpha[random.below(3)], grid.windows[random.below(2)],
+                grid.factors[random.below(3)], grid.regularization[random.below(2)], grid.alpha[random.below(3)],
+                grid.windows[random.below(2)],
                 grid.halfLife[random.below(3)]
             )
             if !configurations.contains(where: { $0 == c }) { configurations.append(c) }
@@ -59,7 +63,8 @@ struct TuneCommand: ParsableCommand {
             if !json {
                 standardError(
                     String(
-                        format: "factors %3d  λ %.2f  α %4.1f  windows %d  half-life %3.0f  →  Recall@%d %.4f  NDCG@%d %.4f", c.0, c.1, c.2, c.3, c.4,
+                        format: "factors %3d  λ %.2f  α %4.1f  windows %d  half-life %3.0f  →  Recall@%d %.4f  NDCG@%d %.4f", c.0, c.1, c.2,
+                        c.3, c.4,
                         k, measured.metrics.microRecall, k, measured.metrics.ndcg))
             }
         }

@@ -101,7 +101,8 @@ public struct BlendFeatures: Sendable {
             model.shopperFactors.withUnsafeBufferPointer { x in
                 factorScores.withUnsafeMutableBufferPointer {
                     RankingKernels.gemvRows(
-                        factors: model.factors, rows: n, table: y.baseAddress!, x: x.baseAddress! + Int(s) * model.factors, y: $0.baseAddress!)
+                        factors: model.factors, rows: n, table: y.baseAddress!, x: x.baseAddress! + Int(s) * model.factors,
+                        y: $0.baseAddress!)
                 }
             }
         }
@@ -218,7 +219,9 @@ public struct LogisticBlend: Sendable, Equatable {
     public var bytes: [UInt8] {
         var out: [UInt8] = []
         for j in 0..<weights.count {
-            for value in [weights[j], means[j], scales[j]] { withUnsafeBytes(of: value.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
+            for value in [weights[j], means[j], scales[j]] {
+                withUnsafeBytes(of: value.bitPattern.littleEndian) { out.append(contentsOf: $0) }
+            }
         }
         return out
     }

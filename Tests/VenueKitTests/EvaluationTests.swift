@@ -84,7 +84,9 @@ struct EvaluationTests {
         for test in split.test {
             let relevant = Set(test.brands.map(Int.init))
             popularity.add(ranked: popular.prefix(20).map(Int.init), relevantCount: relevant.count, isRelevant: relevant.contains)
-            own.add(ranked: history[Int(test.shopper)].prefix(20).map { Int($0.brand) }, relevantCount: relevant.count, isRelevant: relevant.contains)
+            own.add(
+                ranked: history[Int(test.shopper)].prefix(20).map { Int($0.brand) }, relevantCount: relevant.count,
+                isRelevant: relevant.contains)
         }
         func round4(_ x: Double) -> Double { (x * 10_000).rounded() / 10_000 }
         #expect(round4(own.microRecall) == 0.1313 && round4(own.ndcg) == 0.1098 && own.hits == 181)
