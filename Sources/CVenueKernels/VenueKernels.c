@@ -77,6 +77,10 @@ static void block_max_portable(const float *scores, const float *base, int64_t n
     }
 }
 
+static void gemv_rows_portable(int32_t f, int64_t n, const float *A, const float *x, float alpha, float beta, float *y) {
+    for (int64_t i = 0; i < n; i++) y[i] = (beta == 0 ? 0 : beta * y[i]) + alpha * dot_portable(f, A + i * f, x);
+}
+
 static float half_portable(uint16_t h) {
     uint32_t sign = (uint32_t)(h & 0x8000) << 16, exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff, bits;
     if (exponent == 0x1f) bits = sign | 0x7f800000u | (mantissa << 13);
@@ -253,49 +257,33 @@ AVX static inline __m128 hsum4(__m256 a, __m256 b, __m256 c, __m256 d) {
 
 #define WIDEN(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p)))
 // Four rows at a time: each x chunk is loaded once for four rows, and the four row sums are
-// reduced together. Rows are f halves apart; f is a multiple of 8.
-F16C static void half_gemv_f16c(int32_t f, int64_t n, const uint16_t *A, const float *x, float alpha, float beta, float *y) {
-    if (f % 8 != 0) { half_gemv_portable(f, n, A, x, alpha, beta, y); return; }
-    __m128 va = _mm_set1_ps(alpha), vb = _mm_set1_ps(beta);
-    int64_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        const uint16_t *a = A + i * f;
-        _mm_prefetch((const char *)(a + 8 * f), _MM_HINT_T0);
-        _mm_prefetch((const char *)(a + 10 * f), _MM_HINT_T0);
-        __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
-        for (int32_t j = 0; j < f; j += 8) {
-            __m256 xv = _mm256_loadu_ps(x + j);
-            s0 = _mm256_fmadd_ps(WIDEN(a + j), xv, s0);
-            s1 = _mm256_fmadd_ps(WIDEN(a + f + j), xv, s1);
-            s2 = _mm256_fmadd_ps(WIDEN(a + 2 * f + j), xv, s2);
-            s3 = _mm256_fmadd_ps(WIDEN(a + 3 * f + j), xv, s3);
-        }
-        __m128 sums = _mm_mul_ps(va, hsum4(s0, s1, s2, s3));
-        _mm_storeu_ps(y + i, beta == 0 ? sums : _mm_fmadd_ps(vb, _mm_loadu_ps(y + i), sums));
+// reduced together. Rows are f elements apart; f is a multiple of 8. LOAD8(p) widens eight
+// elements of a row to floats.
+#define GEMV_ROWS4(ATTR, NAME, T, LOAD8, TAIL)                                                              \
+    ATTR static void NAME(int32_t f, int64_t n, const T *A, const float *x, float alpha, float beta, float *y) { \
+        if (f % 8 != 0) { TAIL(f, n, A, x, alpha, beta, y); return; }                                     \
+        __m128 va = _mm_set1_ps(alpha), vb = _mm_set1_ps(beta);                                           \
+        int64_t i = 0;                                                                                    \
+        for (; i + 4 <= n; i += 4) {                                                                      \
+            const T *a = A + i * f;                                                                       \
+            __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps(); \
+            for (int32_t j = 0; j < f; j += 8) {                                                          \
+                __m256 xv = _mm256_loadu_ps(x + j);                                                       \
+                s0 = _mm256_fmadd_ps(LOAD8(a + j), xv, s0);                                               \
+                s1 = _mm256_fmadd_ps(LOAD8(a + f + j), xv, s1);                                           \
+                s2 = _mm256_fmadd_ps(LOAD8(a + 2 * f + j), xv, s2);                                       \
+                s3 = _mm256_fmadd_ps(LOAD8(a + 3 * f + j), xv, s3);                                       \
+            }                                                                                             \
+            __m128 sums = _mm_mul_ps(va, hsum4(s0, s1, s2, s3));                                          \
+            _mm_storeu_ps(y + i, beta == 0 ? sums : _mm_fmadd_ps(vb, _mm_loadu_ps(y + i), sums));         \
+        }                                                                                                 \
+        if (i < n) TAIL(f, n - i, A + i * f, x, alpha, beta, y + i);                                      \
     }
-    if (i < n) half_gemv_portable(f, n - i, A + i * f, x, alpha, beta, y + i);
-}
 
-AVX static void gemv_rows_avx(int32_t f, int64_t n, const float *A, const float *x, float alpha, float beta, float *y) {
-    __m128 va = _mm_set1_ps(alpha), vb = _mm_set1_ps(beta);
-    int64_t i = 0;
-    if (f % 8 == 0) {
-        for (; i + 4 <= n; i += 4) {
-            const float *a = A + i * f;
-            __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
-            for (int32_t j = 0; j < f; j += 8) {
-                __m256 xv = _mm256_loadu_ps(x + j);
-                s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j), xv, s0);
-                s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + f + j), xv, s1);
-                s2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + 2 * f + j), xv, s2);
-                s3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + 3 * f + j), xv, s3);
-            }
-            __m128 sums = _mm_mul_ps(va, hsum4(s0, s1, s2, s3));
-            _mm_storeu_ps(y + i, beta == 0 ? sums : _mm_fmadd_ps(vb, _mm_loadu_ps(y + i), sums));
-        }
-    }
-    for (; i < n; i++) y[i] = (beta == 0 ? 0 : beta * y[i]) + alpha * dot_avx(f, A + i * f, x);
-}
+#define LOAD_HALF8(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p)))
+#define LOAD_FLOAT8(p) _mm256_loadu_ps(p)
+GEMV_ROWS4(F16C, half_gemv_f16c, uint16_t, LOAD_HALF8, half_gemv_portable)
+GEMV_ROWS4(AVX, gemv_rows_avx, float, LOAD_FLOAT8, gemv_rows_portable)
 
 F16C static void half_to_float_f16c(int64_t n, const uint16_t *in, float *out) {
     int64_t i = 0;
@@ -393,5 +381,5 @@ void venue_gemv_rows(int32_t f, int64_t n, const float *A, const float *x, float
 #ifdef VENUE_X86
     if (use_avx2()) { gemv_rows_avx(f, n, A, x, alpha, beta, y); return; }
 #endif
-    for (int64_t i = 0; i < n; i++) y[i] = (beta == 0 ? 0 : beta * y[i]) + alpha * dot_portable(f, A + i * f, x);
+    gemv_rows_portable(f, n, A, x, alpha, beta, y);
 }

@@ -56,23 +56,7 @@ public struct JSONWriter: Sendable {
 
     /// Appends an integer.
     public mutating func integer(_ value: Int64) {
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var digits:
-            (
-                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                UInt8, UInt8, UInt8
-            ) =
-                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-                count += 1
-            } while magnitude > 0
-            for i in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[i]) }
-        }
+        fixed(value, places: 0)
     }
 
     /// Appends `value` rounded to `places` decimals (0–6), without trailing zeros; non-finite
@@ -82,27 +66,40 @@ public struct JSONWriter: Sendable {
             raw("null")
             return
         }
-        var scale: Int64 = 1
-        for _ in 0..<places { scale *= 10 }
-        var scaled = Int64((value * Double(scale)).rounded())
-        if scaled < 0 {
-            bytes.append(UInt8(ascii: "-"))
-            scaled = -scaled
+        let scale = Self.powersOfTen[min(max(places, 0), 6)]
+        var scaled = Int64((value * scale).rounded())
+        var places = places
+        while places > 0 && scaled % 10 == 0 {
+            scaled /= 10
+            places -= 1
         }
-        integer(scaled / scale)
-        var fraction = scaled % scale
-        guard fraction != 0 else { return }
-        var digits = places
-        while fraction % 10 == 0 {
-            fraction /= 10
-            digits -= 1
-        }
-        bytes.append(UInt8(ascii: "."))
-        var divisor: Int64 = 1
-        for _ in 1..<digits { divisor *= 10 }
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
-            divisor /= 10
+        fixed(scaled, places: places)
+    }
+
+    private static let powersOfTen: [Double] = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000]
+
+    /// Appends `scaled / 10^places` in decimal, formatted in a stack buffer and copied once.
+    private mutating func fixed(_ scaled: Int64, places: Int) {
+        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes of scratch
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var magnitude = scaled.magnitude
+            var position = 32
+            var written = 0
+            repeat {
+                if written == places && places > 0 {
+                    position -= 1
+                    buffer[position] = UInt8(ascii: ".")
+                }
+                position -= 1
+                buffer[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                written += 1
+            } while magnitude > 0 || written <= places
+            if scaled < 0 {
+                position -= 1
+                buffer[position] = UInt8(ascii: "-")
+            }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[position..<32]))
         }
     }
 

@@ -12,7 +12,8 @@ extension VenuePage {
         json.raw(",\"at\":")
         json.string(CalendarTime.isoDate(at))
         json.raw(",\"floors\":[")
-        for (i, floor) in floors.enumerated() {
+        for i in floors.indices {
+            let floor = floors[i]
             if i > 0 { json.raw(",") }
             json.raw("{\"id\":")
             json.string(floor.id)
@@ -25,9 +26,9 @@ extension VenuePage {
                 json.string(category)
             }
             json.raw(",\"slots\":[")
-            for (j, slot) in floor.slots.enumerated() {
+            for j in floor.slots.indices {
                 if j > 0 { json.raw(",") }
-                slot.writeJSON(to: &json)
+                floor.slots[j].writeJSON(to: &json)
             }
             json.raw("]}")
         }

@@ -50,13 +50,7 @@ struct GenerateCommand: ParsableCommand {
         at: String?, shoppersFile: String?, threads: Int, format: PageFormat
     ) throws -> String {
         let started = DispatchTime.now().uptimeNanoseconds
-        let loaded: FactorModel
-        do {
-            loaded = try ModelFile.read(path: model)
-        } catch {
-            standardError("error: \(error)")
-            throw ExitCode(1)
-        }
+        let loaded = try loadModel(model)
         let log = try EventInputOptions.read(path: events, format: eventsFormat)
         let catalogData = try reportingInputErrors { () throws(InputError) in try Catalog.read(path: catalog) }
         let wallets = try reportingInputErrors { () throws(InputError) in try CouponWallets.read(path: coupons) }

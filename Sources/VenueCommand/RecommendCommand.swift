@@ -55,13 +55,7 @@ struct RecommendCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded: FactorModel
-        do {
-            loaded = try ModelFile.read(path: model)
-        } catch {
-            standardError("error: \(error)")
-            throw ExitCode(1)
-        }
+        let loaded = try loadModel(model)
         var rules = RankingRules(excludeOwned: excludeOwned)
         var signals = ShopperSignals()
         if let catalog {

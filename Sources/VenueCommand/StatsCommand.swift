@@ -55,20 +55,19 @@ struct StatsCommand: ParsableCommand {
     }
 }
 
-/// `text` as a JSON string literal.
+/// `text` as a JSON string literal (the venue layer's escaping).
 func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20:
-            out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-        default: out.unicodeScalars.append(scalar)
-        }
+    var json = JSONWriter()
+    json.string(text)
+    return String(decoding: json.bytes, as: UTF8.self)
+}
+
+/// Reads a model file, printing the error and exiting 1 when it cannot.
+func loadModel(_ path: String) throws -> FactorModel {
+    do {
+        return try ModelFile.read(path: path)
+    } catch {
+        standardError("error: \(error)")
+        throw ExitCode(1)
     }
-    return out + "\""
 }

@@ -168,6 +168,23 @@ struct RankingTests {
         #expect(ranked.brands == [5, 0, 2, 3], "NaN and -infinity never ranked; -0 ties +0, lower index first")
     }
 
+    @Test("row-wise gemv kernels (Float and half) match a naive product, any width and row count", arguments: [8, 13, 64])
+    func gemvKernels(factors: Int) {
+        var random = SeededRandom(seed: UInt64(factors))
+        let rows = 11
+        let table = (0..<rows * factors).map { _ in Float(random.below(9) - 4) / 4 }
+        let x = (0..<factors).map { _ in Float(random.below(9) - 4) / 2 }
+        let expected = (0..<rows).map { r in (0..<factors).reduce(Float(0)) { $0 + table[r * factors + $1] * x[$1] } }
+        var y = [Float](repeating: 1, count: rows)
+        let half = table.map { Float16($0).bitPattern }
+        table.withUnsafeBufferPointer { t in
+            RankingKernels.gemvRows(factors: factors, rows: rows, table: t.baseAddress!, x: x, alpha: 2, beta: 0.5, y: &y)
+        }
+        #expect(y == expected.map { 2 * $0 + 0.5 }, "exact: quarter-integer values")
+        half.withUnsafeBufferPointer { h in RankingKernels.halfGemv(factors: factors, rows: rows, table: h.baseAddress!, x: x, y: &y) }
+        #expect(y == expected)
+    }
+
     @Test("score keys order by score, then lower index, and round-trip")
     func keys() {
         let values: [Float] = [-.greatestFiniteMagnitude, -1, -.leastNonzeroMagnitude, 0, .leastNonzeroMagnitude, 0.5, 3, .infinity]
