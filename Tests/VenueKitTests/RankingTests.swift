@@ -308,3 +308,64 @@ struct VenueBlendTests {
         #expect(ranked.brands == [2, 0, 1], "the factor score of c (9) outweighs history")
     }
 }
+
+@Suite("venue recommend and bench")
+struct RecommendCommandTests {
+    @Test("recommend --all: every shopper, filtered by catalog and owned brands, identical on 1 and 3 threads")
+    func recommendAll() throws {
+        let folder = TestSupport.temporaryFolder()
+        let fixtures = TestSupport.fixtures
+        let events = fixtures + "/events.csv"
+        #expect(
+            try TestSupport.venue([
+                "train", "--events", events, "--format", "generic", "--factors", "16", "--iterations", "3", "--model", folder + "/m.model",
+            ]).status == 0)
+        func recommend(_ out: String, threads: Int) throws -> Int32 {
+            try TestSupport.venue([
+                "recommend", "--model", folder + "/m.model", "--all", "--out", out, "-k", "10", "--exclude-owned", "--events", events,
+                "--catalog", fixtures + "/catalog.csv", "--threads", "\(threads)",
+            ]).status
+        }
+        #expect(try recommend(folder + "/one.jsonl", threads: 1) == 0)
+        #expect(try recommend(folder + "/three.jsonl", threads: 3) == 0)
+        let one = try Data(contentsOf: URL(fileURLWithPath: folder + "/one.jsonl"))
+        #expect(one == (try Data(contentsOf: URL(fileURLWithPath: folder + "/three.jsonl"))))
+
+        let catalog = try Catalog.read(path: fixtures + "/catalog.csv")
+        let log = try EventReader(format: .generic).read(path: events)
+        var owned: [String: Set<String>] = [:]
+        for i in 0..<log.count { owned[log.shopperIDs[Int(log.shoppers[i])], default: []].insert(log.brandIDs[Int(log.brands[i])]) }
+        let lines = one.split(separator: 0x0A)
+        #expect(lines.count == 2000)
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
+            let shopper = try #require(object["shopper"] as? String)
+            let brands = try #require(object["brands"] as? [String])
+            let scores = try #require(object["scores"] as? [Double])
+            #expect(brands.count == 10 && scores.count == 10 && scores == scores.sorted(by: >))
+            for brand in brands {
+                #expect(catalog[brand]?.isShowable == true, "\(brand) is not in the sale or sold out")
+                #expect(owned[shopper]?.contains(brand) != true, "\(shopper) already has \(brand)")
+            }
+        }
+        let single = try TestSupport.venue(["recommend", "--model", folder + "/m.model", "--shopper", "S0001", "-k", "3"])
+        #expect(single.status == 0 && single.out.split(separator: "\n").count == 3)
+        #expect(try TestSupport.venue(["recommend", "--model", folder + "/m.model", "--all"]).status != 0, "--all needs --out")
+    }
+
+    @Test("bench rank prints one JSON line with latencies, throughput and sgemm GFLOP/s")
+    func benchRank() throws {
+        let result = try TestSupport.venue([
+            "bench", "rank", "--brands", "500", "--factors", "16", "-k", "10", "--queries", "50", "--shoppers", "300", "--precision",
+            "float16",
+        ])
+        #expect(result.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any])
+        for key in [
+            "single_filtered", "single_unfiltered", "batch_filtered_shoppers_per_sec", "sgemm_gflops", "recall_agreement_vs_float32",
+        ] {
+            #expect(object[key] != nil, "\(key)")
+        }
+        #expect((object["single_filtered"] as? [String: Double])?["p999_us"] != nil)
+    }
+}
