@@ -77,7 +77,7 @@ public struct VenueGenerator: Sendable {
     /// workers, `blockSize` shoppers per block, and passes each block's JSON lines to `consume` in
     /// order. Returns the stage times and counts.
     public func generate(
-        shoppers: [String]? = nil, threads: Int, blockSize: Int = 256, consume: ([UInt8]) throws -> Void,
+        shoppers: [String]? = nil, threads: Int, blockSize: Int = BrandRanker.defaultBlockSize, consume: ([UInt8]) throws -> Void,
         progress: (Int) -> Void = { _ in }
     ) rethrows -> Report {
         let ids = shoppers

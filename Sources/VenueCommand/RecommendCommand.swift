@@ -92,7 +92,7 @@ struct RecommendCommand: ParsableCommand {
         let brandIDs = model.brandIDs
         do {
             try ranker.rankAll(
-                k, shopperFactors: model.shopperFactors, threads: threads, blockSize: 256,
+                k, shopperFactors: model.shopperFactors, threads: threads,
                 produce: { block in
                     var text = ""
                     for shopper in block.shoppers {
