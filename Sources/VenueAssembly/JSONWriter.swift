@@ -17,6 +17,9 @@ public struct JSONWriter: Sendable {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
+    /// Appends bytes already encoded as JSON (a cached fragment).
+    public mutating func append(_ encoded: [UInt8]) { bytes.append(contentsOf: encoded) }
+
     /// Appends `"key":`, with `key` known to need no escaping.
     public mutating func key(_ key: StaticString) {
         bytes.append(UInt8(ascii: "\""))

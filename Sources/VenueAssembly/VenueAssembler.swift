@@ -27,6 +27,8 @@ public struct VenueAssembler: Sendable {
     private let popular: [Int32]
     private let popularByCategory: [[Int32]]
     private let popularity: [Float]
+    /// Each catalogued brand's constant JSON: `{"brand":…,"name":…,"category":…`.
+    private let fragments: [[UInt8]]
 
     /// An assembler for brands `brandIDs` (a model's order) with `popularity` per brand (higher
     /// is more popular; ties by index). O(brands log brands).
@@ -52,6 +54,18 @@ public struct VenueAssembler: Sendable {
         var byCategory = [[Int32]](repeating: [], count: categories.count)
         for b in popular { byCategory[Int(categoryOfBrand[Int(b)])].append(b) }
         popularByCategory = byCategory
+        fragments = entries.map { entry in
+            guard let entry else { return [] }
+            var json = JSONWriter()
+            VenuePage.Slot.writeIdentity(brand: entry.id, name: entry.name, category: entry.category, to: &json)
+            return json.bytes
+        }
+    }
+
+    /// Appends `page` as one JSON line's worth of bytes, exactly as ``VenuePage/writeJSON(to:)``
+    /// does, but copying each brand's constant fields from a cache built once. O(page size).
+    public func writeJSON(_ page: VenuePage, to json: inout JSONWriter) {
+        page.writeJSON(to: &json, fragments: fragments)
     }
 
     /// What the assembler needs to know about one shopper.
@@ -213,7 +227,7 @@ public struct VenueAssembler: Sendable {
             scratch.recent.append(category)
         }
         scratch.used[index] = scratch.stamp
-        let slot = card(entry, score: score, reason: reason, coupons: coupons)
+        let slot = card(entry, index: b, score: score, reason: reason, coupons: coupons)
         if slot.coupon != nil { tally.couponsAttached += 1 }
         tally.slots += 1
         slots.append(slot)
@@ -237,7 +251,7 @@ public struct VenueAssembler: Sendable {
 
     /// A brand card: the brand's deal at its allowed discount, the best coupon and the stacked
     /// final price.
-    func card(_ entry: CatalogBrand, score: Float, reason: VenuePage.Reason, coupons: [Coupon]) -> VenuePage.Slot {
+    func card(_ entry: CatalogBrand, index: Int32, score: Float, reason: VenuePage.Reason, coupons: [Coupon]) -> VenuePage.Slot {
         let percent = min(max(entry.maxDiscountPercent, 0), 90)
         let dealPrice = percent > 0 ? Self.cents(entry.price * Double(100 - percent) / 100) : entry.price
         // Best coupon: the largest reachable amount; if none is reachable, the nearest threshold.
@@ -284,7 +298,7 @@ public struct VenueAssembler: Sendable {
                     id: $0.id, kind: $0.kind, amount: $0.amount, threshold: $0.threshold,
                     spendMore: Self.cents(max(0, $0.threshold - dealPrice)))
             },
-            finalPrice: Self.cents(final), lowStock: entry.stock == .low)
+            finalPrice: Self.cents(final), lowStock: entry.stock == .low, brandIndex: index)
     }
 
     /// The coupons valid at `time`, each once (first of a duplicated id), soonest expiry first.

@@ -138,7 +138,7 @@ public struct VenueGenerator: Sendable {
                 rankNanos += DispatchTime.now().uptimeNanoseconds - t0
                 let t2 = DispatchTime.now().uptimeNanoseconds
                 for page in pages {
-                    page.writeJSON(to: &worker.json)
+                    generator.assembler.writeJSON(page, to: &worker.json)
                     worker.json.newline()
                 }
                 local.rankSeconds = Double(rankNanos) / 1e9

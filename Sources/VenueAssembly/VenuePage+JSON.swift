@@ -5,6 +5,11 @@ extension VenuePage {
     /// ``VenuePage/schemaVersion``). Keys in a fixed order; prices to the cent, scores to 4
     /// decimals; identical pages give identical bytes. O(page size).
     public func writeJSON(to json: inout JSONWriter) {
+        writeJSON(to: &json, fragments: nil)
+    }
+
+    /// The encoder; `fragments[i]` (when given and non-empty) holds brand `i`'s identity fields.
+    func writeJSON(to json: inout JSONWriter, fragments: [[UInt8]]?) {
         json.raw("{\"schema\":")
         json.integer(Int64(Self.schemaVersion))
         json.raw(",\"shopper\":")
@@ -28,7 +33,7 @@ extension VenuePage {
             json.raw(",\"slots\":[")
             for j in floor.slots.indices {
                 if j > 0 { json.raw(",") }
-                floor.slots[j].writeJSON(to: &json)
+                floor.slots[j].writeJSON(to: &json, fragments: fragments)
             }
             json.raw("]}")
         }
@@ -60,13 +65,22 @@ extension VenuePage {
 }
 
 extension VenuePage.Slot {
-    func writeJSON(to json: inout JSONWriter) {
+    /// `{"brand":…,"name":…,"category":…`: the fields that never change for a brand.
+    static func writeIdentity(brand: String, name: String, category: String, to json: inout JSONWriter) {
         json.raw("{\"brand\":")
         json.string(brand)
         json.raw(",\"name\":")
         json.string(name)
         json.raw(",\"category\":")
         json.string(category)
+    }
+
+    func writeJSON(to json: inout JSONWriter, fragments: [[UInt8]]?) {
+        if let fragments, brandIndex >= 0, Int(brandIndex) < fragments.count, !fragments[Int(brandIndex)].isEmpty {
+            json.append(fragments[Int(brandIndex)])
+        } else {
+            Self.writeIdentity(brand: brand, name: name, category: category, to: &json)
+        }
         json.raw(",\"reason\":")
         json.string(reason.rawValue)
         json.raw(",\"score\":")

@@ -50,6 +50,9 @@ public struct VenuePage: Sendable, Equatable {
         public var finalPrice: Double
         /// Stock is running low.
         public var lowStock: Bool
+        /// The brand's index in the assembler's brand order (−1 when unknown): lets the assembler
+        /// write the brand's constant JSON from a cache.
+        var brandIndex: Int32 = -1
     }
 
     /// Why a brand is on the page.

@@ -114,6 +114,9 @@ struct VenueTests {
             page.writeJSON(to: &a)
             world.assembler.assemble(shopper, scratch: &fresh, tally: &tally).writeJSON(to: &b)
             #expect(a.bytes == b.bytes)
+            var cached = JSONWriter()
+            world.assembler.writeJSON(page, to: &cached)
+            #expect(cached.bytes == a.bytes, "the cached brand fragments write the same bytes")
         }
     }
 
