@@ -37,7 +37,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Neighbours per brand for item-knn.") var knn = 50
     @Option(help: "Days before the cut whose purchases label the venue blend's training rows.") var learnWindow = 30
     @Option(help: "How many such windows, going back from the cut, give the blend's training rows.") var learnWindows = 2
-    @Option(help: "Half-life in days of the own-history feature of the venue blend.") var historyHalfLife = 30.0
+    @Option(help: "Half-life in days of the own-history feature of the venue blend (default from venue tune on Tmall 2014).")
+    var historyHalfLife = 60.0
     @Option(help: "Share of interactions held out (random holdout protocol).") var holdout: Double?
     @Option(help: "Seed of the holdout split.") var splitSeed: UInt64 = 42
     @Option(name: .short, help: "Cut-offs, comma separated.") var k = "5,10,20,50"

@@ -31,6 +31,9 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Every shopper of the model (the default without --shoppers).") var all = false
     @Option(help: "Worker threads.") var threads = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "jsonl or html.") var format: PageFormat = .jsonl
+    @Option(help: "Weight of the factor score in candidate ranking.") var factorWeight: Float = 1
+    @Option(help: "Weight of normalised popularity in candidate ranking.") var popularityWeight: Float = 0.05
+    @Option(help: "Half-life in days of the history behind the followed and category floors.") var halfLife = 30.0
 
     func validate() throws {
         if all, shoppers != nil { throw ValidationError("give --shoppers FILE or --all, not both") }
@@ -40,14 +43,15 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         let summary = try Self.generate(
             model: model, events: events, eventsFormat: eventsFormat, catalog: catalog, coupons: coupons, layout: layout, out: out,
-            at: at, shoppersFile: shoppers, threads: threads, format: format)
+            at: at, shoppersFile: shoppers, threads: threads, format: format,
+            blend: VenueBlend(factor: factorWeight, history: 0, popularity: popularityWeight, halfLifeDays: halfLife))
         print(summary)
     }
 
     /// The pipeline shared with `venue demo`; returns the summary line.
     static func generate(
         model: String, events: String, eventsFormat: EventFormat, catalog: String, coupons: String, layout: String, out: String,
-        at: String?, shoppersFile: String?, threads: Int, format: PageFormat
+        at: String?, shoppersFile: String?, threads: Int, format: PageFormat, blend: VenueBlend = VenueBlend()
     ) throws -> String {
         let started = DispatchTime.now().uptimeNanoseconds
         let loaded = try loadModel(model)
@@ -74,7 +78,8 @@ struct GenerateCommand: ParsableCommand {
             }
             ids = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
-        let generator = VenueGenerator(model: loaded, events: log, catalog: catalogData, wallets: wallets, layout: layoutData, at: time)
+        let generator = VenueGenerator(
+            model: loaded, events: log, catalog: catalogData, wallets: wallets, layout: layoutData, at: time, blend: blend)
         let prepared = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
 
         if format == .html {
