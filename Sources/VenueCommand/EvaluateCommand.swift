@@ -2,14 +2,7 @@ import ArgumentParser
 import Foundation
 import VenueKit
 
-/// The methods `venue evaluate` compares.
-enum EvaluationMethod: String, CaseIterable, ExpressibleByArgument {
-    case popularity
-    case ownHistory = "own-history"
-    case itemKNN = "item-knn"
-    case als
-    case venue
-}
+extension RecommendationMethod: ExpressibleByArgument {}
 
 /// `venue evaluate`: ranking quality on a time split (the Tmall contest protocol) or a random
 /// per-interaction holdout (the `implicit` harness protocol).
@@ -33,7 +26,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "First day of the test window.") var testFrom: String?
     @Option(help: "Last day of the test window.") var testUntil: String?
     @Option(help: "Event kinds that count as test items, comma separated.") var testEvents = "purchase"
-    @Option(help: "Methods, comma separated (time split).") var methods = EvaluationMethod.allCases.map(\.rawValue).joined(separator: ",")
+    @Option(help: "Methods, comma separated (time split).") var methods = RecommendationMethod.allCases.map(\.rawValue).joined(
+        separator: ",")
     @Option(help: "Neighbours per brand for item-knn.") var knn = 50
     @Option(help: "Days before the cut whose purchases label the venue blend's training rows.") var learnWindow = 30
     @Option(help: "How many such windows, going back from the cut, give the blend's training rows.") var learnWindows = 2
@@ -65,9 +59,9 @@ struct EvaluateCommand: ParsableCommand {
             guard let kind = EventKind(name: String(name)) else { throw ValidationError("unknown event kind \(name)") }
             kinds.insert(kind)
         }
-        var chosen: [EvaluationMethod] = []
+        var chosen: [RecommendationMethod] = []
         for name in methods.split(separator: ",") {
-            guard let method = EvaluationMethod(rawValue: String(name)) else { throw ValidationError("unknown method \(name)") }
+            guard let method = RecommendationMethod(rawValue: String(name)) else { throw ValidationError("unknown method \(name)") }
             chosen.append(method)
         }
         let split = TimeSplit(log, trainUntil: cut, testFrom: from, testUntil: until, testKinds: kinds)
@@ -75,11 +69,21 @@ struct EvaluateCommand: ParsableCommand {
             standardError("error: no test events in \(testFrom) … \(testUntil)")
             throw ExitCode(1)
         }
-        let evaluation = try TimeSplitEvaluation(
-            split: split, als: als, knn: knn, learnWindow: learnWindow, learnWindows: learnWindows, historyHalfLife: historyHalfLife,
-            quiet: json)
-        var results: [(EvaluationMethod, [Int: EvaluationResult])] = []
-        let blend = chosen.contains(.venue) || saveModel != nil ? try evaluation.learnBlend() : nil
+        let evaluation = MethodComparison(
+            split: split, configuration: als.configuration, weighting: als.weighting, knnNeighbours: knn, learnWindow: learnWindow,
+            learnWindows: learnWindows, historyHalfLife: historyHalfLife)
+        var results: [(RecommendationMethod, [Int: MethodResult])] = []
+        var blend: LogisticBlend?
+        if chosen.contains(.venue) || saveModel != nil {
+            let learned = try evaluation.learnBlend()
+            blend = learned.blend
+            if !json {
+                standardError(
+                    "venue blend fitted on \(learned.rows) candidates (\(learned.positives) bought) in \(learnWindows) windows: "
+                        + zip(BlendFeatures.names, learned.blend.weights).map { "\($0) \(String(format: "%.3f", $1))" }.joined(
+                            separator: ", "))
+            }
+        }
         if let saveModel, let blend {
             var model = try trainModel(InteractionMatrix(log: split.train, weighting: als.weighting), als, quiet: true).0
             model.extensions["BLND"] = blend.bytes
@@ -156,11 +160,7 @@ struct EvaluateCommand: ParsableCommand {
     }
 }
 
-/// One method's numbers at one cut-off.
-struct EvaluationResult {
-    var metrics: RankingMetrics
-    var exposure: ExposureStatistics
-
+extension MethodResult {
     var recall: Double { metrics.microRecall }
 
     var row: String {

@@ -56,8 +56,9 @@ struct TuneCommand: ParsableCommand {
             options.factors = c.0
             options.regularization = c.1
             options.alpha = c.2
-            let evaluation = try TimeSplitEvaluation(
-                split: split, als: options, knn: 50, learnWindow: validationDays, learnWindows: c.3, historyHalfLife: c.4, quiet: true)
+            let evaluation = MethodComparison(
+                split: split, configuration: options.configuration, weighting: options.weighting, learnWindow: validationDays,
+                learnWindows: c.3, historyHalfLife: c.4)
             let measured = evaluation.measure(try evaluation.rank(.venue, k: k), cutoffs: [k])[k]!
             results.append((c, measured.metrics.microRecall, measured.metrics.ndcg))
             if !json {

@@ -1,36 +1,73 @@
 import Foundation
-import VenueKit
+import VenueFactorization
+import VenueInteractions
+import VenueLinearAlgebra
 
-/// Ranks the test shoppers of a ``TimeSplit`` with each method and measures the lists.
-struct TimeSplitEvaluation {
-    let split: TimeSplit
-    let als: ALSOptions
-    let knnNeighbours: Int
-    let learnWindow: Int
-    let learnWindows: Int
-    let historyHalfLife: Double
-    let quiet: Bool
-    let order: BrandIDOrder
-    let history: [[(brand: Int32, score: Double)]]
-    let owned: [Set<Int32>]
+/// Recommendation methods compared on a ``TimeSplit``: the rules a marketplace used before, the
+/// models, and the learned venue blend.
+public enum RecommendationMethod: String, Sendable, CaseIterable {
+    /// Most-bought brands, the same list for everyone.
+    case popularity
+    /// The 2013 venue rule: the shopper's own recency-weighted history.
+    case ownHistory = "own-history"
+    /// Item-based k-nearest neighbours over the brand columns.
+    case itemKNN = "item-knn"
+    /// Implicit-ALS factor scores alone.
+    case als
+    /// The learned logistic blend of ``BlendFeatures``.
+    case venue
+}
 
-    init(
-        split: TimeSplit, als: ALSOptions, knn: Int, learnWindow: Int, learnWindows: Int, historyHalfLife: Double = 30, quiet: Bool
-    ) throws {
-        self.historyHalfLife = historyHalfLife
-        self.learnWindows = max(1, learnWindows)
+/// One method's quality at one cut-off.
+public struct MethodResult: Sendable {
+    /// Ranking metrics.
+    public var metrics: RankingMetrics
+    /// Exposure over all venues.
+    public var exposure: ExposureStatistics
+}
+
+/// Ranks the test shoppers of a ``TimeSplit`` with each ``RecommendationMethod`` and measures
+/// the lists. Models are trained on the split's training side only; the venue blend is fitted
+/// on windows inside the training period, so the test window is never read before measuring.
+public struct MethodComparison: Sendable {
+    /// The split.
+    public let split: TimeSplit
+    /// ALS settings for the `als` and `venue` methods.
+    public let configuration: ALSConfiguration
+    /// Event weights behind the ALS matrix.
+    public let weighting: EventWeighting
+    /// Neighbours per brand for item-kNN (and the venue blend's kNN feature).
+    public let knnNeighbours: Int
+    /// Days per learning window of the venue blend.
+    public let learnWindow: Int
+    /// Learning windows before the cut.
+    public let learnWindows: Int
+    /// Half-life of the blend's own-history feature, days.
+    public let historyHalfLife: Double
+    private let order: BrandIDOrder
+    private let history: [[(brand: Int32, score: Double)]]
+    private let owned: [Set<Int32>]
+
+    /// A comparison on `split`. O(training events).
+    public init(
+        split: TimeSplit, configuration: ALSConfiguration = ALSConfiguration(), weighting: EventWeighting = EventWeighting(),
+        knnNeighbours: Int = 50, learnWindow: Int = 30, learnWindows: Int = 2, historyHalfLife: Double = 60
+    ) {
         self.split = split
-        self.als = als
-        knnNeighbours = knn
+        self.configuration = configuration
+        self.weighting = weighting
+        self.knnNeighbours = knnNeighbours
         self.learnWindow = learnWindow
-        self.quiet = quiet
+        self.learnWindows = max(1, learnWindows)
+        self.historyHalfLife = historyHalfLife
         order = BrandIDOrder(split.train.brandIDs)
         history = BaselineRankers.ownHistory(split.train, cut: split.cut, order: order)
         owned = history.map { Set($0.map(\.brand)) }
     }
 
-    /// Each test shopper's ranked brands (at most `k`), in `split.test` order.
-    func rank(_ method: EvaluationMethod, k: Int, blend: LogisticBlend? = nil) throws -> [[Int32]] {
+    /// Each test shopper's ranked brands (at most `k`), in `split.test` order. `blend` is the
+    /// venue method's model (fitted with ``learnBlend()`` when `nil`).
+    public func rank(_ method: RecommendationMethod, k: Int, blend: LogisticBlend? = nil) throws -> [[Int32]] {
         switch method {
         case .popularity:
             let top = Array(BaselineRankers.popularity(split.train, order: order).prefix(k))
@@ -60,7 +97,7 @@ struct TimeSplitEvaluation {
                 return ranked.brands
             }
         case .venue:
-            let blend = try blend ?? learnBlend()
+            let blend = try blend ?? learnBlend().blend
             let features = BlendFeatures(
                 log: split.train, cut: split.cut, model: try train(split.train), knnNeighbours: knnNeighbours, halfLifeDays: historyHalfLife
             )
@@ -80,8 +117,9 @@ struct TimeSplitEvaluation {
 
     /// Fits the logistic blend on `learnWindows` windows before the cut: for window `w`, features
     /// as of `cut − w·learnWindow` days and labels = purchases in the following `learnWindow` days
-    /// (all inside the training period; the test window is never read).
-    func learnBlend() throws -> LogisticBlend {
+    /// (all inside the training period; the test window is never read). Returns the model and how
+    /// many candidate rows and purchases it was fitted on.
+    public func learnBlend() throws -> (blend: LogisticBlend, rows: Int, positives: Int) {
         let log = split.train
         var rows: [[Double]] = []
         var labels: [Bool] = []
@@ -105,22 +143,17 @@ struct TimeSplitEvaluation {
                 }
             }
         }
-        let blend = try LogisticBlend.fit(rows, labels: labels)
-        if !quiet {
-            standardError(
-                "venue blend fitted on \(rows.count) candidates (\(labels.filter { $0 }.count) bought) in \(learnWindows) windows: "
-                    + zip(BlendFeatures.names, blend.weights).map { "\($0) \(String(format: "%.3f", $1))" }.joined(separator: ", "))
-        }
-        return blend
+        return (try LogisticBlend.fit(rows, labels: labels), rows.count, labels.filter { $0 }.count)
     }
 
-    private func train(_ log: EventLog) throws -> FactorModel {
-        try trainModel(InteractionMatrix(log: log, weighting: als.weighting), als, quiet: true).0
+    /// The ALS model of `log` (the training side, or its part before a learning window).
+    public func train(_ log: EventLog) throws -> FactorModel {
+        try ImplicitALS(configuration).train(InteractionMatrix(log: log, weighting: weighting), weighting: weighting)
     }
 
-    /// Metrics of `ranked` at each cut-off.
-    func measure(_ ranked: [[Int32]], cutoffs: [Int]) -> [Int: EvaluationResult] {
-        var results: [Int: EvaluationResult] = [:]
+    /// Metrics of `ranked` (in `split.test` order) at each cut-off.
+    public func measure(_ ranked: [[Int32]], cutoffs: [Int]) -> [Int: MethodResult] {
+        var results: [Int: MethodResult] = [:]
         for k in cutoffs {
             var metrics = RankingMetrics(k: k)
             var exposure = ExposureStatistics(brandCount: split.train.brandIDs.count)
@@ -132,48 +165,8 @@ struct TimeSplitEvaluation {
                     ranked: brands, relevantCount: relevant.count, isRelevant: relevant.contains, isNew: { !mine.contains(Int32($0)) })
                 exposure.add(brands)
             }
-            results[k] = EvaluationResult(metrics: metrics, exposure: exposure)
+            results[k] = MethodResult(metrics: metrics, exposure: exposure)
         }
         return results
-    }
-}
-
-/// A small SVG line chart of Recall@K against K, one line per method.
-enum RecallPlot {
-    static func svg(title: String, cutoffs: [Int], series: [(String, [Double])]) -> String {
-        let width = 640.0, height = 400.0, left = 60.0, right = 170.0, top = 40.0, bottom = 50.0
-        let maxK = Double(cutoffs.last ?? 1)
-        let maxY = max(0.05, (series.flatMap(\.1).max() ?? 0) * 1.1)
-        func x(_ k: Int) -> Double { left + Double(k) / maxK * (width - left - right) }
-        func y(_ v: Double) -> Double { height - bottom - v / maxY * (height - top - bottom) }
-        let colors = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
-        var out =
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">\n"
-        out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        out += "<text x=\"\(left)\" y=\"22\" font-size=\"14\">\(VenuePage.escape(title))</text>\n"
-        out += "<line x1=\"\(left)\" y1=\"\(y(0))\" x2=\"\(width - right)\" y2=\"\(y(0))\" stroke=\"black\"/>\n"
-        out += "<line x1=\"\(left)\" y1=\"\(y(0))\" x2=\"\(left)\" y2=\"\(top)\" stroke=\"black\"/>\n"
-        for k in cutoffs {
-            out += "<text x=\"\(x(k))\" y=\"\(height - bottom + 18)\" text-anchor=\"middle\">\(k)</text>\n"
-        }
-        for step in 0...4 {
-            let v = maxY * Double(step) / 4
-            out += "<text x=\"\(left - 8)\" y=\"\(y(v) + 4)\" text-anchor=\"end\">\(String(format: "%.3f", v))</text>\n"
-            out += "<line x1=\"\(left)\" y1=\"\(y(v))\" x2=\"\(width - right)\" y2=\"\(y(v))\" stroke=\"#ddd\"/>\n"
-        }
-        out += "<text x=\"\((left + width - right) / 2)\" y=\"\(height - 12)\" text-anchor=\"middle\">K</text>\n"
-        out +=
-            "<text x=\"16\" y=\"\((top + height - bottom) / 2)\" transform=\"rotate(-90 16 \((top + height - bottom) / 2))\" text-anchor=\"middle\">Recall@K</text>\n"
-        for (i, (name, values)) in series.enumerated() {
-            let color = colors[i % colors.count]
-            let points = zip(cutoffs, values).map { "\(x($0)),\(y($1))" }.joined(separator: " ")
-            out += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(points)\"/>\n"
-            for (k, v) in zip(cutoffs, values) { out += "<circle cx=\"\(x(k))\" cy=\"\(y(v))\" r=\"3\" fill=\"\(color)\"/>\n" }
-            let ly = top + 20 * Double(i)
-            out +=
-                "<line x1=\"\(width - right + 15)\" y1=\"\(ly)\" x2=\"\(width - right + 40)\" y2=\"\(ly)\" stroke=\"\(color)\" stroke-width=\"2\"/>"
-            out += "<text x=\"\(width - right + 46)\" y=\"\(ly + 4)\">\(VenuePage.escape(name))</text>\n"
-        }
-        return out + "</svg>\n"
     }
 }
