@@ -20,14 +20,6 @@ public struct JSONWriter: Sendable {
     /// Appends bytes already encoded as JSON (a cached fragment).
     public mutating func append(_ encoded: [UInt8]) { bytes.append(contentsOf: encoded) }
 
-    /// Appends `"key":`, with `key` known to need no escaping.
-    public mutating func key(_ key: StaticString) {
-        bytes.append(UInt8(ascii: "\""))
-        raw(key)
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
-    }
-
     /// Appends `text` as a JSON string.
     public mutating func string(_ text: String) {
         bytes.append(UInt8(ascii: "\""))

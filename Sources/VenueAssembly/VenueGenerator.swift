@@ -35,10 +35,13 @@ public struct VenueGenerator: Sendable {
         self.wallets = wallets
         let popularity = blend.popularity(events, at: at, brands: model.brandIDs)
         assembler = VenueAssembler(catalog: catalog, layout: layout, brandIDs: model.brandIDs, popularity: popularity)
+        history = blend.ownHistory(events, at: at, shoppers: model.shopperIDs, brands: model.brandIDs)
+        // Candidates: factor score and popularity only (history reaches the page through the
+        // followed and category floors), so no per-shopper boosts.
         var candidateBlend = blend
         candidateBlend.history = 0
-        ranker = candidateBlend.ranker(model: model, events: events, at: at, eligible: assembler.showable, precision: precision)
-        history = blend.ownHistory(events, at: at, shoppers: model.shopperIDs, brands: model.brandIDs)
+        ranker = candidateBlend.ranker(
+            model: model, history: nil, popularity: popularity, eligible: assembler.showable, precision: precision)
         let follows = events.filtered { events.kinds[$0] == .follow || events.kinds[$0] == .favorite }
         followed = blend.ownHistory(follows, at: at, shoppers: model.shopperIDs, brands: model.brandIDs)
         // Twice the slots that draw on candidates (picked and category floors; category floors
@@ -61,16 +64,22 @@ public struct VenueGenerator: Sendable {
         public var tally = VenueAssembler.Tally()
     }
 
-    /// The page of one shopper (unknown ids get a cold-start page).
-    public func page(for shopper: String) -> VenuePage {
+    /// The pages of `shoppers` one at a time, in order, on this thread (unknown ids get a cold-start
+    /// page), passed to `body`; scratch is built once for all of them. For previews and single
+    /// requests: ``generate(shoppers:threads:blockSize:consume:progress:)`` is the batch path.
+    public func pages(for shoppers: [String], _ body: (VenuePage) throws -> Void) rethrows {
         var workspace = ranker.makeWorkspace(blockSize: 1)
         var scratch = VenueAssembler.Scratch(for: assembler)
         var tally = VenueAssembler.Tally()
         var ranked = RankedBrands()
-        let row = model.shopperIDs.index(of: shopper)
-        let x = row.map { model.shopperFactors.row($0) } ?? [Float](repeating: 0, count: model.factors)
-        ranker.rank(candidates, factors: x, shopper: nil, workspace: &workspace, into: &ranked)
-        return assembler.assemble(context(shopper, row: row, ranked.brands[...], ranked.scores[...]), scratch: &scratch, tally: &tally)
+        let zeros = [Float](repeating: 0, count: model.factors)
+        for shopper in shoppers {
+            let row = model.shopperIDs.index(of: shopper)
+            let x = row.map { model.shopperFactors.row($0) } ?? zeros
+            ranker.rank(candidates, factors: x, shopper: nil, workspace: &workspace, into: &ranked)
+            try body(
+                assembler.assemble(context(shopper, row: row, ranked.brands[...], ranked.scores[...]), scratch: &scratch, tally: &tally))
+        }
     }
 
     /// Generates the pages of `shoppers` (ids; `nil` for every shopper of the model) on `threads`

@@ -60,9 +60,9 @@ struct RankBenchCommand: ParsableCommand {
             "\"threads\":\(threads)", "\"block_size\":\(blockSize)", "\"queries\":\(queries)",
             "\"single_unfiltered\":\(single.unfiltered)", "\"single_filtered\":\(single.filtered)",
             "\"batch_shoppers\":\(shoppers)",
-            "\"batch_filtered_shoppers_per_sec\":\(round1(batch))",
-            "\"batch_unfiltered_shoppers_per_sec\":\(round1(batchUnfiltered))",
-            "\"sgemm_gflops\":\(round1(sgemmGFLOPS()))",
+            "\"batch_filtered_shoppers_per_sec\":\(rounded(batch, places: 1))",
+            "\"batch_unfiltered_shoppers_per_sec\":\(rounded(batchUnfiltered, places: 1))",
+            "\"sgemm_gflops\":\(rounded(sgemmGFLOPS(), places: 1))",
             "\"brand_table_bytes\":\(table.byteCount)",
             "\"kernels\":\"\(RankingKernels.usesF16C ? "avx2+f16c" : SparseRowKernels.usesAVX2 ? "avx2" : "portable")\"",
         ]
@@ -98,7 +98,7 @@ struct RankBenchCommand: ParsableCommand {
         }
         let mean = sorted.reduce(0, +) / Double(sorted.count) / 1000
         return
-            "{\"p50_us\":\(round2(percentile(50))),\"p99_us\":\(round2(percentile(99))),\"p999_us\":\(round2(percentile(99.9))),\"mean_us\":\(round2(mean))}"
+            "{\"p50_us\":\(rounded(percentile(50), places: 2)),\"p99_us\":\(rounded(percentile(99), places: 2)),\"p999_us\":\(rounded(percentile(99.9), places: 2)),\"mean_us\":\(rounded(mean, places: 2))}"
     }
 
     /// Shoppers per second ranking the first `shoppers` rows on `threads` workers (best of 2).
@@ -131,7 +131,7 @@ struct RankBenchCommand: ParsableCommand {
                 total += Double(mine.brands.filter(wanted.contains).count) / Double(max(1, wanted.count))
             }
         }
-        return (total / Double(queries) * 10_000).rounded() / 10_000
+        return rounded(total / Double(queries), places: 4)
     }
 
     /// sgemm GFLOP/s on a 1024³ product at `threads` threads (best of 3).
@@ -151,6 +151,4 @@ struct RankBenchCommand: ParsableCommand {
         return best
     }
 
-    private func round1(_ x: Double) -> Double { (x * 10).rounded() / 10 }
-    private func round2(_ x: Double) -> Double { (x * 100).rounded() / 100 }
 }

@@ -84,8 +84,10 @@ struct EvaluateCommand: ParsableCommand {
                             separator: ", "))
             }
         }
-        if let saveModel, let blend {
-            var model = try trainModel(InteractionMatrix(log: split.train, weighting: als.weighting), als, quiet: true).0
+        // One ALS model of the training side serves als, venue and --save-model.
+        let needsModel = chosen.contains(.als) || chosen.contains(.venue) || saveModel != nil
+        let trained = needsModel ? try trainModel(InteractionMatrix(log: split.train, weighting: als.weighting), als, quiet: true).0 : nil
+        if let saveModel, let blend, var model = trained {
             model.extensions["BLND"] = blend.bytes
             model.extensions["BLNF"] = Array(BlendFeatures.names.joined(separator: ",").utf8)
             do {
@@ -97,7 +99,7 @@ struct EvaluateCommand: ParsableCommand {
         }
         for method in chosen {
             let started = Date()
-            let ranked = try evaluation.rank(method, k: cutoffs.last!, blend: blend)
+            let ranked = try evaluation.rank(method, k: cutoffs.last!, model: trained, blend: blend)
             results.append((method, evaluation.measure(ranked, cutoffs: cutoffs)))
             if !json { standardError("\(method.rawValue): \(String(format: "%.1f", Date().timeIntervalSince(started))) s") }
         }
@@ -170,10 +172,8 @@ extension MethodResult {
     }
 
     var json: String {
-        "{\"precision\":\(r4(metrics.microPrecision)),\"recall\":\(r4(metrics.microRecall)),\"f1\":\(r4(metrics.microF1)),"
-            + "\"recall_macro\":\(r4(metrics.recall)),\"ndcg\":\(r4(metrics.ndcg)),\"hits\":\(metrics.hits),"
-            + "\"new_brand_share\":\(r4(metrics.newBrandShare)),\"coverage\":\(r4(exposure.coverage)),\"gini\":\(r4(exposure.gini))}"
+        "{\"precision\":\(rounded(metrics.microPrecision, places: 4)),\"recall\":\(rounded(metrics.microRecall, places: 4)),\"f1\":\(rounded(metrics.microF1, places: 4)),"
+            + "\"recall_macro\":\(rounded(metrics.recall, places: 4)),\"ndcg\":\(rounded(metrics.ndcg, places: 4)),\"hits\":\(metrics.hits),"
+            + "\"new_brand_share\":\(rounded(metrics.newBrandShare, places: 4)),\"coverage\":\(rounded(exposure.coverage, places: 4)),\"gini\":\(rounded(exposure.gini, places: 4))}"
     }
-
-    private func r4(_ x: Double) -> Double { (x * 10_000).rounded() / 10_000 }
 }

@@ -84,12 +84,12 @@ struct GenerateCommand: ParsableCommand {
 
         if format == .html {
             let list = ids ?? loaded.shopperIDs.ids
-            for id in list {
+            try generator.pages(for: list) { page in
                 let safe = String(
-                    id.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" ? Character($0) : "_" })
-                try reportingInputErrors { () throws(InputError) in
-                    try AtomicFile.write(generator.page(for: id).html(), to: out + "/html/\(safe).html")
-                }
+                    page.shopper.unicodeScalars.map {
+                        CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" ? Character($0) : "_"
+                    })
+                try reportingInputErrors { () throws(InputError) in try AtomicFile.write(page.html(), to: out + "/html/\(safe).html") }
             }
             return "{\"pages\":\(list.count),\"format\":\"html\",\"folder\":\(jsonString(out + "/html"))}"
         }
@@ -113,15 +113,14 @@ struct GenerateCommand: ParsableCommand {
         progress.finish()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - generateStarted) / 1e9
         let t = report.tally
-        return "{\"pages\":\(t.pages),\"venues_per_sec\":\(Int(Double(t.pages) / max(seconds, 1e-9))),\"seconds\":\(round3(seconds)),"
-            + "\"prepare_seconds\":\(round3(prepared)),\"threads\":\(threads),\"slots\":\(t.slots),\"coupons_attached\":\(t.couponsAttached),"
-            + "\"excluded_by_stock_rules\":\(t.excludedByStock),\"stage_cpu_seconds\":{\"rank\":\(round3(report.rankSeconds)),"
-            + "\"assemble\":\(round3(report.assembleSeconds)),\"encode\":\(round3(report.encodeSeconds)),\"write\":\(round3(report.writeSeconds))},"
+        return
+            "{\"pages\":\(t.pages),\"venues_per_sec\":\(Int(Double(t.pages) / max(seconds, 1e-9))),\"seconds\":\(rounded(seconds, places: 3)),"
+            + "\"prepare_seconds\":\(rounded(prepared, places: 3)),\"threads\":\(threads),\"slots\":\(t.slots),\"coupons_attached\":\(t.couponsAttached),"
+            + "\"excluded_by_stock_rules\":\(t.excludedByStock),\"stage_cpu_seconds\":{\"rank\":\(rounded(report.rankSeconds, places: 3)),"
+            + "\"assemble\":\(rounded(report.assembleSeconds, places: 3)),\"encode\":\(rounded(report.encodeSeconds, places: 3)),\"write\":\(rounded(report.writeSeconds, places: 3))},"
             + "\"at\":\"\(CalendarTime.isoDate(time))\",\"file\":\(jsonString(path))}"
     }
 }
-
-func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
 
 /// Progress on standard error: a bar on a terminal, a line every 10% otherwise.
 final class ProgressReporter {

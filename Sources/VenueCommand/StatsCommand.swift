@@ -62,6 +62,13 @@ func jsonString(_ text: String) -> String {
     return String(decoding: json.bytes, as: UTF8.self)
 }
 
+/// `x` rounded to `places` decimals, for JSON output.
+func rounded(_ x: Double, places: Int) -> Double {
+    var scale = 1.0
+    for _ in 0..<places { scale *= 10 }
+    return (x * scale).rounded() / scale
+}
+
 /// Reads a model file, printing the error and exiting 1 when it cannot.
 func loadModel(_ path: String) throws -> FactorModel {
     do {

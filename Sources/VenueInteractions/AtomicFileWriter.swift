@@ -30,14 +30,19 @@ public final class AtomicFileWriter {
 
     deinit { if !finished { discard() } }
 
-    /// Appends `bytes`.
+    /// Appends `bytes`. Contiguous inputs of 1 MiB or more go to the file directly, not through
+    /// the buffer.
     public func write(_ bytes: some Collection<UInt8>) throws(InputError) {
+        if bytes.count >= Self.bufferSize {
+            try flush()
+            let direct: Result<Void, InputError>? = bytes.withContiguousStorageIfAvailable { contiguous in
+                Result { () throws(InputError) in try writeAll(UnsafeRawBufferPointer(contiguous)) }
+            }
+            if let direct { return try direct.get() }
+        }
         buffer.append(contentsOf: bytes)
         if buffer.count >= Self.bufferSize { try flush() }
     }
-
-    /// Appends `text` as UTF-8.
-    public func write(_ text: String) throws(InputError) { try write(text.utf8) }
 
     /// Flushes, closes and renames the file into place.
     public func commit() throws(InputError) {
@@ -59,9 +64,18 @@ public final class AtomicFileWriter {
     }
 
     private func flush() throws(InputError) {
+        let result: Result<Void, InputError> = buffer.withUnsafeBytes { bytes in
+            Result { () throws(InputError) in try writeAll(bytes) }
+        }
+        try result.get()
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes all of `bytes` to the temporary file; on failure discards it.
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws(InputError) {
         var offset = 0
-        while offset < buffer.count {
-            let written = buffer.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+        while offset < bytes.count {
+            let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
             guard written > 0 else {
                 let reason = String(cString: strerror(errno))
                 discard()
@@ -69,6 +83,5 @@ public final class AtomicFileWriter {
             }
             offset += written
         }
-        buffer.removeAll(keepingCapacity: true)
     }
 }

@@ -35,7 +35,6 @@ public struct BrandRanker: Sendable {
     /// Scratch for one thread: score rows, candidates, the heap. Reused across calls.
     public struct Workspace: Sendable {
         var scores: [Float]
-        var block: [Float] = []
         var widened: [Float] = []
         var pool = CandidatePool()
         var ranked = RankedBrands()
@@ -108,7 +107,8 @@ public struct BrandRanker: Sendable {
 
     /// Ranks every row of `shopperFactors` on `threads` workers, a block of `blockSize` shoppers
     /// at a time, with `produce` turning each block's results into an output (say, JSON lines)
-    /// in parallel and `consume` receiving the outputs in shopper order on the calling thread.
+    /// in parallel and `consume` receiving the outputs in shopper order, one at a time (see
+    /// ``ParallelChunks/stream(threads:window:makeWorker:produce:consume:)``).
     /// Memory: a few blocks of results per worker, however many shoppers.
     public func rankAll<Output>(
         _ k: Int, shopperFactors: Matrix, threads: Int, blockSize: Int = BrandRanker.defaultBlockSize,

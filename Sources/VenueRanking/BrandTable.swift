@@ -41,19 +41,6 @@ public struct BrandTable: Sendable {
     /// Bytes read to score one shopper.
     public var byteCount: Int { count * factors * (precision == .float32 ? 4 : 2) }
 
-    /// Brand rows as `Float` (widened from half precision when stored so).
-    public func floatRows() -> Matrix {
-        switch precision {
-        case .float32: return Matrix(rows: count, columns: factors, storage: single)
-        case .float16:
-            var out = [Float](repeating: 0, count: half.count)
-            half.withUnsafeBufferPointer { h in
-                out.withUnsafeMutableBufferPointer { RankingKernels.halfToFloat(count: h.count, from: h.baseAddress!, to: $0.baseAddress!) }
-            }
-            return Matrix(rows: count, columns: factors, storage: out)
-        }
-    }
-
     /// `scores[b] ← α · (x · brand b)` for every brand. O(brands · factors).
     ///
     /// Single precision uses a four-rows-per-step AVX2 kernel rather than OpenBLAS `sgemv`: for

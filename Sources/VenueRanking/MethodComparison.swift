@@ -65,9 +65,11 @@ public struct MethodComparison: Sendable {
         owned = history.map { Set($0.map(\.brand)) }
     }
 
-    /// Each test shopper's ranked brands (at most `k`), in `split.test` order. `blend` is the
-    /// venue method's model (fitted with ``learnBlend()`` when `nil`).
-    public func rank(_ method: RecommendationMethod, k: Int, blend: LogisticBlend? = nil) throws -> [[Int32]] {
+    /// Each test shopper's ranked brands (at most `k`), in `split.test` order. `model` is the ALS
+    /// model of the training side (trained with ``train(_:)`` when `nil`; pass one to share it
+    /// between methods); `blend` is the venue method's model (fitted with ``learnBlend()`` when
+    /// `nil`).
+    public func rank(_ method: RecommendationMethod, k: Int, model: FactorModel? = nil, blend: LogisticBlend? = nil) throws -> [[Int32]] {
         switch method {
         case .popularity:
             let top = Array(BaselineRankers.popularity(split.train, order: order).prefix(k))
@@ -88,7 +90,7 @@ public struct MethodComparison: Sendable {
                 return top.sorted().map(\.index)
             }
         case .als:
-            let model = try train(split.train)
+            let model = try model ?? train(split.train)
             let ranker = BrandRanker(brands: BrandTable(model.brandFactors))
             var workspace = ranker.makeWorkspace(blockSize: 1)
             var ranked = RankedBrands()
@@ -99,7 +101,8 @@ public struct MethodComparison: Sendable {
         case .venue:
             let blend = try blend ?? learnBlend().blend
             let features = BlendFeatures(
-                log: split.train, cut: split.cut, model: try train(split.train), knnNeighbours: knnNeighbours, halfLifeDays: historyHalfLife
+                log: split.train, cut: split.cut, model: try model ?? train(split.train), knnNeighbours: knnNeighbours,
+                halfLifeDays: historyHalfLife
             )
             let popular = BaselineRankers.popularity(split.train, order: order)
             return split.test.map { test in

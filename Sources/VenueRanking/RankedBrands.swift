@@ -1,7 +1,7 @@
 /// A shopper's ranked brands, best first: brand indices and their final scores.
 ///
-/// Reused across shoppers (``TopK/drain(into:)`` and ``BrandRanker`` overwrite it in place), so
-/// ranking a population allocates nothing per shopper.
+/// Reused across shoppers (``BrandRanker`` overwrites it in place), so ranking a population
+/// allocates nothing per shopper.
 public struct RankedBrands: Sendable, Equatable {
     /// Brand indices, best first.
     public internal(set) var brands: [Int32] = []
@@ -10,13 +10,6 @@ public struct RankedBrands: Sendable, Equatable {
 
     /// An empty list.
     public init() {}
-
-    /// A list from parallel arrays (for tests and callers that rank by other means).
-    public init(brands: [Int32], scores: [Float]) {
-        precondition(brands.count == scores.count, "brands and scores differ in length")
-        self.brands = brands
-        self.scores = scores
-    }
 
     /// Number of brands.
     public var count: Int { brands.count }

@@ -46,7 +46,7 @@ public struct SyntheticRankingProblem: Sendable {
         owned = SparseMatrix(
             rows: shoppers, columns: brands, rowIndices: rows, columnIndices: columns, values: [Float](repeating: 1, count: rows.count)
         )
-        .mapValues { _ in 1 }
+        .mapValues { _ in 1 }  // a brand drawn twice was summed to 2; owned is a 0/1 pattern
         random = SeededRandom.stream(seed: seed, index: 3)
         var eligible = BrandSet(capacity: brands, full: true)
         for b in 0..<brands where random.unit() >= eligibleShare { eligible.remove(b) }

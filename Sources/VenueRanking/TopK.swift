@@ -60,25 +60,6 @@ public struct TopK: Sendable {
             .sorted { Self.worse($1.score, $1.index, $0.score, $0.index) }
     }
 
-    /// Moves the kept candidates into `output`, best first, and empties the selection; reuses
-    /// `output`'s storage, so a loop over shoppers allocates nothing. O(k log k).
-    public mutating func drain(into output: inout RankedBrands) {
-        let n = scores.count
-        output.resize(n)
-        var slot = n - 1
-        while !scores.isEmpty {
-            output.brands[slot] = indices[0]
-            output.scores[slot] = scores[0]
-            slot -= 1
-            let last = scores.count - 1
-            scores.swapAt(0, last)
-            indices.swapAt(0, last)
-            scores.removeLast()
-            indices.removeLast()
-            siftDown(0)
-        }
-    }
-
     private mutating func siftUp(_ start: Int) {
         var child = start
         while child > 0 {

@@ -61,18 +61,31 @@ public struct VenueBlend: Sendable, Equatable {
 
     /// A ranker scoring by this blend over `model`, from the events up to `time`: history as
     /// per-shopper boosts, popularity as per-brand offsets, `eligible` and `excludeOwned` as rules
-    /// (owned = any event up to `time`).
+    /// (owned = any event up to `time`). O(events + nonzeros).
     public func ranker(
         model: FactorModel, events log: EventLog, at time: Int64, eligible: BrandSet? = nil, excludeOwned: Bool = false,
-        precision: BrandTable.Precision = .float32, extraOffsets: [Float]? = nil
+        precision: BrandTable.Precision = .float32
     ) -> BrandRanker {
-        let history = ownHistory(log, at: time, shoppers: model.shopperIDs, brands: model.brandIDs)
-        var offsets = popularity(log, at: time, brands: model.brandIDs).map { $0 * popularity }
-        if let extraOffsets { for b in offsets.indices { offsets[b] += extraOffsets[b] } }
-        let rules = RankingRules(eligible: eligible, offsets: offsets, excludeOwned: excludeOwned, factorWeight: factor)
-        let boosts = history.mapValues { $0 * self.history }
+        let needsHistory = history != 0 || excludeOwned
+        return ranker(
+            model: model, history: needsHistory ? ownHistory(log, at: time, shoppers: model.shopperIDs, brands: model.brandIDs) : nil,
+            popularity: popularity(log, at: time, brands: model.brandIDs), eligible: eligible, excludeOwned: excludeOwned,
+            precision: precision)
+    }
+
+    /// A ranker from parts already computed with ``ownHistory(_:at:shoppers:brands:)`` and
+    /// ``popularity(_:at:brands:)``. `history` may be `nil` when its weight is 0 and owned brands
+    /// are kept; a zero history weight adds no per-shopper boosts. O(brands + nonzeros).
+    public func ranker(
+        model: FactorModel, history historyRows: SparseMatrix?, popularity popularityScores: [Float], eligible: BrandSet? = nil,
+        excludeOwned: Bool = false, precision: BrandTable.Precision = .float32
+    ) -> BrandRanker {
+        precondition(historyRows != nil || (history == 0 && !excludeOwned), "history rows are needed for boosts and owned brands")
+        let rules = RankingRules(
+            eligible: eligible, offsets: popularityScores.map { $0 * popularity }, excludeOwned: excludeOwned, factorWeight: factor)
+        let boosts = history == 0 ? nil : historyRows?.mapValues { $0 * self.history }
         return BrandRanker(
             brands: BrandTable(model.brandFactors, precision: precision), rules: rules,
-            signals: ShopperSignals(owned: history, boosts: boosts))
+            signals: ShopperSignals(owned: excludeOwned ? historyRows : nil, boosts: boosts))
     }
 }

@@ -201,9 +201,12 @@ struct RankingTests {
     @Test("half-precision tables: exact widening, and top-50 agreement with Float32 at least 0.99")
     func halfPrecision() {
         let values: [Float] = [0, 1, -2.5, 65504, 6.1035156e-05, 5.9604645e-08, -0.33325195, 1000]
-        let table = BrandTable(Matrix(rows: 1, columns: 8, storage: values), precision: .float16)
-        #expect(table.floatRows().storage == values.map { Float(Float16($0)) })
-        #expect(table.byteCount == 16)
+        var widened = [Float](repeating: .nan, count: values.count)
+        values.map { Float16($0).bitPattern }.withUnsafeBufferPointer { half in
+            RankingKernels.halfToFloat(count: half.count, from: half.baseAddress!, to: &widened)
+        }
+        #expect(widened == values.map { Float(Float16($0)) })
+        #expect(BrandTable(Matrix(rows: 1, columns: 8, storage: values), precision: .float16).byteCount == 16)
 
         let problem = SyntheticRankingProblem(brands: 2000, shoppers: 200, factors: 64, seed: 3)
         let rules = RankingRules(eligible: problem.eligible, excludeOwned: true)
@@ -228,11 +231,8 @@ struct RankingTests {
         let chunks = ParallelChunks(rowCount: 1000, chunkSize: 7)
         var collected: [Int] = []
         chunks.stream(
-            threads: threads, window: 3, makeWorker: { 0 },
-            produce: { calls, _, chunk in
-                calls += 1
-                return Array(chunk)
-            }
+            threads: threads, window: 3, makeWorker: { () },
+            produce: { _, _, chunk in Array(chunk) }
         ) { collected += $0 }
         #expect(collected == Array(0..<1000))
     }

@@ -43,18 +43,29 @@ enum TestSupport {
         .enabled(if: hasChromium || ProcessInfo.processInfo.environment["VENUE_REQUIRE_CHROMIUM"] == "1", "chromium is not installed")
     }
 
-    /// Runs a program, returning its exit status and standard output.
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, out: String) {
+    /// Runs a program (in `folder` when given) and returns its exit status, standard output and
+    /// standard error. Standard error goes through a file, so a chatty program cannot block on a
+    /// full pipe while standard output is read.
+    static func run(_ executable: String, _ arguments: [String], in folder: String? = nil) throws -> (
+        status: Int32, out: String, err: String
+    ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
         let out = Pipe()
+        let errPath = NSTemporaryDirectory() + "venuekit-stderr-" + UUID().uuidString
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: errPath) }
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
+        process.standardError = err
         try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try err.close()
+        let errData = FileManager.default.contents(atPath: errPath) ?? Data()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
     }
 
     /// A path in the shared data folder (the default location when it is missing, so the test fails there).
@@ -93,18 +104,6 @@ enum TestSupport {
 
     /// Runs `venue` with `arguments`; returns exit status, standard output and standard error.
     static func venue(_ arguments: [String], in folder: String? = nil) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: venueExecutable)
-        process.arguments = arguments
-        if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        try run(venueExecutable, arguments, in: folder)
     }
 }
