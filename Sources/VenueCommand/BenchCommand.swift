@@ -50,8 +50,14 @@ struct RankBenchCommand: ParsableCommand {
         let rules = RankingRules(eligible: problem.eligible, excludeOwned: true)
         let filtered = BrandRanker(brands: table, rules: rules, signals: ShopperSignals(owned: problem.owned))
 
+        // One shopper at a time, the brand table split over `threads` cores (SplitRanker), and on
+        // one core for comparison.
         let single = BLASThreads.with(1) {
-            (unfiltered: latencies(unfiltered, problem), filtered: latencies(filtered, problem))
+            (
+                unfiltered: latencies(SplitRanker(unfiltered, threads: threads), problem),
+                filtered: latencies(SplitRanker(filtered, threads: threads), problem),
+                filteredOneCore: latencies(SplitRanker(filtered, threads: 1), problem)
+            )
         }
         let batch = throughput(filtered, problem)
         let batchUnfiltered = throughput(unfiltered, problem)
@@ -59,6 +65,7 @@ struct RankBenchCommand: ParsableCommand {
             "\"brands\":\(brands)", "\"factors\":\(factors)", "\"k\":\(k)", "\"precision\":\"\(precision)\"",
             "\"threads\":\(threads)", "\"block_size\":\(blockSize)", "\"queries\":\(queries)",
             "\"single_unfiltered\":\(single.unfiltered)", "\"single_filtered\":\(single.filtered)",
+            "\"single_filtered_1thread\":\(single.filteredOneCore)",
             "\"batch_shoppers\":\(shoppers)",
             "\"batch_filtered_shoppers_per_sec\":\(rounded(batch, places: 1))",
             "\"batch_unfiltered_shoppers_per_sec\":\(rounded(batchUnfiltered, places: 1))",
@@ -75,17 +82,21 @@ struct RankBenchCommand: ParsableCommand {
     }
 
     /// p50/p99/p999 and mean in µs of `queries` single-shopper rankings, after a warm-up.
-    private func latencies(_ ranker: BrandRanker, _ problem: SyntheticRankingProblem) -> String {
-        var workspace = ranker.makeWorkspace(blockSize: 1)
+    private func latencies(_ ranker: SplitRanker, _ problem: SyntheticRankingProblem) -> String {
         var output = RankedBrands()
         var nanoseconds = [Double](repeating: 0, count: queries)
         problem.shopperFactors.withUnsafeBufferPointer { x in
-            for q in 0..<min(200, queries) {
-                ranker.rank(k, factors: x.baseAddress! + q * factors, shopper: q, workspace: &workspace, into: &output)
+            // Warm up for at least 200 queries and a quarter of a second, so the scheduler has
+            // settled the helper threads on their own cores before anything is timed.
+            let warmUpEnd = DispatchTime.now().uptimeNanoseconds + 250_000_000
+            var q = 0
+            while q < 200 || DispatchTime.now().uptimeNanoseconds < warmUpEnd {
+                ranker.rank(k, factors: x.baseAddress! + q % queries * factors, shopper: q % queries, into: &output)
+                q += 1
             }
             for q in 0..<queries {
                 let start = DispatchTime.now().uptimeNanoseconds
-                ranker.rank(k, factors: x.baseAddress! + q * factors, shopper: q, workspace: &workspace, into: &output)
+                ranker.rank(k, factors: x.baseAddress! + q * factors, shopper: q, into: &output)
                 nanoseconds[q] = Double(DispatchTime.now().uptimeNanoseconds - start)
             }
         }

@@ -132,21 +132,42 @@ public struct BrandRanker: Sendable {
 
     /// Applies the shopper's signals to score row `row` of the workspace and selects from it.
     private func select(_ k: Int, row: Int, shopper: Int?, workspace: inout Workspace) {
+        select(k, row: row, brands: 0..<brands.count, shopper: shopper, workspace: &workspace)
+    }
+
+    /// Applies the shopper's signals to the brands in `range` of score row `row` and selects the
+    /// best `k` of them into `workspace.ranked` (brand indices over the whole table).
+    func select(_ k: Int, row: Int, brands range: Range<Int>, shopper: Int?, workspace: inout Workspace) {
         let n = brands.count
         workspace.scores.withUnsafeMutableBufferPointer { all in
             let scores = all.baseAddress! + row * n
             if let shopper {
                 if let boosts = signals.boosts {
-                    for j in boosts.range(ofRow: shopper) { scores[Int(boosts.columnIndices[j])] += boosts.values[j] }
+                    for j in boosts.range(ofRow: shopper) where range.contains(Int(boosts.columnIndices[j])) {
+                        scores[Int(boosts.columnIndices[j])] += boosts.values[j]
+                    }
                 }
                 if rules.excludeOwned, let owned = signals.owned {
-                    for j in owned.range(ofRow: shopper) { scores[Int(owned.columnIndices[j])] = -.infinity }
+                    for j in owned.range(ofRow: shopper) where range.contains(Int(owned.columnIndices[j])) {
+                        scores[Int(owned.columnIndices[j])] = -.infinity
+                    }
                 }
             }
             base.withUnsafeBufferPointerIfPresent { base in
-                workspace.pool.select(k, scores: scores, base: base, count: n, into: &workspace.ranked)
+                workspace.pool.select(
+                    k, scores: scores + range.lowerBound, base: base.map { $0 + range.lowerBound }, count: range.count,
+                    first: range.lowerBound, into: &workspace.ranked)
             }
         }
+    }
+
+    /// Scores the brands in `range` for `x` into row 0 of the workspace and selects the best `k`
+    /// of them into `workspace.ranked`: one part of a split ranking (``SplitRanker``).
+    func rankPart(_ k: Int, factors x: UnsafePointer<Float>, shopper: Int?, brands range: Range<Int>, workspace: inout Workspace) {
+        workspace.scores.withUnsafeMutableBufferPointer { scores in
+            brands.score(x, alpha: rules.factorWeight, brands: range, into: scores.baseAddress!)
+        }
+        select(k, row: 0, brands: range, shopper: shopper, workspace: &workspace)
     }
 }
 

@@ -16,9 +16,11 @@ struct CandidatePool: Sendable {
     static let longestChunk = 2048
 
     /// Selects the best `k` of `scores[j] + base[j]` (`j < n`) into `output`, best first,
-    /// skipping NaN and `-infinity`; ties go to the lower index.
+    /// skipping NaN and `-infinity`; ties go to the lower index. Brand `j` is reported as
+    /// `first + j`.
     mutating func select(
-        _ k: Int, scores: UnsafePointer<Float>, base: UnsafePointer<Float>?, count n: Int, into output: inout RankedBrands
+        _ k: Int, scores: UnsafePointer<Float>, base: UnsafePointer<Float>?, count n: Int, first: Int = 0,
+        into output: inout RankedBrands
     ) {
         let k = max(0, k)
         guard k > 0 else {
@@ -49,7 +51,7 @@ struct CandidatePool: Sendable {
                 let m = min(Self.longestChunk, n - start)
                 count += RankingKernels.selectKeysAbove(
                     scores: scores + start, base: base.map { $0 + start }, count: m, threshold: threshold,
-                    first: Int32(start), keys: keys.baseAddress! + count)
+                    first: Int32(first + start), keys: keys.baseAddress! + count)
                 if count >= 4 * k { threshold = Self.compact(keys, count: &count, k: k) }
                 start += m
             }

@@ -1,3 +1,4 @@
+import Foundation
 import Numerics
 import Testing
 import VenueKit
@@ -89,6 +90,20 @@ struct LinearAlgebraTests {
         BLASThreads.with(1) { #expect(BLASThreads.count == 1) }
         #expect(BLASThreads.count == before)
     }
+
+    @Test("a worker team runs every part of every job exactly once, awake or after sleeping", arguments: [1, 2, 4])
+    func workerTeam(size: Int) {
+        for spin in [Duration.microseconds(200), .zero] {
+            let runs = PartCounter(parts: size)
+            let team = WorkerTeam(size: size, spin: spin) { part in runs.add(part) }
+            for job in 0..<300 {
+                team.run()
+                // Every few jobs, pause long enough for the helpers to go to sleep.
+                if job % 50 == 0 { Thread.sleep(forTimeInterval: 0.002) }
+                #expect(runs.counts == [Int](repeating: job + 1, count: size), "job \(job), spin \(spin)")
+            }
+        }
+    }
 }
 
 /// The fused row kernels against naive loops, on the specialised (64) and generic (13) widths.
@@ -154,5 +169,26 @@ struct SparseRowKernelTests {
             return sum + Double(confidences[item.offset]) * (1 - t) * (1 - t) - t * t
         }
         #expect(loss.isApproximatelyEqual(to: expectedLoss, relativeTolerance: 1e-4))
+    }
+}
+
+/// Counts how often each part ran, from any thread.
+private final class PartCounter: @unchecked Sendable {
+    // Rule: every access holds `lock`.
+    private let lock = NSLock()
+    private var storage: [Int]
+
+    init(parts: Int) { storage = [Int](repeating: 0, count: parts) }
+
+    func add(_ part: Int) {
+        lock.lock()
+        storage[part] += 1
+        lock.unlock()
+    }
+
+    var counts: [Int] {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage
     }
 }

@@ -133,6 +133,39 @@ struct RankingTests {
         }
     }
 
+    @Test("one shopper split over several cores matches brute force and the one-core path", arguments: [1, 2, 3, 5])
+    func splitMatchesSingle(threads: Int) {
+        let problem = IntegerProblem(brands: 300, shoppers: 40, factors: 8, seed: 13)
+        let rules = RankingRules(eligible: problem.eligible, offsets: problem.offsets, excludeOwned: true, factorWeight: 2)
+        let signals = ShopperSignals(owned: problem.owned, boosts: problem.boosts)
+        let split = SplitRanker(BrandRanker(brands: BrandTable(problem.brandFactors), rules: rules, signals: signals), threads: threads)
+        #expect(split.parts.first?.lowerBound == 0 && split.parts.last?.upperBound == 300)
+        #expect(split.parts.allSatisfy { $0.lowerBound % 64 == 0 })
+        var ranked = RankedBrands()
+        for k in [1, 50, 400] {
+            for s in 0..<40 {
+                let x = problem.shopperFactors.row(s)
+                split.rank(k, factors: x, shopper: s, into: &ranked)
+                #expect(
+                    same(pairs(ranked), problem.bruteForce(k, shopper: s, factors: x, rules: rules, useSignals: true)),
+                    "k \(k), shopper \(s)")
+            }
+        }
+        // Real-valued factors: bit-identical to the unsplit ranking, in both precisions.
+        let random = SyntheticRankingProblem(brands: 1_000, shoppers: 30, factors: 64, seed: 3)
+        for precision in BrandTable.Precision.allCases {
+            let ranker = BrandRanker(brands: BrandTable(random.brandFactors, precision: precision))
+            let split = SplitRanker(ranker, threads: threads)
+            var workspace = ranker.makeWorkspace(blockSize: 1)
+            var expected = RankedBrands()
+            for s in 0..<30 {
+                ranker.rank(50, factors: random.shopperFactors.row(s), shopper: nil, workspace: &workspace, into: &expected)
+                split.rank(50, factors: random.shopperFactors.row(s), shopper: nil, into: &ranked)
+                #expect(ranked == expected, "\(precision), shopper \(s)")
+            }
+        }
+    }
+
     @Test("K beyond the eligible brands returns exactly the eligible ones")
     func kBeyondEligible() {
         let problem = IntegerProblem(brands: 50, shoppers: 3, factors: 4, seed: 2)

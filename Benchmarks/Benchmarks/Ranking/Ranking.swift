@@ -37,12 +37,30 @@ let benchmarks: @Sendable () -> Void = {
                 }
             }
         }
+        // One shopper per iteration, the brand table split over 2 cores (SplitRanker), filtered.
+        Benchmark("Rank.single.10k.f64.\(name).filtered.split2", configuration: .init(metrics: metrics, scalingFactor: .kilo)) {
+            benchmark in
+            let split = SplitRanker(ranker(precision, filtered: true), threads: 2)
+            var ranked = RankedBrands()
+            BLASThreads.set(1)
+            problem.shopperFactors.withUnsafeBufferPointer { x in
+                benchmark.startMeasurement()
+                for i in benchmark.scaledIterations {
+                    let s = i % 20_000
+                    split.rank(50, factors: x.baseAddress! + s * 64, shopper: s, into: &ranked)
+                    blackHole(ranked.count)
+                }
+                benchmark.stopMeasurement()
+            }
+        }
         // All 20k shoppers in blocks of 256 on 2 threads, own brands and the catalog filtered.
         Benchmark("Rank.batch.20k.10k.f64.\(name).filtered", configuration: .init(metrics: metrics, maxIterations: 10)) { benchmark in
             let ranker = ranker(precision, filtered: true)
             benchmark.startMeasurement()
             var total = 0
-            ranker.rankAll(50, shopperFactors: problem.shopperFactors, threads: 2, blockSize: 256, produce: { $0.shoppers.count }) { total += $0 }
+            ranker.rankAll(50, shopperFactors: problem.shopperFactors, threads: 2, blockSize: 256, produce: { $0.shoppers.count }) {
+                total += $0
+            }
             benchmark.stopMeasurement()
             blackHole(total)
         }

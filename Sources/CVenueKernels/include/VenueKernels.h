@@ -53,6 +53,16 @@ int venue_kernels_use_f16c(void);
 /// 1 when the AVX2+FMA path is in use.
 int venue_kernels_use_avx2(void);
 
+/// Tells the CPU the caller is spin-waiting (x86 `pause`, Arm `yield`), so a spinning thread
+/// yields pipeline resources and leaves the loop quickly when the awaited write lands.
+static inline void venue_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 #ifdef __cplusplus
 }
 #endif
