@@ -88,8 +88,9 @@ struct EvaluateCommand: ParsableCommand {
         let needsModel = chosen.contains(.als) || chosen.contains(.venue) || saveModel != nil
         let trained = needsModel ? try trainModel(InteractionMatrix(log: split.train, weighting: als.weighting), als, quiet: true).0 : nil
         if let saveModel, let blend, var model = trained {
-            model.extensions["BLND"] = blend.bytes
-            model.extensions["BLNF"] = Array(BlendFeatures.names.joined(separator: ",").utf8)
+            model.extensions.merge(
+                LearnedVenueRanker.extensions(for: blend, knnNeighbours: knn, historyHalfLife: historyHalfLife)
+            ) { $1 }
             do {
                 try ModelFile.write(model, to: saveModel)
             } catch {

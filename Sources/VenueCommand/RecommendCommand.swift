@@ -11,6 +11,11 @@ struct RecommendCommand: ParsableCommand {
             With --all --out FILE, every shopper of the model is ranked a block at a time (one sgemm \
             per block) on --threads workers and written in model order, one JSON object per line: \
             {"shopper":"S1","brands":["B7",…],"scores":[0.91,…]}. The file appears only when complete.
+
+            With --blend, one shopper is ranked by the learned venue blend saved in the model \
+            (venue evaluate --save-model): its history, the factor and item-kNN scores and the \
+            brands' trends from --events as of --at (default: the last event), scored by the \
+            logistic model; the score printed is its log-odds ("popular" marks brands added to fill).
             """
     )
 
@@ -47,15 +52,27 @@ struct RecommendCommand: ParsableCommand {
     @Option(help: "Brand table precision: float32 or float16.")
     var precision: BrandTable.Precision = .float32
 
+    @Flag(help: "Rank by the learned venue blend saved in the model (needs --shopper and --events).")
+    var blend = false
+
+    @Option(help: "With --blend: the moment to rank for, YYYY-MM-DD (events after it are ignored; default: the last event).")
+    var at: String?
+
     func validate() throws {
         guard (shopper != nil) != all else { throw ValidationError("give either --shopper ID or --all") }
         if all, out == nil { throw ValidationError("--all writes a file: give --out FILE") }
         if excludeOwned, events == nil { throw ValidationError("--exclude-owned needs --events FILE") }
         guard k > 0, threads > 0 else { throw ValidationError("-k and --threads must be positive") }
+        if blend, all || events == nil { throw ValidationError("--blend ranks one --shopper and needs --events FILE") }
+        if at != nil, !blend { throw ValidationError("--at applies to --blend") }
     }
 
     func run() throws {
         let loaded = try loadModel(model)
+        if blend, let shopper, let events {
+            try rankByBlend(loaded, shopper: shopper, events: events)
+            return
+        }
         var rules = RankingRules(excludeOwned: excludeOwned)
         var signals = ShopperSignals()
         if let catalog {
@@ -82,6 +99,32 @@ struct RecommendCommand: ParsableCommand {
             return
         }
         try writeAll(ranker, loaded, to: out!)
+    }
+
+    /// Prints `shopper`'s top K by the model's learned venue blend over `events`.
+    private func rankByBlend(_ loaded: FactorModel, shopper: String, events: String) throws {
+        let log = try EventInputOptions.read(path: events, format: format)
+        var cut = Int64.min
+        if let at {
+            guard let day = CalendarTime.parse(at) else { throw ValidationError("--at must be YYYY-MM-DD") }
+            cut = day + 86_399
+        } else {
+            for time in log.times where time != EventLog.noTime { cut = max(cut, time) }
+        }
+        guard let s = log.shopperIDs.index(of: shopper) else {
+            standardError("error: shopper \(shopper) has no events in \(events)")
+            throw ExitCode(1)
+        }
+        let ranker: LearnedVenueRanker
+        do {
+            ranker = try LearnedVenueRanker(model: loaded, log: log, cut: cut)
+        } catch {
+            standardError("error: \(model): \(error)")
+            throw ExitCode(1)
+        }
+        for (i, entry) in ranker.rank(Int32(s), k: k).enumerated() {
+            print("\(i + 1)\t\(log.brandIDs[Int(entry.brand)])\t\(entry.score.map { String(format: "%.5f", $0) } ?? "popular")")
+        }
     }
 
     /// Ranks every shopper and streams JSONL into a temporary file renamed into place at the end.

@@ -99,22 +99,10 @@ public struct MethodComparison: Sendable {
                 return ranked.brands
             }
         case .venue:
-            let blend = try blend ?? learnBlend().blend
-            let features = BlendFeatures(
-                log: split.train, cut: split.cut, model: try model ?? train(split.train), knnNeighbours: knnNeighbours,
-                halfLifeDays: historyHalfLife
-            )
-            let popular = BaselineRankers.popularity(split.train, order: order)
-            return split.test.map { test in
-                let scored = features.candidates(of: test.shopper).map { ($0.brand, blend.score($0.values)) }
-                    .sorted { ($0.1, -order.rank[Int($0.0)]) > ($1.1, -order.rank[Int($1.0)]) }
-                var list = scored.prefix(k).map(\.0)
-                if list.count < k {
-                    let have = Set(list)
-                    list += popular.lazy.filter { !have.contains($0) }.prefix(k - list.count)
-                }
-                return list
-            }
+            let ranker = LearnedVenueRanker(
+                log: split.train, cut: split.cut, model: try model ?? train(split.train), blend: try blend ?? learnBlend().blend,
+                knnNeighbours: knnNeighbours, historyHalfLife: historyHalfLife)
+            return split.test.map { test in ranker.rank(test.shopper, k: k).map(\.brand) }
         }
     }
 

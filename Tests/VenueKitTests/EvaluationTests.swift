@@ -110,6 +110,29 @@ struct EvaluationTests {
         let svg = try String(contentsOfFile: folder + "/recall.svg", encoding: .utf8)
         #expect(svg.hasPrefix("<svg") && svg.components(separatedBy: "<polyline").count == 6)
         let model = try ModelFile.read(path: folder + "/blend.model")
-        #expect(model.extensions["BLND"].flatMap(LogisticBlend.init(bytes:))?.weights.count == BlendFeatures.names.count)
+        let blend = try #require(model.extensions["BLND"].flatMap(LogisticBlend.init(bytes:)))
+        #expect(blend.weights.count == BlendFeatures.names.count)
+
+        // The saved model ranks as the evaluation's venue method did, from Swift and from the CLI.
+        let log = try EventReader(format: .generic).read(path: TestSupport.fixtures + "/events.csv")
+        let split = TimeSplit(
+            log, trainUntil: CalendarTime.parse("2026-10-20")!, testFrom: CalendarTime.parse("2026-10-21")!,
+            testUntil: CalendarTime.parse("2026-11-10")!)
+        let evaluated = try MethodComparison(split: split).rank(.venue, k: 20, model: model, blend: blend)
+        let ranker = try LearnedVenueRanker(model: model, log: log, cut: split.cut)
+        #expect(split.test.map { ranker.rank($0.shopper, k: 20).map(\.brand) } == evaluated)
+        let shopper = split.test[0].shopper
+        let printed = try TestSupport.venue([
+            "recommend", "--model", folder + "/blend.model", "--shopper", log.shopperIDs[Int(shopper)], "--events",
+            TestSupport.fixtures + "/events.csv", "--blend", "--at", "2026-10-20", "-k", "20",
+        ])
+        #expect(printed.status == 0, "\(printed.err)")
+        let brands = printed.out.split(separator: "\n").map { $0.split(separator: "\t")[1] }.map(String.init)
+        #expect(brands == evaluated[0].map { log.brandIDs[Int($0)] })
+
+        // A model without a blend is refused with a message.
+        var plain = model
+        plain.extensions = [:]
+        #expect(throws: LearnedVenueRanker.LoadError.noBlend) { try LearnedVenueRanker(model: plain, log: log, cut: split.cut) }
     }
 }

@@ -1,0 +1,112 @@
+import VenueFactorization
+import VenueInteractions
+
+/// The venue method as a ranker: a shopper's candidates (``BlendFeatures``) scored by a learned
+/// ``LogisticBlend``, best first, topped up with the most-bought brands when there are fewer than
+/// asked. Ties go to the brand id as a string, as in the baselines.
+///
+/// The blend travels with the ALS model it was fitted beside, as model file extensions: `BLND`
+/// (weights, ``LogisticBlend/bytes``), `BLNF` (feature names) and `BLNP` (feature settings);
+/// ``init(model:log:cut:)`` reads them back.
+public struct LearnedVenueRanker: Sendable {
+    /// One ranked brand: its blend score, or `nil` for a popular brand added to fill the list.
+    public typealias Entry = (brand: Int32, score: Double?)
+
+    /// The fitted blend.
+    public let blend: LogisticBlend
+    /// The features of every shopper's candidates as of the cut.
+    public let features: BlendFeatures
+    private let order: BrandIDOrder
+    private let popular: [Int32]
+
+    /// Model file extension names.
+    public static let weightsExtension = "BLND"
+    /// Model file extension holding the comma-separated feature names the weights belong to.
+    public static let namesExtension = "BLNF"
+    /// Model file extension holding the feature settings (`knn=50,half_life=60,per_source=30`).
+    public static let settingsExtension = "BLNP"
+
+    /// A ranker for the shoppers of `log` as of `cut` (later events are ignored). `model` is the ALS
+    /// model of those events with rows in `log`'s id order (see ``FactorModel/aligned(shoppers:brands:)``).
+    /// O(events + brands · factors) up front.
+    public init(
+        log: EventLog, cut: Int64, model: FactorModel, blend: LogisticBlend, knnNeighbours: Int = 50, historyHalfLife: Double = 60,
+        perSource: Int = 30
+    ) {
+        let history = log.through(cut)
+        self.blend = blend
+        features = BlendFeatures(
+            log: history, cut: cut, model: model, knnNeighbours: knnNeighbours, perSource: perSource, halfLifeDays: historyHalfLife)
+        order = BrandIDOrder(log.brandIDs)
+        popular = BaselineRankers.popularity(history, order: order)
+    }
+
+    /// Why a model file's blend cannot be used.
+    public enum LoadError: Error, Sendable, Equatable, CustomStringConvertible {
+        /// The model has no `BLND` extension.
+        case noBlend
+        /// The blend's feature names differ from the ones this version computes.
+        case featureMismatch(saved: [String], expected: [String])
+        /// An extension could not be decoded.
+        case malformed(String)
+
+        /// A message for people.
+        public var description: String {
+            switch self {
+            case .noBlend: "the model holds no learned venue blend (save one with venue evaluate --save-model)"
+            case .featureMismatch(let saved, let expected):
+                "the model's blend uses features \(saved.joined(separator: ",")), this version computes \(expected.joined(separator: ","))"
+            case .malformed(let name): "the model's \(name) extension is malformed"
+            }
+        }
+    }
+
+    /// The ranker of the blend saved in `model` (any id order: it is aligned to `log`), with the
+    /// feature settings saved beside it.
+    public init(model: FactorModel, log: EventLog, cut: Int64) throws(LoadError) {
+        guard let bytes = model.extensions[Self.weightsExtension] else { throw .noBlend }
+        guard let blend = LogisticBlend(bytes: bytes), blend.weights.count == BlendFeatures.names.count else {
+            throw .malformed(Self.weightsExtension)
+        }
+        if let names = model.extensions[Self.namesExtension] {
+            let saved = String(decoding: names, as: UTF8.self).split(separator: ",").map(String.init)
+            guard saved == BlendFeatures.names else { throw .featureMismatch(saved: saved, expected: BlendFeatures.names) }
+        }
+        var settings = ["knn": 50.0, "half_life": 60, "per_source": 30]
+        if let bytes = model.extensions[Self.settingsExtension] {
+            for field in String(decoding: bytes, as: UTF8.self).split(separator: ",") {
+                let parts = field.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2, let value = Double(parts[1]), value > 0, settings[String(parts[0])] != nil else {
+                    throw .malformed(Self.settingsExtension)
+                }
+                settings[String(parts[0])] = value
+            }
+        }
+        self.init(
+            log: log, cut: cut, model: model.aligned(shoppers: log.shopperIDs, brands: log.brandIDs), blend: blend,
+            knnNeighbours: Int(settings["knn"]!), historyHalfLife: settings["half_life"]!, perSource: Int(settings["per_source"]!))
+    }
+
+    /// The extensions that store `blend` with its feature settings in a model file.
+    public static func extensions(
+        for blend: LogisticBlend, knnNeighbours: Int = 50, historyHalfLife: Double = 60, perSource: Int = 30
+    ) -> [String: [UInt8]] {
+        [
+            weightsExtension: blend.bytes, namesExtension: Array(BlendFeatures.names.joined(separator: ",").utf8),
+            settingsExtension: Array("knn=\(knnNeighbours),half_life=\(historyHalfLife),per_source=\(perSource)".utf8),
+        ]
+    }
+
+    /// The best `k` brands for shopper `s` (an index of the log's shoppers), best first.
+    /// O(brands · factors) for the factor scores, plus the candidates' features.
+    public func rank(_ s: Int32, k: Int) -> [Entry] {
+        let scored = features.candidates(of: s).map { ($0.brand, blend.score($0.values)) }
+            .sorted { ($0.1, -order.rank[Int($0.0)]) > ($1.1, -order.rank[Int($1.0)]) }
+        var list: [Entry] = scored.prefix(k).map { ($0.0, $0.1) }
+        if list.count < k {
+            let have = Set(list.map(\.brand))
+            list += popular.lazy.filter { !have.contains($0) }.prefix(k - list.count).map { ($0, nil) }
+        }
+        return list
+    }
+}
