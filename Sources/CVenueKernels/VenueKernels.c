@@ -383,3 +383,204 @@ void venue_gemv_rows(int32_t f, int64_t n, const float *A, const float *x, float
 #endif
     gemv_rows_portable(f, n, A, x, alpha, beta, y);
 }
+
+// ---------------------------------------------------------------- fused block candidates
+// Scoring a block of shoppers against every brand and keeping only what can still make a
+// shopper's top K, without ever writing the shoppers × brands score matrix.
+
+// Keeps the `keep` largest of the `*count` keys in keys[0, keep) (quickselect; keys are distinct)
+// and returns the smallest kept score: the new threshold.
+static float compact_keys(uint64_t *keys, int64_t *count, int64_t keep) {
+    int64_t lo = 0, hi = *count - 1, target = keep - 1;
+    while (lo < hi) {
+        uint64_t a = keys[lo], b = keys[lo + (hi - lo) / 2], c = keys[hi];
+        uint64_t pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+        int64_t i = lo, j = hi;
+        while (i <= j) {
+            while (keys[i] > pivot) i++;
+            while (keys[j] < pivot) j--;
+            if (i <= j) {
+                uint64_t t = keys[i];
+                keys[i] = keys[j];
+                keys[j] = t;
+                i++;
+                j--;
+            }
+        }
+        if (target <= j) hi = j;
+        else if (target >= i) lo = i;
+        else break;
+    }
+    *count = keep;
+    uint64_t smallest = UINT64_MAX;
+    for (int64_t i = 0; i < keep; i++)
+        if (keys[i] < smallest) smallest = keys[i];
+    uint32_t ordered = (uint32_t)(smallest >> 32);
+    union { uint32_t u; float f; } v = {(ordered & 0x80000000u) ? (ordered & 0x7FFFFFFFu) : ~ordered};
+    return v.f;
+}
+
+// One shopper's list: appends the keys of the 16 scores in `s` whose bit is set in `mask`
+// (brands first … first + 15), compacting first when fewer than 16 slots are free.
+static inline void append_candidates(const float *s, unsigned mask, int32_t first, uint64_t *keys, int64_t capacity,
+                                     int64_t *count, float *threshold, int64_t keep) {
+    if (*count + 16 > capacity) *threshold = compact_keys(keys, count, keep);
+    while (mask) {
+        int l = __builtin_ctz(mask);
+        mask &= mask - 1;
+        if (s[l] > *threshold) keys[(*count)++] = score_key(s[l], first + l);
+    }
+}
+
+// Panels of 16 brands, factor-major: packed[(p·f + k)·16 + l] = brand (first + 16p + l), factor k;
+// zeros past the last brand.
+static void pack_panels(int32_t f, int64_t first, int64_t nb, const float *B, const uint16_t *H, float *packed) {
+    int64_t panels = (nb + 15) / 16;
+    for (int64_t p = 0; p < panels; p++)
+        for (int l = 0; l < 16; l++) {
+            int64_t b = p * 16 + l;
+            float *out = packed + p * f * 16 + l;
+            if (b >= nb) {
+                for (int32_t k = 0; k < f; k++) out[k * 16] = 0;
+            } else if (B) {
+                const float *row = B + (first + b) * f;
+                for (int32_t k = 0; k < f; k++) out[k * 16] = row[k];
+            } else {
+                const uint16_t *row = H + (first + b) * f;
+                for (int32_t k = 0; k < f; k++) out[k * 16] = half_portable(row[k]);
+            }
+        }
+}
+
+// Scores 16 brands of panel `pp` for up to 6 shoppers (`rows`) and hands each shopper's scores
+// above its threshold on.
+#define TILE_ROWS 6
+static void tile_portable(int32_t f, int rows, const float *const *x, const float *pp, int64_t first, int valid,
+                          float alpha, const float *base, uint64_t *const *keys, int64_t capacity, int64_t *counts,
+                          float *thresholds, const int64_t *keep) {
+    for (int r = 0; r < rows; r++) {
+        float s[16];
+        unsigned mask = 0;
+        for (int l = 0; l < 16; l++) {
+            float acc = 0;
+            for (int32_t k = 0; k < f; k++) acc += x[r][k] * pp[k * 16 + l];
+            if (l >= valid) continue;
+            s[l] = alpha * acc + (base ? base[first + l] : 0);
+            if (s[l] > thresholds[r]) mask |= 1u << l;
+        }
+        append_candidates(s, mask, (int32_t)first, keys[r], capacity, &counts[r], &thresholds[r], keep[r]);
+    }
+}
+
+#ifdef VENUE_X86
+AVX static void tile_avx(int32_t f, int rows, const float *const *x, const float *pp, int64_t first, int valid,
+                         float alpha, const float *base, uint64_t *const *keys, int64_t capacity, int64_t *counts,
+                         float *thresholds, const int64_t *keep) {
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+    __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    const float *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3], *x4 = x[4], *x5 = x[5];
+    for (int32_t k = 0; k < f; k++) {
+        __m256 b0 = _mm256_loadu_ps(pp + k * 16), b1 = _mm256_loadu_ps(pp + k * 16 + 8), a;
+        a = _mm256_broadcast_ss(x0 + k); c00 = _mm256_fmadd_ps(a, b0, c00); c01 = _mm256_fmadd_ps(a, b1, c01);
+        a = _mm256_broadcast_ss(x1 + k); c10 = _mm256_fmadd_ps(a, b0, c10); c11 = _mm256_fmadd_ps(a, b1, c11);
+        a = _mm256_broadcast_ss(x2 + k); c20 = _mm256_fmadd_ps(a, b0, c20); c21 = _mm256_fmadd_ps(a, b1, c21);
+        a = _mm256_broadcast_ss(x3 + k); c30 = _mm256_fmadd_ps(a, b0, c30); c31 = _mm256_fmadd_ps(a, b1, c31);
+        a = _mm256_broadcast_ss(x4 + k); c40 = _mm256_fmadd_ps(a, b0, c40); c41 = _mm256_fmadd_ps(a, b1, c41);
+        a = _mm256_broadcast_ss(x5 + k); c50 = _mm256_fmadd_ps(a, b0, c50); c51 = _mm256_fmadd_ps(a, b1, c51);
+    }
+    __m256 va = _mm256_set1_ps(alpha);
+    __m256 base0 = _mm256_setzero_ps(), base1 = base0;
+    if (base && valid == 16) {
+        base0 = _mm256_loadu_ps(base + first);
+        base1 = _mm256_loadu_ps(base + first + 8);
+    } else if (base) {  // the last, partial panel: never read past the base vector
+        float tail[16];
+        for (int l = 0; l < 16; l++) tail[l] = l < valid ? base[first + l] : 0;
+        base0 = _mm256_loadu_ps(tail);
+        base1 = _mm256_loadu_ps(tail + 8);
+    }
+    unsigned lanes = valid >= 16 ? 0xFFFFu : (1u << valid) - 1;
+    __m256 acc[TILE_ROWS][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+    for (int r = 0; r < rows; r++) {
+        __m256 s0 = _mm256_fmadd_ps(va, acc[r][0], base0), s1 = _mm256_fmadd_ps(va, acc[r][1], base1);
+        __m256 t = _mm256_set1_ps(thresholds[r]);
+        unsigned mask = ((unsigned)_mm256_movemask_ps(_mm256_cmp_ps(s0, t, _CMP_GT_OQ)) |
+                         ((unsigned)_mm256_movemask_ps(_mm256_cmp_ps(s1, t, _CMP_GT_OQ)) << 8)) & lanes;
+        if (!mask) continue;
+        float s[16];
+        _mm256_storeu_ps(s, s0);
+        _mm256_storeu_ps(s + 8, s1);
+        append_candidates(s, mask, (int32_t)first, keys[r], capacity, &counts[r], &thresholds[r], keep[r]);
+    }
+}
+#endif
+
+int64_t venue_block_candidates_chunk(void) { return 1024; }
+
+void venue_pack_panels(int32_t f, int64_t n, const float *B, float *panels) { pack_panels(f, 0, n, B, 0, panels); }
+
+void venue_block_candidates(int32_t f, int64_t m, const float *X, int64_t n, const float *panels, const float *B,
+                            const uint16_t *H, float alpha, const float *base, float *packed, uint64_t *keys,
+                            int64_t capacity, int64_t *counts, float *thresholds, const int64_t *keep) {
+    const int64_t chunk = venue_block_candidates_chunk();
+#ifdef VENUE_X86
+    int fast = use_avx2() && (B || use_f16c());
+#else
+    int fast = 0;
+#endif
+    for (int64_t i = 0; i < m; i++) counts[i] = 0;
+    for (int64_t start = 0; start < n; start += chunk) {
+        int64_t nb = n - start < chunk ? n - start : chunk;
+        const float *chunk_panels = panels ? panels + start * f : packed;  // chunks start at multiples of 16 brands
+        if (!panels) {
+#ifdef VENUE_X86
+            if (fast && !B) {
+                // Half precision: widened eight factors at a time (F16C), then packed.
+                for (int64_t p = 0; p < (nb + 15) / 16; p++)
+                    for (int l = 0; l < 16; l++) {
+                        int64_t b = p * 16 + l;
+                        float *out = packed + p * f * 16 + l;
+                        if (b >= nb) {
+                            for (int32_t k = 0; k < f; k++) out[k * 16] = 0;
+                            continue;
+                        }
+                        const uint16_t *row = H + (start + b) * f;
+                        int32_t k = 0;
+                        for (; k + 8 <= f; k += 8) {
+                            float w[8];
+                            half_to_float_f16c(8, row + k, w);
+                            for (int j = 0; j < 8; j++) out[(k + j) * 16] = w[j];
+                        }
+                        for (; k < f; k++) out[k * 16] = half_portable(row[k]);
+                    }
+            } else
+#endif
+                pack_panels(f, start, nb, B, H, packed);
+        }
+        for (int64_t i = 0; i < m; i += TILE_ROWS) {
+            int rows = m - i < TILE_ROWS ? (int)(m - i) : TILE_ROWS;
+            const float *x[TILE_ROWS];
+            uint64_t *k[TILE_ROWS];
+            for (int r = 0; r < TILE_ROWS; r++) {
+                int64_t row = i + (r < rows ? r : 0);
+                x[r] = X + row * f;
+                k[r] = keys + row * capacity;
+            }
+            for (int64_t p = 0; p < (nb + 15) / 16; p++) {
+                int64_t first = start + p * 16;
+                int valid = nb - p * 16 < 16 ? (int)(nb - p * 16) : 16;
+#ifdef VENUE_X86
+                if (fast) {
+                    tile_avx(f, rows, x, chunk_panels + p * f * 16, first, valid, alpha, base, k, capacity, counts + i,
+                             thresholds + i, keep + i);
+                    continue;
+                }
+#endif
+                tile_portable(f, rows, x, chunk_panels + p * f * 16, first, valid, alpha, base, k, capacity, counts + i,
+                              thresholds + i, keep + i);
+            }
+        }
+    }
+    for (int64_t i = 0; i < m; i++)
+        if (counts[i] > keep[i]) thresholds[i] = compact_keys(keys + i * capacity, &counts[i], keep[i]);
+}

@@ -5,6 +5,41 @@ import CVenueKernels
 ///
 /// AVX2 and F16C paths are chosen at run time, with portable fallbacks.
 public enum RankingKernels {
+    /// Brands packed per chunk by ``blockCandidates(factors:shoppers:x:brands:table:half:alpha:base:packed:keys:capacity:counts:thresholds:keep:)``;
+    /// its `packed` scratch holds `candidateChunk · factors` floats.
+    public static var candidateChunk: Int { Int(venue_block_candidates_chunk()) }
+
+    /// Scoring fused with candidate selection for a block of shoppers, without writing the
+    /// shoppers × brands score matrix: shopper `i` (row `i` of `x`) scores brand `j` (row `j` of
+    /// `table`, or of the half-precision `half` when `table` is `nil`) as
+    /// `alpha · (x_i · brand j) + base[j]` (`panels`: the table prepacked by
+    /// ``packPanels(factors:brands:table:)``, or `nil` to pack a chunk at a time), a tile of 6 shoppers × 16 brands at a time in registers
+    /// (AVX2+FMA; a portable fallback). Only scores above `thresholds[i]` (the caller's starting
+    /// value, `-infinity` for none) are kept; each shopper's list, `keys + i · capacity`, ends with
+    /// the best `keep[i]` of them as ``key(score:index:)`` keys, `counts[i]` of them (fewer when
+    /// fewer pass), in no order; NaN and `-infinity` never pass.
+    /// `capacity` ≥ `keep[i] + 16`. O(shoppers · brands · factors).
+    @inlinable
+    public static func blockCandidates(
+        factors: Int, shoppers m: Int, x: UnsafePointer<Float>, brands n: Int, panels: UnsafePointer<Float>?, table: UnsafePointer<Float>?,
+        half: UnsafePointer<UInt16>?, alpha: Float, base: UnsafePointer<Float>?, packed: UnsafeMutablePointer<Float>,
+        keys: UnsafeMutablePointer<UInt64>, capacity: Int, counts: UnsafeMutablePointer<Int64>,
+        thresholds: UnsafeMutablePointer<Float>, keep: UnsafePointer<Int64>
+    ) {
+        venue_block_candidates(
+            Int32(factors), Int64(m), x, Int64(n), panels, table, half, alpha, base, packed, keys, Int64(capacity), counts, thresholds,
+            keep)
+    }
+
+    /// The `n × factors` row-major `table` packed for ``blockCandidates(factors:shoppers:x:brands:panels:table:half:alpha:base:packed:keys:capacity:counts:thresholds:keep:)``:
+    /// panels of 16 brands, factor-major, zero-padded (`⌈n/16⌉ · 16 · factors` floats).
+    public static func packPanels(factors: Int, brands n: Int, table: UnsafePointer<Float>) -> [Float] {
+        [Float](unsafeUninitializedCapacity: (n + 15) / 16 * 16 * factors) { buffer, count in
+            venue_pack_panels(Int32(factors), Int64(n), table, buffer.baseAddress!)
+            count = buffer.count
+        }
+    }
+
     /// Finds every `j` in `0 ..< count` whose adjusted score `scores[j] + base[j]` (or
     /// `scores[j]` without a base) is greater than `threshold`, in ascending order, and writes
     /// ``key(score:index:)`` of `(adjusted score, first + j)` to `keys`; returns how many. NaN

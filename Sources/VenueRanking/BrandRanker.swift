@@ -17,6 +17,7 @@ public struct BrandRanker: Sendable {
     /// Per-shopper rows (indexed like the shopper factor rows passed to the ranking calls).
     public let signals: ShopperSignals
     private let base: [Float]?
+    private let distribution: ScoreDistribution
 
     /// A ranker over `brands`.
     public init(brands: BrandTable, rules: RankingRules = RankingRules(), signals: ShopperSignals = ShopperSignals()) {
@@ -30,28 +31,39 @@ public struct BrandRanker: Sendable {
         self.rules = rules
         self.signals = signals
         base = rules.base(brandCount: brands.count)
+        distribution = ScoreDistribution(table: brands, alpha: rules.factorWeight, base: base)
     }
 
-    /// Scratch for one thread: score rows, candidates, the heap. Reused across calls.
+    /// Scratch for one thread: a score row, candidate lists, marks. Reused across calls.
     public struct Workspace: Sendable {
         var scores: [Float]
-        var widened: [Float] = []
         var pool = CandidatePool()
         var ranked = RankedBrands()
-        /// Shoppers scored per `sgemm` call.
+        // The block path: packed brand panels and each shopper's candidate keys.
+        var packed: [Float] = []
+        var keys: [UInt64] = []
+        var counts: [Int64] = []
+        var thresholds: [Float] = []
+        var keep: [Int64] = []
+        var starts: [Float] = []
+        var moments: [Float] = []
+        // Per-brand marks for one shopper's owned (1) and boosted (2) brands, cleared after use.
+        var marks: [UInt8] = []
+        var boostSums: [Float] = []
+        var boosted: [Int32] = []
+        /// Shoppers scored together in the batch path.
         public let blockSize: Int
 
         /// Scratch for blocks of up to `blockSize` shoppers over `brandCount` brands.
         public init(brandCount: Int, blockSize: Int = BrandRanker.defaultBlockSize) {
             self.blockSize = max(1, blockSize)
-            scores = [Float](repeating: 0, count: brandCount * self.blockSize)
+            scores = [Float](repeating: 0, count: brandCount)
         }
     }
 
-    /// Shoppers per block in the batch path. 256 shoppers × 10k brands is 10 MiB of scores per
-    /// worker. On the 2-core reference machine, 256 and 512 ranked fastest: each `sgemm` call
-    /// repacks the whole brand table, and larger blocks spread that cost over more shoppers.
-    /// Blocks of 64 were 5–20% slower.
+    /// Shoppers per block in the batch path. Each block streams the brand table once (a packed
+    /// chunk of 1024 brands at a time, from L2), so larger blocks read less; 256 shoppers × 64
+    /// factors is 64 KiB of shopper rows.
     public static let defaultBlockSize = 256
 
     /// A workspace sized for this ranker.
@@ -79,29 +91,166 @@ public struct BrandRanker: Sendable {
     }
 
     /// Ranks shopper rows `rows` of `shopperFactors` (also their rows in ``signals``) a block at a
-    /// time — one `sgemm` per block of ``Workspace/blockSize`` — calling `body(shopper, ranked)`
-    /// in row order. O(rows · brands · factors).
+    /// time, calling `body(shopper, ranked)` in row order. Scoring and selection are fused: a tile
+    /// of 6 shoppers × 16 brands is scored in registers and only scores that can still make a
+    /// shopper's top K leave them, so the shoppers × brands score matrix is never written. Owned
+    /// and boosted brands are settled afterwards from each shopper's short candidate list.
+    /// O(rows · brands · factors).
     public func rankBlocks(
         _ k: Int, shopperFactors: Matrix, rows: Range<Int>, workspace: inout Workspace,
         _ body: (Int, RankedBrands) throws -> Void
     ) rethrows {
         precondition(
             shopperFactors.columns == brands.factors, "shopper factors have \(shopperFactors.columns) columns, expected \(brands.factors)")
+        let k = max(0, k)
+        guard k > 0 else {
+            workspace.ranked.resize(0)
+            for shopper in rows { try body(shopper, workspace.ranked) }
+            return
+        }
+        let m = workspace.blockSize
+        if workspace.counts.count < m {
+            workspace.counts = [Int64](repeating: 0, count: m)
+            workspace.thresholds = [Float](repeating: 0, count: m)
+            workspace.keep = [Int64](repeating: 0, count: m)
+            workspace.starts = [Float](repeating: 0, count: m)
+        }
+        if workspace.packed.count < RankingKernels.candidateChunk * brands.factors {
+            workspace.packed = [Float](repeating: 0, count: RankingKernels.candidateChunk * brands.factors)
+        }
         var start = rows.lowerBound
         while start < rows.upperBound {
-            let m = min(workspace.blockSize, rows.upperBound - start)
+            let m = min(m, rows.upperBound - start)
+            // Each shopper keeps K plus room for the brands settled afterwards.
+            var widest = 0
+            for i in 0..<m {
+                let keep = k + extraCandidates(of: start + i)
+                workspace.keep[i] = Int64(keep)
+                widest = max(widest, keep)
+            }
+            let capacity = 4 * widest + 16
+            if workspace.keys.count < m * capacity { workspace.keys = [UInt64](repeating: 0, count: m * capacity) }
+            // A starting threshold per shopper from the spread of its scores, so that only a few
+            // times K candidates ever leave the registers.
             shopperFactors.withUnsafeBufferPointer { x in
-                workspace.scores.withUnsafeMutableBufferPointer { scores in
-                    brands.scoreBlock(
-                        x.baseAddress! + start * brands.factors, shoppers: m, alpha: rules.factorWeight,
-                        into: scores.baseAddress!, widened: &workspace.widened)
+                workspace.keep.withUnsafeBufferPointer { keep in
+                    workspace.starts.withUnsafeMutableBufferPointer { starts in
+                        distribution.thresholds(
+                            x.baseAddress! + start * brands.factors, shoppers: m, keep: keep.baseAddress!, into: starts.baseAddress!,
+                            scratch: &workspace.moments)
+                    }
+                }
+            }
+            for i in 0..<m { workspace.thresholds[i] = workspace.starts[i] }
+            shopperFactors.withUnsafeBufferPointer { x in
+                base.withUnsafeBufferPointerIfPresent { base in
+                    workspace.packed.withUnsafeMutableBufferPointer { packed in
+                        workspace.keys.withUnsafeMutableBufferPointer { keys in
+                            workspace.counts.withUnsafeMutableBufferPointer { counts in
+                                workspace.thresholds.withUnsafeMutableBufferPointer { thresholds in
+                                    workspace.keep.withUnsafeBufferPointer { keep in
+                                        brands.candidates(
+                                            x.baseAddress! + start * brands.factors, shoppers: m, alpha: rules.factorWeight, base: base,
+                                            packed: packed.baseAddress!, keys: keys.baseAddress!, capacity: capacity,
+                                            counts: counts.baseAddress!, thresholds: thresholds.baseAddress!, keep: keep.baseAddress!)
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
             for i in 0..<m {
-                select(k, row: i, shopper: start + i, workspace: &workspace)
+                if workspace.counts[i] < workspace.keep[i] && workspace.starts[i] > -.infinity {
+                    // The starting threshold was above this shopper's K-th best: rank it from scratch.
+                    shopperFactors.withUnsafeBufferPointer { x in
+                        workspace.scores.withUnsafeMutableBufferPointer { scores in
+                            brands.score(
+                                x.baseAddress! + (start + i) * brands.factors, alpha: rules.factorWeight, into: scores.baseAddress!)
+                        }
+                    }
+                    select(k, row: 0, shopper: start + i, workspace: &workspace)
+                    try body(start + i, workspace.ranked)
+                    continue
+                }
+                shopperFactors.withUnsafeBufferPointer { x in
+                    finish(
+                        k, shopper: start + i, factors: x.baseAddress! + (start + i) * brands.factors, list: i * capacity,
+                        count: Int(workspace.counts[i]), workspace: &workspace)
+                }
                 try body(start + i, workspace.ranked)
             }
             start += m
+        }
+    }
+
+    /// How many of a shopper's brands are settled after block selection: its owned brands when
+    /// they are excluded, and its boosted brands (whose fused scores lack the boost).
+    private func extraCandidates(of shopper: Int) -> Int {
+        var extra = 0
+        if rules.excludeOwned, let owned = signals.owned { extra += owned.range(ofRow: shopper).count }
+        if let boosts = signals.boosts { extra += boosts.range(ofRow: shopper).count }
+        return extra
+    }
+
+    /// Turns shopper `shopper`'s candidate list (keys `list ..< list + count` of the workspace)
+    /// into its top `k` in `workspace.ranked`: owned brands leave (when excluded), boosted brands
+    /// are rescored with their boosts, then the best `k` are kept and sorted.
+    private func finish(
+        _ k: Int, shopper: Int, factors x: UnsafePointer<Float>, list: Int, count: Int, workspace: inout Workspace
+    ) {
+        let n = brands.count
+        let owned = rules.excludeOwned ? signals.owned.map { $0.range(ofRow: shopper) } ?? 0..<0 : 0..<0
+        let boosts = signals.boosts.map { $0.range(ofRow: shopper) } ?? 0..<0
+        var count = count
+        if !owned.isEmpty || !boosts.isEmpty {
+            if workspace.marks.count < n {
+                workspace.marks = [UInt8](repeating: 0, count: n)
+                workspace.boostSums = [Float](repeating: 0, count: n)
+            }
+            workspace.boosted.removeAll(keepingCapacity: true)
+            for j in owned { workspace.marks[Int(signals.owned!.columnIndices[j])] |= 1 }
+            for j in boosts {
+                let b = Int(signals.boosts!.columnIndices[j])
+                if workspace.marks[b] & 2 == 0 { workspace.boosted.append(Int32(b)) }
+                workspace.marks[b] |= 2
+                workspace.boostSums[b] += signals.boosts!.values[j]
+            }
+            workspace.keys.withUnsafeMutableBufferPointer { keys in
+                let keys = keys.baseAddress! + list
+                var kept = 0
+                for j in 0..<count where workspace.marks[Int(RankingKernels.index(ofKey: keys[j]))] == 0 {
+                    keys[kept] = keys[j]
+                    kept += 1
+                }
+                count = kept
+                // Boosted brands, scored as the one-shopper path does: factor score, plus boost, plus base.
+                for b in workspace.boosted where workspace.marks[Int(b)] & 1 == 0 {
+                    let score =
+                        (brands.score(brand: Int(b), x, alpha: rules.factorWeight) + workspace.boostSums[Int(b)]) + (base?[Int(b)] ?? 0)
+                    if score > -.infinity {
+                        keys[count] = RankingKernels.key(score: score, index: b)
+                        count += 1
+                    }
+                }
+            }
+            for j in owned { workspace.marks[Int(signals.owned!.columnIndices[j])] = 0 }
+            for b in workspace.boosted {
+                workspace.marks[Int(b)] = 0
+                workspace.boostSums[Int(b)] = 0
+            }
+        }
+        workspace.keys.withUnsafeMutableBufferPointer { keys in
+            let best = UnsafeMutableBufferPointer(rebasing: keys[list..<list + count])
+            var count = count
+            if count > k { _ = CandidatePool.compact(best, count: &count, k: k) }
+            var sorted = UnsafeMutableBufferPointer(rebasing: best[0..<count])
+            sorted.sort(by: >)
+            workspace.ranked.resize(count)
+            for i in 0..<count {
+                workspace.ranked.brands[i] = RankingKernels.index(ofKey: sorted[i])
+                workspace.ranked.scores[i] = RankingKernels.score(ofKey: sorted[i])
+            }
         }
     }
 

@@ -22,6 +22,8 @@ public struct BrandTable: Sendable {
     public let precision: Precision
     private let single: [Float]
     private let half: [UInt16]
+    /// Single-precision tables also keep a copy packed for block ranking (16-brand panels).
+    private let panels: [Float]
 
     /// The table of `brandFactors` (brands × factors), stored in `precision`.
     public init(_ brandFactors: Matrix, precision: Precision = .float32) {
@@ -32,13 +34,22 @@ public struct BrandTable: Sendable {
         case .float32:
             single = brandFactors.storage
             half = []
+            let (rows, width) = (brandFactors.rows, brandFactors.columns)
+            panels =
+                rows == 0
+                ? []
+                : brandFactors.storage.withUnsafeBufferPointer {
+                    RankingKernels.packPanels(factors: width, brands: rows, table: $0.baseAddress!)
+                }
         case .float16:
             single = []
             half = brandFactors.storage.map { Float16($0).bitPattern }
+            panels = []
         }
     }
 
-    /// Bytes read to score one shopper.
+    /// Bytes read to score one shopper (single precision also keeps a packed copy of the same size
+    /// for block ranking).
     public var byteCount: Int { count * factors * (precision == .float32 ? 4 : 2) }
 
     /// `scores[b] ← α · (x · brand b)` for every brand. O(brands · factors).
@@ -67,6 +78,52 @@ public struct BrandTable: Sendable {
             half.withUnsafeBufferPointer { y in
                 RankingKernels.halfGemv(
                     factors: factors, rows: range.count, table: y.baseAddress! + first * factors, x: x, alpha: alpha, y: scores + first)
+            }
+        }
+    }
+
+    /// Brand `b`'s factors as `Float` (widened from half precision), into `row` (`factors` long).
+    func widen(brand b: Int, into row: inout [Float]) {
+        switch precision {
+        case .float32: for j in 0..<factors { row[j] = single[b * factors + j] }
+        case .float16: for j in 0..<factors { row[j] = Float(Float16(bitPattern: half[b * factors + j])) }
+        }
+    }
+
+    /// `α · (x · brand b)` for one brand. O(factors).
+    public func score(brand b: Int, _ x: UnsafePointer<Float>, alpha: Float = 1) -> Float {
+        var out: Float = 0
+        switch precision {
+        case .float32:
+            single.withUnsafeBufferPointer { y in
+                RankingKernels.gemvRows(factors: factors, rows: 1, table: y.baseAddress! + b * factors, x: x, alpha: alpha, y: &out)
+            }
+        case .float16:
+            half.withUnsafeBufferPointer { y in
+                RankingKernels.halfGemv(factors: factors, rows: 1, table: y.baseAddress! + b * factors, x: x, alpha: alpha, y: &out)
+            }
+        }
+        return out
+    }
+
+    /// The best `keep[i]` candidates of each of `shoppers` rows of `x` by `α · (x_i · brand) +
+    /// base`, scored and selected together a tile at a time (see
+    /// ``RankingKernels/blockCandidates(factors:shoppers:x:brands:table:half:alpha:base:packed:keys:capacity:counts:thresholds:keep:)``).
+    /// O(shoppers · brands · factors).
+    func candidates(
+        _ x: UnsafePointer<Float>, shoppers: Int, alpha: Float, base: UnsafePointer<Float>?, packed: UnsafeMutablePointer<Float>,
+        keys: UnsafeMutablePointer<UInt64>, capacity: Int, counts: UnsafeMutablePointer<Int64>,
+        thresholds: UnsafeMutablePointer<Float>, keep: UnsafePointer<Int64>
+    ) {
+        single.withUnsafeBufferPointer { y in
+            half.withUnsafeBufferPointer { h in
+                panels.withUnsafeBufferPointer { panels in
+                    RankingKernels.blockCandidates(
+                        factors: factors, shoppers: shoppers, x: x, brands: count, panels: panels.isEmpty ? nil : panels.baseAddress,
+                        table: precision == .float32 ? y.baseAddress : nil,
+                        half: precision == .float16 ? h.baseAddress : nil, alpha: alpha, base: base, packed: packed, keys: keys,
+                        capacity: capacity, counts: counts, thresholds: thresholds, keep: keep)
+                }
             }
         }
     }

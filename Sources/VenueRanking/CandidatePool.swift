@@ -68,7 +68,7 @@ struct CandidatePool: Sendable {
 
     /// Keeps the `k` largest of the `count` keys in `keys[0 ..< k]` (quickselect), sets `count`
     /// to `k` and returns the smallest kept score: the new threshold.
-    private static func compact(_ keys: UnsafeMutableBufferPointer<UInt64>, count: inout Int, k: Int) -> Float {
+    static func compact(_ keys: UnsafeMutableBufferPointer<UInt64>, count: inout Int, k: Int) -> Float {
         let target = k - 1
         var low = 0
         var high = count - 1

@@ -133,6 +133,38 @@ struct RankingTests {
         }
     }
 
+    @Test("block path with a starting threshold from the score spread: exact on many brands, and exact when the guess overshoots")
+    func blockStartingThreshold() {
+        // Enough brands that K is a small share of them, so selection starts from a finite guess.
+        let problem = IntegerProblem(brands: 2_000, shoppers: 40, factors: 8, seed: 21)
+        let rules = RankingRules(eligible: problem.eligible, offsets: problem.offsets, excludeOwned: true)
+        let ranker = BrandRanker(
+            brands: BrandTable(problem.brandFactors), rules: rules, signals: ShopperSignals(owned: problem.owned, boosts: problem.boosts))
+        var workspace = ranker.makeWorkspace(blockSize: 16)
+        ranker.rankBlocks(20, shopperFactors: problem.shopperFactors, rows: 0..<40, workspace: &workspace) { s, ranked in
+            let x = problem.shopperFactors.row(s)
+            #expect(same(pairs(ranked), problem.bruteForce(20, shopper: s, factors: x, rules: rules, useSignals: true)), "shopper \(s)")
+        }
+        // 40 brands score 40, the other 1,960 score 0: a normal guess for the 50th best lands
+        // between the two, fewer than 50 brands pass, and the shopper is ranked again from scratch.
+        var storage = [Float](repeating: 0, count: 2_000 * 8)
+        for b in stride(from: 7, to: 2_000, by: 50) {
+            for f in 0..<8 { storage[b * 8 + f] = 5 }
+        }
+        let lumpy = BrandRanker(brands: BrandTable(Matrix(rows: 2_000, columns: 8, storage: storage)))
+        var lumpyWorkspace = lumpy.makeWorkspace(blockSize: 8)
+        let shoppers = Matrix(rows: 3, columns: 8, repeating: 1)
+        var seen = 0
+        lumpy.rankBlocks(50, shopperFactors: shoppers, rows: 0..<3, workspace: &lumpyWorkspace) { _, ranked in
+            let high = Array(stride(from: Int32(7), to: 2_000, by: 50))
+            let zeros = (0..<Int32(2_000)).filter { !high.contains($0) }.prefix(10)
+            #expect(ranked.brands == high + zeros)
+            #expect(ranked.scores == [Float](repeating: 40, count: 40) + [Float](repeating: 0, count: 10))
+            seen += 1
+        }
+        #expect(seen == 3)
+    }
+
     @Test("one shopper split over several cores matches brute force and the one-core path", arguments: [1, 2, 3, 5])
     func splitMatchesSingle(threads: Int) {
         let problem = IntegerProblem(brands: 300, shoppers: 40, factors: 8, seed: 13)

@@ -53,6 +53,29 @@ int venue_kernels_use_f16c(void);
 /// 1 when the AVX2+FMA path is in use.
 int venue_kernels_use_avx2(void);
 
+/// Brands packed per chunk by venue_block_candidates: `packed` holds chunk · f floats.
+int64_t venue_block_candidates_chunk(void);
+
+/// Scoring fused with top-K candidate selection for a block of shoppers, never writing the
+/// m × n score matrix. Shopper i (row X + i·f) scores brand j (row B + j·f, or half-precision
+/// H + j·f when B is NULL) as s = alpha·(X_i · brand j) + (base ? base[j] : 0). Brands are
+/// scored in ascending order, a chunk at a time (packed into `packed`, chunk · f
+/// floats) and a tile of 6 shoppers × 16 brands at a time. Each shopper's scores above
+/// thresholds[i] (the caller's starting value, −infinity for none; NaN never passes) go into
+/// keys + i·capacity as sortable keys (see venue_select_keys_above); when a list is full the best
+/// keep[i] are kept and thresholds[i] rises to the smallest kept score. On return, counts[i] ≤
+/// keep[i] keys hold the best keep[i] of shopper i's scores above its starting threshold (all of
+/// them when fewer pass), in no particular order. capacity ≥ keep[i] + 16 for every i.
+/// `panels`, when not NULL, is the whole table already packed by venue_pack_panels (then B, H
+/// and `packed` are not read).
+void venue_block_candidates(int32_t f, int64_t m, const float *X, int64_t n, const float *panels, const float *B,
+                            const uint16_t *H, float alpha, const float *base, float *packed, uint64_t *keys,
+                            int64_t capacity, int64_t *counts, float *thresholds, const int64_t *keep);
+
+/// Packs the n × f row-major table B into panels of 16 brands, factor-major, zero-padded:
+/// panels[(p·f + k)·16 + l] = B[(16p + l)·f + k]; `panels` holds ⌈n/16⌉·16·f floats.
+void venue_pack_panels(int32_t f, int64_t n, const float *B, float *panels);
+
 /// Tells the CPU the caller is spin-waiting (x86 `pause`, Arm `yield`), so a spinning thread
 /// yields pipeline resources and leaves the loop quickly when the awaited write lands.
 static inline void venue_cpu_relax(void) {
