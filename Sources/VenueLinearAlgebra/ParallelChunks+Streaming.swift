@@ -1,18 +1,19 @@
 import Dispatch
-import Synchronization
+import Foundation
 
 extension ParallelChunks {
     /// Computes `produce(chunkIndex, chunk)` for every chunk on `threads` workers and hands the
     /// results to `consume` **in chunk order**, so output written there is the same on any thread
     /// count.
     ///
-    /// Works in windows of `window` chunks (default: 4 per worker), pipelined: while the workers
-    /// produce window `i`, one more task consumes window `i − 1`, so writing overlaps computing.
-    /// At most two windows of results exist at once, which bounds memory however many chunks
-    /// there are. `consume` is called for one chunk at a time, never concurrently, but not
-    /// necessarily on the calling thread. Each worker builds its state with `makeWorker` once and
-    /// keeps it. OpenBLAS runs at one thread inside the workers. If `consume` throws, no further
-    /// windows are started and the error is rethrown.
+    /// A continuous pipeline: workers claim chunks in order, one at a time, and never wait for
+    /// each other; the calling thread consumes each result as soon as it is the next in order.
+    /// At most `window` results (default: 4 per worker, at least one per worker) wait to be
+    /// consumed besides the one being consumed — a worker waits before claiming a chunk beyond
+    /// that — which bounds memory however many chunks there are. `consume` runs on the calling thread, one chunk at a time. Each worker builds its
+    /// state with `makeWorker` once and keeps it. OpenBLAS runs at one thread inside the workers.
+    /// If `consume` throws, workers claim nothing more and the error is rethrown once they have
+    /// stopped.
     public func stream<Worker, Output, Failure: Error>(
         threads: Int, window: Int = 0, makeWorker: @Sendable () -> Worker,
         produce: @Sendable (inout Worker, Int, Range<Int>) -> Output,
@@ -20,33 +21,45 @@ extension ParallelChunks {
     ) throws(Failure) {
         guard !chunks.isEmpty else { return }
         let workers = max(1, min(threads, chunks.count))
-        let window = window > 0 ? window : 4 * workers
+        let window = max(workers, window > 0 ? window : 4 * workers)
         let chunks = self.chunks
-        let windows = stride(from: 0, to: chunks.count, by: window).map { $0..<min($0 + window, chunks.count) }
-        let failure: Failure? = withoutActuallyEscaping(produce) { produce in
-            withoutActuallyEscaping(makeWorker) { makeWorker in
-                withoutActuallyEscaping(consume) { consume in
-                    let task = StreamTask<Worker, Output, Failure>(
-                        workers: workers, window: window, produce: produce, makeWorker: makeWorker, consume: consume)
-                    BLASThreads.with(1) {
-                        for (w, range) in windows.enumerated() {
-                            task.prepare(chunks: chunks, range: range, parity: w % 2)
-                            let consumer = w > 0 && task.failure == nil ? windows[w - 1].count : 0
-                            let iterations = workers + (consumer > 0 ? 1 : 0)
-                            if iterations == 1 {
-                                task.work(slot: 0)
-                            } else {
-                                DispatchQueue.concurrentPerform(iterations: iterations) { i in
-                                    if i == workers { task.consume(count: consumer, parity: (w - 1) % 2) } else { task.work(slot: i) }
-                                }
-                            }
-                            if task.failure != nil { break }
+        var failure: Failure?
+        BLASThreads.with(1) {
+            if workers == 1 {
+                // One worker: produce and consume in turn on this thread.
+                var worker = makeWorker()
+                for (index, chunk) in chunks.enumerated() {
+                    do throws(Failure) { try consume(produce(&worker, index, chunk)) } catch {
+                        failure = error
+                        return
+                    }
+                }
+                return
+            }
+            withoutActuallyEscaping(produce) { produce in
+                withoutActuallyEscaping(makeWorker) { makeWorker in
+                    let pipeline = Pipeline(chunks: chunks, window: window, produce: produce, makeWorker: makeWorker)
+                    let finished = DispatchGroup()
+                    for _ in 0..<workers {
+                        finished.enter()
+                        let thread = Thread {
+                            pipeline.work()
+                            finished.leave()
                         }
-                        if task.failure == nil, let last = windows.last {
-                            task.consume(count: last.count, parity: (windows.count - 1) % 2)
+                        thread.name = "venue-stream"
+                        thread.start()
+                    }
+                    for index in chunks.indices {
+                        let output = pipeline.take(index)
+                        do throws(Failure) { try consume(output) } catch {
+                            failure = error
+                            pipeline.stop()
+                            break
                         }
                     }
-                    return task.failure
+                    finished.wait()
+                    // The workers are done with the closures; drop them before they stop being valid.
+                    pipeline.release()
                 }
             }
         }
@@ -54,70 +67,84 @@ extension ParallelChunks {
     }
 }
 
-/// One streaming run's shared state. Rules: worker slot `w` is only touched by the worker
-/// iteration `w`; result slot `parity·window + i` is written by the one worker that claimed
-/// chunk `i` of that window, and read by the consumer only in the next round (after a
-/// `concurrentPerform` join); only one consumer runs at a time.
-private final class StreamTask<Worker, Output, Failure: Error>: @unchecked Sendable {
-    let counter = Atomic<Int>(0)
-    let produce: @Sendable (inout Worker, Int, Range<Int>) -> Output
-    let makeWorker: @Sendable () -> Worker
-    let consumeOne: (Output) throws(Failure) -> Void
-    let workerSlots: UnsafeMutablePointer<Worker?>
-    let workerCount: Int
-    let results: UnsafeMutablePointer<Output?>
-    let window: Int
-    var chunks: ArraySlice<Range<Int>> = []
-    var firstIndex = 0
-    var parity = 0
-    var failure: Failure?
+/// One streaming run's shared state.
+///
+/// Rule: `next`, `consumed`, `stopped` and `results` are read and written only while holding
+/// `condition`. `produce` and `makeWorker` are set before the workers start, only read by them,
+/// and cleared by ``release()`` after every worker has returned from ``work()``.
+private final class Pipeline<Worker, Output>: @unchecked Sendable {
+    let chunks: [Range<Int>]
+    private let window: Int
+    private let condition = NSCondition()
+    private var next = 0
+    private var consumed = 0
+    private var stopped = false
+    private var results: [Output?]
+    private var produce: (@Sendable (inout Worker, Int, Range<Int>) -> Output)?
+    private var makeWorker: (@Sendable () -> Worker)?
 
     init(
-        workers: Int, window: Int, produce: @escaping @Sendable (inout Worker, Int, Range<Int>) -> Output,
-        makeWorker: @escaping @Sendable () -> Worker, consume: @escaping (Output) throws(Failure) -> Void
+        chunks: [Range<Int>], window: Int, produce: @escaping @Sendable (inout Worker, Int, Range<Int>) -> Output,
+        makeWorker: @escaping @Sendable () -> Worker
     ) {
+        self.chunks = chunks
+        self.window = window
         self.produce = produce
         self.makeWorker = makeWorker
-        self.consumeOne = consume
-        self.window = window
-        workerCount = workers
-        workerSlots = .allocate(capacity: workers)
-        workerSlots.initialize(repeating: nil, count: workers)
-        results = .allocate(capacity: 2 * window)
-        results.initialize(repeating: nil, count: 2 * window)
+        results = [Output?](repeating: nil, count: window)
     }
 
-    deinit {
-        results.deinitialize(count: 2 * window)
-        results.deallocate()
-        workerSlots.deinitialize(count: workerCount)
-        workerSlots.deallocate()
-    }
-
-    func prepare(chunks all: [Range<Int>], range: Range<Int>, parity: Int) {
-        chunks = all[range]
-        firstIndex = range.lowerBound
-        self.parity = parity
-        counter.store(0, ordering: .relaxed)
-    }
-
-    func work(slot: Int) {
-        var worker = workerSlots[slot].take() ?? makeWorker()
-        let base = results + parity * window
-        while true {
-            let i = counter.wrappingAdd(1, ordering: .relaxed).oldValue
-            guard i < chunks.count else { break }
-            base[i] = produce(&worker, firstIndex + i, chunks[chunks.startIndex + i])
+    /// A worker's life: claim chunks in order and deliver their results until none are left.
+    /// Its references to the closures end when it returns.
+    @inline(never)
+    func work() {
+        guard let produce, let makeWorker else { return }
+        var worker = makeWorker()
+        while let index = claim() {
+            let output = produce(&worker, index, chunks[index])
+            condition.lock()
+            results[index % window] = output
+            condition.broadcast()
+            condition.unlock()
         }
-        workerSlots[slot] = worker
     }
 
-    func consume(count: Int, parity: Int) {
-        let base = results + parity * window
-        for i in 0..<count {
-            let output = base[i].take()!
-            guard failure == nil else { continue }
-            do throws(Failure) { try consumeOne(output) } catch { failure = error }
-        }
+    /// The next chunk to produce, waiting while `window` results are outstanding; `nil` when all
+    /// are claimed or the run stopped.
+    private func claim() -> Int? {
+        condition.lock()
+        defer { condition.unlock() }
+        while !stopped && next < chunks.count && next - consumed >= window { condition.wait() }
+        guard !stopped && next < chunks.count else { return nil }
+        next += 1
+        return next - 1
+    }
+
+    /// Chunk `index`'s result, waiting until it is delivered (`index` is the next to consume).
+    func take(_ index: Int) -> Output {
+        condition.lock()
+        defer { condition.unlock() }
+        while results[index % window] == nil { condition.wait() }
+        let output = results[index % window].take()!
+        consumed = index + 1
+        condition.broadcast()
+        return output
+    }
+
+    /// No more chunks are claimed; waiting workers return.
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Drops the closures (after every worker has returned).
+    func release() {
+        produce = nil
+        makeWorker = nil
+        condition.lock()
+        for i in results.indices { results[i] = nil }
+        condition.unlock()
     }
 }

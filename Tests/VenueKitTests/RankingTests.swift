@@ -300,6 +300,27 @@ struct RankingTests {
             produce: { _, _, chunk in Array(chunk) }
         ) { collected += $0 }
         #expect(collected == Array(0..<1000))
+
+        // Never more than `window` results waiting (plus the one being consumed), and a failing
+        // consumer stops the run.
+        struct Full: Error {}
+        let outstanding = PeakCounter()
+        var consumed = 0
+        #expect(throws: Full.self) {
+            try chunks.stream(
+                threads: threads, window: 8, makeWorker: { () },
+                produce: { _, index, _ in
+                    outstanding.add(1)
+                    return index
+                }
+            ) { (index: Int) throws(Full) in
+                outstanding.add(-1)
+                consumed += 1
+                if index == 60 { throw Full() }
+            }
+        }
+        #expect(consumed == 61)
+        #expect(outstanding.peak <= 9)
     }
 
     @Test("catalog: sold-out, non-participating and unknown brands are not showable; bad rows are located")
@@ -432,5 +453,26 @@ struct RecommendCommandTests {
             #expect(object[key] != nil, "\(key)")
         }
         #expect((object["single_filtered"] as? [String: Double])?["p999_us"] != nil)
+    }
+}
+
+/// A counter that remembers its highest value, from any thread.
+private final class PeakCounter: @unchecked Sendable {
+    // Rule: every access holds `lock`.
+    private let lock = NSLock()
+    private var value = 0
+    private var highest = 0
+
+    func add(_ delta: Int) {
+        lock.lock()
+        value += delta
+        highest = max(highest, value)
+        lock.unlock()
+    }
+
+    var peak: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return highest
     }
 }
