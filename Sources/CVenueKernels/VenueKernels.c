@@ -581,6 +581,4 @@ void venue_block_candidates(int32_t f, int64_t m, const float *X, int64_t n, con
             }
         }
     }
-    for (int64_t i = 0; i < m; i++)
-        if (counts[i] > keep[i]) thresholds[i] = compact_keys(keys + i * capacity, &counts[i], keep[i]);
 }

@@ -16,8 +16,8 @@ public enum RankingKernels {
     /// ``packPanels(factors:brands:table:)``, or `nil` to pack a chunk at a time), a tile of 6 shoppers × 16 brands at a time in registers
     /// (AVX2+FMA; a portable fallback). Only scores above `thresholds[i]` (the caller's starting
     /// value, `-infinity` for none) are kept; each shopper's list, `keys + i · capacity`, ends with
-    /// the best `keep[i]` of them as ``key(score:index:)`` keys, `counts[i]` of them (fewer when
-    /// fewer pass), in no order; NaN and `-infinity` never pass.
+    /// `counts[i]` ``key(score:index:)`` keys in no order that include the best `keep[i]` of them
+    /// (all of them, and `counts[i] < keep[i]`, when fewer pass); NaN and `-infinity` never pass.
     /// `capacity` ≥ `keep[i] + 16`. O(shoppers · brands · factors).
     @inlinable
     public static func blockCandidates(

@@ -63,9 +63,10 @@ int64_t venue_block_candidates_chunk(void);
 /// floats) and a tile of 6 shoppers × 16 brands at a time. Each shopper's scores above
 /// thresholds[i] (the caller's starting value, −infinity for none; NaN never passes) go into
 /// keys + i·capacity as sortable keys (see venue_select_keys_above); when a list is full the best
-/// keep[i] are kept and thresholds[i] rises to the smallest kept score. On return, counts[i] ≤
-/// keep[i] keys hold the best keep[i] of shopper i's scores above its starting threshold (all of
-/// them when fewer pass), in no particular order. capacity ≥ keep[i] + 16 for every i.
+/// keep[i] are kept and thresholds[i] rises to the smallest kept score. On return, the counts[i]
+/// keys (fewer than capacity, in no particular order) include the best keep[i] of shopper i's
+/// scores above its starting threshold, or all of them when fewer passed (then counts[i] <
+/// keep[i]). capacity ≥ keep[i] + 16 for every i.
 /// `panels`, when not NULL, is the whole table already packed by venue_pack_panels (then B, H
 /// and `packed` are not read).
 void venue_block_candidates(int32_t f, int64_t m, const float *X, int64_t n, const float *panels, const float *B,
