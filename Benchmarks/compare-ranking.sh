@@ -3,6 +3,8 @@
 # × 64 factors. The anchors rank a size-b model (200k shoppers, implicit trained 3 CG iterations:
 # ranking speed does not depend on training); `venue bench rank` ranks random factors of the same
 # shape, 200k shoppers, ~25 owned brands each, filtered (own brands + 5% out of the sale).
+# venue's single-shopper rows split each shopper's ranking over THREADS cores (SplitRanker), as
+# the anchors run with THREADS threads; the "one core" row is the same ranking on one.
 #
 # Usage: Benchmarks/compare-ranking.sh [THREADS]      (default 2)
 #   VENUE_BENCH_DATA=DIR   where results go (default: .build/compare-ranking)
@@ -45,6 +47,9 @@ for p, d in v.items():
     s, u = d["single_filtered"], d["single_unfiltered"]
     print(f"| venue {p} | {s['p50_us']} (p999 {s['p999_us']}) | {s['p99_us']} | {d['batch_filtered_shoppers_per_sec']:.0f} | own brands + catalog |")
     print(f"| venue {p}, no filter | {u['p50_us']} | {u['p99_us']} | {d['batch_unfiltered_shoppers_per_sec']:.0f} | no |")
+    if "single_filtered_1thread" in d:
+        o = d["single_filtered_1thread"]
+        print(f"| venue {p}, one shopper on one core | {o['p50_us']} | {o['p99_us']} | – | own brands + catalog |")
 f32 = v["float32"]
 print(f"\nratios (venue f32 filtered vs anchor): single p50 {f32['single_filtered']['p50_us']/imp['p50_us']:.2f}× implicit, "
       f"{f32['single_filtered']['p50_us']/num['p50_us']:.2f}× numpy" +
