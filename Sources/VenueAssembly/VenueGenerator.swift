@@ -18,6 +18,8 @@ public struct VenueGenerator: Sendable {
     /// The moment pages are for.
     public let at: Int64
     private let ranker: BrandRanker
+    /// The model brand of each row of the candidate ranker's table (the showable brands, in order).
+    private let candidateBrands: [Int32]
     private let history: SparseMatrix
     private let followed: SparseMatrix
     private let wallets: CouponWallets
@@ -37,11 +39,19 @@ public struct VenueGenerator: Sendable {
         assembler = VenueAssembler(catalog: catalog, layout: layout, brandIDs: model.brandIDs, popularity: popularity)
         history = blend.ownHistory(events, at: at, shoppers: model.shopperIDs, brands: model.brandIDs)
         // Candidates: factor score and popularity only (history reaches the page through the
-        // followed and category floors), so no per-shopper boosts.
-        var candidateBlend = blend
-        candidateBlend.history = 0
-        ranker = candidateBlend.ranker(
-            model: model, history: nil, popularity: popularity, eligible: assembler.showable, precision: precision)
+        // followed and category floors), so no per-shopper boosts. Brands that cannot be shown
+        // (sold out, not in the sale) are never scored: the candidate table holds the showable
+        // brands only, in model order, so scores and ties are exactly those of the full table
+        // with those brands filtered out, and rows map back through `candidateBrands`.
+        let showable = (0..<model.brandIDs.count).filter(assembler.showable.contains)
+        candidateBrands = showable.map(Int32.init)
+        var rows = [Float](repeating: 0, count: showable.count * model.factors)
+        for (i, b) in showable.enumerated() {
+            for f in 0..<model.factors { rows[i * model.factors + f] = model.brandFactors[b, f] }
+        }
+        ranker = BrandRanker(
+            brands: BrandTable(Matrix(rows: showable.count, columns: model.factors, storage: rows), precision: precision),
+            rules: RankingRules(offsets: showable.map { popularity[$0] * blend.popularity }, factorWeight: blend.factor))
         let follows = events.filtered { events.kinds[$0] == .follow || events.kinds[$0] == .favorite }
         followed = blend.ownHistory(follows, at: at, shoppers: model.shopperIDs, brands: model.brandIDs)
         // Twice the slots that draw on candidates (picked and category floors; category floors
@@ -77,8 +87,8 @@ public struct VenueGenerator: Sendable {
             let row = model.shopperIDs.index(of: shopper)
             let x = row.map { model.shopperFactors.row($0) } ?? zeros
             ranker.rank(candidates, factors: x, shopper: nil, workspace: &workspace, into: &ranked)
-            try body(
-                assembler.assemble(context(shopper, row: row, ranked.brands[...], ranked.scores[...]), scratch: &scratch, tally: &tally))
+            let brands = ranked.brands.map { candidateBrands[Int($0)] }
+            try body(assembler.assemble(context(shopper, row: row, brands[...], ranked.scores[...]), scratch: &scratch, tally: &tally))
         }
     }
 
@@ -131,15 +141,18 @@ public struct VenueGenerator: Sendable {
                 var t0 = DispatchTime.now().uptimeNanoseconds
                 var rankNanos: UInt64 = 0
                 var assembleNanos: UInt64 = 0
+                var brands: [Int32] = []
                 generator.ranker.rankBlocks(generator.candidates, shopperFactors: factors, rows: chunk, workspace: &worker.workspace) {
                     i, ranked in
                     let t1 = DispatchTime.now().uptimeNanoseconds
                     rankNanos += t1 - t0
                     let row = ids == nil ? i : rows[i]
                     let id = ids?[i] ?? generator.model.shopperIDs[i]
+                    brands.removeAll(keepingCapacity: true)
+                    for b in ranked.brands { brands.append(generator.candidateBrands[Int(b)]) }
                     pages.append(
                         generator.assembler.assemble(
-                            generator.context(id, row: row, ranked.brands[...], ranked.scores[...]), scratch: &worker.scratch,
+                            generator.context(id, row: row, brands[...], ranked.scores[...]), scratch: &worker.scratch,
                             tally: &local.tally))
                     t0 = DispatchTime.now().uptimeNanoseconds
                     assembleNanos += t0 - t1
