@@ -5,7 +5,7 @@ import VenueLinearAlgebra
 import VenueRanking
 
 /// The whole venue pipeline for a population: rank candidates a block of shoppers at a time
-/// (one `sgemm` per block), assemble each page, encode it as a JSON line — in parallel — and hand
+/// (scoring fused with selection), assemble each page, encode it as a JSON line — in parallel — and hand
 /// the blocks' bytes over in shopper order.
 ///
 /// Memory: the model, the aligned history and a few blocks of pages per worker, however many
@@ -62,7 +62,7 @@ public struct VenueGenerator: Sendable {
 
     /// Seconds spent per stage, summed over workers (CPU time of each stage), and what was made.
     public struct Report: Sendable {
-        /// Ranking (sgemm + selection).
+        /// Ranking (scoring and candidate selection).
         public var rankSeconds = 0.0
         /// Page assembly (floors, rules, coupons).
         public var assembleSeconds = 0.0

@@ -34,7 +34,7 @@ struct RankBenchCommand: ParsableCommand {
     @Option(help: "Shoppers ranked in the batch measurement.") var shoppers = 200_000
     @Option(help: "Worker threads for the batch measurement.") var threads = 2
     @Option(help: "Brand table storage: float32 or float16.") var precision: BrandTable.Precision = .float32
-    @Option(help: "Shoppers per sgemm block in the batch path.") var blockSize = BrandRanker.defaultBlockSize
+    @Option(help: "Shoppers per block in the batch path.") var blockSize = BrandRanker.defaultBlockSize
     @Option(help: "Random seed.") var seed: UInt64 = 42
 
     func validate() throws {

@@ -8,8 +8,8 @@ struct RecommendCommand: ParsableCommand {
         commandName: "recommend",
         abstract: "Print a shopper's top brands by factor score, or write every shopper's as JSONL.",
         discussion: """
-            With --all --out FILE, every shopper of the model is ranked a block at a time (one sgemm \
-            per block) on --threads workers and written in model order, one JSON object per line: \
+            With --all --out FILE, every shopper of the model is ranked a block at a time (scoring \
+            fused with selection) on --threads workers and written in model order, one JSON object per line: \
             {"shopper":"S1","brands":["B7",…],"scores":[0.91,…]}. The file appears only when complete.
 
             With --blend, one shopper is ranked by the learned venue blend saved in the model \

@@ -1,14 +1,23 @@
 import VenueInteractions
 import VenueLinearAlgebra
 
-/// Top-K brands per shopper: factor scores (one `sgemv` per shopper, or one `sgemm` per block of
-/// shoppers), plus rules and per-shopper signals, selected without sorting all brands.
+/// Top-K brands per shopper: factor scores plus rules and per-shopper signals, selected without
+/// sorting all brands.
 ///
-/// Selection scans the score row in growing chunks; a vectorised kernel passes on only scores
-/// above the current K-th best (with the base of ``RankingRules`` added on the fly), and a
-/// quickselect compacts the candidates whenever 2K have gathered. Expected cost beyond scoring:
-/// O(brands + K log(brands/K) + K log K). Ties go to the lower brand index, so results are deterministic, and equal
-/// on any thread count (blocks are fixed, OpenBLAS runs single-threaded in workers).
+/// One shopper (``rank(_:factors:shopper:workspace:into:)``): a row kernel scores every brand, then
+/// the K-th largest of small blocks' maxima gives a safe starting threshold, a vectorised scan
+/// passes on only scores above it (with the base of ``RankingRules`` added on the fly), and a
+/// quickselect compacts the candidates whenever 4K have gathered. Expected cost beyond scoring:
+/// O(brands + K log(brands/K) + K log K). ``SplitRanker`` spreads one shopper over several cores.
+///
+/// Blocks of shoppers (``rankBlocks(_:shopperFactors:rows:workspace:_:)``, ``rankAll(_:shopperFactors:threads:blockSize:produce:consume:)``):
+/// scoring and selection are fused, 6 shoppers × 16 brands at a time in registers, so no
+/// shoppers × brands score matrix is written; each shopper starts from a threshold guessed from
+/// the spread of its scores and is ranked again from scratch in the rare case the guess was too
+/// high.
+///
+/// Ties go to the lower brand index, so results are deterministic, and equal on any thread count
+/// (blocks are fixed, OpenBLAS runs single-threaded in workers).
 public struct BrandRanker: Sendable {
     /// The brand table scored against.
     public let brands: BrandTable

@@ -8,7 +8,7 @@ import VenueLinearAlgebra
 public struct BrandTable: Sendable {
     /// How the table is stored.
     public enum Precision: String, Sendable, CaseIterable {
-        /// IEEE single precision, scored with OpenBLAS `sgemv` / `sgemm`.
+        /// IEEE single precision.
         case float32
         /// IEEE half precision (about 3 significant digits), scored in single precision.
         case float16
