@@ -133,6 +133,26 @@ struct RankingTests {
         }
     }
 
+    @Test("block scores (one sgemm per block) equal one-shopper scores on exact problems, both precisions")
+    func blockScores() {
+        let problem = IntegerProblem(brands: 3_000, shoppers: 20, factors: 8, seed: 17)
+        for precision in BrandTable.Precision.allCases {
+            let table = BrandTable(problem.brandFactors, precision: precision)
+            var block = [Float](repeating: 0, count: 20 * 3_000)
+            var widened: [Float] = []
+            var row = [Float](repeating: 0, count: 3_000)
+            problem.shopperFactors.withUnsafeBufferPointer { x in
+                block.withUnsafeMutableBufferPointer {
+                    table.scoreBlock(x.baseAddress!, shoppers: 20, alpha: 2, into: $0.baseAddress!, widened: &widened)
+                }
+                for s in 0..<20 {
+                    row.withUnsafeMutableBufferPointer { table.score(x.baseAddress! + s * 8, alpha: 2, into: $0.baseAddress!) }
+                    #expect(Array(block[s * 3_000..<(s + 1) * 3_000]) == row, "\(precision), shopper \(s)")
+                }
+            }
+        }
+    }
+
     @Test("block path with a starting threshold from the score spread: exact on many brands, and exact when the guess overshoots")
     func blockStartingThreshold() {
         // Enough brands that K is a small share of them, so selection starts from a finite guess.
