@@ -155,15 +155,20 @@ struct RankingTests {
 
     @Test("block path with a starting threshold from the score spread: exact on many brands, and exact when the guess overshoots")
     func blockStartingThreshold() {
-        // Enough brands that K is a small share of them, so selection starts from a finite guess.
-        let problem = IntegerProblem(brands: 2_000, shoppers: 40, factors: 8, seed: 21)
-        let rules = RankingRules(eligible: problem.eligible, offsets: problem.offsets, excludeOwned: true)
-        let ranker = BrandRanker(
-            brands: BrandTable(problem.brandFactors), rules: rules, signals: ShopperSignals(owned: problem.owned, boosts: problem.boosts))
-        var workspace = ranker.makeWorkspace(blockSize: 16)
-        ranker.rankBlocks(20, shopperFactors: problem.shopperFactors, rows: 0..<40, workspace: &workspace) { s, ranked in
-            let x = problem.shopperFactors.row(s)
-            #expect(same(pairs(ranked), problem.bruteForce(20, shopper: s, factors: x, rules: rules, useSignals: true)), "shopper \(s)")
+        // Enough brands that K is a small share of them, so selection starts from a finite guess;
+        // factor counts that are and are not a multiple of the vector width.
+        for factors in [8, 13] {
+            let problem = IntegerProblem(brands: 2_000, shoppers: 40, factors: factors, seed: 21)
+            let rules = RankingRules(eligible: problem.eligible, offsets: problem.offsets, excludeOwned: true)
+            let ranker = BrandRanker(
+                brands: BrandTable(problem.brandFactors), rules: rules, signals: ShopperSignals(owned: problem.owned, boosts: problem.boosts))
+            var workspace = ranker.makeWorkspace(blockSize: 16)
+            ranker.rankBlocks(20, shopperFactors: problem.shopperFactors, rows: 0..<40, workspace: &workspace) { s, ranked in
+                let x = problem.shopperFactors.row(s)
+                #expect(
+                    same(pairs(ranked), problem.bruteForce(20, shopper: s, factors: x, rules: rules, useSignals: true)),
+                    "\(factors) factors, shopper \(s)")
+            }
         }
         // 40 brands score 40, the other 1,960 score 0: a normal guess for the 50th best lands
         // between the two, fewer than 50 brands pass, and the shopper is ranked again from scratch.
