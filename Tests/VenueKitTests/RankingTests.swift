@@ -161,7 +161,8 @@ struct RankingTests {
             let problem = IntegerProblem(brands: 2_000, shoppers: 40, factors: factors, seed: 21)
             let rules = RankingRules(eligible: problem.eligible, offsets: problem.offsets, excludeOwned: true)
             let ranker = BrandRanker(
-                brands: BrandTable(problem.brandFactors), rules: rules, signals: ShopperSignals(owned: problem.owned, boosts: problem.boosts))
+                brands: BrandTable(problem.brandFactors), rules: rules,
+                signals: ShopperSignals(owned: problem.owned, boosts: problem.boosts))
             var workspace = ranker.makeWorkspace(blockSize: 16)
             ranker.rankBlocks(20, shopperFactors: problem.shopperFactors, rows: 0..<40, workspace: &workspace) { s, ranked in
                 let x = problem.shopperFactors.row(s)
