@@ -445,9 +445,14 @@ static void pack_panels(int32_t f, int64_t first, int64_t nb, const float *B, co
             } else if (B) {
                 const float *row = B + (first + b) * f;
                 for (int32_t k = 0; k < f; k++) out[k * 16] = row[k];
-            } else {
+            } else {  // half precision, widened eight factors at a time (F16C when available)
                 const uint16_t *row = H + (first + b) * f;
-                for (int32_t k = 0; k < f; k++) out[k * 16] = half_portable(row[k]);
+                float w[8];
+                for (int32_t k = 0; k < f; k += 8) {
+                    int32_t n = f - k < 8 ? f - k : 8;
+                    venue_half_to_float(n, row + k, w);
+                    for (int32_t j = 0; j < n; j++) out[(k + j) * 16] = w[j];
+                }
             }
         }
 }
@@ -524,7 +529,7 @@ void venue_block_candidates(int32_t f, int64_t m, const float *X, int64_t n, con
                             int64_t capacity, int64_t *counts, float *thresholds, const int64_t *keep) {
     const int64_t chunk = venue_block_candidates_chunk();
 #ifdef VENUE_X86
-    int fast = use_avx2() && (B || use_f16c());
+    int fast = use_avx2();  // tiles read packed Float panels whatever the table's precision
 #else
     int fast = 0;
 #endif
@@ -532,31 +537,7 @@ void venue_block_candidates(int32_t f, int64_t m, const float *X, int64_t n, con
     for (int64_t start = 0; start < n; start += chunk) {
         int64_t nb = n - start < chunk ? n - start : chunk;
         const float *chunk_panels = panels ? panels + start * f : packed;  // chunks start at multiples of 16 brands
-        if (!panels) {
-#ifdef VENUE_X86
-            if (fast && !B) {
-                // Half precision: widened eight factors at a time (F16C), then packed.
-                for (int64_t p = 0; p < (nb + 15) / 16; p++)
-                    for (int l = 0; l < 16; l++) {
-                        int64_t b = p * 16 + l;
-                        float *out = packed + p * f * 16 + l;
-                        if (b >= nb) {
-                            for (int32_t k = 0; k < f; k++) out[k * 16] = 0;
-                            continue;
-                        }
-                        const uint16_t *row = H + (start + b) * f;
-                        int32_t k = 0;
-                        for (; k + 8 <= f; k += 8) {
-                            float w[8];
-                            half_to_float_f16c(8, row + k, w);
-                            for (int j = 0; j < 8; j++) out[(k + j) * 16] = w[j];
-                        }
-                        for (; k < f; k++) out[k * 16] = half_portable(row[k]);
-                    }
-            } else
-#endif
-                pack_panels(f, start, nb, B, H, packed);
-        }
+        if (!panels) pack_panels(f, start, nb, B, H, packed);
         for (int64_t i = 0; i < m; i += TILE_ROWS) {
             int rows = m - i < TILE_ROWS ? (int)(m - i) : TILE_ROWS;
             const float *x[TILE_ROWS];

@@ -86,10 +86,7 @@ public struct BrandRanker: Sendable {
     public func rank(
         _ k: Int, factors x: UnsafePointer<Float>, shopper: Int?, workspace: inout Workspace, into output: inout RankedBrands
     ) {
-        workspace.scores.withUnsafeMutableBufferPointer { scores in
-            brands.score(x, alpha: rules.factorWeight, into: scores.baseAddress!)
-        }
-        select(k, row: 0, shopper: shopper, workspace: &workspace)
+        rankPart(k, factors: x, shopper: shopper, brands: 0..<brands.count, workspace: &workspace)
         swap(&output, &workspace.ranked)
     }
 
@@ -173,12 +170,10 @@ public struct BrandRanker: Sendable {
                 if workspace.counts[i] < workspace.keep[i] && workspace.starts[i] > -.infinity {
                     // The starting threshold was above this shopper's K-th best: rank it from scratch.
                     shopperFactors.withUnsafeBufferPointer { x in
-                        workspace.scores.withUnsafeMutableBufferPointer { scores in
-                            brands.score(
-                                x.baseAddress! + (start + i) * brands.factors, alpha: rules.factorWeight, into: scores.baseAddress!)
-                        }
+                        rankPart(
+                            k, factors: x.baseAddress! + (start + i) * brands.factors, shopper: start + i, brands: 0..<brands.count,
+                            workspace: &workspace)
                     }
-                    select(k, row: 0, shopper: start + i, workspace: &workspace)
                     try body(start + i, workspace.ranked)
                     continue
                 }
@@ -288,17 +283,11 @@ public struct BrandRanker: Sendable {
             consume: consume)
     }
 
-    /// Applies the shopper's signals to score row `row` of the workspace and selects from it.
-    private func select(_ k: Int, row: Int, shopper: Int?, workspace: inout Workspace) {
-        select(k, row: row, brands: 0..<brands.count, shopper: shopper, workspace: &workspace)
-    }
-
-    /// Applies the shopper's signals to the brands in `range` of score row `row` and selects the
-    /// best `k` of them into `workspace.ranked` (brand indices over the whole table).
-    func select(_ k: Int, row: Int, brands range: Range<Int>, shopper: Int?, workspace: inout Workspace) {
-        let n = brands.count
-        workspace.scores.withUnsafeMutableBufferPointer { all in
-            let scores = all.baseAddress! + row * n
+    /// Applies the shopper's signals to the brands in `range` of the workspace's score row and
+    /// selects the best `k` of them into `workspace.ranked` (brand indices over the whole table).
+    private func select(_ k: Int, brands range: Range<Int>, shopper: Int?, workspace: inout Workspace) {
+        workspace.scores.withUnsafeMutableBufferPointer { row in
+            let scores = row.baseAddress!
             if let shopper {
                 if let boosts = signals.boosts {
                     for j in boosts.range(ofRow: shopper) where range.contains(Int(boosts.columnIndices[j])) {
@@ -319,13 +308,14 @@ public struct BrandRanker: Sendable {
         }
     }
 
-    /// Scores the brands in `range` for `x` into row 0 of the workspace and selects the best `k`
-    /// of them into `workspace.ranked`: one part of a split ranking (``SplitRanker``).
+    /// Scores the brands in `range` for `x` into the workspace's score row and selects the best
+    /// `k` of them into `workspace.ranked`: the one-shopper path (all brands), or one part of a
+    /// split ranking (``SplitRanker``).
     func rankPart(_ k: Int, factors x: UnsafePointer<Float>, shopper: Int?, brands range: Range<Int>, workspace: inout Workspace) {
         workspace.scores.withUnsafeMutableBufferPointer { scores in
             brands.score(x, alpha: rules.factorWeight, brands: range, into: scores.baseAddress!)
         }
-        select(k, row: 0, brands: range, shopper: shopper, workspace: &workspace)
+        select(k, brands: range, shopper: shopper, workspace: &workspace)
     }
 }
 

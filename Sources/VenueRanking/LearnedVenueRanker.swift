@@ -25,20 +25,22 @@ public struct LearnedVenueRanker: Sendable {
     public static let namesExtension = "BLNF"
     /// Model file extension holding the feature settings (`knn=50,half_life=60,per_source=30`).
     public static let settingsExtension = "BLNP"
+    /// Feature settings when none are given (and for model files saved without `BLNP`): the
+    /// defaults of `venue evaluate`.
+    public static let defaults = (knnNeighbours: 50, historyHalfLife: 60.0, perSource: 30)
 
     /// A ranker for the shoppers of `log` as of `cut` (later events are ignored). `model` is the ALS
     /// model of those events with rows in `log`'s id order (see ``FactorModel/aligned(shoppers:brands:)``).
     /// O(events + brands · factors) up front.
     public init(
-        log: EventLog, cut: Int64, model: FactorModel, blend: LogisticBlend, knnNeighbours: Int = 50, historyHalfLife: Double = 60,
-        perSource: Int = 30
+        log: EventLog, cut: Int64, model: FactorModel, blend: LogisticBlend, knnNeighbours: Int = defaults.knnNeighbours,
+        historyHalfLife: Double = defaults.historyHalfLife, perSource: Int = defaults.perSource
     ) {
-        let history = log.through(cut)
         self.blend = blend
         features = BlendFeatures(
-            log: history, cut: cut, model: model, knnNeighbours: knnNeighbours, perSource: perSource, halfLifeDays: historyHalfLife)
+            log: log, cut: cut, model: model, knnNeighbours: knnNeighbours, perSource: perSource, halfLifeDays: historyHalfLife)
         order = BrandIDOrder(log.brandIDs)
-        popular = BaselineRankers.popularity(history, order: order)
+        popular = BaselineRankers.popularity(log.through(cut), order: order)
     }
 
     /// Why a model file's blend cannot be used.
@@ -72,7 +74,10 @@ public struct LearnedVenueRanker: Sendable {
             let saved = String(decoding: names, as: UTF8.self).split(separator: ",").map(String.init)
             guard saved == BlendFeatures.names else { throw .featureMismatch(saved: saved, expected: BlendFeatures.names) }
         }
-        var settings = ["knn": 50.0, "half_life": 60, "per_source": 30]
+        var settings = [
+            "knn": Double(Self.defaults.knnNeighbours), "half_life": Self.defaults.historyHalfLife,
+            "per_source": Double(Self.defaults.perSource),
+        ]
         if let bytes = model.extensions[Self.settingsExtension] {
             for field in String(decoding: bytes, as: UTF8.self).split(separator: ",") {
                 let parts = field.split(separator: "=", maxSplits: 1)
@@ -89,7 +94,8 @@ public struct LearnedVenueRanker: Sendable {
 
     /// The extensions that store `blend` with its feature settings in a model file.
     public static func extensions(
-        for blend: LogisticBlend, knnNeighbours: Int = 50, historyHalfLife: Double = 60, perSource: Int = 30
+        for blend: LogisticBlend, knnNeighbours: Int = defaults.knnNeighbours, historyHalfLife: Double = defaults.historyHalfLife,
+        perSource: Int = defaults.perSource
     ) -> [String: [UInt8]] {
         [
             weightsExtension: blend.bytes, namesExtension: Array(BlendFeatures.names.joined(separator: ",").utf8),

@@ -11,6 +11,22 @@ func ranker(_ precision: BrandTable.Precision, filtered: Bool) -> BrandRanker {
         signals: ShopperSignals(owned: problem.owned))
 }
 
+/// Times `rank(factors, shopper, output)` for one shopper per scaled iteration, cycling through the
+/// problem's shoppers, with OpenBLAS at one thread.
+func measureShoppers(_ benchmark: Benchmark, _ rank: (UnsafePointer<Float>, Int, inout RankedBrands) -> Void) {
+    var ranked = RankedBrands()
+    BLASThreads.set(1)
+    problem.shopperFactors.withUnsafeBufferPointer { x in
+        benchmark.startMeasurement()
+        for i in benchmark.scaledIterations {
+            let s = i % problem.shopperFactors.rows
+            rank(x.baseAddress! + s * problem.shopperFactors.columns, s, &ranked)
+            blackHole(ranked.count)
+        }
+        benchmark.stopMeasurement()
+    }
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration.maxDuration = .seconds(5)
     let metrics: [BenchmarkMetric] = [.wallClock, .mallocCountTotal]
@@ -24,16 +40,8 @@ let benchmarks: @Sendable () -> Void = {
             ) { benchmark in
                 let ranker = ranker(precision, filtered: filtered)
                 var workspace = ranker.makeWorkspace(blockSize: 1)
-                var ranked = RankedBrands()
-                BLASThreads.set(1)
-                problem.shopperFactors.withUnsafeBufferPointer { x in
-                    benchmark.startMeasurement()
-                    for i in benchmark.scaledIterations {
-                        let s = i % 20_000
-                        ranker.rank(50, factors: x.baseAddress! + s * 64, shopper: s, workspace: &workspace, into: &ranked)
-                        blackHole(ranked.count)
-                    }
-                    benchmark.stopMeasurement()
+                measureShoppers(benchmark) { x, s, ranked in
+                    ranker.rank(50, factors: x, shopper: s, workspace: &workspace, into: &ranked)
                 }
             }
         }
@@ -41,17 +49,7 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark("Rank.single.10k.f64.\(name).filtered.split2", configuration: .init(metrics: metrics, scalingFactor: .kilo)) {
             benchmark in
             let split = SplitRanker(ranker(precision, filtered: true), threads: 2)
-            var ranked = RankedBrands()
-            BLASThreads.set(1)
-            problem.shopperFactors.withUnsafeBufferPointer { x in
-                benchmark.startMeasurement()
-                for i in benchmark.scaledIterations {
-                    let s = i % 20_000
-                    split.rank(50, factors: x.baseAddress! + s * 64, shopper: s, into: &ranked)
-                    blackHole(ranked.count)
-                }
-                benchmark.stopMeasurement()
-            }
+            measureShoppers(benchmark) { x, s, ranked in split.rank(50, factors: x, shopper: s, into: &ranked) }
         }
         // All 20k shoppers in blocks of 256 on 2 threads, own brands and the catalog filtered.
         Benchmark("Rank.batch.20k.10k.f64.\(name).filtered", configuration: .init(metrics: metrics, maxIterations: 10)) { benchmark in
