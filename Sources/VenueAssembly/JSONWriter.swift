@@ -1,52 +1,108 @@
-/// A small, fast JSON writer into a byte buffer: strings escaped per RFC 8259 (quotes,
+/// A small, fast JSON writer into a growable byte buffer: strings escaped per RFC 8259 (quotes,
 /// backslashes, control characters as `\uXXXX` or their short forms; everything else, emoji and
 /// Chinese included, passes as UTF-8), numbers in fixed-point decimal. Reused across pages, so
 /// encoding allocates nothing once the buffer has grown.
+///
+/// A value type: copies share their buffer until one of them writes (copy on write). Every write
+/// reserves its room up front and then stores bytes through a pointer, so a key, a number or a
+/// short string costs a few stores rather than a generic array append.
 public struct JSONWriter: Sendable {
-    /// The bytes written so far.
-    public private(set) var bytes: [UInt8] = []
+    private var storage = JSONByteStorage(capacity: 4096)
 
     /// An empty writer.
     public init() {}
 
+    /// A copy of the bytes written so far.
+    public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
+
+    /// The number of bytes written so far.
+    public var count: Int { storage.count }
+
+    /// Calls `body` with the bytes written so far, without copying them. O(1).
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: storage.base, count: storage.count))
+    }
+
     /// Empties the buffer, keeping its capacity.
-    public mutating func reset() { bytes.removeAll(keepingCapacity: true) }
+    public mutating func reset() {
+        if isKnownUniquelyReferenced(&storage) {
+            storage.count = 0
+        } else {
+            storage = JSONByteStorage(capacity: storage.capacity)
+        }
+    }
+
+    /// Room for `n` more bytes: the address to write them at. Commit them with `advance(by:)`.
+    @inline(__always)
+    private mutating func reserve(_ n: Int) -> UnsafeMutablePointer<UInt8> {
+        if _slowPath(!isKnownUniquelyReferenced(&storage)) { storage = storage.copy(minimumCapacity: storage.count + n) }
+        if _slowPath(storage.count + n > storage.capacity) { storage.grow(minimumCapacity: storage.count + n) }
+        return storage.base + storage.count
+    }
+
+    @inline(__always)
+    private mutating func advance(by n: Int) { storage.count += n }
+
+    @inline(__always)
+    private mutating func append(_ source: UnsafeRawBufferPointer) {
+        guard let from = source.baseAddress, source.count > 0 else { return }
+        let to = reserve(source.count)
+        UnsafeMutableRawPointer(to).copyMemory(from: from, byteCount: source.count)
+        advance(by: source.count)
+    }
+
+    @inline(__always)
+    private mutating func byte(_ value: UInt8) {
+        reserve(1).pointee = value
+        advance(by: 1)
+    }
 
     /// Appends raw ASCII (punctuation, keys known to need no escaping).
+    @inline(__always)
     public mutating func raw(_ text: StaticString) {
-        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     /// Appends bytes already encoded as JSON (a cached fragment).
-    public mutating func append(_ encoded: [UInt8]) { bytes.append(contentsOf: encoded) }
+    public mutating func append(_ encoded: [UInt8]) {
+        encoded.withUnsafeBytes { append($0) }
+    }
 
-    /// Appends `text` as a JSON string.
+    /// Appends `text` as a JSON string. O(length).
     public mutating func string(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { utf8 in
             // Fast path: most strings need no escaping and go in one copy.
             if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-                bytes.append(contentsOf: utf8)
+                let to = reserve(utf8.count + 2)
+                to[0] = UInt8(ascii: "\"")
+                if let from = utf8.baseAddress { (to + 1).update(from: from, count: utf8.count) }
+                to[utf8.count + 1] = UInt8(ascii: "\"")
+                advance(by: utf8.count + 2)
                 return
             }
-            for byte in utf8 {
-                switch byte {
-                case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
-                case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
-                case 0x0A: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
-                case 0x0D: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
-                case 0x09: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
-                case 0..<0x20:
-                    let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                    bytes.append(hex[Int(byte >> 4)])
-                    bytes.append(hex[Int(byte & 0xF)])
-                default: bytes.append(byte)
-                }
-            }
+            byte(UInt8(ascii: "\""))
+            for byte in utf8 { escape(byte) }
+            self.byte(UInt8(ascii: "\""))
         }
-        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends one byte of a string that needs escaping.
+    private mutating func escape(_ byte: UInt8) {
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+            self.byte(UInt8(ascii: "\\"))
+            self.byte(byte)
+        case 0x0A: raw("\\n")
+        case 0x0D: raw("\\r")
+        case 0x09: raw("\\t")
+        case 0..<0x20:
+            let hex: StaticString = "0123456789abcdef"
+            raw("\\u00")
+            self.byte(hex.utf8Start[Int(byte >> 4)])
+            self.byte(hex.utf8Start[Int(byte & 0xF)])
+        default: self.byte(byte)
+        }
     }
 
     /// Appends an integer.
@@ -61,46 +117,93 @@ public struct JSONWriter: Sendable {
             raw("null")
             return
         }
-        let scale = Self.powersOfTen[min(max(places, 0), 6)]
-        var scaled = Int64((value * scale).rounded())
-        var places = places
-        while places > 0 && scaled % 10 == 0 {
+        let places = min(max(places, 0), 6)
+        var scaled = Int64((value * Self.powerOfTen(places)).rounded())
+        var kept = places
+        while kept > 0 && scaled % 10 == 0 {
             scaled /= 10
-            places -= 1
+            kept -= 1
         }
-        fixed(scaled, places: places)
+        fixed(scaled, places: kept)
     }
 
-    private static let powersOfTen: [Double] = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000]
-
-    /// Appends `scaled / 10^places` in decimal, formatted in a stack buffer and copied once.
-    private mutating func fixed(_ scaled: Int64, places: Int) {
-        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes of scratch
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            var magnitude = scaled.magnitude
-            var position = 32
-            var written = 0
-            repeat {
-                if written == places && places > 0 {
-                    position -= 1
-                    buffer[position] = UInt8(ascii: ".")
-                }
-                position -= 1
-                buffer[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-                written += 1
-            } while magnitude > 0 || written <= places
-            if scaled < 0 {
-                position -= 1
-                buffer[position] = UInt8(ascii: "-")
-            }
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[position..<32]))
+    @inline(__always)
+    private static func powerOfTen(_ places: Int) -> Double {
+        switch places {
+        case 0: 1
+        case 1: 10
+        case 2: 100
+        case 3: 1000
+        case 4: 10_000
+        case 5: 100_000
+        default: 1_000_000
         }
+    }
+
+    /// Appends `scaled / 10^places` in decimal, writing the digits backwards straight into the
+    /// buffer once the length is known.
+    private mutating func fixed(_ scaled: Int64, places: Int) {
+        var magnitude = scaled.magnitude
+        var digits = 1
+        var rest = magnitude / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
+        }
+        digits = max(digits, places + 1)
+        let length = digits + (places > 0 ? 1 : 0) + (scaled < 0 ? 1 : 0)
+        let to = reserve(length)
+        var position = length
+        for written in 0..<digits {
+            if written == places && places > 0 {
+                position -= 1
+                to[position] = UInt8(ascii: ".")
+            }
+            position -= 1
+            to[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+            magnitude /= 10
+        }
+        if scaled < 0 { to[0] = UInt8(ascii: "-") }
+        advance(by: length)
     }
 
     /// Appends `true` or `false`.
     public mutating func bool(_ value: Bool) { value ? raw("true") : raw("false") }
 
     /// Appends a newline (JSON Lines).
-    public mutating func newline() { bytes.append(0x0A) }
+    public mutating func newline() { byte(0x0A) }
+}
+
+/// The bytes of a ``JSONWriter``. Sharing rule: written only through a writer that holds the
+/// sole reference (the writer checks before every write and copies otherwise), so an instance
+/// that more than one value or thread can see is only ever read.
+final class JSONByteStorage: @unchecked Sendable {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var capacity: Int
+    var count = 0
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 64)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    /// A private copy with room for at least `minimumCapacity` bytes.
+    func copy(minimumCapacity: Int) -> JSONByteStorage {
+        let copy = JSONByteStorage(capacity: max(capacity, minimumCapacity))
+        copy.base.initialize(from: base, count: count)
+        copy.count = count
+        return copy
+    }
+
+    /// Grows (at least doubling) to hold `minimumCapacity` bytes, keeping the contents.
+    func grow(minimumCapacity: Int) {
+        let grown = max(minimumCapacity, 2 * capacity)
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        moved.initialize(from: base, count: count)
+        base.deallocate()
+        base = moved
+        capacity = grown
+    }
 }

@@ -255,37 +255,36 @@ public struct VenueAssembler: Sendable {
         let percent = min(max(entry.maxDiscountPercent, 0), 90)
         let dealPrice = percent > 0 ? Self.cents(entry.price * Double(100 - percent) / 100) : entry.price
         // Best coupon: the largest reachable amount; if none is reachable, the nearest threshold.
-        var best: Coupon?
+        // Coupons are named by index, so choosing copies none of them.
+        var best = -1
         var bestReachable = false
         // One coupon of each kind stacks: the largest reachable per kind, applied in Taobao's order.
-        var stack: (Coupon?, Coupon?, Coupon?, Coupon?) = (nil, nil, nil, nil)
-        for coupon in coupons where coupon.scope.covers(entry) {
-            let reachable = coupon.threshold <= dealPrice
+        var stack = (-1, -1, -1, -1)
+        for c in coupons.indices where coupons[c].scope.covers(entry) {
+            let amount = coupons[c].amount
+            let threshold = coupons[c].threshold
+            let reachable = threshold <= dealPrice
             if reachable {
-                func keep(_ slot: inout Coupon?) { if slot.map({ coupon.amount > $0.amount }) ?? true { slot = coupon } }
-                switch coupon.kind.stackingOrder {
+                func keep(_ slot: inout Int) { if slot < 0 || amount > coupons[slot].amount { slot = c } }
+                switch coupons[c].kind.stackingOrder {
                 case 0: keep(&stack.0)
                 case 1: keep(&stack.1)
                 case 2: keep(&stack.2)
                 default: keep(&stack.3)
                 }
             }
-            if let current = best {
-                let better =
-                    reachable
-                    ? (!bestReachable || coupon.amount > current.amount)
-                    : (!bestReachable && coupon.threshold < current.threshold)
-                if better {
-                    best = coupon
-                    bestReachable = reachable
-                }
-            } else {
-                best = coupon
+            let better =
+                best < 0
+                || (reachable
+                    ? (!bestReachable || amount > coupons[best].amount)
+                    : (!bestReachable && threshold < coupons[best].threshold))
+            if better {
+                best = c
                 bestReachable = reachable
             }
         }
         var final = dealPrice
-        func apply(_ coupon: Coupon?) { if let coupon, final >= coupon.threshold { final = max(0, final - coupon.amount) } }
+        func apply(_ c: Int) { if c >= 0, final >= coupons[c].threshold { final = max(0, final - coupons[c].amount) } }
         apply(stack.0)
         apply(stack.1)
         apply(stack.2)
@@ -293,11 +292,11 @@ public struct VenueAssembler: Sendable {
         return VenuePage.Slot(
             brand: entry.id, name: entry.name, category: entry.category, reason: reason, score: score, price: entry.price,
             deal: percent > 0 ? VenuePage.Deal(percentOff: percent, price: dealPrice) : nil,
-            coupon: best.map {
-                VenuePage.AppliedCoupon(
-                    id: $0.id, kind: $0.kind, amount: $0.amount, threshold: $0.threshold,
-                    spendMore: Self.cents(max(0, $0.threshold - dealPrice)))
-            },
+            coupon: best < 0
+                ? nil
+                : VenuePage.AppliedCoupon(
+                    id: coupons[best].id, kind: coupons[best].kind, amount: coupons[best].amount, threshold: coupons[best].threshold,
+                    spendMore: Self.cents(max(0, coupons[best].threshold - dealPrice))),
             finalPrice: Self.cents(final), lowStock: entry.stock == .low, brandIndex: index)
     }
 

@@ -166,7 +166,7 @@ public struct VenueGenerator: Sendable {
                 local.rankSeconds = Double(rankNanos) / 1e9
                 local.assembleSeconds = Double(assembleNanos) / 1e9
                 local.encodeSeconds = Double(DispatchTime.now().uptimeNanoseconds - t2) / 1e9
-                return Output(bytes: worker.json.bytes, report: local)
+                return Output(bytes: worker.json.bytes, report: local)  // a copy: the worker keeps its buffer
             },
             consume: { output in
                 let t = DispatchTime.now().uptimeNanoseconds

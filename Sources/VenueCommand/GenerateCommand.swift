@@ -95,7 +95,8 @@ struct GenerateCommand: ParsableCommand {
         }
 
         let path = out + "/venues.jsonl"
-        let writer = try reportingInputErrors { () throws(InputError) in try AtomicFileWriter(path: path) }
+        // Gigabytes written once: straight to the device, not through the page cache.
+        let writer = try reportingInputErrors { () throws(InputError) in try AtomicFileWriter(path: path, bypassingCache: true) }
         let total = ids?.count ?? loaded.shopperIDs.count
         let progress = ProgressReporter(total: total, label: "venues")
         let generateStarted = DispatchTime.now().uptimeNanoseconds

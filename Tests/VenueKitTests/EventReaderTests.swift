@@ -202,3 +202,46 @@ struct InteractionTests {
         #expect(CalendarTime.parse("2024-02-29") != nil && CalendarTime.parse("2023-02-29") == nil)
     }
 }
+
+@Suite("Atomic file writer")
+struct AtomicFileWriterTests {
+    /// Deterministic bytes with no period that lines up with a stage or a page.
+    static func pattern(_ count: Int, seed: UInt64) -> [UInt8] {
+        var state = seed
+        return (0..<count).map { _ in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 33)
+        }
+    }
+
+    @Test(
+        "cached and direct I/O write exactly the bytes given, across stage and page boundaries",
+        arguments: [false, true])
+    func roundTrip(bypassingCache: Bool) throws {
+        let folder = TestSupport.temporaryFolder()
+        // Pieces: tiny, page-sized, a stage and a half, odd; 9 MiB + 7 bytes in all.
+        let pieces = [1, 4095, 4096, 6 << 20, 3, (3 << 20) - 4195, 4099].enumerated().map { Self.pattern($1, seed: UInt64($0)) }
+        let path = folder + "/out/venues.jsonl"
+        let writer = try AtomicFileWriter(path: path, bypassingCache: bypassingCache)
+        for piece in pieces { try writer.write(piece) }
+        try writer.write([UInt8]())
+        #expect(!FileManager.default.fileExists(atPath: path), "nothing under the final name before commit")
+        try writer.commit()
+        let written = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(written.count == pieces.reduce(0) { $0 + $1.count })
+        #expect(written == pieces.flatMap { $0 })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/out") == ["venues.jsonl"], "no temporary left")
+    }
+
+    @Test("discard leaves the old file and no temporary", arguments: [false, true])
+    func discard(bypassingCache: Bool) throws {
+        let folder = TestSupport.temporaryFolder()
+        let path = folder + "/venues.jsonl"
+        try AtomicFile.write("old\n", to: path)
+        let writer = try AtomicFileWriter(path: path, bypassingCache: bypassingCache)
+        try writer.write(Self.pattern(5 << 20, seed: 9))
+        writer.discard()
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "old\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["venues.jsonl"])
+    }
+}

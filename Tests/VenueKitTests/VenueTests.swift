@@ -161,6 +161,24 @@ struct VenueTests {
         #expect(page.floors[0].slots[0].finalPrice == 0)
     }
 
+    @Test("JSON writer: copies are independent, growth keeps the bytes, reset keeps nothing")
+    func jsonWriterStorage() {
+        var a = JSONWriter()
+        a.raw("[")
+        var b = a
+        b.string("copy")
+        #expect(a.bytes == Array("[".utf8) && b.bytes == Array("[\"copy\"".utf8))
+        let long = String(repeating: "双11 🧧 ", count: 2000)  // far beyond the first capacity
+        for _ in 0..<3 { a.string(long) }
+        #expect(a.count == 1 + 3 * (long.utf8.count + 2))
+        #expect(a.bytes == Array(("[" + String(repeating: "\"" + long + "\"", count: 3)).utf8))
+        let kept = a
+        a.reset()
+        a.integer(-42)
+        #expect(a.bytes == Array("-42".utf8) && kept.count == 1 + 3 * (long.utf8.count + 2))
+        a.withUnsafeBytes { #expect(Array($0) == Array("-42".utf8)) }
+    }
+
     @Test("JSON strings: quotes, backslashes, control characters, emoji and Chinese round-trip")
     func jsonEscaping() throws {
         let samples = ["plain", "quote \" and \\ backslash", "tab\tnew\nline\rreturn", "\u{0}\u{1}\u{1F}\u{7F}", "🧧🛍️👩‍👩‍👧", "双11 · 山海", ""]
@@ -179,6 +197,13 @@ struct VenueTests {
             json.raw(" ")
         }
         #expect(String(decoding: json.bytes, as: UTF8.self) == "1.05 1.5 0 207.9 0.6063 12 -3.25 null ")
+        json.reset()
+        for (value, places) in [(-0.05, 2), (0.007, 3), (123_456_789.125, 2), (0.5, 0), (-7.0, 6)] {
+            json.decimal(value, places: places)
+            json.raw(" ")
+        }
+        json.integer(.min)
+        #expect(String(decoding: json.bytes, as: UTF8.self) == "-0.05 0.007 123456789.13 1 -7 -9223372036854775808")
         #expect(VenuePage.escape("<a href=\"x\">&'</a>") == "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;")
     }
 
