@@ -95,8 +95,7 @@ struct GenerateCommand: ParsableCommand {
         }
 
         let path = out + "/venues.jsonl"
-        // Gigabytes written once: straight to the device, not through the page cache.
-        let writer = try reportingInputErrors { () throws(InputError) in try AtomicFileWriter(path: path, bypassingCache: true) }
+        let writer = try reportingInputErrors { () throws(InputError) in try AtomicFileWriter(path: path) }
         let total = ids?.count ?? loaded.shopperIDs.count
         let progress = ProgressReporter(total: total, label: "venues")
         let generateStarted = DispatchTime.now().uptimeNanoseconds

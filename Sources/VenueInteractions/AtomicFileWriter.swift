@@ -4,12 +4,9 @@ import Foundation
 /// so a reader never sees a half-written file under the final name (a crash leaves only the
 /// hidden temporary). Not thread-safe: one writer, one thread.
 ///
-/// Bytes are staged in 4 MiB page-aligned buffers that a background queue writes while the
-/// caller fills the next one (up to four in flight), so a slow device does not stall the
-/// caller. With `bypassingCache` (Linux) the stages go to the device directly (`O_DIRECT`): an
-/// output of gigabytes written once then costs neither the kernel's copy into the page cache nor
-/// the memory it would occupy. File systems that refuse direct I/O (tmpfs, some network mounts)
-/// silently get ordinary writes.
+/// Bytes are staged in 4 MiB buffers that a background queue writes while the caller fills the
+/// next one (up to four in flight), so the kernel's copy into the page cache, and a device that
+/// throttles it, overlap the caller's work instead of stalling it.
 public final class AtomicFileWriter {
     /// The destination.
     public let path: String
@@ -20,9 +17,8 @@ public final class AtomicFileWriter {
     private var staged = 0
     private var finished = false
 
-    /// Opens a temporary file beside `path`, creating the parent folder when missing; with
-    /// `bypassingCache`, for direct I/O where the platform and file system allow it.
-    public init(path: String, bypassingCache: Bool = false) throws(InputError) {
+    /// Opens a temporary file beside `path`, creating the parent folder when missing.
+    public init(path: String) throws(InputError) {
         self.path = path
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
@@ -32,15 +28,9 @@ public final class AtomicFileWriter {
         } catch {
             throw .unreadable(file: path, reason: "cannot create its folder: \((error as NSError).localizedDescription)")
         }
-        var descriptor: Int32 = -1
-        var direct = false
-        if bypassingCache, let flag = StageSink.directFlag {
-            descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | flag, 0o644)
-            direct = descriptor >= 0
-        }
-        if descriptor < 0 { descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644) }
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard descriptor >= 0 else { throw .unreadable(file: path, reason: "cannot write: \(String(cString: strerror(errno)))") }
-        sink = StageSink(descriptor: descriptor, direct: direct)
+        sink = StageSink(descriptor: descriptor)
         stage = sink.take()
     }
 
@@ -105,56 +95,48 @@ public final class AtomicFileWriter {
 
 /// The stage buffers of an ``AtomicFileWriter`` and the serial queue that writes them.
 ///
-/// The sharing rule: a buffer belongs to the writer from ``take()`` until ``submit(_:count:)``,
-/// then to the queue until the queue puts it back on the free list. The free list, the failure
-/// and the direct-I/O state are guarded by `lock` (whose condition wakes a writer waiting for a
-/// free stage); the descriptor is written only from the queue until ``drain()`` returns.
+/// The sharing rule: a buffer (and its slot in `buffers`) belongs to the writer from ``take()``
+/// until ``submit(_:count:)``, then to the queue until the queue puts it back on the free list.
+/// Buffers are allocated when first taken, so a small file costs one. The free list and the
+/// failure are guarded by `lock` (whose condition wakes a writer waiting for a free stage); the
+/// descriptor is written only from the queue until ``drain()`` returns.
 private final class StageSink: @unchecked Sendable {
     static let stageSize = 4 << 20
-    static let alignment = 4096
     static let stageCount = 4
 
     let descriptor: Int32
-    private var direct: Bool
-    private let buffers: [UnsafeMutableRawPointer]
+    private let buffers: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     private var free: [Int]
     private var error: String?
     private let lock = NSCondition()
     private let queue = DispatchQueue(label: "VenueKit.AtomicFileWriter")
 
-    init(descriptor: Int32, direct: Bool) {
+    init(descriptor: Int32) {
         self.descriptor = descriptor
-        self.direct = direct
-        buffers = (0..<Self.stageCount).map { _ in .allocate(byteCount: Self.stageSize, alignment: Self.alignment) }
-        free = Array(0..<Self.stageCount)
+        buffers = .allocate(capacity: Self.stageCount)
+        buffers.initialize(repeating: nil, count: Self.stageCount)
+        free = Array((0..<Self.stageCount).reversed())
     }
 
-    deinit { for buffer in buffers { buffer.deallocate() } }
-
-    /// Linux's `O_DIRECT`, which Glibc's Swift module does not export (it is a `_GNU_SOURCE`
-    /// macro); `nil` where direct I/O is not offered this way.
-    static var directFlag: Int32? {
-        #if os(Linux) && arch(x86_64)
-            return 0o40000
-        #elseif os(Linux) && arch(arm64)
-            return 0o200000
-        #else
-            return nil
-        #endif
+    deinit {
+        for i in 0..<Self.stageCount { buffers[i]?.deallocate() }
+        buffers.deallocate()
     }
 
     /// The first write error, if any.
     var failure: String? { lock.withLock { error } }
 
     /// The memory of stage `index`.
-    func buffer(_ index: Int) -> UnsafeMutableRawPointer { buffers[index] }
+    func buffer(_ index: Int) -> UnsafeMutableRawPointer { buffers[index]! }
 
     /// A free stage, waiting for one while all are queued.
     func take() -> Int {
-        lock.withLock {
+        let index = lock.withLock {
             while free.isEmpty { lock.wait() }
             return free.removeLast()
         }
+        if buffers[index] == nil { buffers[index] = .allocate(byteCount: Self.stageSize, alignment: 64) }
+        return index
     }
 
     /// Queues the first `count` bytes of stage `index` for writing.
@@ -171,45 +153,18 @@ private final class StageSink: @unchecked Sendable {
     /// Waits until every queued stage is written.
     func drain() { queue.sync {} }
 
-    /// Direct I/O takes whole pages only, so a partial stage (the last one) goes out as its whole
-    /// pages and then, direct I/O switched off, its remainder.
+    /// Writes `count` bytes of stage `index`; records the error on failure.
     private func write(_ index: Int, count: Int) {
-        let base = UnsafeRawPointer(buffers[index])
-        if lock.withLock({ direct }) {
-            let whole = count / Self.alignment * Self.alignment
-            guard writeAll(base, whole) else { return }
-            if whole < count { leaveDirectIO() }
-            _ = writeAll(base + whole, count - whole)
-        } else {
-            _ = writeAll(base, count)
-        }
-    }
-
-    /// Writes `count` bytes from `base`; a file system that refuses direct I/O (`EINVAL`) gets
-    /// them as an ordinary write. Records the error and returns `false` on failure.
-    private func writeAll(_ base: UnsafeRawPointer, _ count: Int) -> Bool {
+        let base = UnsafeRawPointer(buffers[index]!)
         var offset = 0
         while offset < count {
             let written = Foundation.write(descriptor, base + offset, count - offset)
-            if written < 0 && errno == EINVAL && lock.withLock({ direct }) {
-                leaveDirectIO()
-                continue
-            }
             guard written > 0 else {
                 let reason = String(cString: strerror(errno))
                 lock.withLock { error = error ?? reason }
-                return false
+                return
             }
             offset += written
         }
-        return true
-    }
-
-    /// Switches the descriptor to ordinary, cached writes.
-    private func leaveDirectIO() {
-        guard let flag = Self.directFlag else { return }
-        lock.withLock { direct = false }
-        let flags = fcntl(descriptor, F_GETFL)
-        if flags >= 0 { _ = fcntl(descriptor, F_SETFL, flags & ~flag) }
     }
 }

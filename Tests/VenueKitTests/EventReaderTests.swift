@@ -214,15 +214,13 @@ struct AtomicFileWriterTests {
         }
     }
 
-    @Test(
-        "cached and direct I/O write exactly the bytes given, across stage and page boundaries",
-        arguments: [false, true])
-    func roundTrip(bypassingCache: Bool) throws {
+    @Test("the file holds exactly the bytes given, across stage boundaries")
+    func roundTrip() throws {
         let folder = TestSupport.temporaryFolder()
         // Pieces: tiny, page-sized, a stage and a half, odd; 9 MiB + 7 bytes in all.
         let pieces = [1, 4095, 4096, 6 << 20, 3, (3 << 20) - 4195, 4099].enumerated().map { Self.pattern($1, seed: UInt64($0)) }
         let path = folder + "/out/venues.jsonl"
-        let writer = try AtomicFileWriter(path: path, bypassingCache: bypassingCache)
+        let writer = try AtomicFileWriter(path: path)
         for piece in pieces { try writer.write(piece) }
         try writer.write([UInt8]())
         #expect(!FileManager.default.fileExists(atPath: path), "nothing under the final name before commit")
@@ -233,12 +231,12 @@ struct AtomicFileWriterTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/out") == ["venues.jsonl"], "no temporary left")
     }
 
-    @Test("discard leaves the old file and no temporary", arguments: [false, true])
-    func discard(bypassingCache: Bool) throws {
+    @Test("discard leaves the old file and no temporary")
+    func discard() throws {
         let folder = TestSupport.temporaryFolder()
         let path = folder + "/venues.jsonl"
         try AtomicFile.write("old\n", to: path)
-        let writer = try AtomicFileWriter(path: path, bypassingCache: bypassingCache)
+        let writer = try AtomicFileWriter(path: path)
         try writer.write(Self.pattern(5 << 20, seed: 9))
         writer.discard()
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "old\n")
