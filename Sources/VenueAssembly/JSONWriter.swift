@@ -110,15 +110,23 @@ public struct JSONWriter: Sendable {
         fixed(value, places: 0)
     }
 
-    /// Appends `value` rounded to `places` decimals (0–6), without trailing zeros; non-finite
-    /// values, which JSON cannot hold, become `null`.
+    /// Appends `value` rounded to `places` decimals (0–6, half away from zero), without trailing
+    /// zeros; non-finite values, which JSON cannot hold, become `null`.
     public mutating func decimal(_ value: Double, places: Int) {
         guard value.isFinite, abs(value) < 9e12 else {
             raw("null")
             return
         }
         let places = min(max(places, 0), 6)
-        var scaled = Int64((value * Self.powerOfTen(places)).rounded())
+        let x = value * Self.powerOfTen(places)
+        // Round half away from zero without a libm call: truncation and the remainder are exact.
+        var scaled = Int64(x)
+        let remainder = x - Double(scaled)
+        if remainder >= 0.5 {
+            scaled += 1
+        } else if remainder <= -0.5 {
+            scaled -= 1
+        }
         var kept = places
         while kept > 0 && scaled % 10 == 0 {
             scaled /= 10
@@ -140,29 +148,65 @@ public struct JSONWriter: Sendable {
         }
     }
 
+    /// "00" "01" … "99": two digits per division.
+    private static let digitPairs: StaticString = """
+        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899
+        """
+
     /// Appends `scaled / 10^places` in decimal, writing the digits backwards straight into the
-    /// buffer once the length is known.
+    /// buffer once the length is known, two at a time.
     private mutating func fixed(_ scaled: Int64, places: Int) {
         var magnitude = scaled.magnitude
         var digits = 1
-        var rest = magnitude / 10
-        while rest > 0 {
+        var rest = magnitude
+        while rest >= 10 {
             digits += 1
             rest /= 10
         }
         digits = max(digits, places + 1)
-        let length = digits + (places > 0 ? 1 : 0) + (scaled < 0 ? 1 : 0)
+        let point = places > 0 ? 1 : 0
+        let length = digits + point + (scaled < 0 ? 1 : 0)
         let to = reserve(length)
+        let pairs = Self.digitPairs.utf8Start
         var position = length
-        for written in 0..<digits {
-            if written == places && places > 0 {
-                position -= 1
-                to[position] = UInt8(ascii: ".")
+        if places > 0 {
+            // The fraction, then the point.
+            var written = 0
+            while written < places {
+                if places - written >= 2 {
+                    let pair = Int(magnitude % 100) * 2
+                    magnitude /= 100
+                    to[position - 1] = pairs[pair + 1]
+                    to[position - 2] = pairs[pair]
+                    position -= 2
+                    written += 2
+                } else {
+                    position -= 1
+                    to[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+                    magnitude /= 10
+                    written += 1
+                }
             }
             position -= 1
-            to[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
-            magnitude /= 10
+            to[position] = UInt8(ascii: ".")
         }
+        // The integer part: at least one digit.
+        let end = scaled < 0 ? 1 : 0
+        repeat {
+            if magnitude >= 10 && position - end >= 2 {
+                let pair = Int(magnitude % 100) * 2
+                magnitude /= 100
+                to[position - 1] = pairs[pair + 1]
+                to[position - 2] = pairs[pair]
+                position -= 2
+            } else {
+                position -= 1
+                to[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            }
+        } while position > end
         if scaled < 0 { to[0] = UInt8(ascii: "-") }
         advance(by: length)
     }

@@ -179,6 +179,34 @@ struct VenueTests {
         a.withUnsafeBytes { #expect(Array($0) == Array("-42".utf8)) }
     }
 
+    @Test("JSON decimals agree with rounding half away from zero and trimming, for any magnitude and places")
+    func jsonDecimals() {
+        var random = SeededRandom(seed: 11)
+        var json = JSONWriter()
+        for trial in 0..<20_000 {
+            let places = trial % 7
+            let magnitude = [1e-3, 0.5, 1, 99.995, 1e4, 1e7, 8e12][trial % 7 == 0 ? 6 : Int(random.next() % 7)]
+            var value = (Double(random.next() % 2_000_001) / 1_000_000 - 1) * magnitude
+            if trial % 5 == 0 { value = (value * 200).rounded() / 200 }  // exact halves at two places
+            // Reference: the libm rounding, trailing zeros trimmed, the point put back by text.
+            var scaled = Int64((value * pow(10, Double(places))).rounded())
+            var kept = places
+            while kept > 0 && scaled % 10 == 0 {
+                scaled /= 10
+                kept -= 1
+            }
+            var digits = String(scaled.magnitude)
+            if kept > 0 {
+                digits = String(repeating: "0", count: max(0, kept + 1 - digits.count)) + digits
+                digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -kept))
+            }
+            let expected = (scaled < 0 ? "-" : "") + digits
+            json.reset()
+            json.decimal(value, places: places)
+            #expect(String(decoding: json.bytes, as: UTF8.self) == expected, "\(value) at \(places) places")
+        }
+    }
+
     @Test("JSON strings: quotes, backslashes, control characters, emoji and Chinese round-trip")
     func jsonEscaping() throws {
         let samples = ["plain", "quote \" and \\ backslash", "tab\tnew\nline\rreturn", "\u{0}\u{1}\u{1F}\u{7F}", "🧧🛍️👩‍👩‍👧", "双11 · 山海", ""]
