@@ -160,14 +160,16 @@ public struct VenueAssembler: Sendable {
                 scratch.order.sort { (strengths[$0], -brands[$0]) > (strengths[$1], -brands[$1]) }
                 var slots: [VenuePage.Slot] = []
                 scratch.recent.removeAll(keepingCapacity: true)
-                for i in scratch.order where slots.count < spec.slots {
+                for i in scratch.order {
+                    guard slots.count < spec.slots else { break }
                     offer(brands[i], score: strengths[i], reason: .followed, diverse: true, into: &slots, coupons, &scratch, &tally)
                 }
                 append(spec, nil, slots, to: &floors)
             case .picked:
                 var slots: [VenuePage.Slot] = []
                 scratch.recent.removeAll(keepingCapacity: true)
-                for (b, score) in zip(shopper.candidates.brands, shopper.candidates.scores) where slots.count < spec.slots {
+                for (b, score) in zip(shopper.candidates.brands, shopper.candidates.scores) {
+                    guard slots.count < spec.slots else { break }
                     guard scratch.inHistory[Int(b)] != stamp else { continue }
                     offer(b, score: score, reason: .picked, diverse: true, into: &slots, coupons, &scratch, &tally)
                 }
@@ -175,11 +177,12 @@ public struct VenueAssembler: Sendable {
             case .category:
                 for category in topCategories(shopper, count: spec.count, &scratch) {
                     var slots: [VenuePage.Slot] = []
-                    for (b, score) in zip(shopper.candidates.brands, shopper.candidates.scores)
-                    where slots.count < spec.slots && categoryOfBrand[Int(b)] == category {
+                    for (b, score) in zip(shopper.candidates.brands, shopper.candidates.scores) where categoryOfBrand[Int(b)] == category {
+                        guard slots.count < spec.slots else { break }
                         offer(b, score: score, reason: .category, diverse: false, into: &slots, coupons, &scratch, &tally)
                     }
-                    for b in popularByCategory[Int(category)] where slots.count < spec.slots {
+                    for b in popularByCategory[Int(category)] {
+                        guard slots.count < spec.slots else { break }
                         offer(b, score: popularity[Int(b)], reason: .category, diverse: false, into: &slots, coupons, &scratch, &tally)
                     }
                     append(spec, categories[Int(category)], slots, to: &floors)
@@ -187,7 +190,8 @@ public struct VenueAssembler: Sendable {
             case .popular:
                 var slots: [VenuePage.Slot] = []
                 scratch.recent.removeAll(keepingCapacity: true)
-                for b in popular where slots.count < spec.slots {
+                for b in popular {
+                    guard slots.count < spec.slots else { break }
                     offer(b, score: popularity[Int(b)], reason: .popular, diverse: true, into: &slots, coupons, &scratch, &tally)
                 }
                 append(spec, nil, slots, to: &floors)
