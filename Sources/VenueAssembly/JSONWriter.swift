@@ -7,7 +7,7 @@
 /// reserves its room up front and then stores bytes through a pointer, so a key, a number or a
 /// short string costs a few stores rather than a generic array append.
 public struct JSONWriter: Sendable {
-    private var storage = JSONByteStorage(capacity: 4096)
+    private var storage = JSONByteStorage(capacity: 256)
 
     /// An empty writer.
     public init() {}
@@ -20,7 +20,7 @@ public struct JSONWriter: Sendable {
 
     /// Calls `body` with the bytes written so far, without copying them. O(1).
     public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try body(UnsafeRawBufferPointer(start: storage.base, count: storage.count))
+        try withExtendedLifetime(storage) { try body(UnsafeRawBufferPointer(start: $0.base, count: $0.count)) }
     }
 
     /// Empties the buffer, keeping its capacity.
