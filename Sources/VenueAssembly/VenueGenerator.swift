@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import VenueFactorization
 import VenueInteractions
 import VenueLinearAlgebra
@@ -94,9 +95,10 @@ public struct VenueGenerator: Sendable {
 
     /// Generates the pages of `shoppers` (ids; `nil` for every shopper of the model) on `threads`
     /// workers, `blockSize` shoppers per block, and passes each block's JSON lines to `consume` in
-    /// order. Returns the stage times and counts.
+    /// order (the bytes are valid during the call only). Returns the stage times and counts.
     public func generate(
-        shoppers: [String]? = nil, threads: Int, blockSize: Int = BrandRanker.defaultBlockSize, consume: ([UInt8]) throws -> Void,
+        shoppers: [String]? = nil, threads: Int, blockSize: Int = BrandRanker.defaultBlockSize,
+        consume: (UnsafeRawBufferPointer) throws -> Void,
         progress: (Int) -> Void = { _ in }
     ) rethrows -> Report {
         let ids = shoppers
@@ -117,15 +119,17 @@ public struct VenueGenerator: Sendable {
         struct Worker {
             var workspace: BrandRanker.Workspace
             var scratch: VenueAssembler.Scratch
-            var json = JSONWriter()
         }
         struct Output {
-            var bytes: [UInt8]
+            var json: JSONWriter
             var report: Report
         }
         var report = Report()
         var done = 0
         let generator = self
+        // A block's bytes travel to the consumer in their writer, which then comes back here for
+        // a later block: no copy of the bytes and no fresh buffer per block.
+        let writers = WriterPool()
         try ParallelChunks(rowCount: count, chunkSize: blockSize).stream(
             threads: threads,
             makeWorker: {
@@ -135,7 +139,7 @@ public struct VenueGenerator: Sendable {
             },
             produce: { worker, _, chunk in
                 var local = Report()
-                worker.json.reset()
+                var json = writers.take()
                 var pages: [VenuePage] = []
                 pages.reserveCapacity(chunk.count)
                 var t0 = DispatchTime.now().uptimeNanoseconds
@@ -160,17 +164,18 @@ public struct VenueGenerator: Sendable {
                 rankNanos += DispatchTime.now().uptimeNanoseconds - t0
                 let t2 = DispatchTime.now().uptimeNanoseconds
                 for page in pages {
-                    generator.assembler.writeJSON(page, to: &worker.json)
-                    worker.json.newline()
+                    generator.assembler.writeJSON(page, to: &json)
+                    json.newline()
                 }
                 local.rankSeconds = Double(rankNanos) / 1e9
                 local.assembleSeconds = Double(assembleNanos) / 1e9
                 local.encodeSeconds = Double(DispatchTime.now().uptimeNanoseconds - t2) / 1e9
-                return Output(bytes: worker.json.bytes, report: local)  // a copy: the worker keeps its buffer
+                return Output(json: json, report: local)
             },
             consume: { output in
                 let t = DispatchTime.now().uptimeNanoseconds
-                try consume(output.bytes)
+                try output.json.withUnsafeBytes { try consume($0) }
+                writers.put(output.json)
                 report.writeSeconds += Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9
                 report.rankSeconds += output.report.rankSeconds
                 report.assembleSeconds += output.report.assembleSeconds
@@ -193,4 +198,19 @@ public struct VenueGenerator: Sendable {
         }
         return shopper
     }
+}
+
+/// JSON writers passed from workers to the consumer and back, so blocks reuse grown buffers.
+private final class WriterPool: Sendable {
+    private let free = Mutex<[JSONWriter]>([])
+
+    /// An empty writer: a returned one (keeping its capacity) or a new one.
+    func take() -> JSONWriter {
+        var writer = free.withLock { $0.popLast() } ?? JSONWriter()
+        writer.reset()
+        return writer
+    }
+
+    /// Gives `writer` back for a later block.
+    func put(_ writer: JSONWriter) { free.withLock { $0.append(writer) } }
 }
