@@ -68,6 +68,12 @@ public struct JSONWriter: Sendable {
         encoded.withUnsafeBytes { append($0) }
     }
 
+    /// Appends `encoded[range]`, bytes already encoded as JSON.
+    public mutating func append(_ encoded: [UInt8], _ range: Range<Int>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= encoded.count, "range out of bounds")
+        encoded.withUnsafeBytes { append(UnsafeRawBufferPointer(rebasing: $0[range])) }
+    }
+
     /// Appends `text` as a JSON string. O(length).
     public mutating func string(_ text: String) {
         var text = text

@@ -27,8 +27,8 @@ public struct VenueAssembler: Sendable {
     private let popular: [Int32]
     private let popularByCategory: [[Int32]]
     private let popularity: [Float]
-    /// Each catalogued brand's constant JSON: `{"brand":…,"name":…,"category":…`.
-    private let fragments: [[UInt8]]
+    /// Each catalogued brand's constant JSON (identity, price and deal).
+    private let fragments: BrandFragments
 
     /// An assembler for brands `brandIDs` (a model's order) with `popularity` per brand (higher
     /// is more popular; ties by index). O(brands log brands).
@@ -54,12 +54,7 @@ public struct VenueAssembler: Sendable {
         var byCategory = [[Int32]](repeating: [], count: categories.count)
         for b in popular { byCategory[Int(categoryOfBrand[Int(b)])].append(b) }
         popularByCategory = byCategory
-        fragments = entries.map { entry in
-            guard let entry else { return [] }
-            var json = JSONWriter()
-            VenuePage.Slot.writeIdentity(brand: entry.id, name: entry.name, category: entry.category, to: &json)
-            return json.bytes
-        }
+        fragments = BrandFragments(entries: entries, deal: Self.deal)
     }
 
     /// Appends `page` as one JSON line's worth of bytes, exactly as ``VenuePage/writeJSON(to:)``
@@ -256,8 +251,8 @@ public struct VenueAssembler: Sendable {
     /// A brand card: the brand's deal at its allowed discount, the best coupon and the stacked
     /// final price.
     func card(_ entry: CatalogBrand, index: Int32, score: Float, reason: VenuePage.Reason, coupons: [Coupon]) -> VenuePage.Slot {
-        let percent = min(max(entry.maxDiscountPercent, 0), 90)
-        let dealPrice = percent > 0 ? Self.cents(entry.price * Double(100 - percent) / 100) : entry.price
+        let deal = Self.deal(entry)
+        let dealPrice = deal?.price ?? entry.price
         // Best coupon: the largest reachable amount; if none is reachable, the nearest threshold.
         // Coupons are named by index, so choosing copies none of them.
         var best = -1
@@ -295,7 +290,7 @@ public struct VenueAssembler: Sendable {
         apply(stack.3)
         return VenuePage.Slot(
             brand: entry.id, name: entry.name, category: entry.category, reason: reason, score: score, price: entry.price,
-            deal: percent > 0 ? VenuePage.Deal(percentOff: percent, price: dealPrice) : nil,
+            deal: deal,
             coupon: best < 0
                 ? nil
                 : VenuePage.AppliedCoupon(
@@ -311,6 +306,14 @@ public struct VenueAssembler: Sendable {
         for coupon in coupons where coupon.isValid(at: time) && !valid.contains(where: { $0.id == coupon.id }) { valid.append(coupon) }
         valid.sort { ($0.validUntil, $0.id) < ($1.validUntil, $1.id) }
         return valid
+    }
+
+    /// The brand's own deal: its allowed discount (capped at 90%) off its price, to the cent;
+    /// `nil` when it allows none.
+    static func deal(_ entry: CatalogBrand) -> VenuePage.Deal? {
+        let percent = min(max(entry.maxDiscountPercent, 0), 90)
+        guard percent > 0 else { return nil }
+        return VenuePage.Deal(percentOff: percent, price: cents(entry.price * Double(100 - percent) / 100))
     }
 
     static func cents(_ yuan: Double) -> Double { (yuan * 100).rounded() / 100 }

@@ -8,8 +8,8 @@ extension VenuePage {
         writeJSON(to: &json, fragments: nil)
     }
 
-    /// The encoder; `fragments[i]` (when given and non-empty) holds brand `i`'s identity fields.
-    func writeJSON(to json: inout JSONWriter, fragments: [[UInt8]]?) {
+    /// The encoder; `fragments` (when given) holds each brand's constant fields, already encoded.
+    func writeJSON(to json: inout JSONWriter, fragments: BrandFragments?) {
         json.raw("{\"schema\":")
         json.integer(Int64(Self.schemaVersion))
         json.raw(",\"shopper\":")
@@ -75,16 +75,9 @@ extension VenuePage.Slot {
         json.string(category)
     }
 
-    func writeJSON(to json: inout JSONWriter, fragments: [[UInt8]]?) {
-        if let fragments, brandIndex >= 0, Int(brandIndex) < fragments.count, !fragments[Int(brandIndex)].isEmpty {
-            json.append(fragments[Int(brandIndex)])
-        } else {
-            Self.writeIdentity(brand: brand, name: name, category: category, to: &json)
-        }
-        json.raw(",\"reason\":")
-        json.string(reason.rawValue)
-        json.raw(",\"score\":")
-        json.decimal(Double(score), places: 4)
+    /// `,"price":…` and, when there is one, `,"deal":{…}`: the fields that depend on the brand
+    /// alone (its price and allowed discount).
+    static func writePricing(price: Double, deal: VenuePage.Deal?, to json: inout JSONWriter) {
         json.raw(",\"price\":")
         json.decimal(price, places: 2)
         if let deal {
@@ -93,6 +86,26 @@ extension VenuePage.Slot {
             json.raw(",\"price\":")
             json.decimal(deal.price, places: 2)
             json.raw("}")
+        }
+    }
+
+    func writeJSON(to json: inout JSONWriter, fragments: BrandFragments?) {
+        // Cached fields are used only for cards the assembler made (a known brand index), whose
+        // price and deal come from the same catalog entry as the cache.
+        let cached = fragments.flatMap { $0.range(of: brandIndex) }
+        if let fragments, let cached {
+            json.append(fragments.bytes, cached.identity)
+        } else {
+            Self.writeIdentity(brand: brand, name: name, category: category, to: &json)
+        }
+        json.raw(",\"reason\":")
+        json.string(reason.rawValue)
+        json.raw(",\"score\":")
+        json.decimal(Double(score), places: 4)
+        if let fragments, let cached {
+            json.append(fragments.bytes, cached.pricing)
+        } else {
+            Self.writePricing(price: price, deal: deal, to: &json)
         }
         if let coupon {
             json.raw(",\"coupon\":{\"id\":")
@@ -112,5 +125,39 @@ extension VenuePage.Slot {
         json.raw(",\"low_stock\":")
         json.bool(lowStock)
         json.raw("}")
+    }
+}
+
+/// Each catalogued brand's constant JSON, encoded once per assembler: `{"brand":…,"name":…,
+/// "category":…` and `,"price":…,"deal":{…}`, back to back in one byte array (so writing a card
+/// copies two ranges and retains nothing).
+struct BrandFragments: Sendable {
+    /// Every brand's fragments, concatenated.
+    let bytes: [UInt8]
+    /// Brand `i`'s identity and pricing ranges in `bytes`: `starts[3i] ..< starts[3i+1]` and
+    /// `starts[3i+1] ..< starts[3i+2]`; empty for brands the catalog does not list.
+    private let starts: [Int32]
+
+    /// Fragments for `entries` (by brand index), with `deal` giving each entry's deal.
+    init(entries: [CatalogBrand?], deal: (CatalogBrand) -> VenuePage.Deal?) {
+        var json = JSONWriter()
+        var starts: [Int32] = []
+        starts.reserveCapacity(3 * entries.count)
+        for entry in entries {
+            starts.append(Int32(json.count))
+            if let entry { VenuePage.Slot.writeIdentity(brand: entry.id, name: entry.name, category: entry.category, to: &json) }
+            starts.append(Int32(json.count))
+            if let entry { VenuePage.Slot.writePricing(price: entry.price, deal: deal(entry), to: &json) }
+            starts.append(Int32(json.count))
+        }
+        bytes = json.bytes
+        self.starts = starts
+    }
+
+    /// Brand `index`'s ranges, or `nil` when it has none (unknown index or uncatalogued brand).
+    func range(of index: Int32) -> (identity: Range<Int>, pricing: Range<Int>)? {
+        let i = 3 * Int(index)
+        guard index >= 0, i + 2 < starts.count, starts[i] < starts[i + 1] else { return nil }
+        return (Int(starts[i])..<Int(starts[i + 1]), Int(starts[i + 1])..<Int(starts[i + 2]))
     }
 }

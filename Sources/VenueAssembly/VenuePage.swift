@@ -30,19 +30,19 @@ public struct VenuePage: Sendable, Equatable {
     /// A brand card.
     public struct Slot: Sendable, Equatable {
         /// Brand id.
-        public var brand: String
+        public var brand: String { didSet { brandIndex = -1 } }
         /// Display name.
-        public var name: String
+        public var name: String { didSet { brandIndex = -1 } }
         /// Category id.
-        public var category: String
+        public var category: String { didSet { brandIndex = -1 } }
         /// Why it is here.
         public var reason: Reason
         /// The ranking score that placed it.
         public var score: Float
         /// Typical price, yuan.
-        public var price: Double
+        public var price: Double { didSet { brandIndex = -1 } }
         /// The brand's own deal, within its allowed discount, or `nil`.
-        public var deal: Deal?
+        public var deal: Deal? { didSet { brandIndex = -1 } }
         /// The best coupon for this brand, or `nil` when the shopper has none that applies.
         public var coupon: AppliedCoupon?
         /// The price after the deal and every reachable coupon, stacked in Taobao's order, never
@@ -51,7 +51,8 @@ public struct VenuePage: Sendable, Equatable {
         /// Stock is running low.
         public var lowStock: Bool
         /// The brand's index in the assembler's brand order (−1 when unknown): lets the assembler
-        /// write the brand's constant JSON from a cache.
+        /// write the brand's constant JSON from a cache. Changing any of the cached fields
+        /// (identity, price, deal) sets it back to −1, so an edited card is encoded from its fields.
         var brandIndex: Int32 = -1
     }
 

@@ -117,6 +117,17 @@ struct VenueTests {
             var cached = JSONWriter()
             world.assembler.writeJSON(page, to: &cached)
             #expect(cached.bytes == a.bytes, "the cached brand fragments write the same bytes")
+            // An edited card is encoded from its fields, not from the cache.
+            if !page.floors.isEmpty {
+                var edited = page
+                edited.floors[0].slots[0].price += 1
+                edited.floors[0].slots[0].name = "edited \"name\""
+                var plain = JSONWriter()
+                var viaAssembler = JSONWriter()
+                edited.writeJSON(to: &plain)
+                world.assembler.writeJSON(edited, to: &viaAssembler)
+                #expect(viaAssembler.bytes == plain.bytes && plain.bytes != a.bytes)
+            }
         }
     }
 
