@@ -90,8 +90,8 @@ extension VenuePage.Slot {
     }
 
     func writeJSON(to json: inout JSONWriter, fragments: BrandFragments?) {
-        // Cached fields are used only for cards the assembler made (a known brand index), whose
-        // price and deal come from the same catalog entry as the cache.
+        // The cache stands in only for cards the assembler made and nobody has edited since
+        // (`brandIndex` ≥ 0): their identity, price and deal come from the cached catalog entry.
         let cached = fragments.flatMap { $0.range(of: brandIndex) }
         if let fragments, let cached {
             json.append(fragments.bytes, cached.identity)
