@@ -520,6 +520,8 @@ AVX static void tile_avx(int32_t f, int rows, const float *const *x, const float
 }
 #endif
 
+float venue_compact_keys(uint64_t *keys, int64_t *count, int64_t keep) { return compact_keys(keys, count, keep); }
+
 int64_t venue_block_candidates_chunk(void) { return 1024; }
 
 void venue_pack_panels(int32_t f, int64_t n, const float *B, float *panels) { pack_panels(f, 0, n, B, 0, panels); }

@@ -27,6 +27,8 @@ public struct VenueAssembler: Sendable {
     private let popular: [Int32]
     private let popularByCategory: [[Int32]]
     private let popularity: [Float]
+    /// Each catalogued brand's own deal (``deal(_:)``), computed once.
+    private let deals: [VenuePage.Deal?]
     /// Each catalogued brand's constant JSON (identity, price and deal).
     private let fragments: BrandFragments
 
@@ -54,7 +56,9 @@ public struct VenueAssembler: Sendable {
         var byCategory = [[Int32]](repeating: [], count: categories.count)
         for b in popular { byCategory[Int(categoryOfBrand[Int(b)])].append(b) }
         popularByCategory = byCategory
-        fragments = BrandFragments(entries: entries, deal: Self.deal)
+        let deals = entries.map { $0.flatMap(Self.deal) }
+        self.deals = deals
+        fragments = BrandFragments(entries: entries, deals: deals)
     }
 
     /// Appends `page` as one JSON line's worth of bytes, exactly as ``VenuePage/writeJSON(to:)``
@@ -251,7 +255,7 @@ public struct VenueAssembler: Sendable {
     /// A brand card: the brand's deal at its allowed discount, the best coupon and the stacked
     /// final price.
     func card(_ entry: CatalogBrand, index: Int32, score: Float, reason: VenuePage.Reason, coupons: [Coupon]) -> VenuePage.Slot {
-        let deal = Self.deal(entry)
+        let deal = deals[Int(index)]
         let dealPrice = deal?.price ?? entry.price
         // Best coupon: the largest reachable amount; if none is reachable, the nearest threshold.
         // Coupons are named by index, so choosing copies none of them.

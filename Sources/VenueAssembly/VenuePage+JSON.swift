@@ -138,16 +138,16 @@ struct BrandFragments: Sendable {
     /// `starts[3i+1] ..< starts[3i+2]`; empty for brands the catalog does not list.
     private let starts: [Int32]
 
-    /// Fragments for `entries` (by brand index), with `deal` giving each entry's deal.
-    init(entries: [CatalogBrand?], deal: (CatalogBrand) -> VenuePage.Deal?) {
+    /// Fragments for `entries` (by brand index), whose deals are `deals`.
+    init(entries: [CatalogBrand?], deals: [VenuePage.Deal?]) {
         var json = JSONWriter()
         var starts: [Int32] = []
         starts.reserveCapacity(3 * entries.count)
-        for entry in entries {
+        for (entry, deal) in zip(entries, deals) {
             starts.append(Int32(json.count))
             if let entry { VenuePage.Slot.writeIdentity(brand: entry.id, name: entry.name, category: entry.category, to: &json) }
             starts.append(Int32(json.count))
-            if let entry { VenuePage.Slot.writePricing(price: entry.price, deal: deal(entry), to: &json) }
+            if let entry { VenuePage.Slot.writePricing(price: entry.price, deal: deal, to: &json) }
             starts.append(Int32(json.count))
         }
         bytes = json.bytes

@@ -73,6 +73,18 @@ public enum RankingKernels {
         return UInt64(ordered) << 32 | UInt64(~UInt32(bitPattern: index))
     }
 
+    /// Keeps the `keep` largest of the `count` distinct keys in `keys[0 ..< keep]` (quickselect),
+    /// sets `count` to `keep` and returns the smallest kept score: the new threshold. The same
+    /// compaction the block kernel runs on its candidate lists. Expected O(count).
+    @inlinable
+    public static func compactKeys(_ keys: UnsafeMutablePointer<UInt64>, count: inout Int, keep: Int) -> Float {
+        precondition(keep > 0 && keep <= count, "keep \(keep) of \(count) keys")
+        var n = Int64(count)
+        let threshold = venue_compact_keys(keys, &n, Int64(keep))
+        count = Int(n)
+        return threshold
+    }
+
     /// The score of a ``key(score:index:)``.
     @inlinable
     public static func score(ofKey key: UInt64) -> Float {

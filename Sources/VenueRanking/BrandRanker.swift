@@ -245,16 +245,7 @@ public struct BrandRanker: Sendable {
             }
         }
         workspace.keys.withUnsafeMutableBufferPointer { keys in
-            let best = UnsafeMutableBufferPointer(rebasing: keys[list..<list + count])
-            var count = count
-            if count > k { _ = CandidatePool.compact(best, count: &count, k: k) }
-            var sorted = UnsafeMutableBufferPointer(rebasing: best[0..<count])
-            sorted.sort(by: >)
-            workspace.ranked.resize(count)
-            for i in 0..<count {
-                workspace.ranked.brands[i] = RankingKernels.index(ofKey: sorted[i])
-                workspace.ranked.scores[i] = RankingKernels.score(ofKey: sorted[i])
-            }
+            CandidatePool.emit(UnsafeMutableBufferPointer(rebasing: keys[list..<list + count]), best: k, into: &workspace.ranked)
         }
     }
 

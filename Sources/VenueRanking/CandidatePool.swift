@@ -55,52 +55,27 @@ struct CandidatePool: Sendable {
                 if count >= 4 * k { threshold = Self.compact(keys, count: &count, k: k) }
                 start += m
             }
-            if count > k { _ = Self.compact(keys, count: &count, k: k) }
-            var best = UnsafeMutableBufferPointer(rebasing: keys[0..<count])
-            best.sort(by: >)
-            output.resize(count)
-            for i in 0..<count {
-                output.brands[i] = RankingKernels.index(ofKey: best[i])
-                output.scores[i] = RankingKernels.score(ofKey: best[i])
-            }
+            Self.emit(UnsafeMutableBufferPointer(rebasing: keys[0..<count]), best: k, into: &output)
         }
     }
 
-    /// Keeps the `k` largest of the `count` keys in `keys[0 ..< k]` (quickselect), sets `count`
-    /// to `k` and returns the smallest kept score: the new threshold.
+    /// Writes the best `k` of `keys` to `output`, best first (compacting first when there are
+    /// more). O(count + k log k).
+    static func emit(_ keys: UnsafeMutableBufferPointer<UInt64>, best k: Int, into output: inout RankedBrands) {
+        var count = keys.count
+        if count > k { _ = compact(keys, count: &count, k: k) }
+        var best = UnsafeMutableBufferPointer(rebasing: keys[0..<count])
+        best.sort(by: >)
+        output.resize(count)
+        for i in 0..<count {
+            output.brands[i] = RankingKernels.index(ofKey: best[i])
+            output.scores[i] = RankingKernels.score(ofKey: best[i])
+        }
+    }
+
+    /// Keeps the `k` largest of the `count` keys in `keys[0 ..< k]`, sets `count` to `k` and
+    /// returns the smallest kept score: the new threshold (``RankingKernels/compactKeys(_:count:keep:)``).
     static func compact(_ keys: UnsafeMutableBufferPointer<UInt64>, count: inout Int, k: Int) -> Float {
-        let target = k - 1
-        var low = 0
-        var high = count - 1
-        while low < high {
-            let middle = low + (high - low) / 2
-            let pivot = Self.median(keys[low], keys[middle], keys[high])
-            var i = low
-            var j = high
-            while i <= j {
-                while keys[i] > pivot { i += 1 }
-                while keys[j] < pivot { j -= 1 }
-                if i <= j {
-                    keys.swapAt(i, j)
-                    i += 1
-                    j -= 1
-                }
-            }
-            if target <= j {
-                high = j
-            } else if target >= i {
-                low = i
-            } else {
-                break
-            }
-        }
-        count = k
-        var smallest = UInt64.max
-        for i in 0..<k where keys[i] < smallest { smallest = keys[i] }
-        return RankingKernels.score(ofKey: smallest)
-    }
-
-    private static func median(_ a: UInt64, _ b: UInt64, _ c: UInt64) -> UInt64 {
-        max(min(a, b), min(max(a, b), c))
+        RankingKernels.compactKeys(keys.baseAddress!, count: &count, keep: k)
     }
 }

@@ -53,6 +53,11 @@ int venue_kernels_use_f16c(void);
 /// 1 when the AVX2+FMA path is in use.
 int venue_kernels_use_avx2(void);
 
+/// Keeps the `keep` largest of the *count distinct keys (see venue_select_keys_above) in
+/// keys[0, keep) by quickselect, sets *count = keep and returns the smallest kept score: the new
+/// threshold. Requires 0 < keep ≤ *count.
+float venue_compact_keys(uint64_t *keys, int64_t *count, int64_t keep);
+
 /// Brands packed per chunk by venue_block_candidates: `packed` holds chunk · f floats.
 int64_t venue_block_candidates_chunk(void);
 
