@@ -33,6 +33,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "How many such windows, going back from the cut, give the blend's training rows.") var learnWindows = 2
     @Option(help: "Half-life in days of the own-history feature of the venue blend (default from venue tune on Tmall 2014).")
     var historyHalfLife = 60.0
+    @Option(help: "Most-bought brands added to every shopper's venue blend candidates (default from venue tune on Tmall 2014).")
+    var popularCandidates = LearnedVenueRanker.defaults.popularCandidates
     @Option(help: "Share of interactions held out (random holdout protocol).") var holdout: Double?
     @Option(help: "Seed of the holdout split.") var splitSeed: UInt64 = 42
     @Option(name: .short, help: "Cut-offs, comma separated.") var k = "5,10,20,50"
@@ -71,7 +73,7 @@ struct EvaluateCommand: ParsableCommand {
         }
         let evaluation = MethodComparison(
             split: split, configuration: als.configuration, weighting: als.weighting, knnNeighbours: knn, learnWindow: learnWindow,
-            learnWindows: learnWindows, historyHalfLife: historyHalfLife)
+            learnWindows: learnWindows, historyHalfLife: historyHalfLife, popularCandidates: popularCandidates)
         var results: [(RecommendationMethod, [Int: MethodResult])] = []
         var blend: LogisticBlend?
         if chosen.contains(.venue) || saveModel != nil {
@@ -89,7 +91,8 @@ struct EvaluateCommand: ParsableCommand {
         let trained = needsModel ? try trainModel(InteractionMatrix(log: split.train, weighting: als.weighting), als, quiet: true).0 : nil
         if let saveModel, let blend, var model = trained {
             model.extensions.merge(
-                LearnedVenueRanker.extensions(for: blend, knnNeighbours: knn, historyHalfLife: historyHalfLife)
+                LearnedVenueRanker.extensions(
+                    for: blend, knnNeighbours: knn, historyHalfLife: historyHalfLife, popularCandidates: popularCandidates)
             ) { $1 }
             do {
                 try ModelFile.write(model, to: saveModel)

@@ -2,17 +2,20 @@ import ArgumentParser
 import Foundation
 import VenueKit
 
-/// `venue tune`: a small random search for the venue method's settings on a validation split
-/// carved from the training period only.
+/// `venue tune`: a coordinate search over a small grid of the venue method's settings, on a
+/// validation split carved from the training period only.
 struct TuneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tune",
-        abstract: "Search factors, λ, α, blend windows and history half-life on a validation split inside the training period.",
+        abstract:
+            "Search factors, λ, α, blend windows, history half-life and popular candidates on a validation split inside the training period.",
         discussion: """
             Validation: train on events up to --validation-days before --train-until, validate on \
             the purchases of the last --validation-days of the training period. The test window \
             after --train-until is never read. Scores each configuration by Recall@K + NDCG@K of \
-            the venue method and prints the best as options for `venue evaluate`.
+            the venue method. Starting from the defaults, it tries every other value of one \
+            setting at a time, keeps the best, and sweeps again until nothing improves; then \
+            prints the best as options for `venue evaluate`.
             """
     )
 
@@ -21,9 +24,8 @@ struct TuneCommand: ParsableCommand {
 
     @Option(help: "The last day of the training period (YYYY-MM-DD).") var trainUntil: String
     @Option(help: "Days at the end of the training period used for validation.") var validationDays = 30
-    @Option(help: "Configurations to try (random draws from the grid, the defaults first).") var trials = 12
+    @Option(help: "The most configurations to evaluate.") var trials = 40
     @Option(name: .short, help: "The cut-off scored.") var k = 20
-    @Option(help: "Seed of the draws.") var searchSeed: UInt64 = 7
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
@@ -36,50 +38,84 @@ struct TuneCommand: ParsableCommand {
             standardError("error: no purchases in the validation window")
             throw ExitCode(1)
         }
+        // The grid, one list of values per setting; a configuration is one index into each.
         let grid = (
             factors: [32, 64, 128], regularization: [Float(0.01), 0.1], alpha: [Float(5), 10, 20], windows: [1, 2],
-            halfLife: [15.0, 30, 60]
+            halfLife: [15.0, 30, 60], popular: [0, 10, 20]
         )
-        var random = SeededRandom(seed: searchSeed)
-        var configurations = [(64, Float(0.01), Float(10), 2, 30.0)]
-        while configurations.count < trials {
-            let c = (
-                grid.factors[random.below(3)], grid.regularization[random.below(2)], grid.alpha[random.below(3)],
-                grid.windows[random.below(2)],
-                grid.halfLife[random.below(3)]
-            )
-            if !configurations.contains(where: { $0 == c }) { configurations.append(c) }
+        let sizes = [3, 2, 3, 2, 3, 3]
+        func configuration(_ at: [Int]) -> Configuration {
+            Configuration(
+                factors: grid.factors[at[0]], regularization: grid.regularization[at[1]], alpha: grid.alpha[at[2]],
+                windows: grid.windows[at[3]], halfLife: grid.halfLife[at[4]], popular: grid.popular[at[5]])
         }
-        var results: [(configuration: (Int, Float, Float, Int, Double), recall: Double, ndcg: Double)] = []
-        for c in configurations {
+        var results: [(configuration: Configuration, recall: Double, ndcg: Double)] = []
+        func score(_ at: [Int]) throws -> Double {
+            let c = configuration(at)
+            if let seen = results.first(where: { $0.configuration == c }) { return seen.recall + seen.ndcg }
             var options = als
-            options.factors = c.0
-            options.regularization = c.1
-            options.alpha = c.2
+            options.factors = c.factors
+            options.regularization = c.regularization
+            options.alpha = c.alpha
             let evaluation = MethodComparison(
                 split: split, configuration: options.configuration, weighting: options.weighting, learnWindow: validationDays,
-                learnWindows: c.3, historyHalfLife: c.4)
+                learnWindows: c.windows, historyHalfLife: c.halfLife, popularCandidates: c.popular)
             let measured = evaluation.measure(try evaluation.rank(.venue, k: k), cutoffs: [k])[k]!
             results.append((c, measured.metrics.microRecall, measured.metrics.ndcg))
             if !json {
                 standardError(
                     String(
-                        format: "factors %3d  λ %.2f  α %4.1f  windows %d  half-life %3.0f  →  Recall@%d %.4f  NDCG@%d %.4f", c.0, c.1, c.2,
-                        c.3, c.4,
-                        k, measured.metrics.microRecall, k, measured.metrics.ndcg))
+                        format: "factors %3d  λ %.2f  α %4.1f  windows %d  half-life %3.0f  popular %2d  →  Recall@%d %.4f  NDCG@%d %.4f",
+                        c.factors, c.regularization, c.alpha, c.windows, c.halfLife, c.popular, k, measured.metrics.microRecall, k,
+                        measured.metrics.ndcg))
+            }
+            return measured.metrics.microRecall + measured.metrics.ndcg
+        }
+        // Coordinate search from the defaults: try every other value of one setting with the rest
+        // held, move to the best, and sweep the settings again until a sweep moves nothing or the
+        // budget of configurations is spent.
+        var current = [1, 0, 1, 1, 1, 1]
+        var best = try score(current)
+        var moved = true
+        while moved && results.count < trials {
+            moved = false
+            for dimension in sizes.indices {
+                for value in 0..<sizes[dimension] where value != current[dimension] && results.count < trials {
+                    var candidate = current
+                    candidate[dimension] = value
+                    let candidateScore = try score(candidate)
+                    if candidateScore > best {
+                        best = candidateScore
+                        current = candidate
+                        moved = true
+                    }
+                }
             }
         }
-        let best = results.max { $0.recall + $0.ndcg < $1.recall + $1.ndcg }!
-        let c = best.configuration
-        let flags = "--factors \(c.0) --regularization \(c.1) --alpha \(c.2) --learn-windows \(c.3) --history-half-life \(Int(c.4))"
+        let c = configuration(current)
+        let chosen = results.first { $0.configuration == c }!
+        let flags =
+            "--factors \(c.factors) --regularization \(c.regularization) --alpha \(c.alpha) --learn-windows \(c.windows) "
+            + "--history-half-life \(Int(c.halfLife)) --popular-candidates \(c.popular)"
         if json {
             print(
                 "{\"validation_train_until\":\"\(CalendarTime.isoDate(validationCut))\",\"validation_shoppers\":\(split.test.count),"
-                    + "\"best\":{\"factors\":\(c.0),\"regularization\":\(c.1),\"alpha\":\(c.2),\"learn_windows\":\(c.3),\"history_half_life\":\(c.4),"
-                    + "\"recall\":\(best.recall),\"ndcg\":\(best.ndcg)},\"trials\":\(results.count)}")
+                    + "\"best\":{\"factors\":\(c.factors),\"regularization\":\(c.regularization),\"alpha\":\(c.alpha),"
+                    + "\"learn_windows\":\(c.windows),\"history_half_life\":\(c.halfLife),\"popular_candidates\":\(c.popular),"
+                    + "\"recall\":\(chosen.recall),\"ndcg\":\(chosen.ndcg)},\"trials\":\(results.count)}")
         } else {
             print("best on validation (train ≤ \(CalendarTime.isoDate(validationCut)), \(split.test.count) shoppers): \(flags)")
-            print(String(format: "Recall@%d %.4f  NDCG@%d %.4f", k, best.recall, k, best.ndcg))
+            print(String(format: "Recall@%d %.4f  NDCG@%d %.4f", k, chosen.recall, k, chosen.ndcg))
         }
+    }
+
+    /// One point of the search grid.
+    private struct Configuration: Equatable {
+        var factors: Int
+        var regularization: Float
+        var alpha: Float
+        var windows: Int
+        var halfLife: Double
+        var popular: Int
     }
 }

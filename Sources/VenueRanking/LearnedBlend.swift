@@ -7,8 +7,8 @@ import VenueLinearAlgebra
 /// the brand (counts per event kind, recency-weighted history, days since), what the brand does
 /// (repurchase rate, trend, popularity), and what the models say (factor score, item-kNN score).
 ///
-/// Candidates for a shopper are the brands of its history, its top brands by factor score and its
-/// top brands by item-kNN score.
+/// Candidates for a shopper are the brands of its history, its top brands by factor score, its
+/// top brands by item-kNN score and the most-bought brands.
 public struct BlendFeatures: Sendable {
     /// Feature names, in order (the first is the constant 1).
     public static let names = [
@@ -38,19 +38,27 @@ public struct BlendFeatures: Sendable {
     private let brandTrend: [Double]
     private let brandPopularity: [Double]
     private let activity: [Double]
+    /// The most-bought brands, most first (ties: lower index), candidates for every shopper.
+    private let popular: [Int32]
     private let cutDay: Int64
     private let model: FactorModel
     private let knn: ItemKNN
     private let matrix: InteractionMatrix
     /// Candidates per model source (factor, item-kNN) beyond the shopper's history.
     public let perSource: Int
+    /// Most-bought brands added to every shopper's candidates.
+    public let popularCandidates: Int
 
     /// Features from `log` up to `cut` (later events are ignored), with `model` trained on those
     /// events (same id order as `log`) and item-kNN built from them. O(events + shoppers · brands).
-    public init(log: EventLog, cut: Int64, model: FactorModel, knnNeighbours: Int = 50, perSource: Int = 30, halfLifeDays: Double = 30) {
+    public init(
+        log: EventLog, cut: Int64, model: FactorModel, knnNeighbours: Int = 50, perSource: Int = 30, popularCandidates: Int = 10,
+        halfLifeDays: Double = 30
+    ) {
         let history = log.through(cut)
         self.model = model
         self.perSource = perSource
+        self.popularCandidates = max(0, popularCandidates)
         cutDay = cut / 86_400
         var pairs = [[Int32: Pair]](repeating: [:], count: log.shopperIDs.count)
         var purchases = [[Int32: Set<Int64>]](repeating: [:], count: log.brandIDs.count)
@@ -89,6 +97,9 @@ public struct BlendFeatures: Sendable {
         brandTrend = zip(recent, total).map { log1p($0) - log1p(max(0, $1 - $0) / 2) }
         brandPopularity = total.map { log1p($0) }
         self.activity = activity.map { log1p($0) }
+        let bought = (0..<Int32(total.count)).filter { total[Int($0)] > 0 }
+        popular = Array(
+            bought.sorted { a, b in total[Int(a)] != total[Int(b)] ? total[Int(a)] > total[Int(b)] : a < b }.prefix(popularCandidates))
         matrix = InteractionMatrix(log: history)
         knn = ItemKNN(matrix, k: knnNeighbours)
     }
@@ -116,6 +127,7 @@ public struct BlendFeatures: Sendable {
             for b in 0..<n where source[b] > 0 { top.insert(Int32(b), score: source[b]) }
             for entry in top.sorted() { chosen.insert(entry.index) }
         }
+        chosen.formUnion(popular)
         let own = pairs[Int(s)]
         let topHistory = own.values.map(\.history).max() ?? 0
         // Ranks within the shopper (0 = best), ties by brand index.

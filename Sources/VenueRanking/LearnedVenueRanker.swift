@@ -23,22 +23,23 @@ public struct LearnedVenueRanker: Sendable {
     public static let weightsExtension = "BLND"
     /// Model file extension holding the comma-separated feature names the weights belong to.
     public static let namesExtension = "BLNF"
-    /// Model file extension holding the feature settings (`knn=50,half_life=60,per_source=30`).
+    /// Model file extension holding the feature settings (`knn=50,half_life=60,per_source=30,popular=10`).
     public static let settingsExtension = "BLNP"
-    /// Feature settings when none are given (and for model files saved without `BLNP`): the
-    /// defaults of `venue evaluate`.
-    public static let defaults = (knnNeighbours: 50, historyHalfLife: 60.0, perSource: 30)
+    /// Feature settings when none are given: the defaults of `venue evaluate`.
+    public static let defaults = (knnNeighbours: 50, historyHalfLife: 60.0, perSource: 30, popularCandidates: 10)
 
     /// A ranker for the shoppers of `log` as of `cut` (later events are ignored). `model` is the ALS
     /// model of those events with rows in `log`'s id order (see ``FactorModel/aligned(shoppers:brands:)``).
     /// O(events + brands · factors) up front.
     public init(
         log: EventLog, cut: Int64, model: FactorModel, blend: LogisticBlend, knnNeighbours: Int = defaults.knnNeighbours,
-        historyHalfLife: Double = defaults.historyHalfLife, perSource: Int = defaults.perSource
+        historyHalfLife: Double = defaults.historyHalfLife, perSource: Int = defaults.perSource,
+        popularCandidates: Int = defaults.popularCandidates
     ) {
         self.blend = blend
         features = BlendFeatures(
-            log: log, cut: cut, model: model, knnNeighbours: knnNeighbours, perSource: perSource, halfLifeDays: historyHalfLife)
+            log: log, cut: cut, model: model, knnNeighbours: knnNeighbours, perSource: perSource, popularCandidates: popularCandidates,
+            halfLifeDays: historyHalfLife)
         order = BrandIDOrder(log.brandIDs)
         popular = BaselineRankers.popularity(log.through(cut), order: order)
     }
@@ -64,7 +65,8 @@ public struct LearnedVenueRanker: Sendable {
     }
 
     /// The ranker of the blend saved in `model` (any id order: it is aligned to `log`), with the
-    /// feature settings saved beside it.
+    /// feature settings saved beside it. A model file without `BLNP` uses ``defaults``; one whose
+    /// `BLNP` predates the `popular` setting had no popular candidates, and gets none.
     public init(model: FactorModel, log: EventLog, cut: Int64) throws(LoadError) {
         guard let bytes = model.extensions[Self.weightsExtension] else { throw .noBlend }
         guard let blend = LogisticBlend(bytes: bytes), blend.weights.count == BlendFeatures.names.count else {
@@ -76,30 +78,35 @@ public struct LearnedVenueRanker: Sendable {
         }
         var settings = [
             "knn": Double(Self.defaults.knnNeighbours), "half_life": Self.defaults.historyHalfLife,
-            "per_source": Double(Self.defaults.perSource),
+            "per_source": Double(Self.defaults.perSource), "popular": Double(Self.defaults.popularCandidates),
         ]
         if let bytes = model.extensions[Self.settingsExtension] {
+            settings["popular"] = 0
             for field in String(decoding: bytes, as: UTF8.self).split(separator: ",") {
                 let parts = field.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2, let value = Double(parts[1]), value > 0, settings[String(parts[0])] != nil else {
+                guard parts.count == 2, let value = Double(parts[1]), let name = Optional(String(parts[0])), settings[name] != nil,
+                    value > 0 || (name == "popular" && value == 0)
+                else {
                     throw .malformed(Self.settingsExtension)
                 }
-                settings[String(parts[0])] = value
+                settings[name] = value
             }
         }
         self.init(
             log: log, cut: cut, model: model.aligned(shoppers: log.shopperIDs, brands: log.brandIDs), blend: blend,
-            knnNeighbours: Int(settings["knn"]!), historyHalfLife: settings["half_life"]!, perSource: Int(settings["per_source"]!))
+            knnNeighbours: Int(settings["knn"]!), historyHalfLife: settings["half_life"]!, perSource: Int(settings["per_source"]!),
+            popularCandidates: Int(settings["popular"]!))
     }
 
     /// The extensions that store `blend` with its feature settings in a model file.
     public static func extensions(
         for blend: LogisticBlend, knnNeighbours: Int = defaults.knnNeighbours, historyHalfLife: Double = defaults.historyHalfLife,
-        perSource: Int = defaults.perSource
+        perSource: Int = defaults.perSource, popularCandidates: Int = defaults.popularCandidates
     ) -> [String: [UInt8]] {
-        [
+        let settings = "knn=\(knnNeighbours),half_life=\(historyHalfLife),per_source=\(perSource),popular=\(popularCandidates)"
+        return [
             weightsExtension: blend.bytes, namesExtension: Array(BlendFeatures.names.joined(separator: ",").utf8),
-            settingsExtension: Array("knn=\(knnNeighbours),half_life=\(historyHalfLife),per_source=\(perSource)".utf8),
+            settingsExtension: Array(settings.utf8),
         ]
     }
 

@@ -44,6 +44,8 @@ public struct MethodComparison: Sendable {
     public let learnWindows: Int
     /// Half-life of the blend's own-history feature, days.
     public let historyHalfLife: Double
+    /// Most-bought brands among every shopper's blend candidates.
+    public let popularCandidates: Int
     private let order: BrandIDOrder
     private let history: [[(brand: Int32, score: Double)]]
     private let owned: [Set<Int32>]
@@ -51,7 +53,8 @@ public struct MethodComparison: Sendable {
     /// A comparison on `split`. O(training events).
     public init(
         split: TimeSplit, configuration: ALSConfiguration = ALSConfiguration(), weighting: EventWeighting = EventWeighting(),
-        knnNeighbours: Int = 50, learnWindow: Int = 30, learnWindows: Int = 2, historyHalfLife: Double = 60
+        knnNeighbours: Int = 50, learnWindow: Int = 30, learnWindows: Int = 2, historyHalfLife: Double = 60,
+        popularCandidates: Int = LearnedVenueRanker.defaults.popularCandidates
     ) {
         self.split = split
         self.configuration = configuration
@@ -60,6 +63,7 @@ public struct MethodComparison: Sendable {
         self.learnWindow = learnWindow
         self.learnWindows = max(1, learnWindows)
         self.historyHalfLife = historyHalfLife
+        self.popularCandidates = popularCandidates
         order = BrandIDOrder(split.train.brandIDs)
         history = BaselineRankers.ownHistory(split.train, cut: split.cut, order: order)
         owned = history.map { Set($0.map(\.brand)) }
@@ -101,7 +105,7 @@ public struct MethodComparison: Sendable {
         case .venue:
             let ranker = LearnedVenueRanker(
                 log: split.train, cut: split.cut, model: try model ?? train(split.train), blend: try blend ?? learnBlend().blend,
-                knnNeighbours: knnNeighbours, historyHalfLife: historyHalfLife)
+                knnNeighbours: knnNeighbours, historyHalfLife: historyHalfLife, popularCandidates: popularCandidates)
             return split.test.map { test in ranker.rank(test.shopper, k: k).map(\.brand) }
         }
     }
@@ -120,7 +124,8 @@ public struct MethodComparison: Sendable {
             let before = log.through(earlier)
             guard before.count > 0 else { continue }
             let features = BlendFeatures(
-                log: log, cut: earlier, model: try train(before), knnNeighbours: knnNeighbours, halfLifeDays: historyHalfLife)
+                log: log, cut: earlier, model: try train(before), knnNeighbours: knnNeighbours, popularCandidates: popularCandidates,
+                halfLifeDays: historyHalfLife)
             var bought = [Set<Int32>](repeating: [], count: log.shopperIDs.count)
             for i in 0..<log.count where log.kinds[i] == .purchase && log.times[i] > earlier && log.times[i] <= labelEnd {
                 bought[Int(log.shoppers[i])].insert(log.brands[i])

@@ -134,5 +134,20 @@ struct EvaluationTests {
         var plain = model
         plain.extensions = [:]
         #expect(throws: LearnedVenueRanker.LoadError.noBlend) { try LearnedVenueRanker(model: plain, log: log, cut: split.cut) }
+
+        // The most-bought brands are candidates for every shopper; settings saved before the
+        // `popular` setting existed mean none, and a negative count is refused.
+        #expect(model.extensions["BLNP"].map { String(decoding: $0, as: UTF8.self).hasSuffix(",popular=10") } == true)
+        #expect(ranker.features.popularCandidates == 10)
+        let mostBought = BaselineRankers.popularity(log.through(split.cut), order: BrandIDOrder(log.brandIDs)).prefix(3)
+        for test in split.test.prefix(20) {
+            let candidates = Set(ranker.features.candidates(of: test.shopper).map(\.brand))
+            #expect(mostBought.allSatisfy(candidates.contains))
+        }
+        var older = model
+        older.extensions["BLNP"] = Array("knn=50,half_life=60.0,per_source=30".utf8)
+        #expect(try LearnedVenueRanker(model: older, log: log, cut: split.cut).features.popularCandidates == 0)
+        older.extensions["BLNP"] = Array("knn=50,half_life=60.0,per_source=30,popular=-1".utf8)
+        #expect(throws: LearnedVenueRanker.LoadError.malformed("BLNP")) { try LearnedVenueRanker(model: older, log: log, cut: split.cut) }
     }
 }
