@@ -1,3 +1,5 @@
+import VenueInteractions
+
 /// A small, fast JSON writer into a growable byte buffer: strings escaped per RFC 8259 (quotes,
 /// backslashes, control characters as `\uXXXX` or their short forms; everything else, emoji and
 /// Chinese included, passes as UTF-8), numbers in fixed-point decimal. Reused across pages, so
@@ -76,21 +78,66 @@ public struct JSONWriter: Sendable {
 
     /// Appends `text` as a JSON string. O(length).
     public mutating func string(_ text: String) {
+        string(prefix: "", text)
+    }
+
+    /// Appends the JSON string of `prefix` (ASCII that needs no escaping) followed by `text`, as
+    /// ``string(_:)`` would write their concatenation, without building it. O(length).
+    public mutating func string(prefix: StaticString, _ text: String) {
         var text = text
+        let head = UnsafeRawBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
         text.withUTF8 { utf8 in
             // Fast path: most strings need no escaping and go in one copy.
             if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-                let to = reserve(utf8.count + 2)
+                let to = reserve(head.count + utf8.count + 2)
                 to[0] = UInt8(ascii: "\"")
-                if let from = utf8.baseAddress { (to + 1).update(from: from, count: utf8.count) }
-                to[utf8.count + 1] = UInt8(ascii: "\"")
-                advance(by: utf8.count + 2)
+                if let from = head.baseAddress { UnsafeMutableRawPointer(to + 1).copyMemory(from: from, byteCount: head.count) }
+                if let from = utf8.baseAddress { (to + 1 + head.count).update(from: from, count: utf8.count) }
+                to[head.count + utf8.count + 1] = UInt8(ascii: "\"")
+                advance(by: head.count + utf8.count + 2)
                 return
             }
             byte(UInt8(ascii: "\""))
+            append(head)
             for byte in utf8 { escape(byte) }
             self.byte(UInt8(ascii: "\""))
         }
+    }
+
+    /// Appends `"YYYY-MM-DD"`, the UTC date of Unix seconds `seconds`, exactly as
+    /// `string(CalendarTime.isoDate(seconds))` would, without building a string. O(1).
+    public mutating func date(_ seconds: Int64) {
+        let days = seconds >= 0 ? seconds / 86_400 : -((-seconds + 86_399) / 86_400)
+        let d = CalendarTime.date(days: days)
+        guard (0...9999).contains(d.year) else {
+            string(CalendarTime.isoDate(seconds))
+            return
+        }
+        let to = reserve(12)
+        let pairs = Self.digitPairs.utf8Start
+        func pair(_ value: Int, at offset: Int) {
+            to[offset] = pairs[2 * value]
+            to[offset + 1] = pairs[2 * value + 1]
+        }
+        to[0] = UInt8(ascii: "\"")
+        pair(d.year / 100, at: 1)
+        pair(d.year % 100, at: 3)
+        to[5] = UInt8(ascii: "-")
+        pair(d.month, at: 6)
+        to[8] = UInt8(ascii: "-")
+        pair(d.day, at: 9)
+        to[11] = UInt8(ascii: "\"")
+        advance(by: 12)
+    }
+
+    /// Appends again bytes `range` of what this writer has already written (a fragment repeated
+    /// later on the same line). O(range length).
+    public mutating func repeatWritten(_ range: Range<Int>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "range out of bounds")
+        let to = reserve(range.count)
+        // After `reserve`, which may move the bytes: the source and the room do not overlap.
+        to.update(from: storage.base + range.lowerBound, count: range.count)
+        advance(by: range.count)
     }
 
     /// Appends one byte of a string that needs escaping.

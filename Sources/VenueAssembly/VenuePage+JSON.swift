@@ -5,18 +5,19 @@ extension VenuePage {
     /// ``VenuePage/schemaVersion``). Keys in a fixed order; prices to the cent, scores to 4
     /// decimals; identical pages give identical bytes. O(page size).
     public func writeJSON(to json: inout JSONWriter) {
-        writeJSON(to: &json, fragments: nil)
+        writeJSON(to: &json, fragments: BrandFragments.none)
     }
 
-    /// The encoder; `fragments` (when given) holds each brand's constant fields, already encoded.
-    func writeJSON(to json: inout JSONWriter, fragments: BrandFragments?) {
+    /// The encoder; `fragments` holds each brand's constant fields, already encoded (or none).
+    func writeJSON(to json: inout JSONWriter, fragments: BrandFragments) {
         json.raw("{\"schema\":")
         json.integer(Int64(Self.schemaVersion))
         json.raw(",\"shopper\":")
         json.string(shopper)
         json.raw(",\"at\":")
-        json.string(CalendarTime.isoDate(at))
+        json.date(at)
         json.raw(",\"floors\":[")
+        var written = CouponsWritten()
         for i in floors.indices {
             let floor = floors[i]
             if i > 0 { json.raw(",") }
@@ -33,7 +34,7 @@ extension VenuePage {
             json.raw(",\"slots\":[")
             for j in floor.slots.indices {
                 if j > 0 { json.raw(",") }
-                floor.slots[j].writeJSON(to: &json, fragments: fragments)
+                floor.slots[j].writeJSON(to: &json, fragments: fragments, coupons: &written)
             }
             json.raw("]}")
         }
@@ -49,15 +50,15 @@ extension VenuePage {
             json.raw(",\"scope\":")
             switch coupon.scope {
             case .all: json.raw("\"all\"")
-            case .brand(let id): json.string("brand:" + id)
-            case .category(let id): json.string("category:" + id)
+            case .brand(let id): json.string(prefix: "brand:", id)
+            case .category(let id): json.string(prefix: "category:", id)
             }
             json.raw(",\"threshold\":")
             json.decimal(coupon.threshold, places: 2)
             json.raw(",\"amount\":")
             json.decimal(coupon.amount, places: 2)
             json.raw(",\"valid_until\":")
-            json.string(CalendarTime.isoDate(coupon.validUntil))
+            json.date(coupon.validUntil)
             json.raw("}")
         }
         json.raw("]}}")
@@ -89,11 +90,13 @@ extension VenuePage.Slot {
         }
     }
 
-    func writeJSON(to json: inout JSONWriter, fragments: BrandFragments?) {
+    /// The card's JSON. `coupons` remembers where this line already holds a coupon's constant
+    /// part, so cards sharing a coupon copy those bytes instead of encoding them again.
+    func writeJSON(to json: inout JSONWriter, fragments: BrandFragments, coupons: inout CouponsWritten) {
         // The cache stands in only for cards the assembler made and nobody has edited since
         // (`brandIndex` ≥ 0): their identity, price and deal come from the cached catalog entry.
-        let cached = fragments.flatMap { $0.range(of: brandIndex) }
-        if let fragments, let cached {
+        let cached = fragments.range(of: brandIndex)
+        if let cached {
             json.append(fragments.bytes, cached.identity)
         } else {
             Self.writeIdentity(brand: brand, name: name, category: category, to: &json)
@@ -102,20 +105,26 @@ extension VenuePage.Slot {
         json.string(reason.rawValue)
         json.raw(",\"score\":")
         json.decimal(Double(score), places: 4)
-        if let fragments, let cached {
+        if let cached {
             json.append(fragments.bytes, cached.pricing)
         } else {
             Self.writePricing(price: price, deal: deal, to: &json)
         }
         if let coupon {
-            json.raw(",\"coupon\":{\"id\":")
-            json.string(coupon.id)
-            json.raw(",\"kind\":")
-            json.string(coupon.kind.rawValue)
-            json.raw(",\"amount\":")
-            json.decimal(coupon.amount, places: 2)
-            json.raw(",\"threshold\":")
-            json.decimal(coupon.threshold, places: 2)
+            if let earlier = coupons.range(of: coupon) {
+                json.repeatWritten(earlier)
+            } else {
+                let start = json.count
+                json.raw(",\"coupon\":{\"id\":")
+                json.string(coupon.id)
+                json.raw(",\"kind\":")
+                json.string(coupon.kind.rawValue)
+                json.raw(",\"amount\":")
+                json.decimal(coupon.amount, places: 2)
+                json.raw(",\"threshold\":")
+                json.decimal(coupon.threshold, places: 2)
+                coupons.remember(coupon, start..<json.count)
+            }
             json.raw(",\"spend_more\":")
             json.decimal(coupon.spendMore, places: 2)
             json.raw("}")
@@ -128,6 +137,47 @@ extension VenuePage.Slot {
     }
 }
 
+/// Where one JSON line already holds the constant part of a card's coupon (`,"coupon":{…` up to
+/// its threshold), for the last few distinct coupons written: a page's cards mostly share one or
+/// two coupons. Lives on the stack while a page is encoded; allocates nothing.
+struct CouponsWritten {
+    private struct Entry {
+        var id = ""
+        var kind = CouponKind.redEnvelope
+        var amount = 0.0
+        var threshold = 0.0
+        var range = 0..<0
+    }
+
+    private var entries = (Entry(), Entry(), Entry(), Entry())
+    private var count = 0
+
+    /// The bytes already written for a coupon equal to `coupon` in every encoded field, if any.
+    func range(of coupon: VenuePage.AppliedCoupon) -> Range<Int>? {
+        func matches(_ e: Entry) -> Bool {
+            !e.range.isEmpty && e.amount == coupon.amount && e.threshold == coupon.threshold && e.kind == coupon.kind
+                && e.id == coupon.id
+        }
+        if matches(entries.0) { return entries.0.range }
+        if matches(entries.1) { return entries.1.range }
+        if matches(entries.2) { return entries.2.range }
+        if matches(entries.3) { return entries.3.range }
+        return nil
+    }
+
+    /// Records that `range` holds `coupon`'s constant part (replacing the oldest of four).
+    mutating func remember(_ coupon: VenuePage.AppliedCoupon, _ range: Range<Int>) {
+        let entry = Entry(id: coupon.id, kind: coupon.kind, amount: coupon.amount, threshold: coupon.threshold, range: range)
+        switch count % 4 {
+        case 0: entries.0 = entry
+        case 1: entries.1 = entry
+        case 2: entries.2 = entry
+        default: entries.3 = entry
+        }
+        count += 1
+    }
+}
+
 /// Each catalogued brand's constant JSON, encoded once per assembler: `{"brand":…,"name":…,
 /// "category":…` and `,"price":…,"deal":{…}`, back to back in one byte array (so writing a card
 /// copies two ranges and retains nothing).
@@ -137,6 +187,9 @@ struct BrandFragments: Sendable {
     /// Brand `i`'s identity and pricing ranges in `bytes`: `starts[3i] ..< starts[3i+1]` and
     /// `starts[3i+1] ..< starts[3i+2]`; empty for brands the catalog does not list.
     private let starts: [Int32]
+
+    /// No fragments: every card is encoded from its fields.
+    static let none = BrandFragments(entries: [], deals: [])
 
     /// Fragments for `entries` (by brand index), whose deals are `deals`.
     init(entries: [CatalogBrand?], deals: [VenuePage.Deal?]) {

@@ -32,7 +32,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Days before the cut whose purchases label the venue blend's training rows.") var learnWindow = 30
     @Option(help: "How many such windows, going back from the cut, give the blend's training rows.") var learnWindows = 2
     @Option(help: "Half-life in days of the own-history feature of the venue blend (default from venue tune on Tmall 2014).")
-    var historyHalfLife = 60.0
+    var historyHalfLife = LearnedVenueRanker.defaults.historyHalfLife
     @Option(help: "Most-bought brands added to every shopper's venue blend candidates (default from venue tune on Tmall 2014).")
     var popularCandidates = LearnedVenueRanker.defaults.popularCandidates
     @Option(help: "Share of interactions held out (random holdout protocol).") var holdout: Double?

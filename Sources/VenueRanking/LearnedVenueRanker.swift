@@ -26,7 +26,7 @@ public struct LearnedVenueRanker: Sendable {
     /// Model file extension holding the feature settings (`knn=50,half_life=60,per_source=30,popular=10`).
     public static let settingsExtension = "BLNP"
     /// Feature settings when none are given: the defaults of `venue evaluate`.
-    public static let defaults = (knnNeighbours: 50, historyHalfLife: 60.0, perSource: 30, popularCandidates: 10)
+    public static let defaults = (knnNeighbours: 50, historyHalfLife: 30.0, perSource: 30, popularCandidates: 10)
 
     /// A ranker for the shoppers of `log` as of `cut` (later events are ignored). `model` is the ALS
     /// model of those events with rows in `log`'s id order (see ``FactorModel/aligned(shoppers:brands:)``).

@@ -53,7 +53,8 @@ public struct MethodComparison: Sendable {
     /// A comparison on `split`. O(training events).
     public init(
         split: TimeSplit, configuration: ALSConfiguration = ALSConfiguration(), weighting: EventWeighting = EventWeighting(),
-        knnNeighbours: Int = 50, learnWindow: Int = 30, learnWindows: Int = 2, historyHalfLife: Double = 60,
+        knnNeighbours: Int = 50, learnWindow: Int = 30, learnWindows: Int = 2,
+        historyHalfLife: Double = LearnedVenueRanker.defaults.historyHalfLife,
         popularCandidates: Int = LearnedVenueRanker.defaults.popularCandidates
     ) {
         self.split = split

@@ -73,7 +73,7 @@ private struct RandomWorld {
 @Suite("Venue pages")
 struct VenueTests {
     @Test("page invariants hold for many random shoppers and catalogs", arguments: 1...8)
-    func invariants(seed: UInt64) {
+    func invariants(seed: UInt64) throws {
         var world = RandomWorld(seed: seed)
         var scratch = VenueAssembler.Scratch(for: world.assembler)
         var tally = VenueAssembler.Tally()
@@ -127,6 +127,29 @@ struct VenueTests {
                 edited.writeJSON(to: &plain)
                 world.assembler.writeJSON(edited, to: &viaAssembler)
                 #expect(viaAssembler.bytes == plain.bytes && plain.bytes != a.bytes)
+            }
+            // Cards sharing a coupon copy its bytes from earlier on the line: every card's coupon
+            // still reads back as its own, also after one card's coupon is edited.
+            var edited = page
+            if let f = edited.floors.indices.last, let s = edited.floors[f].slots.indices.last, edited.floors[f].slots[s].coupon != nil {
+                edited.floors[f].slots[s].coupon!.amount += 0.5
+            }
+            for version in [page, edited] {
+                var line = JSONWriter()
+                world.assembler.writeJSON(version, to: &line)
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(line.bytes)) as? [String: Any])
+                let floors = try #require(object["floors"] as? [[String: Any]])
+                let read = floors.flatMap { ($0["slots"] as? [[String: Any]]) ?? [] }.map { $0["coupon"] as? [String: Any] }
+                let slots = version.floors.flatMap(\.slots)
+                #expect(read.count == slots.count)
+                for (json, slot) in zip(read, slots) {
+                    #expect((json == nil) == (slot.coupon == nil))
+                    guard let json, let coupon = slot.coupon else { continue }
+                    #expect(json["id"] as? String == coupon.id && json["kind"] as? String == coupon.kind.rawValue)
+                    #expect((json["amount"] as? NSNumber)?.doubleValue == coupon.amount)
+                    #expect((json["threshold"] as? NSNumber)?.doubleValue == coupon.threshold)
+                    #expect((json["spend_more"] as? NSNumber)?.doubleValue == coupon.spendMore)
+                }
             }
         }
     }
@@ -216,6 +239,33 @@ struct VenueTests {
             json.decimal(value, places: places)
             #expect(String(decoding: json.bytes, as: UTF8.self) == expected, "\(value) at \(places) places")
         }
+    }
+
+    @Test("JSON dates and prefixed strings: the same bytes as encoding the built strings")
+    func jsonDatesAndPrefixes() {
+        var random = SeededRandom(seed: 5)
+        for trial in 0..<5_000 {
+            // Around the epoch, across centuries, and before 1970 (negative seconds).
+            let span: Int64 = trial % 3 == 0 ? 86_400 * 3 : 86_400 * 365 * 400
+            let seconds = Int64(random.next() % UInt64(2 * span)) - span
+            var direct = JSONWriter()
+            var built = JSONWriter()
+            direct.date(seconds)
+            built.string(CalendarTime.isoDate(seconds))
+            #expect(direct.bytes == built.bytes, "\(seconds)")
+        }
+        for text in ["B12", "a\"b\\c\n", "双11 🧧", ""] {
+            var direct = JSONWriter()
+            var built = JSONWriter()
+            direct.string(prefix: "brand:", text)
+            built.string("brand:" + text)
+            #expect(direct.bytes == built.bytes)
+        }
+        var json = JSONWriter()
+        json.raw("[")
+        json.string("repeat me")
+        json.repeatWritten(0..<json.count)
+        #expect(String(decoding: json.bytes, as: UTF8.self) == "[\"repeat me\"[\"repeat me\"")
     }
 
     @Test("JSON strings: quotes, backslashes, control characters, emoji and Chinese round-trip")
