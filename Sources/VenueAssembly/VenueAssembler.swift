@@ -24,6 +24,7 @@ public struct VenueAssembler: Sendable {
     public let showable: BrandSet
     private let categoryOfBrand: [Int32]
     private let categories: [String]
+    private let categoryIndex: [String: Int32]
     private let popular: [Int32]
     private let popularByCategory: [[Int32]]
     private let popularity: [Float]
@@ -51,6 +52,7 @@ public struct VenueAssembler: Sendable {
             return Int32(categories.count - 1)
         }
         self.categories = categories
+        self.categoryIndex = categoryIndex
         let showable = self.showable
         popular = (0..<brandIDs.count).filter(showable.contains).sorted { (popularity[$0], -$0) > (popularity[$1], -$1) }.map(Int32.init)
         var byCategory = [[Int32]](repeating: [], count: categories.count)
@@ -106,12 +108,35 @@ public struct VenueAssembler: Sendable {
         var touchedCategories: [Int32] = []
         var recent: [Int32] = []
         var order: [Int] = []
+        /// What each of the page's valid coupons applies to, by index (no string comparisons per card).
+        var couponTargets: [CouponTarget] = []
 
         /// Scratch for `assembler`.
         public init(for assembler: VenueAssembler) {
             used = [UInt32](repeating: 0, count: assembler.brandIDs.count)
             inHistory = used
             categoryWeight = [Float](repeating: 0, count: assembler.categories.count)
+        }
+    }
+
+    /// A coupon's scope resolved to this assembler's indices.
+    enum CouponTarget {
+        /// Every brand.
+        case all
+        /// One brand, by index.
+        case brand(Int32)
+        /// One category, by index.
+        case category(Int32)
+        /// A brand or category this assembler does not know: covers nothing.
+        case nothing
+    }
+
+    /// `scope` in indices. O(1) expected (one hash lookup).
+    private func target(of scope: CouponScope) -> CouponTarget {
+        switch scope {
+        case .all: .all
+        case .brand(let id): brandIDs.index(of: id).map { .brand(Int32($0)) } ?? .nothing
+        case .category(let id): categoryIndex[id].map { .category($0) } ?? .nothing
         }
     }
 
@@ -148,7 +173,10 @@ public struct VenueAssembler: Sendable {
         let stamp = scratch.stamp
         for b in shopper.history.brands { scratch.inHistory[Int(b)] = stamp }
         let coupons = validCoupons(shopper.coupons, at: shopper.at)
+        scratch.couponTargets.removeAll(keepingCapacity: true)
+        for coupon in coupons { scratch.couponTargets.append(target(of: coupon.scope)) }
         var floors: [VenuePage.Floor] = []
+        floors.reserveCapacity(layout.floors.reduce(0) { $0 + ($1.kind == .category ? $1.count : 1) })
         for spec in layout.floors {
             switch spec.kind {
             case .followed:
@@ -158,6 +186,7 @@ public struct VenueAssembler: Sendable {
                 let brands = shopper.followed.brands
                 scratch.order.sort { (strengths[$0], -brands[$0]) > (strengths[$1], -brands[$1]) }
                 var slots: [VenuePage.Slot] = []
+                slots.reserveCapacity(spec.slots)
                 scratch.recent.removeAll(keepingCapacity: true)
                 for i in scratch.order {
                     guard slots.count < spec.slots else { break }
@@ -166,6 +195,7 @@ public struct VenueAssembler: Sendable {
                 append(spec, nil, slots, to: &floors)
             case .picked:
                 var slots: [VenuePage.Slot] = []
+                slots.reserveCapacity(spec.slots)
                 scratch.recent.removeAll(keepingCapacity: true)
                 for (b, score) in zip(shopper.candidates.brands, shopper.candidates.scores) {
                     guard slots.count < spec.slots else { break }
@@ -176,6 +206,7 @@ public struct VenueAssembler: Sendable {
             case .category:
                 for category in topCategories(shopper, count: spec.count, &scratch) {
                     var slots: [VenuePage.Slot] = []
+                    slots.reserveCapacity(spec.slots)
                     for (b, score) in zip(shopper.candidates.brands, shopper.candidates.scores) where categoryOfBrand[Int(b)] == category {
                         guard slots.count < spec.slots else { break }
                         offer(b, score: score, reason: .category, diverse: false, into: &slots, coupons, &scratch, &tally)
@@ -188,6 +219,7 @@ public struct VenueAssembler: Sendable {
                 }
             case .popular:
                 var slots: [VenuePage.Slot] = []
+                slots.reserveCapacity(spec.slots)
                 scratch.recent.removeAll(keepingCapacity: true)
                 for b in popular {
                     guard slots.count < spec.slots else { break }
@@ -230,7 +262,7 @@ public struct VenueAssembler: Sendable {
             scratch.recent.append(category)
         }
         scratch.used[index] = scratch.stamp
-        let slot = card(entry, index: b, score: score, reason: reason, coupons: coupons)
+        let slot = card(entry, index: b, score: score, reason: reason, coupons: coupons, targets: scratch.couponTargets)
         if slot.coupon != nil { tally.couponsAttached += 1 }
         tally.slots += 1
         slots.append(slot)
@@ -254,7 +286,11 @@ public struct VenueAssembler: Sendable {
 
     /// A brand card: the brand's deal at its allowed discount, the best coupon and the stacked
     /// final price.
-    func card(_ entry: CatalogBrand, index: Int32, score: Float, reason: VenuePage.Reason, coupons: [Coupon]) -> VenuePage.Slot {
+    /// `targets` are the coupons' scopes in indices (``target(of:)``).
+    func card(
+        _ entry: CatalogBrand, index: Int32, score: Float, reason: VenuePage.Reason, coupons: [Coupon], targets: [CouponTarget]
+    ) -> VenuePage.Slot {
+        let category = categoryOfBrand[Int(index)]
         let deal = deals[Int(index)]
         let dealPrice = deal?.price ?? entry.price
         // Best coupon: the largest reachable amount; if none is reachable, the nearest threshold.
@@ -263,7 +299,13 @@ public struct VenueAssembler: Sendable {
         var bestReachable = false
         // One coupon of each kind stacks: the largest reachable per kind, applied in Taobao's order.
         var stack = (-1, -1, -1, -1)
-        for c in coupons.indices where coupons[c].scope.covers(entry) {
+        for c in coupons.indices {
+            switch targets[c] {
+            case .all: break
+            case .brand(let b): guard b == index else { continue }
+            case .category(let k): guard k == category else { continue }
+            case .nothing: continue
+            }
             let amount = coupons[c].amount
             let threshold = coupons[c].threshold
             let reachable = threshold <= dealPrice
