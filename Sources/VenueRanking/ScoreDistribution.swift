@@ -12,7 +12,7 @@ import VenueLinearAlgebra
 /// brands passed and ranks the shopper again from scratch when not, so results never depend on it.
 struct ScoreDistribution: Sendable {
     /// Brands expected above the starting threshold, per brand kept.
-    static let spare = 3.0
+    static let spare = 1.5
     /// Augmented width: factors plus the base.
     let width: Int
     /// Mean of the augmented rows.
