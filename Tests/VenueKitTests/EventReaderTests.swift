@@ -171,6 +171,35 @@ struct InteractionTests {
         #expect(t.transposed() == m)
     }
 
+    @Test("CSR from random triples: columns ascending, duplicates summed in input order, short and long rows")
+    func csrRandom() {
+        var random = SeededRandom(seed: 3)
+        let rows = 40
+        let columns = 30
+        var rowIndices: [Int32] = []
+        var columnIndices: [Int32] = []
+        var values: [Float] = []
+        for i in 0..<3000 {
+            // Row 0 is long (sorted by the general path), the rest short; values of very different
+            // sizes, so the order of summation shows in the result.
+            rowIndices.append(i % 3 == 0 ? 0 : Int32(random.next() % UInt64(rows)))
+            columnIndices.append(Int32(random.next() % UInt64(columns)))
+            values.append([1e8, 1, -1e8, 0.5, 3][Int(random.next() % 5)])
+        }
+        let m = SparseMatrix(rows: rows, columns: columns, rowIndices: rowIndices, columnIndices: columnIndices, values: values)
+        var expected = [[Int32: Float]](repeating: [:], count: rows)
+        for i in rowIndices.indices {
+            let r = Int(rowIndices[i])
+            expected[r][columnIndices[i]] = expected[r][columnIndices[i]].map { $0 + values[i] } ?? values[i]
+        }
+        #expect(m.range(ofRow: 0).count == columns)
+        for r in 0..<rows {
+            let range = m.range(ofRow: r)
+            #expect(Array(m.columnIndices[range]) == expected[r].keys.sorted())
+            for j in range { #expect(m.values[j].bitPattern == expected[r][m.columnIndices[j]]!.bitPattern) }
+        }
+    }
+
     @Test("identifier map keeps first-seen order through growth")
     func identifiers() {
         var map = IdentifierMap()
