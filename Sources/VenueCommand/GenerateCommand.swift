@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Synchronization
 import VenueKit
 
 /// How `venue generate` writes pages.
@@ -54,11 +55,29 @@ struct GenerateCommand: ParsableCommand {
         at: String?, shoppersFile: String?, threads: Int, format: PageFormat, blend: VenueBlend = VenueBlend()
     ) throws -> String {
         let started = DispatchTime.now().uptimeNanoseconds
-        let loaded = try loadModel(model)
-        let log = try EventInputOptions.read(path: events, format: eventsFormat)
-        let catalogData = try reportingInputErrors { () throws(InputError) in try Catalog.read(path: catalog) }
-        let wallets = try reportingInputErrors { () throws(InputError) in try CouponWallets.read(path: coupons) }
-        let layoutData = try reportingInputErrors { () throws(InputError) in try VenueLayout.read(path: layout) }
+        // The catalog, coupons and layout do not depend on the model or the events: with more than
+        // one thread they are read on another core meanwhile. Errors are reported in argument
+        // order either way (model, events, catalog, coupons, layout).
+        let marketplace = Background(onOwnThread: threads > 1) { () -> Result<Marketplace, InputError> in
+            Result { () throws(InputError) in
+                Marketplace(
+                    catalog: try Catalog.read(path: catalog), wallets: try CouponWallets.read(path: coupons),
+                    layout: try VenueLayout.read(path: layout))
+            }
+        }
+        let loaded: FactorModel
+        let log: EventLog
+        do {
+            loaded = try loadModel(model)
+            log = try EventInputOptions.read(path: events, format: eventsFormat)
+        } catch {
+            _ = marketplace.join()
+            throw error
+        }
+        let inputs = try reportingInputErrors { () throws(InputError) in try marketplace.join().get() }
+        let catalogData = inputs.catalog
+        let wallets = inputs.wallets
+        let layoutData = inputs.layout
         let time: Int64
         if let at {
             guard let parsed = CalendarTime.parse(at) else {
@@ -119,6 +138,39 @@ struct GenerateCommand: ParsableCommand {
             + "\"excluded_by_stock_rules\":\(t.excludedByStock),\"stage_cpu_seconds\":{\"rank\":\(rounded(report.rankSeconds, places: 3)),"
             + "\"assemble\":\(rounded(report.assembleSeconds, places: 3)),\"encode\":\(rounded(report.encodeSeconds, places: 3)),\"write\":\(rounded(report.writeSeconds, places: 3))},"
             + "\"at\":\"\(CalendarTime.isoDate(time))\",\"file\":\(jsonString(path))}"
+    }
+}
+
+/// The per-marketplace inputs of `venue generate`.
+private struct Marketplace: Sendable {
+    var catalog: Catalog
+    var wallets: CouponWallets
+    var layout: VenueLayout
+}
+
+/// A computation started on another thread (or run right away, when `onOwnThread` is false),
+/// whose result ``join()`` waits for. Sharing rule: the result is written once, by the worker,
+/// before it signals; ``join()`` reads it only after that signal.
+private final class Background<T: Sendable>: Sendable {
+    private let result = Mutex<T?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    init(onOwnThread: Bool, _ body: @escaping @Sendable () -> T) {
+        guard onOwnThread else {
+            result.withLock { $0 = body() }
+            done.signal()
+            return
+        }
+        DispatchQueue.global().async { [self] in
+            result.withLock { $0 = body() }
+            done.signal()
+        }
+    }
+
+    /// The result, once the computation has finished. Call at most once.
+    func join() -> T {
+        done.wait()
+        return result.withLock { $0! }
     }
 }
 
