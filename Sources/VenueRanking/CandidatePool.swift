@@ -65,11 +65,13 @@ struct CandidatePool: Sendable {
         var count = keys.count
         if count > k { _ = compact(keys, count: &count, k: k) }
         var best = UnsafeMutableBufferPointer(rebasing: keys[0..<count])
-        best.sort(by: >)
+        // Ascending with the plain `<` of UInt64 (a comparison closure here was not inlined and
+        // cost a call per comparison), then read from the end: best first.
+        best.sort()
         output.resize(count)
         for i in 0..<count {
-            output.brands[i] = RankingKernels.index(ofKey: best[i])
-            output.scores[i] = RankingKernels.score(ofKey: best[i])
+            output.brands[i] = RankingKernels.index(ofKey: best[count - 1 - i])
+            output.scores[i] = RankingKernels.score(ofKey: best[count - 1 - i])
         }
     }
 
