@@ -28,17 +28,34 @@ public struct VenueGenerator: Sendable {
     public let candidates: Int
 
     /// A generator. Events after `at` are ignored; `blend` weighs the factor score and popularity
-    /// of candidates (history is shown by the followed and category floors). O(events + brands).
+    /// of candidates (history is shown by the followed and category floors). With `threads` > 1
+    /// the shoppers' history and their follows are aligned at the same time. O(events + brands).
     public init(
         model: FactorModel, events: EventLog, catalog: Catalog, wallets: CouponWallets, layout: VenueLayout, at: Int64,
-        blend: VenueBlend = VenueBlend(), precision: BrandTable.Precision = .float32
+        blend: VenueBlend = VenueBlend(), precision: BrandTable.Precision = .float32, threads: Int = 1
     ) {
         self.model = model
         self.at = at
         self.wallets = wallets
+        // History (all events) and follows (follow and favourite events) are independent.
+        @Sendable func build(_ i: Int) -> SparseMatrix {
+            let log = i == 0 ? events : events.filtered { events.kinds[$0] == .follow || events.kinds[$0] == .favorite }
+            return blend.ownHistory(log, at: at, shoppers: model.shopperIDs, brands: model.brandIDs)
+        }
+        if threads > 1 {
+            let matrices = Mutex<[SparseMatrix?]>([nil, nil])
+            DispatchQueue.concurrentPerform(iterations: 2) { i in
+                let matrix = build(i)
+                matrices.withLock { $0[i] = matrix }
+            }
+            history = matrices.withLock { $0[0]! }
+            followed = matrices.withLock { $0[1]! }
+        } else {
+            history = build(0)
+            followed = build(1)
+        }
         let popularity = blend.popularity(events, at: at, brands: model.brandIDs)
         assembler = VenueAssembler(catalog: catalog, layout: layout, brandIDs: model.brandIDs, popularity: popularity)
-        history = blend.ownHistory(events, at: at, shoppers: model.shopperIDs, brands: model.brandIDs)
         // Candidates: factor score and popularity only (history reaches the page through the
         // followed and category floors), so no per-shopper boosts. Brands that cannot be shown
         // (sold out, not in the sale) are never scored: the candidate table holds the showable
@@ -53,8 +70,6 @@ public struct VenueGenerator: Sendable {
         ranker = BrandRanker(
             brands: BrandTable(Matrix(rows: showable.count, columns: model.factors, storage: rows), precision: precision),
             rules: RankingRules(offsets: showable.map { popularity[$0] * blend.popularity }, factorWeight: blend.factor))
-        let follows = events.filtered { events.kinds[$0] == .follow || events.kinds[$0] == .favorite }
-        followed = blend.ownHistory(follows, at: at, shoppers: model.shopperIDs, brands: model.brandIDs)
         // Twice the slots that draw on candidates (picked and category floors; category floors
         // fall back to the category's popular brands, followed and popular floors need none).
         let drawing = layout.floors.filter { $0.kind == .picked || $0.kind == .category }.reduce(0) { $0 + $1.slots * $1.count }

@@ -97,7 +97,8 @@ struct GenerateCommand: ParsableCommand {
             ids = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         let generator = VenueGenerator(
-            model: loaded, events: log, catalog: catalogData, wallets: wallets, layout: layoutData, at: time, blend: blend)
+            model: loaded, events: log, catalog: catalogData, wallets: wallets, layout: layoutData, at: time, blend: blend,
+            threads: threads)
         let prepared = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
 
         if format == .html {
