@@ -94,6 +94,37 @@ struct EvaluationTests {
         #expect(round4(own.microPrecision) == 0.0195 && round4(own.microF1) == 0.034)
     }
 
+    @Test("venue tune: a coordinate search on the training period only; later events change nothing")
+    func tuneCommand() throws {
+        let folder = TestSupport.temporaryFolder()
+        let lines = try String(contentsOfFile: TestSupport.fixtures + "/events.csv", encoding: .utf8).split(separator: "\n")
+        // The first 500 shoppers keep the (debug-build) search short.
+        let training = [lines[0]] + lines.dropFirst().filter { $0.split(separator: ",")[0] <= "S0500" }
+        try (training.joined(separator: "\n") + "\n").write(toFile: folder + "/events.csv", atomically: true, encoding: .utf8)
+        // The same, plus events after --train-until: purchases, a new shopper and a new brand.
+        var later = training
+        for (i, line) in training.dropFirst().enumerated() where i % 7 == 0 {
+            let fields = line.split(separator: ",")
+            later.append("\(fields[0]),\(fields[1]),purchase,2026-11-0\(1 + i % 5)")
+        }
+        later += ["S9999,B001,purchase,2026-11-02", "S0001,B999,purchase,2026-11-03"]
+        try (later.joined(separator: "\n") + "\n").write(toFile: folder + "/later.csv", atomically: true, encoding: .utf8)
+        var outputs: [String] = []
+        for file in ["events.csv", "later.csv"] {
+            let result = try TestSupport.venue([
+                "tune", "--events", folder + "/" + file, "--format", "generic", "--train-until", "2026-10-25", "--validation-days", "10",
+                "--trials", "2", "--iterations", "2", "--json",
+            ])
+            #expect(result.status == 0, "\(result.err)")
+            outputs.append(result.out)
+        }
+        #expect(outputs[0] == outputs[1], "events after --train-until must not change the search")
+        let object = try JSONSerialization.jsonObject(with: Data(outputs[0].utf8)) as? [String: Any]
+        let best = object?["best"] as? [String: Any]
+        #expect(object?["trials"] as? Int == 2 && object?["validation_train_until"] as? String == "2026-10-15")
+        #expect(best?["popular_candidates"] is Int && best?["factors"] is Int && best?["ndcg"] is Double)
+    }
+
     @Test("venue evaluate --json on the fixtures: every method, every K, and an SVG plot")
     func evaluateCommand() throws {
         let folder = TestSupport.temporaryFolder()
