@@ -107,8 +107,7 @@ public struct JSONWriter: Sendable {
     /// Appends `"YYYY-MM-DD"`, the UTC date of Unix seconds `seconds`, exactly as
     /// `string(CalendarTime.isoDate(seconds))` would, without building a string. O(1).
     public mutating func date(_ seconds: Int64) {
-        let days = seconds >= 0 ? seconds / 86_400 : -((-seconds + 86_399) / 86_400)
-        let d = CalendarTime.date(days: days)
+        let d = CalendarTime.date(seconds: seconds)
         guard (0...9999).contains(d.year) else {
             string(CalendarTime.isoDate(seconds))
             return

@@ -184,8 +184,9 @@ struct CouponsWritten {
 struct BrandFragments: Sendable {
     /// Every brand's fragments, concatenated.
     let bytes: [UInt8]
-    /// Brand `i`'s identity and pricing ranges in `bytes`: `starts[3i] ..< starts[3i+1]` and
-    /// `starts[3i+1] ..< starts[3i+2]`; empty for brands the catalog does not list.
+    /// Brand `i`'s identity and pricing ranges in `bytes`: `starts[2i] ..< starts[2i+1]` and
+    /// `starts[2i+1] ..< starts[2i+2]` (the next brand's start, or the end); empty for brands the
+    /// catalog does not list.
     private let starts: [Int32]
 
     /// No fragments: every card is encoded from its fields.
@@ -195,21 +196,21 @@ struct BrandFragments: Sendable {
     init(entries: [CatalogBrand?], deals: [VenuePage.Deal?]) {
         var json = JSONWriter()
         var starts: [Int32] = []
-        starts.reserveCapacity(3 * entries.count)
+        starts.reserveCapacity(2 * entries.count + 1)
         for (entry, deal) in zip(entries, deals) {
             starts.append(Int32(json.count))
             if let entry { VenuePage.Slot.writeIdentity(brand: entry.id, name: entry.name, category: entry.category, to: &json) }
             starts.append(Int32(json.count))
             if let entry { VenuePage.Slot.writePricing(price: entry.price, deal: deal, to: &json) }
-            starts.append(Int32(json.count))
         }
+        starts.append(Int32(json.count))
         bytes = json.bytes
         self.starts = starts
     }
 
     /// Brand `index`'s ranges, or `nil` when it has none (unknown index or uncatalogued brand).
     func range(of index: Int32) -> (identity: Range<Int>, pricing: Range<Int>)? {
-        let i = 3 * Int(index)
+        let i = 2 * Int(index)
         guard index >= 0, i + 2 < starts.count, starts[i] < starts[i + 1] else { return nil }
         return (Int(starts[i])..<Int(starts[i + 1]), Int(starts[i + 1])..<Int(starts[i + 2]))
     }

@@ -33,9 +33,14 @@ public enum CalendarTime {
         return (Int(yoe + era * 400 + (month <= 2 ? 1 : 0)), Int(month), Int(day))
     }
 
+    /// The civil date (UTC) of Unix seconds.
+    public static func date(seconds: Int64) -> (year: Int, month: Int, day: Int) {
+        date(days: floorDivide(seconds, secondsPerDay))
+    }
+
     /// `YYYY-MM-DD` of Unix seconds (UTC).
     public static func isoDate(_ seconds: Int64) -> String {
-        let d = date(days: floorDivide(seconds, secondsPerDay))
+        let d = date(seconds: seconds)
         func pad(_ v: Int, _ width: Int) -> String {
             let s = String(v)
             return String(repeating: "0", count: max(0, width - s.count)) + s
