@@ -13,9 +13,10 @@ struct TuneCommand: ParsableCommand {
             Validation: train on events up to --validation-days before --train-until, validate on \
             the purchases of the last --validation-days of the training period. The test window \
             after --train-until is never read. Scores each configuration by Recall@K + NDCG@K of \
-            the venue method. Starting from the defaults, it tries every other value of one \
-            setting at a time, keeps the best, and sweeps again until nothing improves; then \
-            prints the best as options for `venue evaluate`.
+            the venue method. Starting from factors 64, λ 0.01, α 10, 2 windows, half-life 30 \
+            and 10 popular candidates, it tries every other value of one setting at a time, keeps \
+            the best, and sweeps again until nothing improves; then prints the best as options \
+            for `venue evaluate`.
             """
     )
 
@@ -43,7 +44,9 @@ struct TuneCommand: ParsableCommand {
             factors: [32, 64, 128], regularization: [Float(0.01), 0.1], alpha: [Float(5), 10, 20], windows: [1, 2],
             halfLife: [15.0, 30, 60], popular: [0, 10, 20]
         )
-        let sizes = [3, 2, 3, 2, 3, 3]
+        let sizes = [
+            grid.factors.count, grid.regularization.count, grid.alpha.count, grid.windows.count, grid.halfLife.count, grid.popular.count,
+        ]
         func configuration(_ at: [Int]) -> Configuration {
             Configuration(
                 factors: grid.factors[at[0]], regularization: grid.regularization[at[1]], alpha: grid.alpha[at[2]],
@@ -71,7 +74,7 @@ struct TuneCommand: ParsableCommand {
             }
             return measured.metrics.microRecall + measured.metrics.ndcg
         }
-        // Coordinate search from the defaults: try every other value of one setting with the rest
+        // Coordinate search from a fixed start: try every other value of one setting with the rest
         // held, move to the best, and sweep the settings again until a sweep moves nothing or the
         // budget of configurations is spent.
         var current = [1, 0, 1, 1, 1, 1]

@@ -38,7 +38,7 @@ public struct BlendFeatures: Sendable {
     private let brandTrend: [Double]
     private let brandPopularity: [Double]
     private let activity: [Double]
-    /// The most-bought brands, most first (ties: lower index), candidates for every shopper.
+    /// The most-bought brands (``BaselineRankers/popularity(_:order:)``), candidates for every shopper.
     private let popular: [Int32]
     private let cutDay: Int64
     private let model: FactorModel
@@ -97,9 +97,7 @@ public struct BlendFeatures: Sendable {
         brandTrend = zip(recent, total).map { log1p($0) - log1p(max(0, $1 - $0) / 2) }
         brandPopularity = total.map { log1p($0) }
         self.activity = activity.map { log1p($0) }
-        let bought = (0..<Int32(total.count)).filter { total[Int($0)] > 0 }
-        popular = Array(
-            bought.sorted { a, b in total[Int(a)] != total[Int(b)] ? total[Int(a)] > total[Int(b)] : a < b }.prefix(popularCandidates))
+        popular = Array(BaselineRankers.popularity(history, order: BrandIDOrder(log.brandIDs)).prefix(popularCandidates))
         matrix = InteractionMatrix(log: history)
         knn = ItemKNN(matrix, k: knnNeighbours)
     }

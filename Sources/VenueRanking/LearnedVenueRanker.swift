@@ -26,7 +26,7 @@ public struct LearnedVenueRanker: Sendable {
     /// Model file extension holding the feature settings (`knn=50,half_life=60,per_source=30,popular=10`).
     public static let settingsExtension = "BLNP"
     /// Feature settings when none are given: the defaults of `venue evaluate`.
-    public static let defaults = (knnNeighbours: 50, historyHalfLife: 30.0, perSource: 30, popularCandidates: 10)
+    public static let defaults = (knnNeighbours: 50, historyHalfLife: 60.0, perSource: 30, popularCandidates: 10)
 
     /// A ranker for the shoppers of `log` as of `cut` (later events are ignored). `model` is the ALS
     /// model of those events with rows in `log`'s id order (see ``FactorModel/aligned(shoppers:brands:)``).
@@ -84,9 +84,10 @@ public struct LearnedVenueRanker: Sendable {
             settings["popular"] = 0
             for field in String(decoding: bytes, as: UTF8.self).split(separator: ",") {
                 let parts = field.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2, let value = Double(parts[1]), let name = Optional(String(parts[0])), settings[name] != nil,
-                    value > 0 || (name == "popular" && value == 0)
-                else {
+                guard parts.count == 2, let value = Double(parts[1]) else { throw .malformed(Self.settingsExtension) }
+                let name = String(parts[0])
+                // Every setting is positive, except that there may be no popular candidates.
+                guard settings[name] != nil, value > 0 || (name == "popular" && value == 0) else {
                     throw .malformed(Self.settingsExtension)
                 }
                 settings[name] = value
