@@ -40,6 +40,14 @@ struct EvaluateCommand: ParsableCommand {
     @Option(name: .short, help: "Cut-offs, comma separated.") var k = "5,10,20,50"
     @Flag(help: "Print one JSON object instead of a table.") var json = false
     @Option(help: "Also draw Recall@K against K for every method as an SVG file.") var plot: String?
+    @Option(
+        help: """
+            Resamples of a paired bootstrap over the test shoppers, giving every method's gain over \
+            --baseline a 95% interval (seed 42; 0: none; time split).
+            """)
+    var bootstrap = 1000
+    @Option(help: "The method whose scores the gains are relative to (time split; skipped when not among --methods).")
+    var baseline: RecommendationMethod = .ownHistory
     @Option(help: "Save the training period's model with the learned venue blend (extension BLND) to this file.") var saveModel: String?
 
     func run() throws {
@@ -108,6 +116,9 @@ struct EvaluateCommand: ParsableCommand {
             if !json { standardError("\(method.rawValue): \(String(format: "%.1f", Date().timeIntervalSince(started))) s") }
         }
         let pairs = split.test.reduce(0) { $0 + $1.brands.count }
+        let gains =
+            bootstrap > 0
+            ? MethodGains(results, baseline: baseline, cutoffs: cutoffs, bootstrap: PairedBootstrap(resamples: bootstrap)) : nil
         if json {
             var fields = [
                 "\"protocol\":\"time\"", "\"train_until\":\"\(trainUntil)\"", "\"test_from\":\"\(testFrom)\"",
@@ -119,6 +130,7 @@ struct EvaluateCommand: ParsableCommand {
                     + results.map { method, byK in
                         "\"\(method.rawValue)\":{" + cutoffs.map { "\"\($0)\":\(byK[$0]!.json)" }.joined(separator: ",") + "}"
                     }.joined(separator: ",") + "}")
+            if let gains { fields.append("\"gains\":\(gains.json)") }
             print("{" + fields.joined(separator: ",") + "}")
         } else {
             print(
@@ -129,6 +141,7 @@ struct EvaluateCommand: ParsableCommand {
             for (method, byK) in results {
                 for cutoff in cutoffs { print("| \(method.rawValue) | \(cutoff) | " + byK[cutoff]!.row + " |") }
             }
+            if let gains { print("\n" + gains.table(shoppers: split.test.count)) }
         }
         if let plot {
             let svg = RecallPlot.svg(

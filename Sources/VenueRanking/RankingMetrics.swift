@@ -58,6 +58,20 @@ public struct RankingMetrics: Sendable, Equatable {
     public private(set) var relevant = 0
     /// Hits on brands the shopper had no training event on.
     public private(set) var newBrandHits = 0
+    /// Each evaluated shopper's outcome, in the order added (for ``PairedBootstrap``).
+    public private(set) var outcomes: [ShopperOutcome] = []
+
+    /// One shopper's part of the metrics.
+    public struct ShopperOutcome: Sendable, Equatable {
+        /// Recommended brands (of the first K) that were in the test set.
+        public var hits: Int
+        /// Test brands.
+        public var relevant: Int
+        /// `hits / min(K, relevant)`.
+        public var recall: Double
+        /// NDCG@K with binary gains.
+        public var ndcg: Double
+    }
 
     /// Empty metrics at cut-off `k`.
     public init(k: Int) {
@@ -78,9 +92,12 @@ public struct RankingMetrics: Sendable, Equatable {
         }
         var ideal = 0.0
         for position in 0..<min(k, relevantCount) { ideal += 1 / log2(Double(position + 2)) }
+        let outcome = ShopperOutcome(
+            hits: hitCount, relevant: relevantCount, recall: Double(hitCount) / Double(min(k, relevantCount)), ndcg: dcg / ideal)
+        outcomes.append(outcome)
         shoppers += 1
-        recallSum += Double(hitCount) / Double(min(k, relevantCount))
-        ndcgSum += dcg / ideal
+        recallSum += outcome.recall
+        ndcgSum += outcome.ndcg
         precisionSum += Double(hitCount) / Double(k)
         hits += hitCount
         recommended += min(k, ranked.count)

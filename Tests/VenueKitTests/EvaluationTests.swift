@@ -28,6 +28,43 @@ struct EvaluationTests {
         #expect(even.gini == 0 && even.coverage == 1)
     }
 
+    @Test("paired bootstrap: a method with twice the baseline's hits on every shopper gains exactly +100% on every resample")
+    func pairedBootstrap() {
+        // 40 shoppers with 2–6 test brands; the baseline hits one, the method two. Paired resamples
+        // keep that ratio on every draw; unpaired ones would not.
+        var baseline = RankingMetrics(k: 10)
+        var method = RankingMetrics(k: 10)
+        var noisy = RankingMetrics(k: 10)
+        for shopper in 0..<40 {
+            let relevant = 2 + shopper % 5
+            let test = Set(0..<relevant)
+            baseline.add(ranked: [0] + Array(100..<109), relevantCount: relevant, isRelevant: test.contains)
+            method.add(ranked: [0, 1] + Array(100..<108), relevantCount: relevant, isRelevant: test.contains)
+            // Hits at varying depths and sometimes none, so NDCG varies from shopper to shopper.
+            let depth = shopper % 7
+            noisy.add(ranked: Array(100..<(100 + depth)) + [shopper % 3 == 0 ? 50 : 1], relevantCount: relevant, isRelevant: test.contains)
+        }
+        let bootstrap = PairedBootstrap(resamples: 500, seed: 7)
+        for statistic in [PairedBootstrap.Statistic.recall, .macroRecall] {
+            let gain = bootstrap.relativeGain(of: method, over: baseline, statistic)
+            #expect(gain == PairedBootstrap.Interval(estimate: 1, lower: 1, upper: 1), "\(statistic)")
+        }
+        // A method against itself gains nothing, on any statistic.
+        for statistic in PairedBootstrap.Statistic.allCases {
+            #expect(bootstrap.relativeGain(of: noisy, over: noisy, statistic) == PairedBootstrap.Interval(estimate: 0, lower: 0, upper: 0))
+        }
+        // A noisy gain: the estimate is the ratio of the means, inside a proper interval that the
+        // seed fixes.
+        let gain = bootstrap.relativeGain(of: noisy, over: baseline, .ndcg)
+        #expect(abs(gain.estimate - (noisy.ndcg / baseline.ndcg - 1)) < 1e-12)
+        #expect(gain.lower < gain.estimate && gain.estimate < gain.upper)
+        #expect(bootstrap.relativeGain(of: noisy, over: baseline, .ndcg) == gain)
+        #expect(PairedBootstrap(resamples: 500, seed: 8).relativeGain(of: noisy, over: baseline, .ndcg) != gain)
+        // Wider coverage gives a wider interval on the same draws.
+        let wide = PairedBootstrap(resamples: 500, seed: 7, level: 0.99).relativeGain(of: noisy, over: baseline, .ndcg)
+        #expect(wide.lower < gain.lower && wide.upper > gain.upper)
+    }
+
     @Test("a time split never puts an event after the cut into training; the test window and kinds are respected")
     func timeSplit() throws {
         let day: Int64 = 86_400
@@ -138,6 +175,19 @@ struct EvaluationTests {
         let methods = object?["methods"] as? [String: [String: [String: Any]]]
         #expect(Set(methods?.keys.map { $0 } ?? []) == ["popularity", "own-history", "item-knn", "als", "venue"])
         #expect(methods?["venue"]?["20"]?["ndcg"] is Double)
+        // Gains over own history, with bootstrap intervals around the ratio of the two NDCGs.
+        let gains = object?["gains"] as? [String: Any]
+        #expect(gains?["baseline"] as? String == "own-history" && gains?["resamples"] as? Int == 1000)
+        let gainMethods = gains?["methods"] as? [String: [String: [String: [Double]]]]
+        #expect(Set(gainMethods?.keys.map { $0 } ?? []) == ["popularity", "item-knn", "als", "venue"])
+        if let venue = methods?["venue"]?["20"]?["ndcg"] as? Double, let own = methods?["own-history"]?["20"]?["ndcg"] as? Double,
+            let ndcg = gainMethods?["venue"]?["20"]?["ndcg"], ndcg.count == 3
+        {
+            #expect(abs(ndcg[0] - (venue / own - 1)) < 2e-3, "rounded to 4 places on both sides")
+            #expect(ndcg[1] <= ndcg[0] && ndcg[0] <= ndcg[2])
+        } else {
+            Issue.record("gains.methods.venue.20.ndcg is missing")
+        }
         let svg = try String(contentsOfFile: folder + "/recall.svg", encoding: .utf8)
         #expect(svg.hasPrefix("<svg") && svg.components(separatedBy: "<polyline").count == 6)
         let model = try ModelFile.read(path: folder + "/blend.model")

@@ -1,0 +1,106 @@
+import VenueLinearAlgebra
+
+/// How sure a method's gain over a baseline is: a paired bootstrap over the evaluated shoppers.
+///
+/// Each resample draws the shoppers with replacement and recomputes both methods' metric on the
+/// same draw (the methods are paired: measured on the same shoppers, in the same order). The
+/// interval is the percentile interval of the relative gain `metric(method) / metric(baseline) − 1`
+/// over the resamples. The draws depend only on ``seed`` and the number of shoppers, so every
+/// comparison made with one instance sees the same resamples, whatever the method or metric.
+public struct PairedBootstrap: Sendable {
+    /// The metric compared.
+    public enum Statistic: String, Sendable, CaseIterable {
+        /// Micro recall: all hits over all test pairs (the Tmall contest's recall).
+        case recall
+        /// Macro Recall@K: the mean over shoppers of `hits / min(K, |test_u|)`.
+        case macroRecall = "recall_macro"
+        /// Macro NDCG@K with binary gains.
+        case ndcg
+    }
+
+    /// A relative gain and its bootstrap interval (`0.1` is +10%). A resample on which the
+    /// baseline scores 0 and the method does not counts as an infinite gain.
+    public struct Interval: Sendable, Equatable {
+        /// The gain on all shoppers.
+        public var estimate: Double
+        /// The lower end of the interval.
+        public var lower: Double
+        /// The upper end of the interval.
+        public var upper: Double
+
+        /// A gain of `estimate` within `lower … upper`.
+        public init(estimate: Double, lower: Double, upper: Double) {
+            self.estimate = estimate
+            self.lower = lower
+            self.upper = upper
+        }
+    }
+
+    /// Resamples drawn.
+    public let resamples: Int
+    /// Seed of the draws.
+    public let seed: UInt64
+    /// Coverage of the interval, e.g. 0.95 for the 2.5th to 97.5th percentile.
+    public let level: Double
+
+    /// A bootstrap of `resamples` draws from `seed`, giving `level` intervals.
+    public init(resamples: Int = 1000, seed: UInt64 = 42, level: Double = 0.95) {
+        precondition(resamples > 0, "resamples must be positive")
+        precondition(level > 0 && level < 1, "level must lie strictly between 0 and 1")
+        self.resamples = resamples
+        self.seed = seed
+        self.level = level
+    }
+
+    /// The relative gain of `method` over `baseline` in `statistic`, both measured at the same
+    /// cut-off on the same shoppers in the same order. O(resamples · shoppers).
+    public func relativeGain(of method: RankingMetrics, over baseline: RankingMetrics, _ statistic: Statistic) -> Interval {
+        precondition(
+            method.outcomes.count == baseline.outcomes.count,
+            "paired methods need the same shoppers: \(method.outcomes.count) against \(baseline.outcomes.count)")
+        let n = method.outcomes.count
+        guard n > 0 else { return Interval(estimate: 0, lower: 0, upper: 0) }
+        // Each shopper's numerator and denominator of the metric, method then baseline.
+        let parts: [(Double, Double, Double, Double)] = zip(method.outcomes, baseline.outcomes).map { a, b in
+            switch statistic {
+            case .recall: (Double(a.hits), Double(a.relevant), Double(b.hits), Double(b.relevant))
+            case .macroRecall: (a.recall, 1, b.recall, 1)
+            case .ndcg: (a.ndcg, 1, b.ndcg, 1)
+            }
+        }
+        func gain(_ sums: (Double, Double, Double, Double)) -> Double {
+            let mine = sums.0 / sums.1
+            let theirs = sums.2 / sums.3
+            if theirs == 0 { return mine == 0 ? 0 : .infinity }
+            return mine / theirs - 1
+        }
+        let estimate = gain(parts.reduce((0, 0, 0, 0)) { ($0.0 + $1.0, $0.1 + $1.1, $0.2 + $1.2, $0.3 + $1.3) })
+        var random = SeededRandom(seed: seed)
+        var gains = [Double]()
+        gains.reserveCapacity(resamples)
+        for _ in 0..<resamples {
+            var sums = (0.0, 0.0, 0.0, 0.0)
+            for _ in 0..<n {
+                let p = parts[random.below(n)]
+                sums.0 += p.0
+                sums.1 += p.1
+                sums.2 += p.2
+                sums.3 += p.3
+            }
+            gains.append(gain(sums))
+        }
+        gains.sort()
+        let tail = (1 - level) / 2
+        return Interval(estimate: estimate, lower: quantile(gains, tail), upper: quantile(gains, 1 - tail))
+    }
+
+    /// The `q` quantile of ascending `sorted`, interpolated linearly between neighbours.
+    private func quantile(_ sorted: [Double], _ q: Double) -> Double {
+        let position = q * Double(sorted.count - 1)
+        let low = Int(position)
+        let high = min(low + 1, sorted.count - 1)
+        let fraction = position - Double(low)
+        if fraction == 0 || sorted[low] == sorted[high] { return sorted[low] }
+        return sorted[low] + (sorted[high] - sorted[low]) * fraction
+    }
+}
