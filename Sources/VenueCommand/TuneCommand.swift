@@ -13,7 +13,7 @@ struct TuneCommand: ParsableCommand {
             Validation: train on events up to --validation-days before --train-until, validate on \
             the purchases of the last --validation-days of the training period. The test window \
             after --train-until is never read. Scores each configuration by Recall@K + NDCG@K of \
-            the venue method. Starting from factors 64, λ 0.01, α 10, 2 windows, half-life 30 \
+            the venue method, averaged over --seeds ALS seeds. Starting from factors 64, λ 0.01, α 10, 2 windows, half-life 30 \
             and 10 popular candidates, it tries every other value of one setting at a time, keeps \
             the best, and sweeps again until nothing improves; then prints the best as options \
             for `venue evaluate`.
@@ -26,8 +26,18 @@ struct TuneCommand: ParsableCommand {
     @Option(help: "The last day of the training period (YYYY-MM-DD).") var trainUntil: String
     @Option(help: "Days at the end of the training period used for validation.") var validationDays = 30
     @Option(help: "The most configurations to evaluate.") var trials = 40
+    @Option(
+        help: """
+            ALS seeds each configuration is trained and scored with (--seed, --seed + 1, …); the \
+            search compares their mean, so a configuration is not picked for a lucky initialisation.
+            """)
+    var seeds = 1
     @Option(name: .short, help: "The cut-off scored.") var k = 20
     @Flag(help: "Print one JSON object.") var json = false
+
+    func validate() throws {
+        guard seeds > 0 else { throw ValidationError("--seeds must be positive") }
+    }
 
     func run() throws {
         guard let cut = CalendarTime.parse(trainUntil) else { throw ValidationError("--train-until is YYYY-MM-DD") }
@@ -60,19 +70,26 @@ struct TuneCommand: ParsableCommand {
             options.factors = c.factors
             options.regularization = c.regularization
             options.alpha = c.alpha
-            let evaluation = MethodComparison(
-                split: split, configuration: options.configuration, weighting: options.weighting, learnWindow: validationDays,
-                learnWindows: c.windows, historyHalfLife: c.halfLife, popularCandidates: c.popular)
-            let measured = evaluation.measure(try evaluation.rank(.venue, k: k), cutoffs: [k])[k]!
-            results.append((c, measured.metrics.microRecall, measured.metrics.ndcg))
+            var recall = 0.0
+            var ndcg = 0.0
+            for offset in 0..<seeds {
+                var configuration = options.configuration
+                configuration.seed = options.seed &+ UInt64(offset)
+                let evaluation = MethodComparison(
+                    split: split, configuration: configuration, weighting: options.weighting, learnWindow: validationDays,
+                    learnWindows: c.windows, historyHalfLife: c.halfLife, popularCandidates: c.popular)
+                let measured = evaluation.measure(try evaluation.rank(.venue, k: k), cutoffs: [k])[k]!
+                recall += measured.metrics.microRecall / Double(seeds)
+                ndcg += measured.metrics.ndcg / Double(seeds)
+            }
+            results.append((c, recall, ndcg))
             if !json {
                 standardError(
                     String(
                         format: "factors %3d  λ %.2f  α %4.1f  windows %d  half-life %3.0f  popular %2d  →  Recall@%d %.4f  NDCG@%d %.4f",
-                        c.factors, c.regularization, c.alpha, c.windows, c.halfLife, c.popular, k, measured.metrics.microRecall, k,
-                        measured.metrics.ndcg))
+                        c.factors, c.regularization, c.alpha, c.windows, c.halfLife, c.popular, k, recall, k, ndcg))
             }
-            return measured.metrics.microRecall + measured.metrics.ndcg
+            return recall + ndcg
         }
         // Coordinate search from a fixed start: try every other value of one setting with the rest
         // held, move to the best, and sweep the settings again until a sweep moves nothing or the
@@ -105,7 +122,7 @@ struct TuneCommand: ParsableCommand {
                 "{\"validation_train_until\":\"\(CalendarTime.isoDate(validationCut))\",\"validation_shoppers\":\(split.test.count),"
                     + "\"best\":{\"factors\":\(c.factors),\"regularization\":\(c.regularization),\"alpha\":\(c.alpha),"
                     + "\"learn_windows\":\(c.windows),\"history_half_life\":\(c.halfLife),\"popular_candidates\":\(c.popular),"
-                    + "\"recall\":\(chosen.recall),\"ndcg\":\(chosen.ndcg)},\"trials\":\(results.count)}")
+                    + "\"recall\":\(chosen.recall),\"ndcg\":\(chosen.ndcg)},\"trials\":\(results.count),\"seeds\":\(seeds)}")
         } else {
             print("best on validation (train ≤ \(CalendarTime.isoDate(validationCut)), \(split.test.count) shoppers): \(flags)")
             print(String(format: "Recall@%d %.4f  NDCG@%d %.4f", k, chosen.recall, k, chosen.ndcg))

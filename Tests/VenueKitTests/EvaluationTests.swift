@@ -160,6 +160,27 @@ struct EvaluationTests {
         let best = object?["best"] as? [String: Any]
         #expect(object?["trials"] as? Int == 2 && object?["validation_train_until"] as? String == "2026-10-15")
         #expect(best?["popular_candidates"] is Int && best?["factors"] is Int && best?["ndcg"] is Double)
+
+        // --seeds 2 scores a configuration by the mean over ALS seeds 42 and 43: with one trial
+        // (the starting configuration), that is the mean of the two one-seed searches.
+        func startingScore(_ arguments: [String]) throws -> (recall: Double, ndcg: Double) {
+            let result = try TestSupport.venue(
+                [
+                    "tune", "--events", folder + "/events.csv", "--format", "generic", "--train-until", "2026-10-25", "--validation-days",
+                    "10", "--trials", "1", "--iterations", "2", "--json",
+                ] + arguments)
+            #expect(result.status == 0, "\(result.err)")
+            let best = (try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any])?["best"] as? [String: Any]
+            return (best?["recall"] as? Double ?? .nan, best?["ndcg"] as? Double ?? .nan)
+        }
+        let seed42 = try startingScore(["--seed", "42"])
+        let seed43 = try startingScore(["--seed", "43"])
+        let both = try startingScore(["--seeds", "2"])
+        #expect(abs(both.recall - (seed42.recall + seed43.recall) / 2) < 1e-12)
+        #expect(abs(both.ndcg - (seed42.ndcg + seed43.ndcg) / 2) < 1e-12)
+        #expect(seed42 != seed43, "the seeds must give different scores for the mean to mean anything")
+        #expect(
+            try TestSupport.venue(["tune", "--events", folder + "/events.csv", "--train-until", "2026-10-25", "--seeds", "0"]).status != 0)
     }
 
     @Test("venue evaluate --json on the fixtures: every method, every K, and an SVG plot")
