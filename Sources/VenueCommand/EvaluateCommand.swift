@@ -50,6 +50,10 @@ struct EvaluateCommand: ParsableCommand {
     var baseline: RecommendationMethod = .ownHistory
     @Option(help: "Save the training period's model with the learned venue blend (extension BLND) to this file.") var saveModel: String?
 
+    func validate() throws {
+        guard bootstrap >= 0 else { throw ValidationError("--bootstrap is a number of resamples (0: none)") }
+    }
+
     func run() throws {
         let cutoffs = k.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 > 0 }.sorted()
         guard !cutoffs.isEmpty else { throw ValidationError("-k needs one or more positive integers") }

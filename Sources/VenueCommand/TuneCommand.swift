@@ -13,10 +13,10 @@ struct TuneCommand: ParsableCommand {
             Validation: train on events up to --validation-days before --train-until, validate on \
             the purchases of the last --validation-days of the training period. The test window \
             after --train-until is never read. Scores each configuration by Recall@K + NDCG@K of \
-            the venue method, averaged over --seeds ALS seeds. Starting from factors 64, λ 0.01, α 10, 2 windows, half-life 30 \
-            and 10 popular candidates, it tries every other value of one setting at a time, keeps \
-            the best, and sweeps again until nothing improves; then prints the best as options \
-            for `venue evaluate`.
+            the venue method, averaged over --seeds ALS seeds. Starting from factors 64, λ 0.01, \
+            α 10, 2 windows, half-life 30 and 10 popular candidates, it tries every other value of \
+            one setting at a time, keeps the best, and sweeps again until nothing improves; then \
+            prints the best as options for `venue evaluate`.
             """
     )
 
@@ -125,7 +125,9 @@ struct TuneCommand: ParsableCommand {
                     + "\"recall\":\(chosen.recall),\"ndcg\":\(chosen.ndcg)},\"trials\":\(results.count),\"seeds\":\(seeds)}")
         } else {
             print("best on validation (train ≤ \(CalendarTime.isoDate(validationCut)), \(split.test.count) shoppers): \(flags)")
-            print(String(format: "Recall@%d %.4f  NDCG@%d %.4f", k, chosen.recall, k, chosen.ndcg))
+            print(
+                String(format: "Recall@%d %.4f  NDCG@%d %.4f", k, chosen.recall, k, chosen.ndcg)
+                    + (seeds > 1 ? " (mean over \(seeds) ALS seeds from \(als.seed))" : ""))
         }
     }
 
