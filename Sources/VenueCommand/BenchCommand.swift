@@ -101,12 +101,7 @@ struct RankBenchCommand: ParsableCommand {
             }
         }
         let sorted = nanoseconds.sorted()
-        func percentile(_ p: Double) -> Double {
-            let position = p / 100 * Double(sorted.count - 1)
-            let low = Int(position)
-            let high = min(low + 1, sorted.count - 1)
-            return (sorted[low] + (sorted[high] - sorted[low]) * (position - Double(low))) / 1000
-        }
+        func percentile(_ p: Double) -> Double { quantile(ofSorted: sorted, p / 100) / 1000 }
         let mean = sorted.reduce(0, +) / Double(sorted.count) / 1000
         return
             "{\"p50_us\":\(rounded(percentile(50), places: 2)),\"p99_us\":\(rounded(percentile(99), places: 2)),\"p999_us\":\(rounded(percentile(99.9), places: 2)),\"mean_us\":\(rounded(mean, places: 2))}"

@@ -10,8 +10,11 @@ struct MethodGains {
     let bootstrap: PairedBootstrap
     /// The statistics compared, in column order.
     static let statistics: [PairedBootstrap.Statistic] = [.recall, .macroRecall, .ndcg]
-    /// One row per (method, cut-off), methods in the order measured; intervals in ``statistics`` order.
-    let rows: [(method: RecommendationMethod, k: Int, gains: [PairedBootstrap.Interval])]
+    /// The cut-offs, ascending.
+    let cutoffs: [Int]
+    /// Every method but the baseline, in the order measured, with its intervals per cut-off (in
+    /// ``cutoffs`` order), each in ``statistics`` order.
+    let methods: [(method: RecommendationMethod, byCutoff: [[PairedBootstrap.Interval]])]
 
     /// The gains of every method of `results` but `baseline` over it, or `nil` when `baseline` was
     /// not measured.
@@ -22,15 +25,14 @@ struct MethodGains {
         guard let reference = results.first(where: { $0.0 == baseline })?.1 else { return nil }
         self.baseline = baseline
         self.bootstrap = bootstrap
-        rows = results.filter { $0.0 != baseline }.flatMap { method, byK in
-            cutoffs.map { k in
-                (
-                    method, k,
-                    Self.statistics.map {
-                        bootstrap.relativeGain(of: byK[k]!.metrics, over: reference[k]!.metrics, $0)
-                    }
-                )
-            }
+        self.cutoffs = cutoffs
+        methods = results.filter { $0.0 != baseline }.map { method, byK in
+            (
+                method,
+                cutoffs.map { k in
+                    Self.statistics.map { bootstrap.relativeGain(of: byK[k]!.metrics, over: reference[k]!.metrics, $0) }
+                }
+            )
         }
     }
 
@@ -42,9 +44,11 @@ struct MethodGains {
             "| method | K | recall | Recall@K (macro) | NDCG@K |",
             "|---|---|---|---|---|",
         ]
-        for row in rows {
-            let cells = row.gains.map { "\(percent($0.estimate * 100))% [\(percent($0.lower * 100)), \(percent($0.upper * 100))]" }
-            lines.append("| \(row.method.rawValue) | \(row.k) | " + cells.joined(separator: " | ") + " |")
+        for (method, byCutoff) in methods {
+            for (k, gains) in zip(cutoffs, byCutoff) {
+                let cells = gains.map { "\(percent($0.estimate * 100))% [\(percent($0.lower * 100)), \(percent($0.upper * 100))]" }
+                lines.append("| \(method.rawValue) | \(k) | " + cells.joined(separator: " | ") + " |")
+            }
         }
         return lines.joined(separator: "\n")
     }
@@ -52,21 +56,18 @@ struct MethodGains {
     /// `{"baseline":…,"resamples":…,"seed":…,"level":…,"methods":{"venue":{"20":{"recall":[gain,lower,upper],…}}}}`;
     /// an infinite gain is written as null.
     var json: String {
-        var byMethod: [(RecommendationMethod, [String])] = []
-        for row in rows {
-            let fields = zip(Self.statistics, row.gains).map { statistic, interval in
-                "\"\(statistic.rawValue)\":[" + [interval.estimate, interval.lower, interval.upper].map(number).joined(separator: ",") + "]"
+        let entries = methods.map { method, byCutoff in
+            let byK = zip(cutoffs, byCutoff).map { k, gains in
+                let fields = zip(Self.statistics, gains).map { statistic, interval in
+                    "\"\(statistic.rawValue)\":[" + [interval.estimate, interval.lower, interval.upper].map(number).joined(separator: ",")
+                        + "]"
+                }
+                return "\"\(k)\":{" + fields.joined(separator: ",") + "}"
             }
-            let entry = "\"\(row.k)\":{" + fields.joined(separator: ",") + "}"
-            if let last = byMethod.indices.last, byMethod[last].0 == row.method {
-                byMethod[last].1.append(entry)
-            } else {
-                byMethod.append((row.method, [entry]))
-            }
+            return "\"\(method.rawValue)\":{" + byK.joined(separator: ",") + "}"
         }
-        let methods = byMethod.map { "\"\($0.0.rawValue)\":{" + $0.1.joined(separator: ",") + "}" }.joined(separator: ",")
         return "{\"baseline\":\"\(baseline.rawValue)\",\"resamples\":\(bootstrap.resamples),\"seed\":\(bootstrap.seed),"
-            + "\"level\":\(bootstrap.level),\"methods\":{\(methods)}}"
+            + "\"level\":\(bootstrap.level),\"methods\":{\(entries.joined(separator: ","))}}"
     }
 
     private func number(_ x: Double) -> String { x.isFinite ? "\(rounded(x, places: 4))" : "null" }

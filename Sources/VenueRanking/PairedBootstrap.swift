@@ -91,16 +91,6 @@ public struct PairedBootstrap: Sendable {
         }
         gains.sort()
         let tail = (1 - level) / 2
-        return Interval(estimate: estimate, lower: quantile(gains, tail), upper: quantile(gains, 1 - tail))
-    }
-
-    /// The `q` quantile of ascending `sorted`, interpolated linearly between neighbours.
-    private func quantile(_ sorted: [Double], _ q: Double) -> Double {
-        let position = q * Double(sorted.count - 1)
-        let low = Int(position)
-        let high = min(low + 1, sorted.count - 1)
-        let fraction = position - Double(low)
-        if fraction == 0 || sorted[low] == sorted[high] { return sorted[low] }
-        return sorted[low] + (sorted[high] - sorted[low]) * fraction
+        return Interval(estimate: estimate, lower: quantile(ofSorted: gains, tail), upper: quantile(ofSorted: gains, 1 - tail))
     }
 }

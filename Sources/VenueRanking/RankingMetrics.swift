@@ -42,24 +42,26 @@ public struct HoldoutSplit: Sendable {
 public struct RankingMetrics: Sendable, Equatable {
     /// The cut-off.
     public let k: Int
-    /// Shoppers evaluated (with at least one test item).
-    public private(set) var shoppers = 0
-    /// Σ recall_u.
-    public private(set) var recallSum = 0.0
-    /// Σ NDCG_u.
-    public private(set) var ndcgSum = 0.0
-    /// Σ hits_u / K.
-    public private(set) var precisionSum = 0.0
-    /// Recommended pairs that were in the test set.
-    public private(set) var hits = 0
+    /// Each evaluated shopper's outcome, in the order added. The per-shopper sums below are
+    /// derived from it (in that order), and ``PairedBootstrap`` resamples it.
+    public private(set) var outcomes: [ShopperOutcome] = []
     /// Recommended pairs.
     public private(set) var recommended = 0
-    /// Test pairs of evaluated shoppers.
-    public private(set) var relevant = 0
     /// Hits on brands the shopper had no training event on.
     public private(set) var newBrandHits = 0
-    /// Each evaluated shopper's outcome, in the order added (for ``PairedBootstrap``).
-    public private(set) var outcomes: [ShopperOutcome] = []
+
+    /// Shoppers evaluated (with at least one test item).
+    public var shoppers: Int { outcomes.count }
+    /// Σ recall_u. O(shoppers).
+    public var recallSum: Double { outcomes.reduce(0) { $0 + $1.recall } }
+    /// Σ NDCG_u. O(shoppers).
+    public var ndcgSum: Double { outcomes.reduce(0) { $0 + $1.ndcg } }
+    /// Σ hits_u / K. O(shoppers).
+    public var precisionSum: Double { outcomes.reduce(0) { $0 + Double($1.hits) / Double(k) } }
+    /// Recommended pairs that were in the test set. O(shoppers).
+    public var hits: Int { outcomes.reduce(0) { $0 + $1.hits } }
+    /// Test pairs of evaluated shoppers. O(shoppers).
+    public var relevant: Int { outcomes.reduce(0) { $0 + $1.relevant } }
 
     /// One shopper's part of the metrics.
     public struct ShopperOutcome: Sendable, Equatable {
@@ -92,16 +94,10 @@ public struct RankingMetrics: Sendable, Equatable {
         }
         var ideal = 0.0
         for position in 0..<min(k, relevantCount) { ideal += 1 / log2(Double(position + 2)) }
-        let outcome = ShopperOutcome(
-            hits: hitCount, relevant: relevantCount, recall: Double(hitCount) / Double(min(k, relevantCount)), ndcg: dcg / ideal)
-        outcomes.append(outcome)
-        shoppers += 1
-        recallSum += outcome.recall
-        ndcgSum += outcome.ndcg
-        precisionSum += Double(hitCount) / Double(k)
-        hits += hitCount
+        outcomes.append(
+            ShopperOutcome(
+                hits: hitCount, relevant: relevantCount, recall: Double(hitCount) / Double(min(k, relevantCount)), ndcg: dcg / ideal))
         recommended += min(k, ranked.count)
-        relevant += relevantCount
     }
 
     /// Macro Recall@K.
