@@ -31,6 +31,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Neighbours per brand for item-knn.") var knn = 50
     @Option(help: "Days before the cut whose purchases label the venue blend's training rows.") var learnWindow = 30
     @Option(help: "How many such windows, going back from the cut, give the blend's training rows.") var learnWindows = 2
+    @Option(help: "Days between the cuts of successive learning windows (default: --learn-window, no overlap).") var learnStep: Int?
     @Option(help: "Half-life in days of the own-history feature of the venue blend (default from venue tune on Tmall 2014).")
     var historyHalfLife = LearnedVenueRanker.defaults.historyHalfLife
     @Option(help: "Most-bought brands added to every shopper's venue blend candidates (default from venue tune on Tmall 2014).")
@@ -46,12 +47,20 @@ struct EvaluateCommand: ParsableCommand {
             --baseline a 95% interval (seed 42; 0: none; time split).
             """)
     var bootstrap = 1000
+    @Option(
+        help: """
+            ALS seeds (--seed, --seed + 1, …; time split): als and venue are trained and measured once \
+            per seed and reported as means, each seed listed after; the gains pair each shopper's \
+            outcome averaged over the seeds.
+            """)
+    var seeds = 1
     @Option(help: "The method whose scores the gains are relative to (time split; skipped when not among --methods).")
     var baseline: RecommendationMethod = .ownHistory
     @Option(help: "Save the training period's model with the learned venue blend (extension BLND) to this file.") var saveModel: String?
 
     func validate() throws {
         guard bootstrap >= 0 else { throw ValidationError("--bootstrap is a number of resamples (0: none)") }
+        guard seeds > 0 else { throw ValidationError("--seeds must be positive") }
     }
 
     func run() throws {
@@ -83,41 +92,18 @@ struct EvaluateCommand: ParsableCommand {
             standardError("error: no test events in \(testFrom) … \(testUntil)")
             throw ExitCode(1)
         }
-        let evaluation = MethodComparison(
-            split: split, configuration: als.configuration, weighting: als.weighting, knnNeighbours: knn, learnWindow: learnWindow,
-            learnWindows: learnWindows, historyHalfLife: historyHalfLife, popularCandidates: popularCandidates)
-        var results: [(RecommendationMethod, [Int: MethodResult])] = []
-        var blend: LogisticBlend?
-        if chosen.contains(.venue) || saveModel != nil {
-            let learned = try evaluation.learnBlend()
-            blend = learned.blend
-            if !json {
-                standardError(
-                    "venue blend fitted on \(learned.rows) candidates (\(learned.positives) bought) in \(learnWindows) windows: "
-                        + zip(BlendFeatures.names, learned.blend.weights).map { "\($0) \(String(format: "%.3f", $1))" }.joined(
-                            separator: ", "))
-            }
+        // Methods that use an ALS model are measured once per seed; the others once.
+        let seedList = (0..<seeds).map { als.seed &+ UInt64($0) }
+        var runs: [RecommendationMethod: [[Int: MethodResult]]] = [:]
+        for (offset, seed) in seedList.enumerated() {
+            let measured = try measure(
+                offset == 0 ? chosen : chosen.filter(\.usesFactorModel), on: split, seed: seed, cutoffs: cutoffs,
+                saveModel: offset == 0 ? saveModel : nil)
+            for (method, byK) in measured { runs[method, default: []].append(byK) }
         }
-        // One ALS model of the training side serves als, venue and --save-model.
-        let needsModel = chosen.contains(.als) || chosen.contains(.venue) || saveModel != nil
-        let trained = needsModel ? try trainModel(InteractionMatrix(log: split.train, weighting: als.weighting), als, quiet: true).0 : nil
-        if let saveModel, let blend, var model = trained {
-            model.extensions.merge(
-                LearnedVenueRanker.extensions(
-                    for: blend, knnNeighbours: knn, historyHalfLife: historyHalfLife, popularCandidates: popularCandidates)
-            ) { $1 }
-            do {
-                try ModelFile.write(model, to: saveModel)
-            } catch {
-                standardError("error: \(error)")
-                throw ExitCode(1)
-            }
-        }
-        for method in chosen {
-            let started = Date()
-            let ranked = try evaluation.rank(method, k: cutoffs.last!, model: trained, blend: blend)
-            results.append((method, evaluation.measure(ranked, cutoffs: cutoffs)))
-            if !json { standardError("\(method.rawValue): \(String(format: "%.1f", Date().timeIntervalSince(started))) s") }
+        // Each method's runs per cut-off: one, or one per seed.
+        let results: [(RecommendationMethod, [Int: [MethodResult]])] = chosen.map { method in
+            (method, Dictionary(uniqueKeysWithValues: cutoffs.map { k in (k, runs[method]!.map { $0[k]! }) }))
         }
         let pairs = split.test.reduce(0) { $0 + $1.brands.count }
         let gains =
@@ -135,6 +121,17 @@ struct EvaluateCommand: ParsableCommand {
                         "\"\(method.rawValue)\":{" + cutoffs.map { "\"\($0)\":\(byK[$0]!.json)" }.joined(separator: ",") + "}"
                     }.joined(separator: ",") + "}")
             if let gains { fields.append("\"gains\":\(gains.json)") }
+            if seeds > 1 {
+                fields.append("\"seeds\":[" + seedList.map(String.init).joined(separator: ",") + "]")
+                fields.append(
+                    "\"per_seed\":{"
+                        + results.filter { $0.0.usesFactorModel }.map { method, byK in
+                            "\"\(method.rawValue)\":{"
+                                + cutoffs.map { "\"\($0)\":[" + byK[$0]!.map { [$0].json }.joined(separator: ",") + "]" }.joined(
+                                    separator: ",")
+                                + "}"
+                        }.joined(separator: ",") + "}")
+            }
             print("{" + fields.joined(separator: ",") + "}")
         } else {
             print(
@@ -145,6 +142,22 @@ struct EvaluateCommand: ParsableCommand {
             for (method, byK) in results {
                 for cutoff in cutoffs { print("| \(method.rawValue) | \(cutoff) | " + byK[cutoff]!.row + " |") }
             }
+            if seeds > 1 {
+                let seeded = results.map(\.0).filter(\.usesFactorModel).map(\.rawValue).joined(separator: " and ")
+                print("\n\(seeded): means over ALS seeds \(seedList.map(String.init).joined(separator: ", ")); each seed:\n")
+                print("| method | K | seed | recall | Recall@K (macro) | NDCG@K | hits |")
+                print("|---|---|---|---|---|---|---|")
+                for (method, byK) in results where method.usesFactorModel {
+                    for cutoff in cutoffs {
+                        for (seed, run) in zip(seedList, byK[cutoff]!) {
+                            let m = run.metrics
+                            print(
+                                "| \(method.rawValue) | \(cutoff) | \(seed) | "
+                                    + String(format: "%.4f | %.4f | %.4f | %d |", m.microRecall, m.recall, m.ndcg, m.hits))
+                        }
+                    }
+                }
+            }
             if let gains { print("\n" + gains.table(shoppers: split.test.count)) }
         }
         if let plot {
@@ -152,6 +165,56 @@ struct EvaluateCommand: ParsableCommand {
                 title: "Recall@K, train ≤ \(trainUntil), test \(testFrom) … \(testUntil)", cutoffs: cutoffs,
                 series: results.map { method, byK in (method.rawValue, cutoffs.map { byK[$0]!.recall }) })
             try reportingInputErrors { () throws(InputError) in try AtomicFile.write(svg, to: plot) }
+        }
+    }
+
+    /// Ranks the test shoppers of `split` with each of `methods` (the ALS-based ones with models of
+    /// `seed`) and measures them at `cutoffs`; saves the training period's model with its blend to
+    /// `saveModel` when given.
+    private func measure(
+        _ methods: [RecommendationMethod], on split: TimeSplit, seed: UInt64, cutoffs: [Int], saveModel: String?
+    ) throws -> [(RecommendationMethod, [Int: MethodResult])] {
+        var options = als
+        options.seed = seed
+        let evaluation = MethodComparison(
+            split: split, configuration: options.configuration, weighting: options.weighting, knnNeighbours: knn, learnWindow: learnWindow,
+            learnWindows: learnWindows, learnStep: learnStep, historyHalfLife: historyHalfLife, popularCandidates: popularCandidates)
+        let seedNote = seeds > 1 ? " (ALS seed \(seed))" : ""
+        var blend: LogisticBlend?
+        if methods.contains(.venue) || saveModel != nil {
+            let learned = try evaluation.learnBlend()
+            blend = learned.blend
+            if !json {
+                standardError(
+                    "venue blend\(seedNote) fitted on \(learned.rows) candidates (\(learned.positives) bought) in \(learnWindows) windows: "
+                        + zip(BlendFeatures.names, learned.blend.weights).map { "\($0) \(String(format: "%.3f", $1))" }.joined(
+                            separator: ", "))
+            }
+        }
+        // One ALS model of the training side serves als, venue and --save-model.
+        let needsModel = methods.contains(where: \.usesFactorModel) || saveModel != nil
+        let trained =
+            needsModel ? try trainModel(InteractionMatrix(log: split.train, weighting: options.weighting), options, quiet: true).0 : nil
+        if let saveModel, let blend, var model = trained {
+            model.extensions.merge(
+                LearnedVenueRanker.extensions(
+                    for: blend, knnNeighbours: knn, historyHalfLife: historyHalfLife, popularCandidates: popularCandidates)
+            ) { $1 }
+            do {
+                try ModelFile.write(model, to: saveModel)
+            } catch {
+                standardError("error: \(error)")
+                throw ExitCode(1)
+            }
+        }
+        return try methods.map { method in
+            let started = Date()
+            let measured = evaluation.measure(try evaluation.rank(method, k: cutoffs.last!, model: trained, blend: blend), cutoffs: cutoffs)
+            if !json {
+                let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
+                standardError("\(method.rawValue)\(method.usesFactorModel ? seedNote : ""): \(seconds) s")
+            }
+            return (method, measured)
         }
     }
 
@@ -183,18 +246,27 @@ struct EvaluateCommand: ParsableCommand {
     }
 }
 
-extension MethodResult {
-    var recall: Double { metrics.microRecall }
+/// One method's runs at one cut-off (one run, or one per ALS seed), summarised by the mean of
+/// each column over the runs.
+extension [MethodResult] {
+    /// The mean of `value` over the runs.
+    func mean(_ value: (MethodResult) -> Double) -> Double { reduce(0) { $0 + value($1) } / Double(count) }
+
+    var recall: Double { mean(\.metrics.microRecall) }
 
     var row: String {
         String(
-            format: "%.4f | %.4f | %.4f | %.4f | %.4f | %.3f | %.3f | %.3f", metrics.microPrecision, metrics.microRecall, metrics.microF1,
-            metrics.recall, metrics.ndcg, metrics.newBrandShare, exposure.coverage, exposure.gini)
+            format: "%.4f | %.4f | %.4f | %.4f | %.4f | %.3f | %.3f | %.3f", mean(\.metrics.microPrecision), recall,
+            mean(\.metrics.microF1), mean(\.metrics.recall), mean(\.metrics.ndcg), mean(\.metrics.newBrandShare),
+            mean(\.exposure.coverage), mean(\.exposure.gini))
     }
 
     var json: String {
-        "{\"precision\":\(rounded(metrics.microPrecision, places: 4)),\"recall\":\(rounded(metrics.microRecall, places: 4)),\"f1\":\(rounded(metrics.microF1, places: 4)),"
-            + "\"recall_macro\":\(rounded(metrics.recall, places: 4)),\"ndcg\":\(rounded(metrics.ndcg, places: 4)),\"hits\":\(metrics.hits),"
-            + "\"new_brand_share\":\(rounded(metrics.newBrandShare, places: 4)),\"coverage\":\(rounded(exposure.coverage, places: 4)),\"gini\":\(rounded(exposure.gini, places: 4))}"
+        let hits = mean { Double($0.metrics.hits) }
+        return "{\"precision\":\(rounded(mean(\.metrics.microPrecision), places: 4)),\"recall\":\(rounded(recall, places: 4)),"
+            + "\"f1\":\(rounded(mean(\.metrics.microF1), places: 4)),\"recall_macro\":\(rounded(mean(\.metrics.recall), places: 4)),"
+            + "\"ndcg\":\(rounded(mean(\.metrics.ndcg), places: 4)),\"hits\":\(hits == hits.rounded() ? "\(Int(hits))" : "\(rounded(hits, places: 2))"),"
+            + "\"new_brand_share\":\(rounded(mean(\.metrics.newBrandShare), places: 4)),"
+            + "\"coverage\":\(rounded(mean(\.exposure.coverage), places: 4)),\"gini\":\(rounded(mean(\.exposure.gini), places: 4))}"
     }
 }

@@ -16,10 +16,10 @@ struct MethodGains {
     /// ``cutoffs`` order), each in ``statistics`` order.
     let methods: [(method: RecommendationMethod, byCutoff: [[PairedBootstrap.Interval]])]
 
-    /// The gains of every method of `results` but `baseline` over it, or `nil` when `baseline` was
-    /// not measured.
+    /// The gains of every method of `results` (each cut-off's runs: one, or one per ALS seed) but
+    /// `baseline` over it, or `nil` when `baseline` was not measured.
     init?(
-        _ results: [(RecommendationMethod, [Int: MethodResult])], baseline: RecommendationMethod, cutoffs: [Int],
+        _ results: [(RecommendationMethod, [Int: [MethodResult]])], baseline: RecommendationMethod, cutoffs: [Int],
         bootstrap: PairedBootstrap
     ) {
         guard let reference = results.first(where: { $0.0 == baseline })?.1 else { return nil }
@@ -30,7 +30,7 @@ struct MethodGains {
             (
                 method,
                 cutoffs.map { k in
-                    Self.statistics.map { bootstrap.relativeGain(of: byK[k]!.metrics, over: reference[k]!.metrics, $0) }
+                    Self.statistics.map { bootstrap.relativeGain(of: byK[k]!.map(\.metrics), over: reference[k]!.map(\.metrics), $0) }
                 }
             )
         }

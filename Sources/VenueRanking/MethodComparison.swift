@@ -16,6 +16,9 @@ public enum RecommendationMethod: String, Sendable, CaseIterable {
     case als
     /// The learned logistic blend of ``BlendFeatures``.
     case venue
+
+    /// Whether the method's lists depend on an ALS model, and so on its seed.
+    public var usesFactorModel: Bool { self == .als || self == .venue }
 }
 
 /// One method's quality at one cut-off.
@@ -42,6 +45,9 @@ public struct MethodComparison: Sendable {
     public let learnWindow: Int
     /// Learning windows before the cut.
     public let learnWindows: Int
+    /// Days between the cuts of successive learning windows (`learnWindow` when they do not
+    /// overlap).
+    public let learnStep: Int
     /// Half-life of the blend's own-history feature, days.
     public let historyHalfLife: Double
     /// Most-bought brands among every shopper's blend candidates.
@@ -53,7 +59,7 @@ public struct MethodComparison: Sendable {
     /// A comparison on `split`. O(training events).
     public init(
         split: TimeSplit, configuration: ALSConfiguration = ALSConfiguration(), weighting: EventWeighting = EventWeighting(),
-        knnNeighbours: Int = 50, learnWindow: Int = 30, learnWindows: Int = 2,
+        knnNeighbours: Int = 50, learnWindow: Int = 30, learnWindows: Int = 2, learnStep: Int? = nil,
         historyHalfLife: Double = LearnedVenueRanker.defaults.historyHalfLife,
         popularCandidates: Int = LearnedVenueRanker.defaults.popularCandidates
     ) {
@@ -63,6 +69,7 @@ public struct MethodComparison: Sendable {
         self.knnNeighbours = knnNeighbours
         self.learnWindow = learnWindow
         self.learnWindows = max(1, learnWindows)
+        self.learnStep = max(1, learnStep ?? learnWindow)
         self.historyHalfLife = historyHalfLife
         self.popularCandidates = popularCandidates
         order = BrandIDOrder(split.train.brandIDs)
@@ -120,7 +127,7 @@ public struct MethodComparison: Sendable {
         var rows: [[Double]] = []
         var labels: [Bool] = []
         for w in 1...learnWindows {
-            let earlier = split.cut - Int64(w * learnWindow) * 86_400
+            let earlier = split.cut - Int64(learnWindow + (w - 1) * learnStep) * 86_400
             let labelEnd = earlier + Int64(learnWindow) * 86_400
             let before = log.through(earlier)
             guard before.count > 0 else { continue }

@@ -55,18 +55,40 @@ public struct PairedBootstrap: Sendable {
     /// The relative gain of `method` over `baseline` in `statistic`, both measured at the same
     /// cut-off on the same shoppers in the same order. O(resamples · shoppers).
     public func relativeGain(of method: RankingMetrics, over baseline: RankingMetrics, _ statistic: Statistic) -> Interval {
+        relativeGain(of: [method], over: [baseline], statistic)
+    }
+
+    /// The relative gain of `method` over `baseline` in `statistic`, where each side may have been
+    /// measured more than once (one run per ALS seed, say): each shopper's numerator and
+    /// denominator are their means over that side's runs, so the resamples draw shoppers, never
+    /// runs. Every run is at the same cut-off on the same shoppers in the same order.
+    /// O(resamples · shoppers + runs · shoppers).
+    public func relativeGain(of method: [RankingMetrics], over baseline: [RankingMetrics], _ statistic: Statistic) -> Interval {
+        precondition(!method.isEmpty && !baseline.isEmpty, "each side needs at least one run")
+        let n = baseline[0].outcomes.count
         precondition(
-            method.outcomes.count == baseline.outcomes.count,
-            "paired methods need the same shoppers: \(method.outcomes.count) against \(baseline.outcomes.count)")
-        let n = method.outcomes.count
+            (method + baseline).allSatisfy { $0.outcomes.count == n },
+            "paired runs need the same shoppers: \((method + baseline).map(\.outcomes.count))")
         guard n > 0 else { return Interval(estimate: 0, lower: 0, upper: 0) }
-        // Each shopper's numerator and denominator of the metric, method then baseline.
-        let parts: [(Double, Double, Double, Double)] = zip(method.outcomes, baseline.outcomes).map { a, b in
+        func part(_ outcome: RankingMetrics.ShopperOutcome) -> (Double, Double) {
             switch statistic {
-            case .recall: (Double(a.hits), Double(a.relevant), Double(b.hits), Double(b.relevant))
-            case .macroRecall: (a.recall, 1, b.recall, 1)
-            case .ndcg: (a.ndcg, 1, b.ndcg, 1)
+            case .recall: (Double(outcome.hits), Double(outcome.relevant))
+            case .macroRecall: (outcome.recall, 1)
+            case .ndcg: (outcome.ndcg, 1)
             }
+        }
+        func meanPart(_ runs: [RankingMetrics], _ shopper: Int) -> (Double, Double) {
+            let sum = runs.reduce((0.0, 0.0)) { total, run in
+                let p = part(run.outcomes[shopper])
+                return (total.0 + p.0, total.1 + p.1)
+            }
+            return (sum.0 / Double(runs.count), sum.1 / Double(runs.count))
+        }
+        // Each shopper's numerator and denominator of the metric, method then baseline.
+        let parts: [(Double, Double, Double, Double)] = (0..<n).map { shopper in
+            let a = meanPart(method, shopper)
+            let b = meanPart(baseline, shopper)
+            return (a.0, a.1, b.0, b.1)
         }
         func gain(_ sums: (Double, Double, Double, Double)) -> Double {
             let mine = sums.0 / sums.1

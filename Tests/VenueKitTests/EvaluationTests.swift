@@ -63,6 +63,23 @@ struct EvaluationTests {
         // Wider coverage gives a wider interval on the same draws.
         let wide = PairedBootstrap(resamples: 500, seed: 7, level: 0.99).relativeGain(of: noisy, over: baseline, .ndcg)
         #expect(wide.lower < gain.lower && wide.upper > gain.upper)
+        // Runs (one per ALS seed, say) pair each shopper's mean over them: identical runs change
+        // nothing, and one hit in one run and three in the other is a mean of two, twice the
+        // baseline's one on every shopper, so +100% on every resample.
+        #expect(bootstrap.relativeGain(of: [noisy, noisy], over: [baseline], .ndcg) == gain)
+        var once = RankingMetrics(k: 10)
+        var thrice = RankingMetrics(k: 10)
+        for shopper in 0..<40 {
+            let relevant = 3 + shopper % 4
+            let test = Set(0..<relevant)
+            once.add(ranked: [0] + Array(100..<109), relevantCount: relevant, isRelevant: test.contains)
+            thrice.add(ranked: [0, 1, 2] + Array(100..<107), relevantCount: relevant, isRelevant: test.contains)
+        }
+        for statistic in [PairedBootstrap.Statistic.recall, .macroRecall] {
+            let doubled = bootstrap.relativeGain(of: [once, thrice], over: [once], statistic)
+            #expect([doubled.estimate, doubled.lower, doubled.upper].allSatisfy { abs($0 - 1) < 1e-12 }, "\(statistic)")
+            #expect(abs(bootstrap.relativeGain(of: [thrice], over: [once, thrice], statistic).estimate - 0.5) < 1e-12, "\(statistic)")
+        }
     }
 
     @Test("a time split never puts an event after the cut into training; the test window and kinds are respected")
@@ -181,6 +198,38 @@ struct EvaluationTests {
         #expect(seed42 != seed43, "the seeds must give different scores for the mean to mean anything")
         #expect(
             try TestSupport.venue(["tune", "--events", folder + "/events.csv", "--train-until", "2026-10-25", "--seeds", "0"]).status != 0)
+    }
+
+    @Test("venue evaluate --seeds 2 reports als as the mean of --seed 42 and --seed 43, and lists each seed")
+    func evaluateSeeds() throws {
+        func evaluate(_ arguments: [String]) throws -> [String: Any] {
+            let result = try TestSupport.venue(
+                [
+                    "evaluate", "--events", TestSupport.fixtures + "/events.csv", "--format", "generic", "--train-until", "2026-10-20",
+                    "--test-from", "2026-10-21", "--test-until", "2026-11-10", "-k", "20", "--factors", "16", "--iterations", "3",
+                    "--methods", "own-history,als", "--bootstrap", "100", "--json",
+                ] + arguments)
+            #expect(result.status == 0, "\(result.err)")
+            return try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any] ?? [:]
+        }
+        func metric(_ object: [String: Any], _ method: String, _ name: String) -> Double {
+            ((object["methods"] as? [String: [String: [String: Any]]])?[method]?["20"]?[name] as? Double) ?? .nan
+        }
+        let seed42 = try evaluate(["--seed", "42"])
+        let seed43 = try evaluate(["--seed", "43"])
+        let both = try evaluate(["--seeds", "2"])
+        // venue goes through the same loop as als, at several times the cost.
+        for name in ["recall", "recall_macro", "ndcg"] {
+            // Each side is rounded to 4 places.
+            let mean = (metric(seed42, "als", name) + metric(seed43, "als", name)) / 2
+            #expect(abs(metric(both, "als", name) - mean) <= 1e-4, "\(name)")
+        }
+        #expect(metric(seed42, "als", "ndcg") != metric(seed43, "als", "ndcg"), "the seeds must differ for the mean to mean anything")
+        #expect(metric(both, "own-history", "ndcg") == metric(seed42, "own-history", "ndcg"))
+        #expect(both["seeds"] as? [Int] == [42, 43])
+        let perSeed = (both["per_seed"] as? [String: [String: [[String: Any]]]])?["als"]?["20"]
+        #expect(perSeed?.count == 2 && perSeed?[1]["ndcg"] as? Double == metric(seed43, "als", "ndcg"))
+        #expect(try TestSupport.venue(["evaluate", "--events", TestSupport.fixtures + "/events.csv", "--seeds", "0"]).status != 0)
     }
 
     @Test("venue evaluate --json on the fixtures: every method, every K, and an SVG plot")
