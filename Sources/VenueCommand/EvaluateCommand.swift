@@ -56,11 +56,13 @@ struct EvaluateCommand: ParsableCommand {
     var seeds = 1
     @Option(help: "The method whose scores the gains are relative to (time split; skipped when not among --methods).")
     var baseline: RecommendationMethod = .ownHistory
-    @Option(help: "Save the training period's model with the learned venue blend (extension BLND) to this file.") var saveModel: String?
+    @Option(help: "Save the training period's model (of --seed) with the learned venue blend (extension BLND) to this file.")
+    var saveModel: String?
 
     func validate() throws {
         guard bootstrap >= 0 else { throw ValidationError("--bootstrap is a number of resamples (0: none)") }
         guard seeds > 0 else { throw ValidationError("--seeds must be positive") }
+        guard seeds == 1 || holdout == nil else { throw ValidationError("--seeds is for the time split; the holdout trains once") }
     }
 
     func run() throws {

@@ -229,7 +229,10 @@ struct EvaluationTests {
         #expect(both["seeds"] as? [Int] == [42, 43])
         let perSeed = (both["per_seed"] as? [String: [String: [[String: Any]]]])?["als"]?["20"]
         #expect(perSeed?.count == 2 && perSeed?[1]["ndcg"] as? Double == metric(seed43, "als", "ndcg"))
-        #expect(try TestSupport.venue(["evaluate", "--events", TestSupport.fixtures + "/events.csv", "--seeds", "0"]).status != 0)
+        for refused in [["--seeds", "0"], ["--seeds", "2", "--holdout", "0.2"]] {
+            #expect(
+                try TestSupport.venue(["evaluate", "--events", TestSupport.fixtures + "/events.csv"] + refused).status != 0, "\(refused)")
+        }
     }
 
     @Test("venue evaluate --json on the fixtures: every method, every K, and an SVG plot")
