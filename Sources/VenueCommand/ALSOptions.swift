@@ -53,6 +53,10 @@ struct ALSOptions: ParsableArguments {
         return c
     }
 
+    /// `count` seeds from ``seed`` on (`seed`, `seed + 1`, …): one ALS initialisation each, for
+    /// results averaged over initialisations.
+    func seedSequence(_ count: Int) -> [UInt64] { (0..<count).map { seed &+ UInt64($0) } }
+
     var weighting: EventWeighting {
         var w = EventWeighting()
         w.halfLifeDays = halfLife

@@ -95,7 +95,7 @@ struct EvaluateCommand: ParsableCommand {
             throw ExitCode(1)
         }
         // Methods that use an ALS model are measured once per seed; the others once.
-        let seedList = (0..<seeds).map { als.seed &+ UInt64($0) }
+        let seedList = als.seedSequence(seeds)
         var runs: [RecommendationMethod: [[Int: MethodResult]]] = [:]
         for (offset, seed) in seedList.enumerated() {
             let measured = try measure(

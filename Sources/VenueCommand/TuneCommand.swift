@@ -72,9 +72,9 @@ struct TuneCommand: ParsableCommand {
             options.alpha = c.alpha
             var recall = 0.0
             var ndcg = 0.0
-            for offset in 0..<seeds {
+            for seed in options.seedSequence(seeds) {
                 var configuration = options.configuration
-                configuration.seed = options.seed &+ UInt64(offset)
+                configuration.seed = seed
                 let evaluation = MethodComparison(
                     split: split, configuration: configuration, weighting: options.weighting, learnWindow: validationDays,
                     learnWindows: c.windows, historyHalfLife: c.halfLife, popularCandidates: c.popular)
