@@ -56,7 +56,8 @@ public struct MethodComparison: Sendable {
     private let history: [[(brand: Int32, score: Double)]]
     private let owned: [Set<Int32>]
 
-    /// A comparison on `split`. O(training events).
+    /// A comparison on `split`; `learnStep` defaults to `learnWindow` (windows end to end).
+    /// O(training events).
     public init(
         split: TimeSplit, configuration: ALSConfiguration = ALSConfiguration(), weighting: EventWeighting = EventWeighting(),
         knnNeighbours: Int = 50, learnWindow: Int = 30, learnWindows: Int = 2, learnStep: Int? = nil,
@@ -118,10 +119,11 @@ public struct MethodComparison: Sendable {
         }
     }
 
-    /// Fits the logistic blend on `learnWindows` windows before the cut: for window `w`, features
-    /// as of `cut − w·learnWindow` days and labels = purchases in the following `learnWindow` days
-    /// (all inside the training period; the test window is never read). Returns the model and how
-    /// many candidate rows and purchases it was fitted on.
+    /// Fits the logistic blend on `learnWindows` windows before the cut: for window `w` (from 1),
+    /// features as of `cut − learnWindow − (w − 1)·learnStep` days and labels = purchases in the
+    /// following `learnWindow` days (all inside the training period; the test window is never
+    /// read). Each window trains its own ALS model. Returns the model and how many candidate rows
+    /// and purchases it was fitted on. O(learnWindows · (ALS training + candidates)).
     public func learnBlend() throws -> (blend: LogisticBlend, rows: Int, positives: Int) {
         let log = split.train
         var rows: [[Double]] = []

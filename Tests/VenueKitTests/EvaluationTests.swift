@@ -100,6 +100,33 @@ struct EvaluationTests {
         #expect(clicks.test[0].brands == [1, 2])
     }
 
+    @Test("overlapping learning windows: three windows 10 days apart fit on exactly the rows of three one-window fits 10 days apart")
+    func overlappingLearningWindows() throws {
+        // A slice of the fixtures' shoppers keeps nine blend fits quick.
+        let fixtures = try EventReader(format: .generic).read(path: TestSupport.fixtures + "/events.csv")
+        let log = fixtures.filtered { fixtures.shoppers[$0] < 300 }
+        var configuration = ALSConfiguration()
+        configuration.factors = 8
+        configuration.iterations = 2
+        configuration.threads = 1
+        let cut = try #require(CalendarTime.parse("2026-10-20"))
+        let day: Int64 = 86_400
+        func comparison(cutDaysEarlier: Int64, windows: Int, step: Int? = nil) -> MethodComparison {
+            let at = cut - cutDaysEarlier * day
+            let split = TimeSplit(log, trainUntil: at, testFrom: at + day, testUntil: at + 20 * day)
+            return MethodComparison(split: split, configuration: configuration, learnWindows: windows, learnStep: step)
+        }
+        // Window w of the first ends w·10 days before the cut, as the single window of the w-th.
+        let overlapping = try comparison(cutDaysEarlier: 0, windows: 3, step: 10).learnBlend()
+        let singles = try [0, 10, 20].map { try comparison(cutDaysEarlier: $0, windows: 1).learnBlend() }
+        #expect(overlapping.rows == singles.reduce(0) { $0 + $1.rows })
+        #expect(overlapping.positives == singles.reduce(0) { $0 + $1.positives })
+        // Without a step, windows do not overlap: the second one ends where the first begins.
+        let apart = try comparison(cutDaysEarlier: 0, windows: 2).learnBlend()
+        let second = try comparison(cutDaysEarlier: 30, windows: 1).learnBlend()
+        #expect(apart.rows == singles[0].rows + second.rows)
+    }
+
     @Test("the logistic blend recovers a known model and round-trips through bytes")
     func logistic() throws {
         var random = SeededRandom(seed: 3)
