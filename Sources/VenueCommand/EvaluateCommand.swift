@@ -62,6 +62,9 @@ struct EvaluateCommand: ParsableCommand {
     func validate() throws {
         guard bootstrap >= 0 else { throw ValidationError("--bootstrap is a number of resamples (0: none)") }
         guard seeds > 0 else { throw ValidationError("--seeds must be positive") }
+        guard learnWindow > 0, learnWindows > 0, learnStep ?? 1 > 0 else {
+            throw ValidationError("--learn-window, --learn-windows and --learn-step must be positive")
+        }
         guard seeds == 1 || holdout == nil else { throw ValidationError("--seeds is for the time split; the holdout trains once") }
     }
 

@@ -256,7 +256,7 @@ struct EvaluationTests {
         #expect(both["seeds"] as? [Int] == [42, 43])
         let perSeed = (both["per_seed"] as? [String: [String: [[String: Any]]]])?["als"]?["20"]
         #expect(perSeed?.count == 2 && perSeed?[1]["ndcg"] as? Double == metric(seed43, "als", "ndcg"))
-        for refused in [["--seeds", "0"], ["--seeds", "2", "--holdout", "0.2"]] {
+        for refused in [["--seeds", "0"], ["--seeds", "2", "--holdout", "0.2"], ["--learn-window", "0"], ["--learn-step=-3"]] {
             #expect(
                 try TestSupport.venue(["evaluate", "--events", TestSupport.fixtures + "/events.csv"] + refused).status != 0, "\(refused)")
         }
