@@ -36,7 +36,9 @@ struct TuneCommand: ParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
-        guard seeds > 0 else { throw ValidationError("--seeds must be positive") }
+        guard seeds > 0, trials > 0, k > 0, validationDays > 0 else {
+            throw ValidationError("--seeds, --trials, -k and --validation-days must be positive")
+        }
     }
 
     func run() throws {

@@ -223,8 +223,11 @@ struct EvaluationTests {
         #expect(abs(both.recall - (seed42.recall + seed43.recall) / 2) < 1e-12)
         #expect(abs(both.ndcg - (seed42.ndcg + seed43.ndcg) / 2) < 1e-12)
         #expect(seed42 != seed43, "the seeds must give different scores for the mean to mean anything")
-        #expect(
-            try TestSupport.venue(["tune", "--events", folder + "/events.csv", "--train-until", "2026-10-25", "--seeds", "0"]).status != 0)
+        for refused in [["--seeds", "0"], ["--trials", "0"], ["-k", "0"], ["--validation-days", "0"]] {
+            #expect(
+                try TestSupport.venue(["tune", "--events", folder + "/events.csv", "--train-until", "2026-10-25"] + refused).status != 0,
+                "\(refused)")
+        }
     }
 
     @Test("venue evaluate --seeds 2 reports als as the mean of --seed 42 and --seed 43, and lists each seed")
