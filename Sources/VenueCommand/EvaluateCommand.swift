@@ -65,6 +65,10 @@ struct EvaluateCommand: ParsableCommand {
         guard learnWindow > 0, learnWindows > 0, learnStep ?? 1 > 0 else {
             throw ValidationError("--learn-window, --learn-windows and --learn-step must be positive")
         }
+        if let holdout, !(holdout > 0 && holdout < 1) {
+            throw ValidationError("--holdout is the share of interactions held out, strictly between 0 and 1")
+        }
+        guard knn > 0 else { throw ValidationError("--knn must be positive") }
         guard seeds == 1 || holdout == nil else { throw ValidationError("--seeds is for the time split; the holdout trains once") }
     }
 

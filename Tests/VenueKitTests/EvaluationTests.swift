@@ -230,7 +230,7 @@ struct EvaluationTests {
         }
     }
 
-    @Test("venue evaluate --seeds 2 reports als as the mean of --seed 42 and --seed 43, and lists each seed")
+    @Test("venue evaluate --seeds 2 reports als as the mean of --seed 42 and --seed 43 and lists each seed; out-of-range options are refused")
     func evaluateSeeds() throws {
         func evaluate(_ arguments: [String]) throws -> [String: Any] {
             let result = try TestSupport.venue(
@@ -259,7 +259,10 @@ struct EvaluationTests {
         #expect(both["seeds"] as? [Int] == [42, 43])
         let perSeed = (both["per_seed"] as? [String: [String: [[String: Any]]]])?["als"]?["20"]
         #expect(perSeed?.count == 2 && perSeed?[1]["ndcg"] as? Double == metric(seed43, "als", "ndcg"))
-        for refused in [["--seeds", "0"], ["--seeds", "2", "--holdout", "0.2"], ["--learn-window", "0"], ["--learn-step=-3"]] {
+        for refused in [
+            ["--seeds", "0"], ["--seeds", "2", "--holdout", "0.2"], ["--learn-window", "0"], ["--learn-step=-3"], ["--holdout", "1.5"],
+            ["--holdout=-0.2"], ["--knn", "0"],
+        ] {
             #expect(
                 try TestSupport.venue(["evaluate", "--events", TestSupport.fixtures + "/events.csv"] + refused).status != 0, "\(refused)")
         }
