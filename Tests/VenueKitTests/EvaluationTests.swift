@@ -230,7 +230,8 @@ struct EvaluationTests {
         }
     }
 
-    @Test("venue evaluate --seeds 2 reports als as the mean of --seed 42 and --seed 43 and lists each seed; out-of-range options are refused")
+    @Test(
+        "venue evaluate --seeds 2 reports als as the mean of --seed 42 and --seed 43 and lists each seed; out-of-range options are refused")
     func evaluateSeeds() throws {
         func evaluate(_ arguments: [String]) throws -> [String: Any] {
             let result = try TestSupport.venue(
