@@ -23,6 +23,11 @@ struct FixturesCommand: ParsableCommand {
     @Option(help: "The sale day; events end the day before.")
     var saleDay = "2026-11-11"
 
+    func validate() throws {
+        guard brands > 0, shoppers > 0 else { throw ValidationError("--brands and --shoppers must be positive") }
+        guard CalendarTime.parse(saleDay) != nil else { throw ValidationError("--sale-day is YYYY-MM-DD") }
+    }
+
     func run() throws {
         var configuration = SyntheticMarketplace.Configuration()
         configuration.seed = seed

@@ -64,6 +64,15 @@ struct CommandTests {
         for name in ["stats", "fixtures"] { #expect(result.out.contains(name)) }
     }
 
+    @Test("venue fixtures refuses sizes and sale days it cannot build from, with a message instead of a crash")
+    func fixturesRefusesBadOptions() throws {
+        let folder = TestSupport.temporaryFolder()
+        for refused in [["--brands", "0"], ["--shoppers", "0"], ["--sale-day", "2026-13-40"], ["--sale-day", "soon"]] {
+            let result = try TestSupport.venue(["fixtures", "--out", folder] + refused)
+            #expect(result.status == 64 && result.err.contains("Error: --"), "\(refused): \(result.status) \(result.err)")
+        }
+    }
+
     @Test("stats on the fixtures")
     func stats() throws {
         let result = try TestSupport.venue(["stats", "--events", TestSupport.fixtures + "/events.csv", "--json"])
