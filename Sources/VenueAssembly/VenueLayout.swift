@@ -56,19 +56,22 @@ public struct VenueLayout: Sendable, Equatable {
         self.maxPerCategory = maxPerCategory
     }
 
-    /// Reads a layout JSON file. Errors name the file and the key path of the bad value.
+    /// Reads a layout JSON file. Errors name the file, the line and column of the bad value (or of
+    /// the object missing a key) and its key path.
     public static func read(path: String) throws(InputError) -> VenueLayout {
         let file = try MappedFile(path: path)
         func problem(_ where: String, _ expected: String, _ found: String) -> InputError {
-            .invalid(
+            // Scanned only when there is something to report.
+            let position = JSONValuePositions(file.data).position(of: `where`)
+            return .invalid(
                 InputProblem(
-                    location: InputLocation(file: path + (`where`.isEmpty ? "" : " at \(`where`)"), line: 1, column: 1), expected: expected,
-                    found: found))
+                    location: InputLocation(file: path, line: position.line, column: position.column),
+                    expected: `where`.isEmpty ? expected : "\(expected) at \(`where`)", found: found))
         }
         guard let root = try? JSONSerialization.jsonObject(with: file.data) as? [String: Any] else {
             throw problem("", "a JSON object", "something else (not valid JSON?)")
         }
-        guard root["version"] as? Int == 1 else { throw problem("version", "version 1", "\(root["version"] ?? "nothing")") }
+        guard root["version"] as? Int == 1 else { throw problem("version", "1", "\(root["version"] ?? "nothing")") }
         let diversity = root["diversity"] as? [String: Any] ?? [:]
         let window = diversity["window"] as? Int ?? 4
         let maxPerCategory = diversity["maxPerCategory"] as? Int ?? 2

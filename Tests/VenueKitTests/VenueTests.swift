@@ -313,9 +313,37 @@ struct VenueTests {
             guard case .malformedRows(let problems, 3) = error as? InputError else { return false }
             return problems.map(\.location.line) == [3, 4, 5] && problems[0].location.column == 7
         }
+        // Layout errors give the line and column of the bad value, or of the object missing a key,
+        // and its key path.
         let layout = folder + "/layout.json"
-        try #"{"version":1,"floors":[{"id":"a","kind":"aisle","slots":3}]}"#.write(toFile: layout, atomically: true, encoding: .utf8)
-        #expect(throws: InputError.self) { try VenueLayout.read(path: layout) }
+        func layoutProblem(_ text: String) throws -> InputProblem? {
+            try text.write(toFile: layout, atomically: true, encoding: .utf8)
+            do {
+                _ = try VenueLayout.read(path: layout)
+                return nil
+            } catch {
+                guard case .invalid(let problem) = error else { return nil }
+                return problem
+            }
+        }
+        let aisle = try layoutProblem(
+            """
+            {
+              "version": 1,
+              "floors": [
+                {"id": "a", "kind": "followed", "slots": 3},
+                {"id": "b",
+                 "kind": "aisle", "slots": 3}
+              ]
+            }
+            """)
+        #expect(aisle?.description == layout + ":6:14: expected followed, picked, category or popular at floors[1].kind, found aisle")
+        let noSlots = try layoutProblem(#"{"version": 1,\#n  "floors": [ {"id": "a", "kind": "followed"} ] }"#)
+        #expect(noSlots?.location.line == 2 && noSlots?.location.column == 15)
+        #expect(noSlots?.expected == "1 to 100 slots at floors[0].slots")
+        // Nesting too deep for the position scan, or for the parser, is an error, not a crash.
+        let deep = try layoutProblem(String(repeating: "[", count: 100_000))
+        #expect(deep?.location.line == 1 && deep?.location.column == 1)
         let fixtures = try VenueLayout.read(path: TestSupport.fixtures + "/layout.json")
         #expect(fixtures.floors.map(\.kind) == [.followed, .picked, .category, .popular] && fixtures.diversityWindow == 4)
         #expect(try CouponWallets.read(path: TestSupport.fixtures + "/coupons.csv").count > 1000)
