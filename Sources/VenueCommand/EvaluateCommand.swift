@@ -256,7 +256,7 @@ struct EvaluateCommand: ParsableCommand {
 }
 
 /// One method's runs at one cut-off (one run, or one per ALS seed), summarised by the mean of
-/// each column over the runs.
+/// each column over the runs (for `venue evaluate`'s table and JSON, and `venue tune`'s score).
 extension [MethodResult] {
     /// The mean of `value` over the runs.
     func mean(_ value: (MethodResult) -> Double) -> Double { reduce(0) { $0 + value($1) } / Double(count) }

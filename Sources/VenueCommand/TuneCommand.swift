@@ -72,18 +72,16 @@ struct TuneCommand: ParsableCommand {
             options.factors = c.factors
             options.regularization = c.regularization
             options.alpha = c.alpha
-            var recall = 0.0
-            var ndcg = 0.0
-            for seed in options.seedSequence(seeds) {
+            let runs = try options.seedSequence(seeds).map { seed in
                 var configuration = options.configuration
                 configuration.seed = seed
                 let evaluation = MethodComparison(
                     split: split, configuration: configuration, weighting: options.weighting, learnWindow: validationDays,
                     learnWindows: c.windows, historyHalfLife: c.halfLife, popularCandidates: c.popular)
-                let measured = evaluation.measure(try evaluation.rank(.venue, k: k), cutoffs: [k])[k]!
-                recall += measured.metrics.microRecall / Double(seeds)
-                ndcg += measured.metrics.ndcg / Double(seeds)
+                return evaluation.measure(try evaluation.rank(.venue, k: k), cutoffs: [k])[k]!
             }
+            let recall = runs.recall
+            let ndcg = runs.mean(\.metrics.ndcg)
             results.append((c, recall, ndcg))
             if !json {
                 standardError(
