@@ -12,8 +12,10 @@ struct TuneCommand: ParsableCommand {
         discussion: """
             Validation: train on events up to --validation-days before --train-until, validate on \
             the purchases of the last --validation-days of the training period. The test window \
-            after --train-until is never read. Scores each configuration by Recall@K + NDCG@K of \
-            the venue method, averaged over --seeds ALS seeds. Starting from factors 64, λ 0.01, \
+            after --train-until is never read. With --folds N, fold i (from 0) ends i × --fold-step \
+            days earlier (rolling origin), so a configuration is not picked for one lucky month. \
+            Scores each configuration by Recall@K + NDCG@K of the venue method, averaged over the \
+            folds and --seeds ALS seeds. Starting from factors 64, λ 0.01, \
             α 10, 2 windows, half-life 30 and 10 popular candidates, it tries every other value of \
             one setting at a time, keeps the best, and sweeps again until nothing improves; then \
             prints the best as options for `venue evaluate`.
@@ -32,12 +34,19 @@ struct TuneCommand: ParsableCommand {
             search compares their mean, so a configuration is not picked for a lucky initialisation.
             """)
     var seeds = 1
+    @Option(
+        help: """
+            Validation splits (rolling origin): fold i validates the --validation-days that end \
+            i × --fold-step days before --train-until, training on the events before them.
+            """)
+    var folds = 1
+    @Option(help: "Days between the ends of consecutive validation folds.") var foldStep = 15
     @Option(name: .short, help: "The cut-off scored.") var k = 20
     @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
-        guard seeds > 0, trials > 0, k > 0, validationDays > 0 else {
-            throw ValidationError("--seeds, --trials, -k and --validation-days must be positive")
+        guard seeds > 0, trials > 0, k > 0, validationDays > 0, folds > 0, foldStep > 0 else {
+            throw ValidationError("--seeds, --trials, -k, --validation-days, --folds and --fold-step must be positive")
         }
     }
 
@@ -45,12 +54,19 @@ struct TuneCommand: ParsableCommand {
         guard let cut = CalendarTime.parse(trainUntil) else { throw ValidationError("--train-until is YYYY-MM-DD") }
         let log = try input.read()
         let day: Int64 = 86_400
-        let validationCut = cut - Int64(validationDays) * day
-        let split = TimeSplit(log.through(cut + day - 1), trainUntil: validationCut, testFrom: validationCut + day, testUntil: cut)
-        guard !split.test.isEmpty else {
-            standardError("error: no purchases in the validation window")
+        let training = log.through(cut + day - 1)
+        // Fold i validates the purchases of the `validationDays` ending i × `foldStep` days
+        // before the cut, trained on the events before them.
+        let splits = (0..<folds).map { fold in
+            let end = cut - Int64(fold * foldStep) * day
+            let validationCut = end - Int64(validationDays) * day
+            return TimeSplit(training, trainUntil: validationCut, testFrom: validationCut + day, testUntil: end)
+        }
+        if let empty = splits.firstIndex(where: \.test.isEmpty) {
+            standardError("error: no purchases in the validation window of fold \(empty)")
             throw ExitCode(1)
         }
+        let validationCut = splits[0].cut
         // The grid, one list of values per setting; a configuration is one index into each.
         let grid = (
             factors: [32, 64, 128], regularization: [Float(0.01), 0.1], alpha: [Float(5), 10, 20], windows: [1, 2],
@@ -72,13 +88,15 @@ struct TuneCommand: ParsableCommand {
             options.factors = c.factors
             options.regularization = c.regularization
             options.alpha = c.alpha
-            let runs = try options.seedSequence(seeds).map { seed in
-                var configuration = options.configuration
-                configuration.seed = seed
-                let evaluation = MethodComparison(
-                    split: split, configuration: configuration, weighting: options.weighting, learnWindow: validationDays,
-                    learnWindows: c.windows, historyHalfLife: c.halfLife, popularCandidates: c.popular)
-                return evaluation.measure(try evaluation.rank(.venue, k: k), cutoffs: [k])[k]!
+            let runs = try splits.flatMap { split in
+                try options.seedSequence(seeds).map { seed in
+                    var configuration = options.configuration
+                    configuration.seed = seed
+                    let evaluation = MethodComparison(
+                        split: split, configuration: configuration, weighting: options.weighting, learnWindow: validationDays,
+                        learnWindows: c.windows, historyHalfLife: c.halfLife, popularCandidates: c.popular)
+                    return evaluation.measure(try evaluation.rank(.venue, k: k), cutoffs: [k])[k]!
+                }
             }
             let recall = runs.recall
             let ndcg = runs.mean(\.metrics.ndcg)
@@ -119,15 +137,24 @@ struct TuneCommand: ParsableCommand {
             + "--history-half-life \(Int(c.halfLife)) --popular-candidates \(c.popular)"
         if json {
             print(
-                "{\"validation_train_until\":\"\(CalendarTime.isoDate(validationCut))\",\"validation_shoppers\":\(split.test.count),"
+                "{\"validation_train_until\":\"\(CalendarTime.isoDate(validationCut))\",\"validation_shoppers\":\(splits[0].test.count),"
+                    + (folds > 1
+                        ? "\"folds\":["
+                            + splits.map { "{\"train_until\":\"\(CalendarTime.isoDate($0.cut))\",\"shoppers\":\($0.test.count)}" }
+                            .joined(separator: ",") + "],"
+                        : "")
                     + "\"best\":{\"factors\":\(c.factors),\"regularization\":\(c.regularization),\"alpha\":\(c.alpha),"
                     + "\"learn_windows\":\(c.windows),\"history_half_life\":\(c.halfLife),\"popular_candidates\":\(c.popular),"
                     + "\"recall\":\(chosen.recall),\"ndcg\":\(chosen.ndcg)},\"trials\":\(results.count),\"seeds\":\(seeds)}")
         } else {
-            print("best on validation (train ≤ \(CalendarTime.isoDate(validationCut)), \(split.test.count) shoppers): \(flags)")
+            let folds = splits.map { "train ≤ \(CalendarTime.isoDate($0.cut)), \($0.test.count) shoppers" }
+            print("best on validation (\(folds.count > 1 ? "\(folds.count) folds: " : "")\(folds.joined(separator: "; "))): \(flags)")
+            let averagedOver = [
+                folds.count > 1 ? "\(folds.count) folds" : nil, seeds > 1 ? "\(seeds) ALS seeds from \(als.seed)" : nil,
+            ].compactMap { $0 }
             print(
                 String(format: "Recall@%d %.4f  NDCG@%d %.4f", k, chosen.recall, k, chosen.ndcg)
-                    + (seeds > 1 ? " (mean over \(seeds) ALS seeds from \(als.seed))" : ""))
+                    + (averagedOver.isEmpty ? "" : " (mean over \(averagedOver.joined(separator: " and ")))"))
         }
     }
 

@@ -207,10 +207,10 @@ struct EvaluationTests {
 
         // --seeds 2 scores a configuration by the mean over ALS seeds 42 and 43: with one trial
         // (the starting configuration), that is the mean of the two one-seed searches.
-        func startingScore(_ arguments: [String]) throws -> (recall: Double, ndcg: Double) {
+        func startingScore(_ arguments: [String], trainUntil: String = "2026-10-25") throws -> (recall: Double, ndcg: Double) {
             let result = try TestSupport.venue(
                 [
-                    "tune", "--events", folder + "/events.csv", "--format", "generic", "--train-until", "2026-10-25", "--validation-days",
+                    "tune", "--events", folder + "/events.csv", "--format", "generic", "--train-until", trainUntil, "--validation-days",
                     "10", "--trials", "1", "--iterations", "2", "--json",
                 ] + arguments)
             #expect(result.status == 0, "\(result.err)")
@@ -223,7 +223,17 @@ struct EvaluationTests {
         #expect(abs(both.recall - (seed42.recall + seed43.recall) / 2) < 1e-12)
         #expect(abs(both.ndcg - (seed42.ndcg + seed43.ndcg) / 2) < 1e-12)
         #expect(seed42 != seed43, "the seeds must give different scores for the mean to mean anything")
-        for refused in [["--seeds", "0"], ["--trials", "0"], ["-k", "0"], ["--validation-days", "0"]] {
+
+        // --folds 2 --fold-step 5 scores by the mean of the validation split ending at the cut
+        // and the one ending 5 days before it.
+        let earlier = try startingScore(["--seed", "42"], trainUntil: "2026-10-20")
+        let twoFolds = try startingScore(["--folds", "2", "--fold-step", "5"])
+        #expect(abs(twoFolds.recall - (seed42.recall + earlier.recall) / 2) < 1e-12)
+        #expect(abs(twoFolds.ndcg - (seed42.ndcg + earlier.ndcg) / 2) < 1e-12)
+        #expect(seed42 != earlier, "the folds must give different scores for the mean to mean anything")
+        for refused in [
+            ["--seeds", "0"], ["--trials", "0"], ["-k", "0"], ["--validation-days", "0"], ["--folds", "0"], ["--fold-step", "0"],
+        ] {
             #expect(
                 try TestSupport.venue(["tune", "--events", folder + "/events.csv", "--train-until", "2026-10-25"] + refused).status != 0,
                 "\(refused)")
