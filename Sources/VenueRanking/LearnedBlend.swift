@@ -171,11 +171,31 @@ public struct LogisticBlend: Sendable, Equatable {
         self.scales = scales
     }
 
-    /// Fits on `rows` (feature vectors, bias first) with labels `labels` (1 bought). O(iterations ·
-    /// rows · d²).
+    /// Why ``fit(_:labels:ridge:iterations:)`` has nothing to fit.
+    public enum FitError: Error, Sendable, Equatable, CustomStringConvertible {
+        /// No rows, or rows with no features.
+        case noRows
+        /// Every row has the same label, so there is nothing to separate.
+        case oneLabel(bought: Bool, rows: Int)
+
+        /// A message for people.
+        public var description: String {
+            switch self {
+            case .noRows: "the venue blend has no candidate rows to fit on"
+            case .oneLabel(let bought, let rows):
+                "all \(rows) candidate rows of the venue blend are \(bought ? "bought" : "not bought"); it needs both to fit"
+            }
+        }
+    }
+
+    /// Fits on `rows` (feature vectors, bias first, all of one width) with labels `labels` (1
+    /// bought, one per row). Throws ``FitError`` when there are no rows or only one label, and
+    /// ``FactorizationFailure`` when a Newton step cannot be solved. O(iterations · rows · d²).
     public static func fit(_ rows: [[Double]], labels: [Bool], ridge: Double = 1e-5, iterations: Int = 25) throws -> LogisticBlend {
+        precondition(rows.count == labels.count, "one label per row")
         let d = rows.first?.count ?? 0
-        precondition(d > 0 && rows.count == labels.count, "no rows, or labels and rows differ")
+        guard d > 0 else { throw FitError.noRows }
+        guard labels.contains(true) && labels.contains(false) else { throw FitError.oneLabel(bought: labels[0], rows: rows.count) }
         var means = [Double](repeating: 0, count: d)
         var scales = [Double](repeating: 1, count: d)
         for j in 1..<d {

@@ -123,7 +123,9 @@ public struct MethodComparison: Sendable {
     /// features as of `cut − learnWindow − (w − 1)·learnStep` days and labels = purchases in the
     /// following `learnWindow` days (all inside the training period; the test window is never
     /// read). Each window trains its own ALS model. Returns the model and how many candidate rows
-    /// and purchases it was fitted on. O(learnWindows · (ALS training + candidates)).
+    /// and purchases it was fitted on; throws ``NothingToLearn`` when the windows hold no
+    /// candidate that was bought, or none that was not (a training period too short for them).
+    /// O(learnWindows · (ALS training + candidates)).
     public func learnBlend() throws -> (blend: LogisticBlend, rows: Int, positives: Int) {
         let log = split.train
         var rows: [[Double]] = []
@@ -149,7 +151,34 @@ public struct MethodComparison: Sendable {
                 }
             }
         }
-        return (try LogisticBlend.fit(rows, labels: labels), rows.count, labels.filter { $0 }.count)
+        let positives = labels.filter { $0 }.count
+        guard positives > 0 && positives < rows.count else {
+            let day: Int64 = 86_400
+            let firstFeatures = split.cut - Int64(learnWindow + (learnWindows - 1) * learnStep) * day
+            throw NothingToLearn(
+                from: CalendarTime.isoDate(firstFeatures + day), until: CalendarTime.isoDate(split.cut), rows: rows.count,
+                positives: positives)
+        }
+        return (try LogisticBlend.fit(rows, labels: labels), rows.count, positives)
+    }
+
+    /// The learning windows hold no purchase of a candidate brand (or no candidate that was not
+    /// bought), so the venue blend has nothing to learn from.
+    public struct NothingToLearn: Error, Sendable, Equatable, CustomStringConvertible {
+        /// The first labelled day of the earliest window (YYYY-MM-DD).
+        public var from: String
+        /// The last labelled day: the training cut.
+        public var until: String
+        /// Candidate rows over all windows.
+        public var rows: Int
+        /// Rows whose brand the shopper bought.
+        public var positives: Int
+
+        /// A message for people.
+        public var description: String {
+            "the venue blend's learning windows (labels \(from) … \(until)) hold \(rows) candidate rows, \(positives) of them bought; "
+                + "it needs some of each: train on a longer period, or use fewer or shorter learning windows"
+        }
     }
 
     /// The ALS model of `log` (the training side, or its part before a learning window).

@@ -148,6 +148,10 @@ struct EvaluationTests {
         #expect(blend.score([1, 1, 0]) > blend.score([1, 0, 0]))
         #expect(LogisticBlend(bytes: blend.bytes) == blend)
         #expect(LogisticBlend(bytes: [1, 2, 3]) == nil)
+        #expect(throws: LogisticBlend.FitError.noRows) { try LogisticBlend.fit([], labels: []) }
+        #expect(throws: LogisticBlend.FitError.oneLabel(bought: false, rows: 4000)) {
+            try LogisticBlend.fit(rows, labels: labels.map { _ in false })
+        }
     }
 
     @Test("Tmall 2014, contest split: popularity and own history reproduce the reference script exactly", TestSupport.needsSharedData)
@@ -277,6 +281,13 @@ struct EvaluationTests {
             #expect(
                 try TestSupport.venue(["evaluate", "--events", TestSupport.fixtures + "/events.csv"] + refused).status != 0, "\(refused)")
         }
+        // The fixtures start on 2026-08-03, so the two 30-day learning windows before a 2026-08-20 cut
+        // hold no events: an error that says so, not a crash.
+        let tooEarly = try TestSupport.venue([
+            "evaluate", "--events", TestSupport.fixtures + "/events.csv", "--format", "generic", "--train-until", "2026-08-20",
+            "--test-from", "2026-08-21", "--test-until", "2026-09-10", "--factors", "16", "--iterations", "3",
+        ])
+        #expect(tooEarly.status == 1 && tooEarly.err.contains("learning windows (labels 2026-06-22 … 2026-08-20) hold 0 candidate rows"))
     }
 
     @Test("venue evaluate --json on the fixtures: every method, every K, and an SVG plot")
