@@ -101,6 +101,10 @@ struct EvaluateCommand: ParsableCommand {
             standardError("error: no test events in \(testFrom) … \(testUntil)")
             throw ExitCode(1)
         }
+        guard split.train.count > 0 else {
+            standardError("error: no events at or before \(trainUntil) to train on")
+            throw ExitCode(1)
+        }
         // Methods that use an ALS model are measured once per seed; the others once.
         let seedList = als.seedSequence(seeds)
         var runs: [RecommendationMethod: [[Int: MethodResult]]] = [:]

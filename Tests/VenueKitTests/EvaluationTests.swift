@@ -288,6 +288,11 @@ struct EvaluationTests {
             "--test-from", "2026-08-21", "--test-until", "2026-09-10", "--factors", "16", "--iterations", "3",
         ])
         #expect(tooEarly.status == 1 && tooEarly.err.contains("learning windows (labels 2026-06-22 … 2026-08-20) hold 0 candidate rows"))
+        let nothingBefore = try TestSupport.venue([
+            "evaluate", "--events", TestSupport.fixtures + "/events.csv", "--format", "generic", "--train-until", "2026-01-01",
+            "--test-from", "2026-08-21", "--test-until", "2026-09-10", "--methods", "own-history",
+        ])
+        #expect(nothingBefore.status == 1 && nothingBefore.err.contains("no events at or before 2026-01-01 to train on"))
     }
 
     @Test("venue evaluate --json on the fixtures: every method, every K, and an SVG plot")
