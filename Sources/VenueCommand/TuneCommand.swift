@@ -147,10 +147,10 @@ struct TuneCommand: ParsableCommand {
                     + "\"learn_windows\":\(c.windows),\"history_half_life\":\(c.halfLife),\"popular_candidates\":\(c.popular),"
                     + "\"recall\":\(chosen.recall),\"ndcg\":\(chosen.ndcg)},\"trials\":\(results.count),\"seeds\":\(seeds)}")
         } else {
-            let folds = splits.map { "train ≤ \(CalendarTime.isoDate($0.cut)), \($0.test.count) shoppers" }
-            print("best on validation (\(folds.count > 1 ? "\(folds.count) folds: " : "")\(folds.joined(separator: "; "))): \(flags)")
+            let validations = splits.map { "train ≤ \(CalendarTime.isoDate($0.cut)), \($0.test.count) shoppers" }
+            print("best on validation (\(folds > 1 ? "\(folds) folds: " : "")\(validations.joined(separator: "; "))): \(flags)")
             let averagedOver = [
-                folds.count > 1 ? "\(folds.count) folds" : nil, seeds > 1 ? "\(seeds) ALS seeds from \(als.seed)" : nil,
+                folds > 1 ? "\(folds) folds" : nil, seeds > 1 ? "\(seeds) ALS seeds from \(als.seed)" : nil,
             ].compactMap { $0 }
             print(
                 String(format: "Recall@%d %.4f  NDCG@%d %.4f", k, chosen.recall, k, chosen.ndcg)
