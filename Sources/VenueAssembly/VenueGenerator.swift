@@ -38,22 +38,13 @@ public struct VenueGenerator: Sendable {
         self.at = at
         self.wallets = wallets
         // History (all events) and follows (follow and favourite events) are independent.
-        @Sendable func build(_ i: Int) -> SparseMatrix {
-            let log = i == 0 ? events : events.filtered { events.kinds[$0] == .follow || events.kinds[$0] == .favorite }
-            return blend.ownHistory(log, at: at, shoppers: model.shopperIDs, brands: model.brandIDs)
+        let follows = Background(onOwnThread: threads > 1) {
+            blend.ownHistory(
+                events.filtered { events.kinds[$0] == .follow || events.kinds[$0] == .favorite }, at: at, shoppers: model.shopperIDs,
+                brands: model.brandIDs)
         }
-        if threads > 1 {
-            let matrices = Mutex<[SparseMatrix?]>([nil, nil])
-            DispatchQueue.concurrentPerform(iterations: 2) { i in
-                let matrix = build(i)
-                matrices.withLock { $0[i] = matrix }
-            }
-            history = matrices.withLock { $0[0]! }
-            followed = matrices.withLock { $0[1]! }
-        } else {
-            history = build(0)
-            followed = build(1)
-        }
+        history = blend.ownHistory(events, at: at, shoppers: model.shopperIDs, brands: model.brandIDs)
+        followed = follows.join()
         let popularity = blend.popularity(events, at: at, brands: model.brandIDs)
         assembler = VenueAssembler(catalog: catalog, layout: layout, brandIDs: model.brandIDs, popularity: popularity)
         // Candidates: factor score and popularity only (history reaches the page through the

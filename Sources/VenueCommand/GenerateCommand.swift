@@ -74,9 +74,6 @@ struct GenerateCommand: ParsableCommand {
             throw error
         }
         let inputs = try reportingInputErrors { () throws(InputError) in try marketplace.join().get() }
-        let catalogData = inputs.catalog
-        let wallets = inputs.wallets
-        let layoutData = inputs.layout
         let time: Int64
         if let at {
             guard let parsed = CalendarTime.parse(at) else {
@@ -97,7 +94,7 @@ struct GenerateCommand: ParsableCommand {
             ids = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         let generator = VenueGenerator(
-            model: loaded, events: log, catalog: catalogData, wallets: wallets, layout: layoutData, at: time, blend: blend,
+            model: loaded, events: log, catalog: inputs.catalog, wallets: inputs.wallets, layout: inputs.layout, at: time, blend: blend,
             threads: threads)
         let prepared = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
 

@@ -66,7 +66,6 @@ struct TuneCommand: ParsableCommand {
             standardError("error: no purchases in the validation window of fold \(empty)")
             throw ExitCode(1)
         }
-        let validationCut = splits[0].cut
         // The grid, one list of values per setting; a configuration is one index into each.
         let grid = (
             factors: [32, 64, 128], regularization: [Float(0.01), 0.1], alpha: [Float(5), 10, 20], windows: [1, 2],
@@ -137,7 +136,7 @@ struct TuneCommand: ParsableCommand {
             + "--history-half-life \(Int(c.halfLife)) --popular-candidates \(c.popular)"
         if json {
             print(
-                "{\"validation_train_until\":\"\(CalendarTime.isoDate(validationCut))\",\"validation_shoppers\":\(splits[0].test.count),"
+                "{\"validation_train_until\":\"\(CalendarTime.isoDate(splits[0].cut))\",\"validation_shoppers\":\(splits[0].test.count),"
                     + (folds > 1
                         ? "\"folds\":["
                             + splits.map { "{\"train_until\":\"\(CalendarTime.isoDate($0.cut))\",\"shoppers\":\($0.test.count)}" }

@@ -131,7 +131,7 @@ public struct MethodComparison: Sendable {
         var rows: [[Double]] = []
         var labels: [Bool] = []
         for w in 1...learnWindows {
-            let earlier = split.cut - Int64(learnWindow + (w - 1) * learnStep) * 86_400
+            let earlier = featureCut(ofWindow: w)
             let labelEnd = earlier + Int64(learnWindow) * 86_400
             let before = log.through(earlier)
             guard before.count > 0 else { continue }
@@ -152,15 +152,19 @@ public struct MethodComparison: Sendable {
             }
         }
         let positives = labels.filter { $0 }.count
-        guard positives > 0 && positives < rows.count else {
-            let day: Int64 = 86_400
-            let firstFeatures = split.cut - Int64(learnWindow + (learnWindows - 1) * learnStep) * day
+        do {
+            return (try LogisticBlend.fit(rows, labels: labels), rows.count, positives)
+        } catch is LogisticBlend.FitError {
+            // No rows, or one label only: say which days the windows covered.
             throw NothingToLearn(
-                from: CalendarTime.isoDate(firstFeatures + day), until: CalendarTime.isoDate(split.cut), rows: rows.count,
-                positives: positives)
+                from: CalendarTime.isoDate(featureCut(ofWindow: learnWindows) + 86_400), until: CalendarTime.isoDate(split.cut),
+                rows: rows.count, positives: positives)
         }
-        return (try LogisticBlend.fit(rows, labels: labels), rows.count, positives)
     }
+
+    /// The moment learning window `w` (from 1) takes its features at: `learnWindow + (w − 1) ·
+    /// learnStep` days before the cut. Its labels are the purchases of the `learnWindow` days after.
+    private func featureCut(ofWindow w: Int) -> Int64 { split.cut - Int64(learnWindow + (w - 1) * learnStep) * 86_400 }
 
     /// The learning windows hold no purchase of a candidate brand (or no candidate that was not
     /// bought), so the venue blend has nothing to learn from.
