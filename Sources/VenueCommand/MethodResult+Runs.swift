@@ -6,8 +6,11 @@ extension [MethodResult] {
     /// The mean of `value` over the runs.
     func mean(_ value: (MethodResult) -> Double) -> Double { reduce(0) { $0 + value($1) } / Double(count) }
 
+    /// The mean of the contest's micro recall (hits over all test pairs) over the runs; not the
+    /// macro Recall@K of ``RankingMetrics/recall``.
     var recall: Double { mean(\.metrics.microRecall) }
 
+    /// The main table's columns, each the mean over the runs.
     var row: String {
         String(
             format: "%.4f | %.4f | %.4f | %.4f | %.4f | %.3f | %.3f | %.3f", mean(\.metrics.microPrecision), recall,
@@ -15,6 +18,7 @@ extension [MethodResult] {
             mean(\.exposure.coverage), mean(\.exposure.gini))
     }
 
+    /// The same means as one JSON object; hits are written as an integer when their mean is whole.
     var json: String {
         let hits = mean { Double($0.metrics.hits) }
         return "{\"precision\":\(rounded(mean(\.metrics.microPrecision), places: 4)),\"recall\":\(rounded(recall, places: 4)),"
