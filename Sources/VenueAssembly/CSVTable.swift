@@ -64,7 +64,7 @@ struct CSVTable {
 
         /// A calendar date `YYYY-MM-DD`, as Unix seconds at midnight UTC.
         mutating func date(_ name: String) -> Int64 {
-            guard let seconds = CalendarTime.parse(text(name)) else {
+            guard let seconds = CalendarTime.day(text(name)) else {
                 problem(name, expected: "a date YYYY-MM-DD")
                 return 0
             }

@@ -53,7 +53,7 @@ public struct SyntheticMarketplace: Sendable {
         self.configuration = configuration
         var random = SeededRandom(seed: configuration.seed)
         let categories = Self.categories
-        guard let sale = CalendarTime.parse(configuration.saleDay) else {
+        guard let sale = CalendarTime.day(configuration.saleDay) else {
             preconditionFailure("sale day \(configuration.saleDay) is not YYYY-MM-DD")
         }
         let saleDay = sale / CalendarTime.secondsPerDay

@@ -22,9 +22,10 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var input: EventInputOptions
     @OptionGroup var als: ALSOptions
 
-    @Option(help: "Train on events up to and including this day (YYYY-MM-DD).") var trainUntil: String?
-    @Option(help: "First day of the test window.") var testFrom: String?
-    @Option(help: "Last day of the test window.") var testUntil: String?
+    @Option(help: ArgumentHelp("Train on events up to and including this day.", valueName: DayArgument.valueName)) var trainUntil:
+        DayArgument?
+    @Option(help: ArgumentHelp("First day of the test window.", valueName: DayArgument.valueName)) var testFrom: DayArgument?
+    @Option(help: ArgumentHelp("Last day of the test window.", valueName: DayArgument.valueName)) var testUntil: DayArgument?
     @Option(help: "Event kinds that count as test items, comma separated.") var testEvents = "purchase"
     @Option(help: "Methods, comma separated (time split).") var methods = RecommendationMethod.allCases.map(\.rawValue).joined(
         separator: ",")
@@ -83,9 +84,7 @@ struct EvaluateCommand: ParsableCommand {
         guard let trainUntil, let testFrom, let testUntil else {
             throw ValidationError("give --train-until, --test-from and --test-until (time split) or --holdout FRACTION")
         }
-        guard let cut = CalendarTime.parse(trainUntil), let from = CalendarTime.parse(testFrom), let until = CalendarTime.parse(testUntil)
-        else { throw ValidationError("dates are YYYY-MM-DD") }
-        guard from > cut else { throw ValidationError("--test-from must come after --train-until") }
+        guard testFrom.start > trainUntil.start else { throw ValidationError("--test-from must come after --train-until") }
         var kinds: Set<EventKind> = []
         for name in testEvents.split(separator: ",") {
             guard let kind = EventKind(name: String(name)) else { throw ValidationError("unknown event kind \(name)") }
@@ -96,7 +95,7 @@ struct EvaluateCommand: ParsableCommand {
             guard let method = RecommendationMethod(rawValue: String(name)) else { throw ValidationError("unknown method \(name)") }
             chosen.append(method)
         }
-        let split = TimeSplit(log, trainUntil: cut, testFrom: from, testUntil: until, testKinds: kinds)
+        let split = TimeSplit(log, trainUntil: trainUntil.start, testFrom: testFrom.start, testUntil: testUntil.start, testKinds: kinds)
         guard !split.test.isEmpty else {
             standardError("error: no test events in \(testFrom) … \(testUntil)")
             throw ExitCode(1)

@@ -20,12 +20,11 @@ struct FixturesCommand: ParsableCommand {
     @Option(help: "Number of shoppers.")
     var shoppers = 2000
 
-    @Option(help: "The sale day; events end the day before.")
-    var saleDay = "2026-11-11"
+    @Option(help: ArgumentHelp("The sale day; events end the day before.", valueName: DayArgument.valueName))
+    var saleDay = DayArgument(argument: "2026-11-11")!
 
     func validate() throws {
         guard brands > 0, shoppers > 0 else { throw ValidationError("--brands and --shoppers must be positive") }
-        guard CalendarTime.parse(saleDay) != nil else { throw ValidationError("--sale-day is YYYY-MM-DD") }
     }
 
     func run() throws {
@@ -33,7 +32,7 @@ struct FixturesCommand: ParsableCommand {
         configuration.seed = seed
         configuration.brands = brands
         configuration.shoppers = shoppers
-        configuration.saleDay = saleDay
+        configuration.saleDay = saleDay.text
         let market = SyntheticMarketplace(configuration)
         try reportingInputErrors { () throws(InputError) in try market.write(to: out) }
         for (name, contents) in market.files {

@@ -26,7 +26,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "The coupons CSV.") var coupons: String
     @Option(help: "The layout JSON.") var layout: String
     @Option(help: "Output folder.") var out: String
-    @Option(help: "The day pages are for, YYYY-MM-DD (default: the day after the last event).") var at: String?
+    @Option(help: ArgumentHelp("The day pages are for (default: the day after the last event).", valueName: DayArgument.valueName))
+    var at: DayArgument?
     @Option(help: "A file of shopper ids, one per line (default: every shopper of the model).") var shoppers: String?
     @Flag(help: "Every shopper of the model (the default without --shoppers).") var all = false
     @Option(help: "Worker threads.") var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -51,7 +52,7 @@ struct GenerateCommand: ParsableCommand {
     /// The pipeline shared with `venue demo`; returns the summary line.
     static func generate(
         model: String, events: String, eventsFormat: EventFormat, catalog: String, coupons: String, layout: String, out: String,
-        at: String?, shoppersFile: String?, threads: Int, format: PageFormat, blend: VenueBlend = VenueBlend()
+        at: DayArgument?, shoppersFile: String?, threads: Int, format: PageFormat, blend: VenueBlend = VenueBlend()
     ) throws -> String {
         let started = DispatchTime.now().uptimeNanoseconds
         // The catalog, coupons and layout do not depend on the model or the events: with more than
@@ -76,11 +77,7 @@ struct GenerateCommand: ParsableCommand {
         let inputs = try reportingInputErrors { () throws(InputError) in try marketplace.join().get() }
         let time: Int64
         if let at {
-            guard let parsed = CalendarTime.parse(at) else {
-                standardError("error: --at \(at): expected a date YYYY-MM-DD")
-                throw ExitCode(1)
-            }
-            time = parsed
+            time = at.start
         } else {
             let last = log.times.lazy.filter { $0 != EventLog.noTime }.max() ?? 0
             time = (last / 86_400 + 1) * 86_400

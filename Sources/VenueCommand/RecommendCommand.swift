@@ -55,8 +55,11 @@ struct RecommendCommand: ParsableCommand {
     @Flag(help: "Rank by the learned venue blend saved in the model (needs --shopper and --events).")
     var blend = false
 
-    @Option(help: "With --blend: the moment to rank for, YYYY-MM-DD (events after it are ignored; default: the last event).")
-    var at: String?
+    @Option(
+        help: ArgumentHelp(
+            "With --blend: the day to rank for (its events count, later ones are ignored; default: the last event).",
+            valueName: DayArgument.valueName))
+    var at: DayArgument?
 
     func validate() throws {
         guard (shopper != nil) != all else { throw ValidationError("give either --shopper ID or --all") }
@@ -106,8 +109,7 @@ struct RecommendCommand: ParsableCommand {
         let log = try EventInputOptions.read(path: events, format: format)
         var cut = Int64.min
         if let at {
-            guard let day = CalendarTime.parse(at) else { throw ValidationError("--at must be YYYY-MM-DD") }
-            cut = day + 86_399
+            cut = at.end
         } else {
             for time in log.times where time != EventLog.noTime { cut = max(cut, time) }
         }

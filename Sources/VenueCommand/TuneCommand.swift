@@ -25,7 +25,7 @@ struct TuneCommand: ParsableCommand {
     @OptionGroup var input: EventInputOptions
     @OptionGroup var als: ALSOptions
 
-    @Option(help: "The last day of the training period (YYYY-MM-DD).") var trainUntil: String
+    @Option(help: ArgumentHelp("The last day of the training period.", valueName: DayArgument.valueName)) var trainUntil: DayArgument
     @Option(help: "Days at the end of the training period used for validation.") var validationDays = 30
     @Option(help: "The most configurations to evaluate.") var trials = 40
     @Option(
@@ -51,7 +51,7 @@ struct TuneCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard let cut = CalendarTime.parse(trainUntil) else { throw ValidationError("--train-until is YYYY-MM-DD") }
+        let cut = trainUntil.start
         let log = try input.read()
         let day: Int64 = 86_400
         let training = log.through(cut + day - 1)

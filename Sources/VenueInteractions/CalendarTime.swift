@@ -48,10 +48,15 @@ public enum CalendarTime {
         return "\(pad(d.year, 4))-\(pad(d.month, 2))-\(pad(d.day, 2))"
     }
 
-    /// Parses `YYYY-MM-DD` (or a full ISO-8601 date-time) to Unix seconds; `nil` when malformed.
-    public static func parse(_ text: String) -> Int64? {
+    /// Parses a calendar day written exactly `YYYY-MM-DD` to Unix seconds at midnight UTC; `nil`
+    /// for anything else: an impossible date (`2023-02-29`), a date-time, Unix seconds, or
+    /// `20140715`. Where the input names a day (a cut-off, a coupon's validity), this is the parser
+    /// to use; event times go through ``parseFlexible(_:)``.
+    public static func day(_ text: String) -> Int64? {
         var text = text
-        return text.withUTF8 { parseFlexible(UnsafeRawBufferPointer($0)) }
+        return text.withUTF8 { bytes in
+            bytes.count == 10 ? parseDateTime(UnsafeRawBufferPointer(bytes)) : nil
+        }
     }
 
     static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {

@@ -85,7 +85,7 @@ struct EvaluationTests {
     @Test("a time split never puts an event after the cut into training; the test window and kinds are respected")
     func timeSplit() throws {
         let day: Int64 = 86_400
-        let cut = try #require(CalendarTime.parse("2014-07-15"))
+        let cut = try #require(CalendarTime.day("2014-07-15"))
         var log = EventLog()
         log.append(shopper: "a", brand: "x", kind: .click, time: cut + 86_399)  // last second of the cut day: train
         log.append(shopper: "a", brand: "y", kind: .purchase, time: cut + day)  // test
@@ -109,7 +109,7 @@ struct EvaluationTests {
         configuration.factors = 8
         configuration.iterations = 2
         configuration.threads = 1
-        let cut = try #require(CalendarTime.parse("2026-10-20"))
+        let cut = try #require(CalendarTime.day("2026-10-20"))
         let day: Int64 = 86_400
         func comparison(cutDaysEarlier: Int64, windows: Int, step: Int? = nil) -> MethodComparison {
             let at = cut - cutDaysEarlier * day
@@ -158,8 +158,8 @@ struct EvaluationTests {
     func tmallBaselines() throws {
         let log = try EventReader(format: .tmall2014).read(path: TestSupport.shared("tmall-2014-brands/t_alibaba_data.csv"))
         let split = TimeSplit(
-            log, trainUntil: try #require(CalendarTime.parse("2014-07-15")), testFrom: try #require(CalendarTime.parse("2014-07-16")),
-            testUntil: try #require(CalendarTime.parse("2014-08-15")))
+            log, trainUntil: try #require(CalendarTime.day("2014-07-15")), testFrom: try #require(CalendarTime.day("2014-07-16")),
+            testUntil: try #require(CalendarTime.day("2014-08-15")))
         #expect(split.test.count == 531 && split.test.reduce(0) { $0 + $1.brands.count } == 1378 && split.train.count == 131_720)
         let order = BrandIDOrder(split.train.brandIDs)
         let popular = BaselineRankers.popularity(split.train, order: order)
@@ -281,6 +281,12 @@ struct EvaluationTests {
             #expect(
                 try TestSupport.venue(["evaluate", "--events", TestSupport.fixtures + "/events.csv"] + refused).status != 0, "\(refused)")
         }
+        // Days are refused by the argument parser, naming the option, before any input is read.
+        let badDay = try TestSupport.venue([
+            "evaluate", "--events", "/nonexistent/events.csv", "--train-until", "2026-10-20T12:00", "--test-from", "2026-10-21",
+            "--test-until", "2026-11-10",
+        ])
+        #expect(badDay.status == 64 && badDay.err.contains("The value '2026-10-20T12:00' is invalid for '--train-until <YYYY-MM-DD>'"))
         // The fixtures start on 2026-08-03, so the two 30-day learning windows before a 2026-08-20 cut
         // hold no events: an error that says so, not a crash.
         let tooEarly = try TestSupport.venue([
@@ -330,8 +336,8 @@ struct EvaluationTests {
         // The saved model ranks as the evaluation's venue method did, from Swift and from the CLI.
         let log = try EventReader(format: .generic).read(path: TestSupport.fixtures + "/events.csv")
         let split = TimeSplit(
-            log, trainUntil: CalendarTime.parse("2026-10-20")!, testFrom: CalendarTime.parse("2026-10-21")!,
-            testUntil: CalendarTime.parse("2026-11-10")!)
+            log, trainUntil: CalendarTime.day("2026-10-20")!, testFrom: CalendarTime.day("2026-10-21")!,
+            testUntil: CalendarTime.day("2026-11-10")!)
         let evaluated = try MethodComparison(split: split).rank(.venue, k: 20, model: model, blend: blend)
         let ranker = try LearnedVenueRanker(model: model, log: log, cut: split.cut)
         #expect(split.test.map { ranker.rank($0.shopper, k: 20).map(\.brand) } == evaluated)

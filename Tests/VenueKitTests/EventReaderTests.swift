@@ -228,7 +228,13 @@ struct InteractionTests {
             #expect(CalendarTime.days(year: d.year, month: d.month, day: d.day) == days)
         }
         #expect(CalendarTime.isoDate(0) == "1970-01-01")
-        #expect(CalendarTime.parse("2024-02-29") != nil && CalendarTime.parse("2023-02-29") == nil)
+        #expect(CalendarTime.day("2024-02-29") == CalendarTime.seconds(year: 2024, month: 2, day: 29))
+        // A day is exactly YYYY-MM-DD: no impossible dates, date-times, Unix seconds or compact forms.
+        for refused in ["2023-02-29", "2014-13-15", "2014-07-15T10:00", "2014-07-15 ", "1405382400", "20140715", "2014-7-15", ""] {
+            #expect(CalendarTime.day(refused) == nil, "\(refused)")
+        }
+        // Event times stay flexible.
+        #expect(Array("1405382400".utf8).withUnsafeBytes { CalendarTime.parseFlexible($0) } == 1_405_382_400)
     }
 }
 

@@ -67,9 +67,15 @@ struct CommandTests {
     @Test("venue fixtures refuses sizes and sale days it cannot build from, with a message instead of a crash")
     func fixturesRefusesBadOptions() throws {
         let folder = TestSupport.temporaryFolder()
-        for refused in [["--brands", "0"], ["--shoppers", "0"], ["--sale-day", "2026-13-40"], ["--sale-day", "soon"]] {
+        for refused in [["--brands", "0"], ["--shoppers", "0"]] {
             let result = try TestSupport.venue(["fixtures", "--out", folder] + refused)
             #expect(result.status == 64 && result.err.contains("Error: --"), "\(refused): \(result.status) \(result.err)")
+        }
+        for day in ["2026-13-40", "soon", "2026-11-11T10:00", "1762819200"] {
+            let result = try TestSupport.venue(["fixtures", "--out", folder, "--sale-day", day])
+            #expect(
+                result.status == 64 && result.err.contains("The value '\(day)' is invalid for '--sale-day <YYYY-MM-DD>'"),
+                "\(day): \(result.status) \(result.err)")
         }
     }
 

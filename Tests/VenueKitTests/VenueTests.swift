@@ -306,12 +306,17 @@ struct VenueTests {
         S1,C2,voucher,all,0,5,2026-11-01,2026-11-11
         S2,C3,category,shelf:x,0,5,2026-11-01,2026-11-11
         S2,C4,red_envelope,all,0,5,2026-11-12,2026-11-11
+        S3,C5,red_envelope,all,0,5,1762000000,2026-11-11
+        S3,C6,red_envelope,all,0,5,2026-11-01,2026-11-11T23:59
         """.write(toFile: coupons, atomically: true, encoding: .utf8)
+        // Validity dates are days: Unix seconds and date-times are refused, not read as some moment.
         #expect {
             try CouponWallets.read(path: coupons)
         } throws: { error in
-            guard case .malformedRows(let problems, 3) = error as? InputError else { return false }
-            return problems.map(\.location.line) == [3, 4, 5] && problems[0].location.column == 7
+            guard case .malformedRows(let problems, 5) = error as? InputError else { return false }
+            return problems.map(\.location.line) == [3, 4, 5, 6, 7] && problems[0].location.column == 7
+                && problems.suffix(2).map(\.location.column) == [28, 39]
+                && problems.suffix(2).allSatisfy { $0.expected.contains("YYYY-MM-DD") }
         }
         // Layout errors give the line and column of the bad value, or of the object missing a key,
         // and its key path.
