@@ -4,6 +4,10 @@ import VenueKit
 
 extension RecommendationMethod: ExpressibleByArgument {}
 
+extension EventKind: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+}
+
 /// `venue evaluate`: ranking quality on a time split (the Tmall contest protocol) or a random
 /// per-interaction holdout (the `implicit` harness protocol).
 struct EvaluateCommand: ParsableCommand {
@@ -26,9 +30,10 @@ struct EvaluateCommand: ParsableCommand {
         DayArgument?
     @Option(help: ArgumentHelp("First day of the test window.", valueName: DayArgument.valueName)) var testFrom: DayArgument?
     @Option(help: ArgumentHelp("Last day of the test window.", valueName: DayArgument.valueName)) var testUntil: DayArgument?
-    @Option(help: "Event kinds that count as test items, comma separated.") var testEvents = "purchase"
-    @Option(help: "Methods, comma separated (time split).") var methods = RecommendationMethod.allCases.map(\.rawValue).joined(
-        separator: ",")
+    @Option(help: "Event kinds that count as test items, comma separated.") var testEvents = CommaSeparated<EventKind>(
+        argument: "purchase")!
+    @Option(help: "Methods, comma separated (time split).")
+    var methods = CommaSeparated<RecommendationMethod>(argument: RecommendationMethod.allCases.map(\.rawValue).joined(separator: ","))!
     @Option(help: "Neighbours per brand for item-knn.") var knn = 50
     @Option(help: "Days before the cut whose purchases label the venue blend's training rows.") var learnWindow = 30
     @Option(help: "How many such windows, going back from the cut, give the blend's training rows.") var learnWindows = 2
@@ -39,7 +44,7 @@ struct EvaluateCommand: ParsableCommand {
     var popularCandidates = LearnedVenueRanker.defaults.popularCandidates
     @Option(help: "Share of interactions held out (random holdout protocol).") var holdout: Double?
     @Option(help: "Seed of the holdout split.") var splitSeed: UInt64 = 42
-    @Option(name: .short, help: "Cut-offs, comma separated.") var k = "5,10,20,50"
+    @Option(name: .short, help: "Cut-offs, comma separated.") var k = CommaSeparated<Int>(argument: "5,10,20,50")!
     @Flag(help: "Print one JSON object instead of a table.") var json = false
     @Option(help: "Also draw Recall@K against K for every method as an SVG file.") var plot: String?
     @Option(
@@ -70,32 +75,32 @@ struct EvaluateCommand: ParsableCommand {
             throw ValidationError("--holdout is the share of interactions held out, strictly between 0 and 1")
         }
         guard knn > 0 else { throw ValidationError("--knn must be positive") }
+        guard k.elements.allSatisfy({ $0 > 0 }) else { throw ValidationError("-k takes positive cut-offs") }
+        if holdout == nil { _ = try timeSplitDays() }
         guard seeds == 1 || holdout == nil else { throw ValidationError("--seeds is for the time split; the holdout trains once") }
     }
 
+    /// The time split's days: all three given, the test window after the training period.
+    private func timeSplitDays() throws -> (trainUntil: DayArgument, testFrom: DayArgument, testUntil: DayArgument) {
+        guard let trainUntil, let testFrom, let testUntil else {
+            throw ValidationError("give --train-until, --test-from and --test-until (time split) or --holdout FRACTION")
+        }
+        guard testFrom.start > trainUntil.start else { throw ValidationError("--test-from must come after --train-until") }
+        return (trainUntil, testFrom, testUntil)
+    }
+
     func run() throws {
-        let cutoffs = k.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 > 0 }.sorted()
-        guard !cutoffs.isEmpty else { throw ValidationError("-k needs one or more positive integers") }
+        let cutoffs = k.elements.sorted()
         let log = try input.read()
         if let holdout {
             try runHoldout(log, fraction: holdout, cutoffs: cutoffs)
             return
         }
-        guard let trainUntil, let testFrom, let testUntil else {
-            throw ValidationError("give --train-until, --test-from and --test-until (time split) or --holdout FRACTION")
-        }
-        guard testFrom.start > trainUntil.start else { throw ValidationError("--test-from must come after --train-until") }
-        var kinds: Set<EventKind> = []
-        for name in testEvents.split(separator: ",") {
-            guard let kind = EventKind(name: String(name)) else { throw ValidationError("unknown event kind \(name)") }
-            kinds.insert(kind)
-        }
-        var chosen: [RecommendationMethod] = []
-        for name in methods.split(separator: ",") {
-            guard let method = RecommendationMethod(rawValue: String(name)) else { throw ValidationError("unknown method \(name)") }
-            chosen.append(method)
-        }
-        let split = TimeSplit(log, trainUntil: trainUntil.start, testFrom: testFrom.start, testUntil: testUntil.start, testKinds: kinds)
+        let (trainUntil, testFrom, testUntil) = try timeSplitDays()
+        let chosen = methods.elements
+        let split = TimeSplit(
+            log, trainUntil: trainUntil.start, testFrom: testFrom.start, testUntil: testUntil.start,
+            testKinds: Set(testEvents.elements))
         guard !split.test.isEmpty else {
             standardError("error: no test events in \(testFrom) … \(testUntil)")
             throw ExitCode(1)

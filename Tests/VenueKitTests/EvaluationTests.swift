@@ -245,7 +245,8 @@ struct EvaluationTests {
     }
 
     @Test(
-        "venue evaluate --seeds 2 reports als as the mean of --seed 42 and --seed 43 and lists each seed; out-of-range options are refused")
+        "venue evaluate --seeds 2 reports als as the mean of --seed 42 and --seed 43 and lists each seed; bad options are refused before any input is read"
+    )
     func evaluateSeeds() throws {
         func evaluate(_ arguments: [String]) throws -> [String: Any] {
             let result = try TestSupport.venue(
@@ -281,12 +282,29 @@ struct EvaluationTests {
             #expect(
                 try TestSupport.venue(["evaluate", "--events", TestSupport.fixtures + "/events.csv"] + refused).status != 0, "\(refused)")
         }
-        // Days are refused by the argument parser, naming the option, before any input is read.
-        let badDay = try TestSupport.venue([
-            "evaluate", "--events", "/nonexistent/events.csv", "--train-until", "2026-10-20T12:00", "--test-from", "2026-10-21",
-            "--test-until", "2026-11-10",
-        ])
-        #expect(badDay.status == 64 && badDay.err.contains("The value '2026-10-20T12:00' is invalid for '--train-until <YYYY-MM-DD>'"))
+        // Bad days and lists are refused, naming the option, before any input is read: the events file does not exist.
+        for (refused, message) in [
+            (["--train-until", "2026-10-20T12:00"], "The value '2026-10-20T12:00' is invalid for '--train-until <YYYY-MM-DD>'"),
+            (["--test-from", "2026-10-20"], "--test-from must come after --train-until"),
+            (["-k", "20,x"], "The value '20,x' is invalid for '-k <k>'"), (["-k", "20,0"], "-k takes positive cut-offs"),
+            (["--methods", "als,nope"], "The value 'als,nope' is invalid for '--methods <methods>'"),
+            (["--test-events", "purchase,nap"], "The value 'purchase,nap' is invalid for '--test-events <test-events>'"),
+        ] {
+            let result = try TestSupport.venue(
+                [
+                    "evaluate", "--events", "/nonexistent/events.csv", "--train-until", "2026-10-20", "--test-from", "2026-10-21",
+                    "--test-until", "2026-11-10",
+                ] + refused)
+            #expect(result.status == 64 && result.err.contains(message), "\(refused): \(result.status) \(result.err)")
+        }
+        // A cut-off or method given twice counts once (a repeated cut-off used to trap in a dictionary).
+        let fixtureSplit = [
+            "evaluate", "--events", TestSupport.fixtures + "/events.csv", "--train-until", "2026-10-20", "--test-from", "2026-10-21",
+            "--test-until", "2026-11-10", "--bootstrap", "0",
+        ]
+        let once = try TestSupport.venue(fixtureSplit + ["--methods", "own-history", "-k", "20"])
+        let twice = try TestSupport.venue(fixtureSplit + ["--methods", "own-history,own-history", "-k", "20,20"])
+        #expect(once.status == 0 && twice.status == 0 && once.out == twice.out, "\(twice.err)")
         // The fixtures start on 2026-08-03, so the two 30-day learning windows before a 2026-08-20 cut
         // hold no events: an error that says so, not a crash.
         let tooEarly = try TestSupport.venue([
