@@ -39,6 +39,12 @@ struct ALSOptions: ParsableArguments {
     @Option(help: "Halve an event's weight every this many days before the last event (off by default).")
     var halfLife: Double?
 
+    func validate() throws {
+        if let halfLife, !(halfLife > 0 && halfLife.isFinite) { throw ValidationError("--half-life is a positive number of days") }
+        let problems = configuration.problems
+        guard problems.isEmpty else { throw ValidationError("ALS settings: " + problems.joined(separator: "; ")) }
+    }
+
     var configuration: ALSConfiguration {
         var c = ALSConfiguration()
         c.factors = factors

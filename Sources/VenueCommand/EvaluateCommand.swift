@@ -75,6 +75,10 @@ struct EvaluateCommand: ParsableCommand {
             throw ValidationError("--holdout is the share of interactions held out, strictly between 0 and 1")
         }
         guard knn > 0 else { throw ValidationError("--knn must be positive") }
+        guard historyHalfLife > 0, historyHalfLife.isFinite else {
+            throw ValidationError("--history-half-life is a positive number of days")
+        }
+        guard popularCandidates >= 0 else { throw ValidationError("--popular-candidates must not be negative") }
         guard k.elements.allSatisfy({ $0 > 0 }) else { throw ValidationError("-k takes positive cut-offs") }
         if holdout == nil { _ = try timeSplitDays() }
         guard seeds == 1 || holdout == nil else { throw ValidationError("--seeds is for the time split; the holdout trains once") }

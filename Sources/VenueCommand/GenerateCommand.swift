@@ -39,6 +39,10 @@ struct GenerateCommand: ParsableCommand {
     func validate() throws {
         if all, shoppers != nil { throw ValidationError("give --shoppers FILE or --all, not both") }
         guard threads > 0 else { throw ValidationError("--threads must be positive") }
+        guard halfLife > 0, halfLife.isFinite else { throw ValidationError("--half-life is a positive number of days") }
+        guard factorWeight.isFinite, popularityWeight.isFinite else {
+            throw ValidationError("--factor-weight and --popularity-weight must be finite numbers")
+        }
     }
 
     func run() throws {

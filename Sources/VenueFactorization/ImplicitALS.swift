@@ -38,8 +38,14 @@ public struct ImplicitALS: Sendable {
         progress: (IterationReport) -> Void = { _ in }
     ) throws(TrainingError) -> FactorModel {
         let c = configuration
-        guard c.factors > 0, c.iterations >= 0, c.regularization >= 0, c.cgSteps > 0, c.threads > 0 else {
-            throw .invalidConfiguration("factors, CG steps and threads must be positive; iterations and regularization non-negative")
+        let problems = c.problems
+        guard problems.isEmpty else { throw .invalidConfiguration(problems.joined(separator: "; ")) }
+        let bytes = c.trainingBytes(shoppers: interactions.shopperCount, brands: interactions.brandCount)
+        let memory = Double(ProcessInfo.processInfo.physicalMemory)
+        guard bytes <= memory else {
+            throw .invalidConfiguration(
+                "\(c.factors) factors need at least \(gigabytes(bytes)) for \(interactions.shopperCount) shoppers × "
+                    + "\(interactions.brandCount) brands on \(c.threads) threads, more than this machine's \(gigabytes(memory))")
         }
         let byShopper = ConfidenceRows(interactions.byShopper, c.confidence)
         let byBrand = ConfidenceRows(interactions.byBrand, c.confidence)
@@ -272,3 +278,6 @@ extension Duration {
         return Double(s) + Double(attoseconds) * 1e-18
     }
 }
+
+/// `bytes` in GB with one decimal, for messages.
+private func gigabytes(_ bytes: Double) -> String { String(format: "%.1f GB", bytes / 1e9) }

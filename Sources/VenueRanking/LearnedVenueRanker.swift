@@ -86,8 +86,9 @@ public struct LearnedVenueRanker: Sendable {
                 let parts = field.split(separator: "=", maxSplits: 1)
                 guard parts.count == 2, let value = Double(parts[1]) else { throw .malformed(Self.settingsExtension) }
                 let name = String(parts[0])
-                // Every setting is positive, except that there may be no popular candidates.
-                guard settings[name] != nil, value > 0 || (name == "popular" && value == 0) else {
+                // Every setting is positive, except that there may be no popular candidates, and
+                // small enough to be a count.
+                guard settings[name] != nil, value > 0 || (name == "popular" && value == 0), value <= 1e9 else {
                     throw .malformed(Self.settingsExtension)
                 }
                 settings[name] = value

@@ -289,6 +289,10 @@ struct EvaluationTests {
             (["-k", "20,x"], "The value '20,x' is invalid for '-k <k>'"), (["-k", "20,0"], "-k takes positive cut-offs"),
             (["--methods", "als,nope"], "The value 'als,nope' is invalid for '--methods <methods>'"),
             (["--test-events", "purchase,nap"], "The value 'purchase,nap' is invalid for '--test-events <test-events>'"),
+            (["--popular-candidates=-1"], "--popular-candidates must not be negative"),
+            (["--history-half-life", "0"], "--history-half-life is a positive number of days"),
+            (["--half-life", "0"], "--half-life is a positive number of days"),
+            (["--alpha=-1"], "ALS settings: α must be finite and not negative, not -1.0"),
         ] {
             let result = try TestSupport.venue(
                 [
@@ -385,7 +389,12 @@ struct EvaluationTests {
         var older = model
         older.extensions["BLNP"] = Array("knn=50,half_life=60.0,per_source=30".utf8)
         #expect(try LearnedVenueRanker(model: older, log: log, cut: split.cut).features.popularCandidates == 0)
-        older.extensions["BLNP"] = Array("knn=50,half_life=60.0,per_source=30,popular=-1".utf8)
-        #expect(throws: LearnedVenueRanker.LoadError.malformed("BLNP")) { try LearnedVenueRanker(model: older, log: log, cut: split.cut) }
+        // Settings out of range are refused, not turned into counts: Int(1e300) would trap.
+        for bad in ["popular=-1", "knn=1e300", "per_source=nan", "half_life=inf"] {
+            older.extensions["BLNP"] = Array("knn=50,half_life=60.0,per_source=30,\(bad)".utf8)
+            #expect(throws: LearnedVenueRanker.LoadError.malformed("BLNP"), "\(bad)") {
+                try LearnedVenueRanker(model: older, log: log, cut: split.cut)
+            }
+        }
     }
 }

@@ -157,10 +157,45 @@ struct FactorizationTests {
         #expect(reseeded.shopperFactors.storage != models[0].shopperFactors.storage)
     }
 
+    @Test("settings out of range are refused before training, each named, and so is a model too large for memory")
+    func invalidConfigurations() throws {
+        let matrix = TinyProblem().matrix
+        func problem(_ change: (inout ALSConfiguration) -> Void) -> String? {
+            var c = Self.configuration(.cg, iterations: 1)
+            change(&c)
+            do {
+                _ = try ImplicitALS(c).train(matrix)
+                return nil
+            } catch {
+                guard case .invalidConfiguration(let message) = error else { return "unexpected \(error)" }
+                return message
+            }
+        }
+        #expect(problem { _ in } == nil)
+        #expect(problem { $0.factors = 0 } == "factors must be positive, not 0")
+        #expect(problem { $0.iterations = -1 } == "iterations must not be negative, not -1")
+        #expect(problem { $0.regularization = .nan }?.hasPrefix("regularization (λ) must be finite") == true)
+        #expect(problem { $0.confidence = .linear(alpha: -1) } == "α must be finite and not negative, not -1.0")
+        #expect(problem { $0.confidence = .linear(alpha: .infinity) } == "α must be finite and not negative, not inf")
+        #expect(
+            problem { $0.confidence = .logarithmic(alpha: 1, epsilon: 0) } == "ε of the log confidence must be finite and positive, not 0.0"
+        )
+        #expect(
+            problem {
+                $0.threads = 0; $0.cgSteps = 0
+            } == "CG steps must be positive, not 0; threads must be positive, not 0")
+        // A million factors need 4 TB per Gram matrix: refused with the sizes, not a failed allocation.
+        let huge = try #require(problem { $0.factors = 1_000_000 })
+        #expect(
+            huge.hasPrefix("1000000 factors need at least ")
+                && huge.contains("for 30 shoppers × 20 brands on 1 threads, more than this machine's"))
+    }
+
     @Test("NaN stops training with the iteration, side and row")
     func nonFiniteIsReported() {
         var c = Self.configuration(.cg, iterations: 2)
-        c.confidence = .linear(alpha: .infinity)
+        // A finite α that overflows the confidences of strengths above 1 to infinity.
+        c.confidence = .linear(alpha: .greatestFiniteMagnitude)
         do {
             _ = try ImplicitALS(c).train(TinyProblem().matrix)
             Issue.record("training with infinite confidence did not fail")

@@ -394,6 +394,11 @@ struct VenueTests {
         #expect(page.contains("data-floor=\"picked\"") && page.contains("data-floor=\"wallet\"") && !page.contains("http"))
         #expect(FileManager.default.fileExists(atPath: folder + "/html/html/NOBODY.html"), "a cold start still gets a page")
 
+        for refused in [["--half-life", "0"], ["--factor-weight", "nan"]] {
+            let result = try generate(folder + "/refused", threads: 2, extra: refused)
+            #expect(result.status == 64 && !FileManager.default.fileExists(atPath: folder + "/refused"), "\(refused): \(result.err)")
+        }
+
         let broken = folder + "/broken.csv"
         try "shopper,coupon,kind,scope,threshold,amount,valid_from,valid_until\nS1,C1,store,brand:B1,lots,1,2026-11-01,2026-11-02\n"
             .write(toFile: broken, atomically: true, encoding: .utf8)
