@@ -41,6 +41,16 @@ struct RankBenchCommand: ParsableCommand {
         guard brands > 0, factors > 0, k > 0, queries > 0, shoppers > 0, threads > 0, blockSize > 0 else {
             throw ValidationError("sizes, k and threads must be positive")
         }
+        // The random problem holds both factor matrices in float32, and each worker a block of
+        // scores; refuse what cannot fit rather than fail an allocation.
+        let bytes =
+            4 * Double(factors) * (Double(brands) + Double(max(shoppers, queries)))
+            + 4 * Double(threads) * Double(min(blockSize, shoppers)) * Double(brands)
+        let memory = Double(ProcessInfo.processInfo.physicalMemory)
+        guard bytes <= memory else {
+            throw ValidationError(
+                String(format: "this problem needs at least %.1f GB, more than this machine's %.1f GB", bytes / 1e9, memory / 1e9))
+        }
     }
 
     func run() throws {

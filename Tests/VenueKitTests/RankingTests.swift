@@ -479,6 +479,11 @@ struct RecommendCommandTests {
             #expect(object[key] != nil, "\(key)")
         }
         #expect((object["single_filtered"] as? [String: Double])?["p999_us"] != nil)
+        // A problem larger than memory is refused with its size, not a failed allocation (400 GB here).
+        let huge = try TestSupport.venue([
+            "bench", "rank", "--factors", "1000000", "--brands", "100000", "--queries", "1", "--shoppers", "1",
+        ])
+        #expect(huge.status == 64 && huge.err.contains("this problem needs at least 400.0 GB"), "\(huge.err)")
     }
 }
 
