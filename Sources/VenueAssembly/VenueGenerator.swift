@@ -101,11 +101,12 @@ public struct VenueGenerator: Sendable {
 
     /// Generates the pages of `shoppers` (ids; `nil` for every shopper of the model) on `threads`
     /// workers, `blockSize` shoppers per block, and passes each block's JSON lines to `consume` in
-    /// order (the bytes are valid during the call only). Returns the stage times and counts.
+    /// order (the bytes are valid during the call only), then `progress` with the pages passed so
+    /// far (a point where a caller can checkpoint). Returns the stage times and counts.
     public func generate(
         shoppers: [String]? = nil, threads: Int, blockSize: Int = BrandRanker.defaultBlockSize,
         consume: (UnsafeRawBufferPointer) throws -> Void,
-        progress: (Int) -> Void = { _ in }
+        progress: (Int) throws -> Void = { _ in }
     ) rethrows -> Report {
         let ids = shoppers
         let count = ids?.count ?? model.shopperIDs.count
@@ -188,7 +189,7 @@ public struct VenueGenerator: Sendable {
                 report.encodeSeconds += output.report.encodeSeconds
                 report.tally.add(output.report.tally)
                 done += output.report.tally.pages
-                progress(done)
+                try progress(done)
             })
         return report
     }

@@ -8,6 +8,25 @@ enum PageFormat: String, ExpressibleByArgument, CaseIterable {
     case jsonl, html
 }
 
+extension Shard: ExpressibleByArgument {
+    /// `I/N`, shard I (from 1) of N.
+    public init?(argument: String) {
+        let parts = argument.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]) else { return nil }
+        self.init(index: index, of: count)
+    }
+}
+
+/// How a batch run of `venue generate` is split and checkpointed.
+struct BatchSettings: Sendable {
+    /// The part of the shoppers this run generates (all of them when `nil`).
+    var shard: Shard?
+    /// Continue from the last checkpoint of an earlier run with the same inputs, if there is one.
+    var resume = false
+    /// Shoppers between checkpoints.
+    var checkpointEvery = 100_000
+}
+
 /// `venue generate`: every requested shopper's venue page.
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,6 +35,12 @@ struct GenerateCommand: ParsableCommand {
         discussion: """
             JSONL goes to DIR/venues.jsonl, one page per line in shopper order (schema: \
             docs/venue-schema.json); HTML to DIR/html/SHOPPER.html. Files appear only when complete.
+
+            With --shard I/N the run generates only shard I of N (a shopper's shard is fixed by a \
+            hash of its id, so N machines can each run one) into DIR/venues.shard-I-of-N.jsonl. \
+            JSONL output is checkpointed every --checkpoint-every shoppers; after a crash or a \
+            kill, the same command with --resume continues from the last checkpoint, without \
+            losing or repeating a page, and refuses if any input or setting has changed.
             """
     )
 
@@ -35,6 +60,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Weight of the factor score in candidate ranking.") var factorWeight: Float = 1
     @Option(help: "Weight of normalised popularity in candidate ranking.") var popularityWeight: Float = 0.05
     @Option(help: "Half-life in days of the history behind the followed and category floors.") var halfLife = 30.0
+    @Option(help: ArgumentHelp("Generate only shard I of N of the shoppers.", valueName: "I/N")) var shard: Shard?
+    @Flag(help: "Continue from the last checkpoint of an earlier run of the same command (JSONL).") var resume = false
+    @Option(help: "Shoppers between checkpoints (JSONL).") var checkpointEvery = 100_000
 
     func validate() throws {
         if all, shoppers != nil { throw ValidationError("give --shoppers FILE or --all, not both") }
@@ -43,20 +71,24 @@ struct GenerateCommand: ParsableCommand {
         guard factorWeight.isFinite, popularityWeight.isFinite else {
             throw ValidationError("--factor-weight and --popularity-weight must be finite numbers")
         }
+        guard checkpointEvery > 0 else { throw ValidationError("--checkpoint-every must be positive") }
+        if resume, format != .jsonl { throw ValidationError("--resume continues JSONL output; HTML pages are written one file each") }
     }
 
     func run() throws {
         let summary = try Self.generate(
             model: model, events: events, eventsFormat: eventsFormat, catalog: catalog, coupons: coupons, layout: layout, out: out,
             at: at, shoppersFile: shoppers, threads: threads, format: format,
-            blend: VenueBlend(factor: factorWeight, history: 0, popularity: popularityWeight, halfLifeDays: halfLife))
+            blend: VenueBlend(factor: factorWeight, history: 0, popularity: popularityWeight, halfLifeDays: halfLife),
+            batch: BatchSettings(shard: shard, resume: resume, checkpointEvery: checkpointEvery))
         print(summary)
     }
 
     /// The pipeline shared with `venue demo`; returns the summary line.
     static func generate(
         model: String, events: String, eventsFormat: EventFormat, catalog: String, coupons: String, layout: String, out: String,
-        at: DayArgument?, shoppersFile: String?, threads: Int, format: PageFormat, blend: VenueBlend = VenueBlend()
+        at: DayArgument?, shoppersFile: String?, threads: Int, format: PageFormat, blend: VenueBlend = VenueBlend(),
+        batch: BatchSettings = BatchSettings()
     ) throws -> String {
         let started = DispatchTime.now().uptimeNanoseconds
         // The catalog, coupons and layout do not depend on the model or the events: with more than
@@ -94,6 +126,7 @@ struct GenerateCommand: ParsableCommand {
             }
             ids = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
+        if let shard = batch.shard { ids = (ids ?? loaded.shopperIDs.ids).filter(shard.contains) }
         let generator = VenueGenerator(
             model: loaded, events: log, catalog: inputs.catalog, wallets: inputs.wallets, layout: inputs.layout, at: time, blend: blend,
             threads: threads)
@@ -111,31 +144,88 @@ struct GenerateCommand: ParsableCommand {
             return "{\"pages\":\(list.count),\"format\":\"html\",\"folder\":\(jsonString(out + "/html"))}"
         }
 
-        let path = out + "/venues.jsonl"
-        let writer = try reportingInputErrors { () throws(InputError) in try AtomicFileWriter(path: path) }
+        let path = out + "/" + (batch.shard.map { "venues.shard-\($0.index)-of-\($0.count).jsonl" } ?? "venues.jsonl")
         let total = ids?.count ?? loaded.shopperIDs.count
+        // A checkpoint names the shoppers and bytes already durable in the partial output, and the
+        // inputs that made them: a run with other inputs or settings never continues it.
+        let checkpointPath = GenerationCheckpoint.path(for: path)
+        let fingerprint = GenerationCheckpoint.fingerprint(
+            of: [
+                "venue generate 1", eventsFormat.rawValue, "\(time)", batch.shard?.description ?? "all", "\(blend.factor)",
+                "\(blend.history)", "\(blend.popularity)", "\(blend.halfLifeDays)",
+            ],
+            files: [model, events, catalog, coupons, layout] + (shoppersFile.map { [$0] } ?? []))
+        var resumed = GenerationCheckpoint(shoppers: 0, bytes: 0, inputs: fingerprint)
+        if batch.resume, FileManager.default.fileExists(atPath: checkpointPath) {
+            guard let text = try? String(contentsOfFile: checkpointPath, encoding: .utf8), let saved = GenerationCheckpoint(text: text)
+            else {
+                standardError("error: \(checkpointPath): not a checkpoint of venue generate; delete it to start afresh")
+                throw ExitCode(1)
+            }
+            guard saved.inputs == fingerprint, saved.shoppers <= total else {
+                standardError(
+                    "error: \(checkpointPath) was written by a run with other inputs or settings; run without --resume to start afresh")
+                throw ExitCode(1)
+            }
+            resumed = saved
+        } else {
+            try? FileManager.default.removeItem(atPath: checkpointPath)
+        }
+        let remaining = resumed.shoppers == 0 ? ids : Array((ids ?? loaded.shopperIDs.ids)[resumed.shoppers...])
+        let writer = try reportingInputErrors { () throws(InputError) in
+            try AtomicFileWriter(path: path, resumingAt: resumed.bytes)
+        }
+        // For tests of recovery: end the process abruptly at this checkpoint, after the pages are
+        // durable but before the checkpoint is recorded, as a crash there would.
+        let crashAt = ProcessInfo.processInfo.environment["VENUE_CRASH_AT_CHECKPOINT"].flatMap { Int($0) }
+        var checkpoints = 0
+        var checkpointed = 0
         let progress = ProgressReporter(total: total, label: "venues")
         let generateStarted = DispatchTime.now().uptimeNanoseconds
         let report: VenueGenerator.Report
         do {
             report = try generator.generate(
-                shoppers: ids, threads: threads, consume: { bytes throws(InputError) in try writer.write(bytes) },
-                progress: { progress.update($0) })
+                shoppers: remaining, threads: threads, consume: { bytes throws(InputError) in try writer.write(bytes) },
+                progress: { done in
+                    progress.update(resumed.shoppers + done)
+                    guard done - checkpointed >= batch.checkpointEvery, done < total - resumed.shoppers else { return }
+                    checkpoints += 1
+                    let crash = checkpoints == crashAt
+                    let shoppers = resumed.shoppers + done
+                    // Recorded on the writer's queue once the pages are durable, while generation goes on.
+                    writer.flush { bytes throws(InputError) in
+                        if crash { _exit(99) }
+                        let checkpoint = GenerationCheckpoint(shoppers: shoppers, bytes: bytes, inputs: fingerprint)
+                        try AtomicFile.write(checkpoint.text, to: checkpointPath)
+                    }
+                    checkpointed = done
+                })
             try writer.commit()
+            try? FileManager.default.removeItem(atPath: checkpointPath)
         } catch {
             writer.discard()
             standardError("error: \(error)")
+            if checkpointed > 0 || resumed.shoppers > 0 {
+                standardError("the pages before the last checkpoint are kept: run again with --resume to continue")
+            }
             throw ExitCode(1)
         }
         progress.finish()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - generateStarted) / 1e9
         let t = report.tally
-        return
-            "{\"pages\":\(t.pages),\"venues_per_sec\":\(Int(Double(t.pages) / max(seconds, 1e-9))),\"seconds\":\(rounded(seconds, places: 3)),"
-            + "\"prepare_seconds\":\(rounded(prepared, places: 3)),\"threads\":\(threads),\"slots\":\(t.slots),\"coupons_attached\":\(t.couponsAttached),"
-            + "\"excluded_by_stock_rules\":\(t.excludedByStock),\"stage_cpu_seconds\":{\"rank\":\(rounded(report.rankSeconds, places: 3)),"
-            + "\"assemble\":\(rounded(report.assembleSeconds, places: 3)),\"encode\":\(rounded(report.encodeSeconds, places: 3)),\"write\":\(rounded(report.writeSeconds, places: 3))},"
-            + "\"at\":\"\(CalendarTime.isoDate(time))\",\"file\":\(jsonString(path))}"
+        let stages =
+            "{\"rank\":\(rounded(report.rankSeconds, places: 3)),\"assemble\":\(rounded(report.assembleSeconds, places: 3)),"
+            + "\"encode\":\(rounded(report.encodeSeconds, places: 3)),\"write\":\(rounded(report.writeSeconds, places: 3))}"
+        var fields = [
+            "\"pages\":\(t.pages)", "\"venues_per_sec\":\(Int(Double(t.pages) / max(seconds, 1e-9)))",
+            "\"seconds\":\(rounded(seconds, places: 3))", "\"prepare_seconds\":\(rounded(prepared, places: 3))", "\"threads\":\(threads)",
+            "\"slots\":\(t.slots)", "\"coupons_attached\":\(t.couponsAttached)", "\"excluded_by_stock_rules\":\(t.excludedByStock)",
+            "\"stage_cpu_seconds\":\(stages)", "\"at\":\"\(CalendarTime.isoDate(time))\"",
+        ]
+        if let shard = batch.shard { fields.append("\"shard\":\"\(shard)\"") }
+        if resumed.shoppers > 0 { fields.append("\"resumed_after\":\(resumed.shoppers)") }
+        fields.append("\"file\":\(jsonString(path))")
+        return "{" + fields.joined(separator: ",") + "}"
     }
 }
 

@@ -4,6 +4,10 @@ import Foundation
 /// so a reader never sees a half-written file under the final name (a crash leaves only the
 /// hidden temporary). Not thread-safe: one writer, one thread.
 ///
+/// A resumable writer (``init(path:resumingAt:)``) keeps its temporary file when it stops
+/// without committing, and ``flush(then:)`` makes what it wrote durable, so a later writer can
+/// pick up where a crashed one last flushed.
+///
 /// Bytes are staged in 4 MiB buffers that a background queue writes while the caller fills the
 /// next one (up to four in flight), so the kernel's copy into the page cache, and a device that
 /// throttles it, overlap the caller's work instead of stalling it.
@@ -11,27 +15,59 @@ public final class AtomicFileWriter {
     /// The destination.
     public let path: String
     private let temporary: String
+    /// Whether the temporary file outlives a writer that does not commit (resumable writers).
+    private let keepsPartial: Bool
     private let sink: StageSink
     /// The stage being filled, and how many bytes it holds.
     private var stage: Int
     private var staged = 0
+    /// Bytes in the file once every stage is written: the resumed prefix plus all appended.
+    private var length: Int
     private var finished = false
 
     /// Opens a temporary file beside `path`, creating the parent folder when missing.
-    public init(path: String) throws(InputError) {
-        self.path = path
+    public convenience init(path: String) throws(InputError) {
         let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent()
-        temporary = folder.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        try self.init(path: path, temporary: temporary, keepsPartial: false, offset: 0)
+    }
+
+    /// Opens ``partialPath(for:)`` to continue the work of an earlier resumable writer of `path`
+    /// that stopped (a crash, a kill, an error) after a ``flush(then:)`` reported `offset`: the
+    /// file is cut back to `offset` bytes and writes append after them. With `offset` 0 it starts
+    /// afresh. Throws when the file holds fewer than `offset` bytes.
+    public convenience init(path: String, resumingAt offset: Int) throws(InputError) {
+        try self.init(path: path, temporary: Self.partialPath(for: path), keepsPartial: true, offset: offset)
+    }
+
+    private init(path: String, temporary: String, keepsPartial: Bool, offset: Int) throws(InputError) {
+        self.path = path
+        self.temporary = temporary
+        self.keepsPartial = keepsPartial
+        length = offset
         do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
         } catch {
             throw .unreadable(file: path, reason: "cannot create its folder: \((error as NSError).localizedDescription)")
         }
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | (offset == 0 ? O_TRUNC : 0), 0o644)
         guard descriptor >= 0 else { throw .unreadable(file: path, reason: "cannot write: \(String(cString: strerror(errno)))") }
+        if offset > 0 {
+            let end = lseek(descriptor, 0, SEEK_END)
+            guard end >= offset, ftruncate(descriptor, off_t(offset)) == 0, lseek(descriptor, off_t(offset), SEEK_SET) == offset else {
+                close(descriptor)
+                throw .unreadable(file: temporary, reason: "holds \(end) bytes, fewer than the \(offset) to resume after")
+            }
+        }
         sink = StageSink(descriptor: descriptor)
         stage = sink.take()
+    }
+
+    /// The temporary file a resumable writer of `path` writes: `.NAME.partial` beside it.
+    public static func partialPath(for path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial").path
     }
 
     deinit { if !finished { discard() } }
@@ -54,6 +90,7 @@ public final class AtomicFileWriter {
             (sink.buffer(stage) + staged).copyMemory(from: base + offset, byteCount: n)
             staged += n
             offset += n
+            length += n
             if staged == StageSink.stageSize {
                 sink.submit(stage, count: staged)
                 staged = 0
@@ -61,6 +98,20 @@ public final class AtomicFileWriter {
                 if let reason = sink.failure { try fail(reason) }
             }
         }
+    }
+
+    /// Makes everything appended so far durable, then calls `durable` with the file's length at
+    /// that point: a length a resumable writer can continue from after a crash. The writes, the
+    /// `fsync` and `durable` run in order on the writer's background queue while the caller goes
+    /// on appending; a failure in any of them is thrown by a later write or ``commit()``.
+    public func flush(then durable: @escaping @Sendable (Int) throws -> Void) {
+        if staged > 0 {
+            sink.submit(stage, count: staged)
+            staged = 0
+            stage = sink.take()
+        }
+        let length = length
+        sink.sync { () throws in try durable(length) }
     }
 
     /// Writes what is staged, waits for the device, closes and renames the file into place.
@@ -77,13 +128,14 @@ public final class AtomicFileWriter {
         }
     }
 
-    /// Closes and removes the temporary file; the destination is untouched.
+    /// Closes the temporary file and removes it, unless the writer is resumable; the destination
+    /// is untouched.
     public func discard() {
         guard !finished else { return }
         finished = true
         sink.drain()
         close(sink.descriptor)
-        unlink(temporary)
+        if !keepsPartial { unlink(temporary) }
     }
 
     /// Discards the temporary file and throws `reason`.
@@ -99,7 +151,8 @@ public final class AtomicFileWriter {
 /// until ``submit(_:count:)``, then to the queue until the queue puts it back on the free list.
 /// Buffers are allocated when first taken, so a small file costs one. The free list and the
 /// failure are guarded by `lock` (whose condition wakes a writer waiting for a free stage); the
-/// descriptor is written only from the queue until ``drain()`` returns.
+/// descriptor is written only from the queue, and synced only from `durability`, until
+/// ``drain()`` returns.
 private final class StageSink: @unchecked Sendable {
     static let stageSize = 4 << 20
     static let stageCount = 4
@@ -110,6 +163,7 @@ private final class StageSink: @unchecked Sendable {
     private var error: String?
     private let lock = NSCondition()
     private let queue = DispatchQueue(label: "VenueKit.AtomicFileWriter")
+    private let durability = DispatchQueue(label: "VenueKit.AtomicFileWriter.fsync")
 
     init(descriptor: Int32) {
         self.descriptor = descriptor
@@ -150,8 +204,35 @@ private final class StageSink: @unchecked Sendable {
         }
     }
 
-    /// Waits until every queued stage is written.
-    func drain() { queue.sync {} }
+    /// Waits until every queued stage is written and every ``sync(then:)`` has run.
+    func drain() {
+        queue.sync {}
+        durability.sync {}
+    }
+
+    /// Once every stage queued so far is written: `fsync`s the file, then runs `body`. Records
+    /// the first failure of either; does nothing after one. The `fsync` waits on its own queue,
+    /// so later stages go on being written meanwhile (an `fsync` covers at least what was
+    /// written before it started).
+    func sync(then body: @escaping @Sendable () throws -> Void) {
+        queue.async { [self] in
+            durability.async { [self] in
+                guard failure == nil else { return }
+                let reason: String?
+                if fsync(descriptor) != 0 {
+                    reason = String(cString: strerror(errno))
+                } else {
+                    do {
+                        try body()
+                        reason = nil
+                    } catch {
+                        reason = "\(error)"
+                    }
+                }
+                if let reason { lock.withLock { self.error = self.error ?? reason } }
+            }
+        }
+    }
 
     /// Writes `count` bytes of stage `index`; records the error on failure.
     private func write(_ index: Int, count: Int) {

@@ -266,6 +266,35 @@ struct AtomicFileWriterTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/out") == ["venues.jsonl"], "no temporary left")
     }
 
+    @Test("a resumable writer continues from its last durable point: later bytes are cut, earlier ones kept")
+    func resumable() throws {
+        let folder = TestSupport.temporaryFolder()
+        let path = folder + "/venues.jsonl"
+        let mark = folder + "/mark"
+        let first = Self.pattern(5 << 20, seed: 1)
+        do {
+            let writer = try AtomicFileWriter(path: path, resumingAt: 0)
+            try writer.write(first)
+            writer.flush { length in try String(length).write(toFile: mark, atomically: true, encoding: .utf8) }
+            try writer.write(Self.pattern(3 << 20, seed: 2))
+            writer.flush { _ in }
+            writer.discard()  // as a crash would: no commit, the partial file stays
+        }
+        let partial = AtomicFileWriter.partialPath(for: path)
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: partial)).count == (5 << 20) + (3 << 20))
+        let offset = try #require(Int(try String(contentsOfFile: mark, encoding: .utf8)))
+        #expect(offset == first.count)
+        let resumed = try AtomicFileWriter(path: path, resumingAt: offset)
+        let second = Self.pattern(1 << 20, seed: 3)
+        try resumed.write(second)
+        try resumed.commit()
+        #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) == first + second)
+        #expect(!FileManager.default.fileExists(atPath: partial))
+        // A partial file shorter than the point to resume from is refused.
+        #expect(throws: InputError.self) { try AtomicFileWriter(path: folder + "/other.jsonl", resumingAt: 10) }
+    }
+
     @Test("discard leaves the old file and no temporary")
     func discard() throws {
         let folder = TestSupport.temporaryFolder()

@@ -44,14 +44,15 @@ enum TestSupport {
     }
 
     /// Runs a program (in `folder` when given) and returns its exit status, standard output and
-    /// standard error. Standard error goes through a file, so a chatty program cannot block on a
-    /// full pipe while standard output is read.
-    static func run(_ executable: String, _ arguments: [String], in folder: String? = nil) throws -> (
-        status: Int32, out: String, err: String
-    ) {
+    /// standard error; `environment` adds variables to this process's. Standard error goes through
+    /// a file, so a chatty program cannot block on a full pipe while standard output is read.
+    static func run(_ executable: String, _ arguments: [String], in folder: String? = nil, environment: [String: String] = [:]) throws
+        -> (status: Int32, out: String, err: String)
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
         let out = Pipe()
         let errPath = NSTemporaryDirectory() + "venuekit-stderr-" + UUID().uuidString
@@ -103,7 +104,9 @@ enum TestSupport {
     }
 
     /// Runs `venue` with `arguments`; returns exit status, standard output and standard error.
-    static func venue(_ arguments: [String], in folder: String? = nil) throws -> (status: Int32, out: String, err: String) {
-        try run(venueExecutable, arguments, in: folder)
+    static func venue(_ arguments: [String], in folder: String? = nil, environment: [String: String] = [:]) throws -> (
+        status: Int32, out: String, err: String
+    ) {
+        try run(venueExecutable, arguments, in: folder, environment: environment)
     }
 }

@@ -354,15 +354,20 @@ struct VenueTests {
         #expect(try CouponWallets.read(path: TestSupport.fixtures + "/coupons.csv").count > 1000)
     }
 
+    /// Trains a small model on the fixtures (16 factors, 3 iterations) to `path`.
+    static func trainFixtureModel(to path: String) throws {
+        let train = try TestSupport.venue([
+            "train", "--events", TestSupport.fixtures + "/events.csv", "--format", "generic", "--factors", "16", "--iterations", "3",
+            "--model", path,
+        ])
+        #expect(train.status == 0, "\(train.err)")
+    }
+
     @Test("venue generate: one valid page per shopper, identical on 1 and 3 threads; bad input leaves no file")
     func generateCommand() throws {
         let folder = TestSupport.temporaryFolder()
         let fixtures = TestSupport.fixtures
-        let train = try TestSupport.venue([
-            "train", "--events", fixtures + "/events.csv", "--format", "generic", "--factors", "16", "--iterations", "3",
-            "--model", folder + "/m.model",
-        ])
-        #expect(train.status == 0)
+        try Self.trainFixtureModel(to: folder + "/m.model")
         func generate(_ out: String, threads: Int, coupons: String = fixtures + "/coupons.csv", extra: [String] = []) throws -> (
             status: Int32, out: String, err: String
         ) {
@@ -405,6 +410,80 @@ struct VenueTests {
         let bad = try generate(folder + "/bad", threads: 2, coupons: broken)
         #expect(bad.status == 1 && bad.err.contains("broken.csv:2:22"))
         #expect(!FileManager.default.fileExists(atPath: folder + "/bad/venues.jsonl"))
+    }
+
+    @Test("shards: FNV-1a's known answers; every id in exactly one of N shards, about evenly; shards out of range refused")
+    func shards() throws {
+        var empty = FNV1a()
+        #expect(empty.value == 0xcbf2_9ce4_8422_2325)
+        empty.add("a")
+        #expect(empty.value == 0xaf63_dc4c_8601_ec8c)
+        var foobar = FNV1a()
+        foobar.add("foobar")
+        #expect(foobar.value == 0x8594_4171_f739_67e8)
+        #expect(Shard(index: 0, of: 3) == nil && Shard(index: 4, of: 3) == nil && Shard(index: 1, of: 0) == nil)
+        let shards = try (1...3).map { try #require(Shard(index: $0, of: 3)) }
+        let ids = (0..<3000).map { "S\($0)" }
+        #expect(ids.allSatisfy { id in shards.filter { $0.contains(id) }.count == 1 })
+        #expect(shards.map { shard in ids.filter(shard.contains).count }.allSatisfy { (900...1100).contains($0) })
+        #expect(try #require(Shard(index: 1, of: 1)).contains("anyone"))
+    }
+
+    @Test(
+        "venue generate --shard and --resume: shards split the shoppers exactly; a run killed after a checkpoint resumes to the same bytes")
+    func generateShardsAndResume() throws {
+        let folder = TestSupport.temporaryFolder()
+        let fixtures = TestSupport.fixtures
+        try Self.trainFixtureModel(to: folder + "/m.model")
+        func generate(_ out: String, _ extra: [String] = [], environment: [String: String] = [:]) throws -> (
+            status: Int32, out: String, err: String
+        ) {
+            try TestSupport.venue(
+                [
+                    "generate", "--model", folder + "/m.model", "--events", fixtures + "/events.csv", "--catalog",
+                    fixtures + "/catalog.csv",
+                    "--coupons", fixtures + "/coupons.csv", "--layout", fixtures + "/layout.json", "--out", out, "--threads", "2",
+                ] + extra, environment: environment)
+        }
+        func lines(_ path: String) throws -> [Substring] {
+            try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        }
+        #expect(try generate(folder + "/whole").status == 0)
+        let whole = try lines(folder + "/whole/venues.jsonl")
+        #expect(whole.count == 2000)
+
+        // Three shards: every page exactly once, each shard in the whole run's order, with the same bytes.
+        var union: [Substring] = []
+        for index in 1...3 {
+            let run = try generate(folder + "/shards", ["--shard", "\(index)/3"])
+            #expect(run.status == 0 && run.out.contains("\"shard\":\"\(index)/3\""), "\(run.err)")
+            let shard = try lines(folder + "/shards/venues.shard-\(index)-of-3.jsonl")
+            #expect(!shard.isEmpty && shard == whole.filter(Set(shard).contains))
+            union += shard
+        }
+        #expect(union.count == whole.count && Set(union) == Set(whole))
+
+        // Killed at the third checkpoint (256 shoppers apart), after its pages reached the disk but
+        // before it was recorded: the second checkpoint stands, the bytes after it are cut.
+        let crashed = try generate(folder + "/resumed", ["--checkpoint-every", "256"], environment: ["VENUE_CRASH_AT_CHECKPOINT": "3"])
+        #expect(crashed.status == 99 && !FileManager.default.fileExists(atPath: folder + "/resumed/venues.jsonl"))
+        let checkpoint = try String(contentsOfFile: folder + "/resumed/.venues.jsonl.checkpoint", encoding: .utf8)
+        #expect(checkpoint.contains("shoppers 512\n"))
+        let changed = try generate(folder + "/resumed", ["--checkpoint-every", "256", "--resume", "--at", "2026-11-12"])
+        #expect(changed.status == 1 && changed.err.contains("was written by a run with other inputs or settings"), "\(changed.err)")
+        let resumed = try generate(folder + "/resumed", ["--checkpoint-every", "256", "--resume"])
+        #expect(resumed.status == 0 && resumed.out.contains("\"pages\":1488") && resumed.out.contains("\"resumed_after\":512"))
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: folder + "/resumed/venues.jsonl"))
+                == Data(contentsOf: URL(fileURLWithPath: folder + "/whole/venues.jsonl")))
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder + "/resumed") == ["venues.jsonl"], "no partial or checkpoint left")
+
+        for refused in [
+            ["--shard", "0/3"], ["--shard", "4/3"], ["--shard", "2"], ["--resume", "--format", "html"], ["--checkpoint-every", "0"],
+        ] {
+            #expect(try generate(folder + "/refused", refused).status == 64, "\(refused)")
+        }
     }
 }
 
