@@ -155,21 +155,12 @@ struct GenerateCommand: ParsableCommand {
                 "\(blend.history)", "\(blend.popularity)", "\(blend.halfLifeDays)",
             ],
             files: [model, events, catalog, coupons, layout] + (shoppersFile.map { [$0] } ?? []))
-        var resumed = GenerationCheckpoint(shoppers: 0, bytes: 0, inputs: fingerprint)
-        if batch.resume, FileManager.default.fileExists(atPath: checkpointPath) {
-            guard let text = try? String(contentsOfFile: checkpointPath, encoding: .utf8), let saved = GenerationCheckpoint(text: text)
-            else {
-                standardError("error: \(checkpointPath): not a checkpoint of venue generate; delete it to start afresh")
-                throw ExitCode(1)
-            }
-            guard saved.inputs == fingerprint, saved.shoppers <= total else {
-                standardError(
-                    "error: \(checkpointPath) was written by a run with other inputs or settings; run without --resume to start afresh")
-                throw ExitCode(1)
-            }
-            resumed = saved
-        } else {
-            try? FileManager.default.removeItem(atPath: checkpointPath)
+        let resumed: GenerationCheckpoint
+        do {
+            resumed = try GenerationCheckpoint.start(at: checkpointPath, fingerprint: fingerprint, total: total, resume: batch.resume)
+        } catch {
+            standardError("error: \(error)")
+            throw ExitCode(1)
         }
         let remaining = resumed.shoppers == 0 ? ids : Array((ids ?? loaded.shopperIDs.ids)[resumed.shoppers...])
         let writer = try reportingInputErrors { () throws(InputError) in

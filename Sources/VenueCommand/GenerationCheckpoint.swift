@@ -37,6 +37,30 @@ struct GenerationCheckpoint: Equatable, Sendable {
         self.inputs = inputs
     }
 
+    /// Why a run cannot continue from the checkpoint it found.
+    struct Refusal: Error, CustomStringConvertible {
+        /// What is wrong and what to do.
+        let description: String
+    }
+
+    /// Where a run of `total` shoppers starts, given its checkpoint file `path`: with `resume`,
+    /// the checkpoint an earlier run with the same `fingerprint` left there, or the beginning
+    /// when there is none; without `resume`, the beginning, and a stale checkpoint is removed.
+    /// Throws when the checkpoint is unreadable or was made with other inputs or settings.
+    static func start(at path: String, fingerprint: String, total: Int, resume: Bool) throws(Refusal) -> GenerationCheckpoint {
+        guard resume, FileManager.default.fileExists(atPath: path) else {
+            try? FileManager.default.removeItem(atPath: path)
+            return GenerationCheckpoint(shoppers: 0, bytes: 0, inputs: fingerprint)
+        }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8), let saved = GenerationCheckpoint(text: text) else {
+            throw Refusal(description: "\(path): not a checkpoint of venue generate; delete it to start afresh")
+        }
+        guard saved.inputs == fingerprint, saved.shoppers <= total else {
+            throw Refusal(description: "\(path) was written by a run with other inputs or settings; run without --resume to start afresh")
+        }
+        return saved
+    }
+
     /// A digest of `settings` and of each file's path, size and modification time (64-bit FNV-1a,
     /// hex): it changes when an input file is replaced or edited, or a setting changes.
     static func fingerprint(of settings: [String], files: [String]) -> String {
