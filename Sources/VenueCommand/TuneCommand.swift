@@ -53,8 +53,8 @@ struct TuneCommand: ParsableCommand {
     func run() throws {
         let cut = trainUntil.start
         let log = try input.read()
-        let day: Int64 = 86_400
-        let training = log.through(cut + day - 1)
+        let day = CalendarTime.secondsPerDay
+        let training = log.through(trainUntil.end)
         // Fold i validates the purchases of the `validationDays` ending i × `foldStep` days
         // before the cut, trained on the events before them.
         let splits = (0..<folds).map { fold in
