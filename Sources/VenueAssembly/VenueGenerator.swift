@@ -24,15 +24,27 @@ public struct VenueGenerator: Sendable {
     private let history: SparseMatrix
     private let followed: SparseMatrix
     private let wallets: CouponWallets
-    /// Candidates ranked per shopper: enough to fill every floor after rules and diversity.
+    /// Candidates from the learned venue blend, when the generator ranks by it.
+    private let learned: LearnedCandidates?
+    /// Candidates ranked per shopper: enough to fill every floor after rules and diversity (with
+    /// a learned blend, at least this many).
     public let candidates: Int
 
     /// A generator. Events after `at` are ignored; `blend` weighs the factor score and popularity
     /// of candidates (history is shown by the followed and category floors). With `threads` > 1
     /// the shoppers' history and their follows are aligned at the same time. O(events + brands).
+    ///
+    /// With `learnedBlend` (a ``LearnedVenueRanker`` over `events` as of `at`), candidates are
+    /// instead every candidate the learned venue blend scores for the shopper (its history, its top
+    /// brands by factor and item-kNN score, the most-bought brands), best first, scored by purchase
+    /// probability; `blend` then sets only the history behind the followed and category floors
+    /// and the popularity of the popular floor. That costs O(brands · factors + candidates ·
+    /// features) per shopper, one at a time, where the factor ranking scores blocks of shoppers
+    /// with one fused kernel.
     public init(
         model: FactorModel, events: EventLog, catalog: Catalog, wallets: CouponWallets, layout: VenueLayout, at: Int64,
-        blend: VenueBlend = VenueBlend(), precision: BrandTable.Precision = .float32, threads: Int = 1
+        blend: VenueBlend = VenueBlend(), learnedBlend: LearnedVenueRanker? = nil, precision: BrandTable.Precision = .float32,
+        threads: Int = 1
     ) {
         self.model = model
         self.at = at
@@ -65,6 +77,8 @@ public struct VenueGenerator: Sendable {
         // fall back to the category's popular brands, followed and popular floors need none).
         let drawing = layout.floors.filter { $0.kind == .picked || $0.kind == .category }.reduce(0) { $0 + $1.slots * $1.count }
         candidates = min(model.brandIDs.count, max(32, 2 * drawing))
+        let (shown, count) = (assembler.showable, candidates)
+        learned = learnedBlend.map { LearnedCandidates(ranker: $0, model: model, showable: shown, count: count) }
     }
 
     /// Seconds spent per stage, summed over workers (CPU time of each stage), and what was made.
@@ -86,16 +100,24 @@ public struct VenueGenerator: Sendable {
     /// requests: ``generate(shoppers:threads:blockSize:consume:progress:)`` is the batch path.
     public func pages(for shoppers: [String], _ body: (VenuePage) throws -> Void) rethrows {
         var workspace = ranker.makeWorkspace(blockSize: 1)
+        var learnedWorkspace = LearnedWorkspace(learned)
         var scratch = VenueAssembler.Scratch(for: assembler)
         var tally = VenueAssembler.Tally()
         var ranked = RankedBrands()
         let zeros = [Float](repeating: 0, count: model.factors)
         for shopper in shoppers {
             let row = model.shopperIDs.index(of: shopper)
-            let x = row.map { model.shopperFactors.row($0) } ?? zeros
-            ranker.rank(candidates, factors: x, shopper: nil, workspace: &workspace, into: &ranked)
-            let brands = ranked.brands.map { candidateBrands[Int($0)] }
-            try body(assembler.assemble(context(shopper, row: row, brands[...], ranked.scores[...]), scratch: &scratch, tally: &tally))
+            let brands: [Int32]
+            let scores: [Float]
+            if let learned {
+                learnedWorkspace.rank(learned, row: row)
+                (brands, scores) = (learnedWorkspace.brands, learnedWorkspace.scores)
+            } else {
+                let x = row.map { model.shopperFactors.row($0) } ?? zeros
+                ranker.rank(candidates, factors: x, shopper: nil, workspace: &workspace, into: &ranked)
+                (brands, scores) = (ranked.brands.map { candidateBrands[Int($0)] }, ranked.scores)
+            }
+            try body(assembler.assemble(context(shopper, row: row, brands[...], scores[...]), scratch: &scratch, tally: &tally))
         }
     }
 
@@ -125,6 +147,7 @@ public struct VenueGenerator: Sendable {
         }
         struct Worker {
             var workspace: BrandRanker.Workspace
+            var learned: LearnedWorkspace
             var scratch: VenueAssembler.Scratch
         }
         struct Output {
@@ -141,8 +164,8 @@ public struct VenueGenerator: Sendable {
             threads: threads,
             makeWorker: {
                 Worker(
-                    workspace: generator.ranker.makeWorkspace(blockSize: blockSize),
-                    scratch: VenueAssembler.Scratch(for: generator.assembler))
+                    workspace: generator.ranker.makeWorkspace(blockSize: generator.learned == nil ? blockSize : 1),
+                    learned: LearnedWorkspace(generator.learned), scratch: VenueAssembler.Scratch(for: generator.assembler))
             },
             produce: { worker, _, chunk in
                 var local = Report()
@@ -153,20 +176,30 @@ public struct VenueGenerator: Sendable {
                 var rankNanos: UInt64 = 0
                 var assembleNanos: UInt64 = 0
                 var brands: [Int32] = []
-                generator.ranker.rankBlocks(generator.candidates, shopperFactors: factors, rows: chunk, workspace: &worker.workspace) {
-                    i, ranked in
+                // Shopper `i` of the run, its candidates ranked: assemble its page.
+                func assemble(_ i: Int, _ brands: ArraySlice<Int32>, _ scores: ArraySlice<Float>) {
                     let t1 = DispatchTime.now().uptimeNanoseconds
                     rankNanos += t1 - t0
                     let row = ids == nil ? i : rows[i]
                     let id = ids?[i] ?? generator.model.shopperIDs[i]
-                    brands.removeAll(keepingCapacity: true)
-                    for b in ranked.brands { brands.append(generator.candidateBrands[Int(b)]) }
                     pages.append(
                         generator.assembler.assemble(
-                            generator.context(id, row: row, brands[...], ranked.scores[...]), scratch: &worker.scratch,
-                            tally: &local.tally))
+                            generator.context(id, row: row, brands, scores), scratch: &worker.scratch, tally: &local.tally))
                     t0 = DispatchTime.now().uptimeNanoseconds
                     assembleNanos += t0 - t1
+                }
+                if let learned = generator.learned {
+                    for i in chunk {
+                        worker.learned.rank(learned, row: ids == nil ? i : rows[i])
+                        assemble(i, worker.learned.brands[...], worker.learned.scores[...])
+                    }
+                } else {
+                    generator.ranker.rankBlocks(generator.candidates, shopperFactors: factors, rows: chunk, workspace: &worker.workspace) {
+                        i, ranked in
+                        brands.removeAll(keepingCapacity: true)
+                        for b in ranked.brands { brands.append(generator.candidateBrands[Int(b)]) }
+                        assemble(i, brands[...], ranked.scores[...])
+                    }
                 }
                 rankNanos += DispatchTime.now().uptimeNanoseconds - t0
                 let t2 = DispatchTime.now().uptimeNanoseconds
@@ -204,6 +237,26 @@ public struct VenueGenerator: Sendable {
             shopper.followed = (followed.columnIndices[f], followed.values[f])
         }
         return shopper
+    }
+}
+
+/// A worker's buffers for ``LearnedCandidates`` (empty when the generator ranks by factors).
+private struct LearnedWorkspace {
+    var features: BlendFeatures.Workspace?
+    var mark: [Bool]
+    /// The last shopper's candidates, best first.
+    var brands: [Int32] = []
+    /// Their scores.
+    var scores: [Float] = []
+
+    init(_ learned: LearnedCandidates?) {
+        features = learned?.ranker.features.makeWorkspace()
+        mark = [Bool](repeating: false, count: learned?.brandCount ?? 0)
+    }
+
+    /// Ranks model row `row` into ``brands`` and ``scores``.
+    mutating func rank(_ learned: LearnedCandidates, row: Int?) {
+        learned.rank(row: row, workspace: &features!, mark: &mark, brands: &brands, scores: &scores)
     }
 }
 

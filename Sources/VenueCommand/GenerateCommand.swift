@@ -41,6 +41,10 @@ struct GenerateCommand: ParsableCommand {
             JSONL output is checkpointed every --checkpoint-every shoppers; after a crash or a \
             kill, the same command with --resume continues from the last checkpoint, without \
             losing or repeating a page, and refuses if any input or setting has changed.
+
+            With --learned-blend, candidates are ranked by the learned venue blend saved in the \
+            model (venue evaluate --save-model), with features from --events as of --at, instead of \
+            factor score and popularity: slower per shopper, and the venue method of docs/evaluation.md.
             """
     )
 
@@ -60,6 +64,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Weight of the factor score in candidate ranking.") var factorWeight: Float = 1
     @Option(help: "Weight of normalised popularity in candidate ranking.") var popularityWeight: Float = 0.05
     @Option(help: "Half-life in days of the history behind the followed and category floors.") var halfLife = 30.0
+    @Flag(help: "Rank candidates by the learned venue blend saved in the model, not --factor-weight/--popularity-weight.")
+    var learnedBlend = false
     @Option(help: ArgumentHelp("Generate only shard I of N of the shoppers.", valueName: "I/N")) var shard: Shard?
     @Flag(help: "Continue from the last checkpoint of an earlier run of the same command (JSONL).") var resume = false
     @Option(help: "Shoppers between checkpoints (JSONL).") var checkpointEvery = 100_000
@@ -80,7 +86,7 @@ struct GenerateCommand: ParsableCommand {
             model: model, events: events, eventsFormat: eventsFormat, catalog: catalog, coupons: coupons, layout: layout, out: out,
             at: at, shoppersFile: shoppers, threads: threads, format: format,
             blend: VenueBlend(factor: factorWeight, history: 0, popularity: popularityWeight, halfLifeDays: halfLife),
-            batch: BatchSettings(shard: shard, resume: resume, checkpointEvery: checkpointEvery))
+            learnedBlend: learnedBlend, batch: BatchSettings(shard: shard, resume: resume, checkpointEvery: checkpointEvery))
         print(summary)
     }
 
@@ -88,7 +94,7 @@ struct GenerateCommand: ParsableCommand {
     static func generate(
         model: String, events: String, eventsFormat: EventFormat, catalog: String, coupons: String, layout: String, out: String,
         at: DayArgument?, shoppersFile: String?, threads: Int, format: PageFormat, blend: VenueBlend = VenueBlend(),
-        batch: BatchSettings = BatchSettings()
+        learnedBlend: Bool = false, batch: BatchSettings = BatchSettings()
     ) throws -> String {
         let started = DispatchTime.now().uptimeNanoseconds
         // The catalog, coupons and layout do not depend on the model or the events: with more than
@@ -105,6 +111,10 @@ struct GenerateCommand: ParsableCommand {
         let log: EventLog
         do {
             loaded = try loadModel(model)
+            if learnedBlend, loaded.extensions[LearnedVenueRanker.weightsExtension] == nil {
+                standardError("error: \(model): \(LearnedVenueRanker.LoadError.noBlend)")
+                throw ExitCode(1)
+            }
             log = try EventInputOptions.read(path: events, format: eventsFormat)
         } catch {
             _ = marketplace.join()
@@ -127,9 +137,18 @@ struct GenerateCommand: ParsableCommand {
             ids = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         if let shard = batch.shard { ids = (ids ?? loaded.shopperIDs.ids).filter(shard.contains) }
+        var learned: LearnedVenueRanker?
+        if learnedBlend {
+            do {
+                learned = try LearnedVenueRanker(model: loaded, log: log, cut: time)
+            } catch {
+                standardError("error: \(model): \(error)")
+                throw ExitCode(1)
+            }
+        }
         let generator = VenueGenerator(
             model: loaded, events: log, catalog: inputs.catalog, wallets: inputs.wallets, layout: inputs.layout, at: time, blend: blend,
-            threads: threads)
+            learnedBlend: learned, threads: threads)
         let prepared = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
 
         if format == .html {
@@ -152,7 +171,7 @@ struct GenerateCommand: ParsableCommand {
         let fingerprint = GenerationCheckpoint.fingerprint(
             of: [
                 "venue generate 1", eventsFormat.rawValue, "\(time)", batch.shard?.description ?? "all", "\(blend.factor)",
-                "\(blend.history)", "\(blend.popularity)", "\(blend.halfLifeDays)",
+                "\(blend.history)", "\(blend.popularity)", "\(blend.halfLifeDays)", learnedBlend ? "learned blend" : "factors",
             ],
             files: [model, events, catalog, coupons, layout] + (shoppersFile.map { [$0] } ?? []))
         let resumed: GenerationCheckpoint
@@ -213,6 +232,7 @@ struct GenerateCommand: ParsableCommand {
             "\"slots\":\(t.slots)", "\"coupons_attached\":\(t.couponsAttached)", "\"excluded_by_stock_rules\":\(t.excludedByStock)",
             "\"stage_cpu_seconds\":\(stages)", "\"at\":\"\(CalendarTime.isoDate(time))\"",
         ]
+        if learnedBlend { fields.append("\"candidates\":\"learned-blend\"") }
         if let shard = batch.shard { fields.append("\"shard\":\"\(shard)\"") }
         if resumed.shoppers > 0 { fields.append("\"resumed_after\":\(resumed.shoppers)") }
         fields.append("\"file\":\(jsonString(path))")

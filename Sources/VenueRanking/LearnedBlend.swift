@@ -102,28 +102,50 @@ public struct BlendFeatures: Sendable {
         knn = ItemKNN(matrix, k: knnNeighbours)
     }
 
+    /// Per-brand buffers for ``candidates(of:workspace:)``, so a loop over shoppers does not
+    /// allocate two brand-sized arrays per shopper. One per thread.
+    public struct Workspace: Sendable {
+        fileprivate var factorScores: [Float]
+        fileprivate var knnScores: [Float]
+        fileprivate var top: TopK
+    }
+
+    /// A workspace for this model's brands.
+    public func makeWorkspace() -> Workspace {
+        let n = model.brandIDs.count
+        return Workspace(
+            factorScores: [Float](repeating: 0, count: n), knnScores: [Float](repeating: 0, count: n), top: TopK(k: perSource))
+    }
+
     /// The candidates of shopper `s` with their features. O(brands · factors) for the factor scores.
     public func candidates(of s: Int32) -> [Candidate] {
+        var workspace = makeWorkspace()
+        return candidates(of: s, workspace: &workspace)
+    }
+
+    /// The candidates of shopper `s` with their features, using `workspace`'s buffers (from
+    /// ``makeWorkspace()``). O(brands · factors) for the factor scores.
+    public func candidates(of s: Int32, workspace: inout Workspace) -> [Candidate] {
         let n = model.brandIDs.count
-        var factorScores = [Float](repeating: 0, count: n)
         model.brandFactors.withUnsafeBufferPointer { y in
             model.shopperFactors.withUnsafeBufferPointer { x in
-                factorScores.withUnsafeMutableBufferPointer {
+                workspace.factorScores.withUnsafeMutableBufferPointer {
                     RankingKernels.gemvRows(
                         factors: model.factors, rows: n, table: y.baseAddress!, x: x.baseAddress! + Int(s) * model.factors,
                         y: $0.baseAddress!)
                 }
             }
         }
-        var knnScores = [Float](repeating: 0, count: n)
+        let factorScores = workspace.factorScores
+        for b in 0..<n { workspace.knnScores[b] = 0 }
         let row = matrix.byShopper.range(ofRow: Int(s))
-        knn.accumulate(brands: matrix.byShopper.columnIndices[row], strengths: matrix.byShopper.values[row], into: &knnScores)
+        knn.accumulate(brands: matrix.byShopper.columnIndices[row], strengths: matrix.byShopper.values[row], into: &workspace.knnScores)
+        let knnScores = workspace.knnScores
         var chosen = Set(pairs[Int(s)].keys)
-        var top = TopK(k: perSource)
         for source in [factorScores, knnScores] {
-            top.reset(k: perSource)
-            for b in 0..<n where source[b] > 0 { top.insert(Int32(b), score: source[b]) }
-            for entry in top.sorted() { chosen.insert(entry.index) }
+            workspace.top.reset(k: perSource)
+            for b in 0..<n where source[b] > 0 { workspace.top.insert(Int32(b), score: source[b]) }
+            for entry in workspace.top.sorted() { chosen.insert(entry.index) }
         }
         chosen.formUnion(popular)
         let own = pairs[Int(s)]

@@ -16,8 +16,14 @@ public struct LearnedVenueRanker: Sendable {
     public let blend: LogisticBlend
     /// The features of every shopper's candidates as of the cut.
     public let features: BlendFeatures
+    /// The shoppers the ranker's indices refer to: the log's.
+    public let shopperIDs: IdentifierMap
+    /// The brands the ranker's indices refer to: the log's.
+    public let brandIDs: IdentifierMap
+    /// Brands by purchases up to the cut, most bought first (ties by brand id as a string): what
+    /// fills a list with fewer candidates than asked.
+    public let mostBought: [Int32]
     private let order: BrandIDOrder
-    private let popular: [Int32]
 
     /// Model file extension names.
     public static let weightsExtension = "BLND"
@@ -40,8 +46,10 @@ public struct LearnedVenueRanker: Sendable {
         features = BlendFeatures(
             log: log, cut: cut, model: model, knnNeighbours: knnNeighbours, perSource: perSource, popularCandidates: popularCandidates,
             halfLifeDays: historyHalfLife)
+        shopperIDs = log.shopperIDs
+        brandIDs = log.brandIDs
         order = BrandIDOrder(log.brandIDs)
-        popular = BaselineRankers.popularity(log.through(cut), order: order)
+        mostBought = BaselineRankers.popularity(log.through(cut), order: order)
     }
 
     /// Why a model file's blend cannot be used.
@@ -115,13 +123,25 @@ public struct LearnedVenueRanker: Sendable {
     /// The best `k` brands for shopper `s` (an index of the log's shoppers), best first.
     /// O(brands · factors) for the factor scores, plus the candidates' features.
     public func rank(_ s: Int32, k: Int) -> [Entry] {
-        let scored = features.candidates(of: s).map { ($0.brand, blend.score($0.values)) }
-            .sorted { ($0.1, -order.rank[Int($0.0)]) > ($1.1, -order.rank[Int($1.0)]) }
-        var list: [Entry] = scored.prefix(k).map { ($0.0, $0.1) }
+        var workspace = features.makeWorkspace()
+        return rank(s, k: k, workspace: &workspace)
+    }
+
+    /// ``rank(_:k:)`` with the per-brand buffers of `workspace` (``BlendFeatures/makeWorkspace()``,
+    /// one per thread), for loops over many shoppers.
+    public func rank(_ s: Int32, k: Int, workspace: inout BlendFeatures.Workspace) -> [Entry] {
+        var list: [Entry] = scored(s, workspace: &workspace).prefix(k).map { ($0.brand, $0.score) }
         if list.count < k {
             let have = Set(list.map(\.brand))
-            list += popular.lazy.filter { !have.contains($0) }.prefix(k - list.count).map { ($0, nil) }
+            list += mostBought.lazy.filter { !have.contains($0) }.prefix(k - list.count).map { ($0, nil) }
         }
         return list
+    }
+
+    /// Every candidate of shopper `s` with its blend score (log-odds), best first, ties by brand id
+    /// as a string; unlike ``rank(_:k:workspace:)``, never topped up.
+    public func scored(_ s: Int32, workspace: inout BlendFeatures.Workspace) -> [(brand: Int32, score: Double)] {
+        features.candidates(of: s, workspace: &workspace).map { (brand: $0.brand, score: blend.score($0.values)) }
+            .sorted { ($0.score, -order.rank[Int($0.brand)]) > ($1.score, -order.rank[Int($1.brand)]) }
     }
 }
