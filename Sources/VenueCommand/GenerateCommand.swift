@@ -61,8 +61,8 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Every shopper of the model (the default without --shoppers).") var all = false
     @Option(help: "Worker threads.") var threads = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "jsonl or html.") var format: PageFormat = .jsonl
-    @Option(help: "Weight of the factor score in candidate ranking.") var factorWeight: Float = 1
-    @Option(help: "Weight of normalised popularity in candidate ranking.") var popularityWeight: Float = 0.05
+    @Option(help: "Weight of the factor score in candidate ranking (default: 1).") var factorWeight: Float?
+    @Option(help: "Weight of normalised popularity in candidate ranking (default: 0.05).") var popularityWeight: Float?
     @Option(help: "Half-life in days of the history behind the followed and category floors.") var halfLife = 30.0
     @Flag(help: "Rank candidates by the learned venue blend saved in the model, not --factor-weight/--popularity-weight.")
     var learnedBlend = false
@@ -74,7 +74,10 @@ struct GenerateCommand: ParsableCommand {
         if all, shoppers != nil { throw ValidationError("give --shoppers FILE or --all, not both") }
         guard threads > 0 else { throw ValidationError("--threads must be positive") }
         guard halfLife > 0, halfLife.isFinite else { throw ValidationError("--half-life is a positive number of days") }
-        guard factorWeight.isFinite, popularityWeight.isFinite else {
+        if learnedBlend, factorWeight != nil || popularityWeight != nil {
+            throw ValidationError("--learned-blend ranks by the model's blend: --factor-weight and --popularity-weight do not apply")
+        }
+        guard factorWeight?.isFinite ?? true, popularityWeight?.isFinite ?? true else {
             throw ValidationError("--factor-weight and --popularity-weight must be finite numbers")
         }
         guard checkpointEvery > 0 else { throw ValidationError("--checkpoint-every must be positive") }
@@ -85,7 +88,7 @@ struct GenerateCommand: ParsableCommand {
         let summary = try Self.generate(
             model: model, events: events, eventsFormat: eventsFormat, catalog: catalog, coupons: coupons, layout: layout, out: out,
             at: at, shoppersFile: shoppers, threads: threads, format: format,
-            blend: VenueBlend(factor: factorWeight, history: 0, popularity: popularityWeight, halfLifeDays: halfLife),
+            blend: VenueBlend(factor: factorWeight ?? 1, history: 0, popularity: popularityWeight ?? 0.05, halfLifeDays: halfLife),
             learnedBlend: learnedBlend, batch: BatchSettings(shard: shard, resume: resume, checkpointEvery: checkpointEvery))
         print(summary)
     }

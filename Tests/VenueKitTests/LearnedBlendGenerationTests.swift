@@ -78,7 +78,14 @@ struct LearnedBlendGenerationTests {
         }
         #expect(checked > 1_000)
 
-        // A model without a blend is refused before the events are read.
+        // Weights of the factor ranking do not apply, and a model without a blend is refused
+        // before the events are read.
+        let weighted = try TestSupport.venue([
+            "generate", "--model", folder + "/blend.model", "--events", events, "--catalog", fixtures + "/catalog.csv", "--coupons",
+            fixtures + "/coupons.csv", "--layout", fixtures + "/layout.json", "--out", folder + "/weighted", "--learned-blend",
+            "--factor-weight", "2",
+        ])
+        #expect(weighted.status == 64 && weighted.err.contains("do not apply"), "\(weighted.err)")
         let refused = try generate(folder + "/refused", threads: 2, model: folder + "/plain.model", events: folder + "/missing.csv")
         #expect(refused.status == 1 && refused.err.contains("holds no learned venue blend"), "\(refused.err)")
         #expect(!FileManager.default.fileExists(atPath: folder + "/refused"))
