@@ -285,6 +285,36 @@ AVX static inline __m128 hsum4(__m256 a, __m256 b, __m256 c, __m256 d) {
 GEMV_ROWS4(F16C, half_gemv_f16c, uint16_t, LOAD_HALF8, half_gemv_portable)
 GEMV_ROWS4(AVX, gemv_rows_avx, float, LOAD_FLOAT8, gemv_rows_portable)
 
+// gemv_rows_avx for m vectors at once (rows of X, f apart), into rows of Y (ldy apart), with
+// beta 0: each group of four table rows is loaded once for all m vectors, and every score is
+// computed by exactly the instructions gemv_rows_avx uses for that vector alone (same bits).
+AVX static void gemv_rows_multi_avx(int32_t f, int64_t n, const float *A, int64_t m, const float *X, float alpha, float *Y,
+                                    int64_t ldy) {
+    if (f % 8 != 0) {
+        for (int64_t v = 0; v < m; v++) gemv_rows_portable(f, n, A, X + v * f, alpha, 0, Y + v * ldy);
+        return;
+    }
+    __m128 va = _mm_set1_ps(alpha);
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const float *a = A + i * f;
+        for (int64_t v = 0; v < m; v++) {
+            const float *x = X + v * f;
+            __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+            for (int32_t j = 0; j < f; j += 8) {
+                __m256 xv = _mm256_loadu_ps(x + j);
+                s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j), xv, s0);
+                s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + f + j), xv, s1);
+                s2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + 2 * f + j), xv, s2);
+                s3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + 3 * f + j), xv, s3);
+            }
+            _mm_storeu_ps(Y + v * ldy + i, _mm_mul_ps(va, hsum4(s0, s1, s2, s3)));
+        }
+    }
+    if (i < n)
+        for (int64_t v = 0; v < m; v++) gemv_rows_portable(f, n - i, A + i * f, X + v * f, alpha, 0, Y + v * ldy + i);
+}
+
 F16C static void half_to_float_f16c(int64_t n, const uint16_t *in, float *out) {
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(in + i))));
@@ -382,6 +412,13 @@ void venue_gemv_rows(int32_t f, int64_t n, const float *A, const float *x, float
     if (use_avx2()) { gemv_rows_avx(f, n, A, x, alpha, beta, y); return; }
 #endif
     gemv_rows_portable(f, n, A, x, alpha, beta, y);
+}
+
+void venue_gemv_rows_multi(int32_t f, int64_t n, const float *A, int64_t m, const float *X, float alpha, float *Y, int64_t ldy) {
+#ifdef VENUE_X86
+    if (use_avx2()) { gemv_rows_multi_avx(f, n, A, m, X, alpha, Y, ldy); return; }
+#endif
+    for (int64_t v = 0; v < m; v++) gemv_rows_portable(f, n, A, X + v * f, alpha, 0, Y + v * ldy);
 }
 
 // ---------------------------------------------------------------- fused block candidates

@@ -39,6 +39,13 @@ struct LearnedCandidates: Sendable {
         filling = ranker.mostBought.map { showableBrand[Int($0)] }.filter { $0 >= 0 }
     }
 
+    /// The ranker's index of the shopper of model row `row`, or `nil` when it has no events (or
+    /// `row` is `nil`).
+    func shopper(ofRow row: Int?) -> Int32? {
+        guard let row, shopperOfRow[row] >= 0 else { return nil }
+        return shopperOfRow[row]
+    }
+
     /// The candidates of model row `row` (`nil`: a shopper the model does not know) into `brands`
     /// and `scores` (replacing their contents), best first. `mark` is scratch of one flag per model
     /// brand, all false on entry and on return. O(brands · factors + candidates · features).
@@ -47,8 +54,8 @@ struct LearnedCandidates: Sendable {
     ) {
         brands.removeAll(keepingCapacity: true)
         scores.removeAll(keepingCapacity: true)
-        if let row, shopperOfRow[row] >= 0 {
-            for (b, score) in ranker.scored(shopperOfRow[row], workspace: &workspace) {
+        if let s = shopper(ofRow: row) {
+            for (b, score) in ranker.scored(s, workspace: &workspace) {
                 let m = showableBrand[Int(b)]
                 guard m >= 0 else { continue }
                 brands.append(m)

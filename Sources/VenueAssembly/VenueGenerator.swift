@@ -189,9 +189,14 @@ public struct VenueGenerator: Sendable {
                     assembleNanos += t0 - t1
                 }
                 if let learned = generator.learned {
-                    for i in chunk {
-                        worker.learned.rank(learned, row: ids == nil ? i : rows[i])
-                        assemble(i, worker.learned.brands[...], worker.learned.scores[...])
+                    // A few shoppers' factor scores at a time, the brand table read once for them.
+                    for start in stride(from: chunk.lowerBound, to: chunk.upperBound, by: BlendFeatures.Workspace.blockCapacity) {
+                        let block = start..<min(start + BlendFeatures.Workspace.blockCapacity, chunk.upperBound)
+                        worker.learned.prepare(learned, rows: block.lazy.map { ids == nil ? $0 : rows[$0] })
+                        for i in block {
+                            worker.learned.rank(learned, row: ids == nil ? i : rows[i])
+                            assemble(i, worker.learned.brands[...], worker.learned.scores[...])
+                        }
                     }
                 } else {
                     generator.ranker.rankBlocks(generator.candidates, shopperFactors: factors, rows: chunk, workspace: &worker.workspace) {
@@ -248,10 +253,20 @@ private struct LearnedWorkspace {
     var brands: [Int32] = []
     /// Their scores.
     var scores: [Float] = []
+    /// The ranker's shoppers of the block being prepared.
+    private var block: [Int32] = []
 
     init(_ learned: LearnedCandidates?) {
         features = learned?.ranker.features.makeWorkspace()
         mark = [Bool](repeating: false, count: learned?.brandCount ?? 0)
+    }
+
+    /// Scores the shoppers of model rows `rows` (at most ``BlendFeatures/Workspace/blockCapacity``)
+    /// against every brand at once, for the ``rank(_:row:)`` calls that follow.
+    mutating func prepare(_ learned: LearnedCandidates, rows: some Sequence<Int?>) {
+        block.removeAll(keepingCapacity: true)
+        for row in rows { if let s = learned.shopper(ofRow: row) { block.append(s) } }
+        learned.ranker.features.prepare(block, workspace: &features!)
     }
 
     /// Ranks model row `row` into ``brands`` and ``scores``.

@@ -118,6 +118,19 @@ public enum RankingKernels {
         venue_gemv_rows(Int32(factors), Int64(rows), table, x, alpha, beta, y)
     }
 
+    /// ``gemvRows(factors:rows:table:x:alpha:beta:y:)`` with β = 0 for `vectors` vectors at once:
+    /// `y[v · ldy + i] ← α·(A[i] · x[v])`, where `x[v]` is row `v` of the row-major `x` (`factors`
+    /// floats each). Every score has the same bits as scoring that vector alone, while the table is
+    /// read once per group of rows for all the vectors instead of once per vector.
+    /// O(vectors · rows · factors).
+    @inlinable
+    public static func gemvRows(
+        factors: Int, rows: Int, table: UnsafePointer<Float>, vectors: Int, x: UnsafePointer<Float>, alpha: Float = 1,
+        y: UnsafeMutablePointer<Float>, ldy: Int
+    ) {
+        venue_gemv_rows_multi(Int32(factors), Int64(rows), table, Int64(vectors), x, alpha, y, Int64(ldy))
+    }
+
     /// `output[i] = Float(input[i])` for `count` half-precision bit patterns (exact). O(count).
     @inlinable
     public static func halfToFloat(count: Int, from input: UnsafePointer<UInt16>, to output: UnsafeMutablePointer<Float>) {

@@ -103,18 +103,51 @@ public struct BlendFeatures: Sendable {
     }
 
     /// Per-brand buffers for ``candidates(of:workspace:)``, so a loop over shoppers does not
-    /// allocate two brand-sized arrays per shopper. One per thread.
+    /// allocate two brand-sized arrays per shopper, and the factor scores of a block of shoppers
+    /// prepared by ``prepare(_:workspace:)``. One per thread.
     public struct Workspace: Sendable {
+        /// Shoppers ``BlendFeatures/prepare(_:workspace:)`` scores at once, at most.
+        public static let blockCapacity = 16
         fileprivate var factorScores: [Float]
         fileprivate var knnScores: [Float]
         fileprivate var top: TopK
+        /// The prepared shoppers, and their factor scores: row `i` of `block` (brands apart) is
+        /// `prepared[i]`'s.
+        fileprivate var prepared: [Int32] = []
+        fileprivate var block: [Float]
+        fileprivate var gathered: [Float]
     }
 
     /// A workspace for this model's brands.
     public func makeWorkspace() -> Workspace {
         let n = model.brandIDs.count
         return Workspace(
-            factorScores: [Float](repeating: 0, count: n), knnScores: [Float](repeating: 0, count: n), top: TopK(k: perSource))
+            factorScores: [Float](repeating: 0, count: n), knnScores: [Float](repeating: 0, count: n), top: TopK(k: perSource),
+            block: [Float](repeating: 0, count: Workspace.blockCapacity * n),
+            gathered: [Float](repeating: 0, count: Workspace.blockCapacity * model.factors))
+    }
+
+    /// Scores `shoppers` (at most ``Workspace/blockCapacity``, indices of the log's shoppers)
+    /// against every brand at once, reading the brand factors once for all of them instead of
+    /// once per shopper; ``candidates(of:workspace:)`` then uses these scores for them, which have
+    /// the bits it would compute alone. Replaces the previous block. O(shoppers · brands · factors).
+    public func prepare(_ shoppers: some Collection<Int32>, workspace: inout Workspace) {
+        precondition(shoppers.count <= Workspace.blockCapacity, "at most \(Workspace.blockCapacity) shoppers per block")
+        let (n, f) = (model.brandIDs.count, model.factors)
+        workspace.prepared.removeAll(keepingCapacity: true)
+        workspace.prepared.append(contentsOf: shoppers)
+        for (i, s) in workspace.prepared.enumerated() {
+            for j in 0..<f { workspace.gathered[i * f + j] = model.shopperFactors[Int(s), j] }
+        }
+        let count = workspace.prepared.count
+        model.brandFactors.withUnsafeBufferPointer { y in
+            workspace.gathered.withUnsafeBufferPointer { x in
+                workspace.block.withUnsafeMutableBufferPointer {
+                    RankingKernels.gemvRows(
+                        factors: f, rows: n, table: y.baseAddress!, vectors: count, x: x.baseAddress!, y: $0.baseAddress!, ldy: n)
+                }
+            }
+        }
     }
 
     /// The candidates of shopper `s` with their features. O(brands · factors) for the factor scores.
@@ -124,15 +157,24 @@ public struct BlendFeatures: Sendable {
     }
 
     /// The candidates of shopper `s` with their features, using `workspace`'s buffers (from
-    /// ``makeWorkspace()``). O(brands · factors) for the factor scores.
+    /// ``makeWorkspace()``) and its factor scores when ``prepare(_:workspace:)`` scored `s`.
+    /// O(brands · factors) for the factor scores, O(brands) when prepared.
     public func candidates(of s: Int32, workspace: inout Workspace) -> [Candidate] {
         let n = model.brandIDs.count
-        model.brandFactors.withUnsafeBufferPointer { y in
-            model.shopperFactors.withUnsafeBufferPointer { x in
-                workspace.factorScores.withUnsafeMutableBufferPointer {
-                    RankingKernels.gemvRows(
-                        factors: model.factors, rows: n, table: y.baseAddress!, x: x.baseAddress! + Int(s) * model.factors,
-                        y: $0.baseAddress!)
+        if let i = workspace.prepared.firstIndex(of: s) {
+            workspace.factorScores.withUnsafeMutableBufferPointer { scores in
+                workspace.block.withUnsafeBufferPointer { block in
+                    scores.baseAddress!.update(from: block.baseAddress! + i * n, count: n)
+                }
+            }
+        } else {
+            model.brandFactors.withUnsafeBufferPointer { y in
+                model.shopperFactors.withUnsafeBufferPointer { x in
+                    workspace.factorScores.withUnsafeMutableBufferPointer {
+                        RankingKernels.gemvRows(
+                            factors: model.factors, rows: n, table: y.baseAddress!, x: x.baseAddress! + Int(s) * model.factors,
+                            y: $0.baseAddress!)
+                    }
                 }
             }
         }
@@ -144,7 +186,15 @@ public struct BlendFeatures: Sendable {
         var chosen = Set(pairs[Int(s)].keys)
         for source in [factorScores, knnScores] {
             workspace.top.reset(k: perSource)
-            for b in 0..<n where source[b] > 0 { workspace.top.insert(Int32(b), score: source[b]) }
+            // Brands come in ascending order, so one that only ties the worst kept score loses
+            // the tie: skipping every score not above the threshold selects the same brands.
+            var threshold: Float = 0
+            source.withUnsafeBufferPointer { scores in
+                for b in 0..<n where scores[b] > threshold {
+                    workspace.top.insert(Int32(b), score: scores[b])
+                    threshold = max(0, workspace.top.threshold)
+                }
+            }
             for entry in workspace.top.sorted() { chosen.insert(entry.index) }
         }
         chosen.formUnion(popular)

@@ -274,6 +274,29 @@ struct RankingTests {
         #expect(y == expected.map { 2 * $0 + 0.5 }, "exact: quarter-integer values")
         half.withUnsafeBufferPointer { h in RankingKernels.halfGemv(factors: factors, rows: rows, table: h.baseAddress!, x: x, y: &y) }
         #expect(y == expected)
+
+        // Several vectors at once: the bits of scoring each alone, with values whose products
+        // round, so a different order of additions would show.
+        let vectors = 5
+        let wide = (0..<rows * factors).map { _ in Float(random.below(1_000_001)) / 333_333 - 1.5 }
+        let xs = (0..<vectors * factors).map { _ in Float(random.below(1_000_001)) / 777_777 - 0.6 }
+        let ldy = rows + 3
+        var many = [Float](repeating: .nan, count: vectors * ldy)
+        var alone = [[Float]](repeating: [Float](repeating: 0, count: rows), count: vectors)
+        wide.withUnsafeBufferPointer { t in
+            xs.withUnsafeBufferPointer { x in
+                RankingKernels.gemvRows(
+                    factors: factors, rows: rows, table: t.baseAddress!, vectors: vectors, x: x.baseAddress!, y: &many, ldy: ldy)
+                for v in 0..<vectors {
+                    RankingKernels.gemvRows(
+                        factors: factors, rows: rows, table: t.baseAddress!, x: x.baseAddress! + v * factors, y: &alone[v])
+                }
+            }
+        }
+        for v in 0..<vectors {
+            #expect(many[(v * ldy)..<(v * ldy + rows)].map(\.bitPattern) == alone[v].map(\.bitPattern), "vector \(v)")
+            #expect(many[(v * ldy + rows)..<(v * ldy + ldy)].allSatisfy { $0.isNaN }, "nothing written past the rows")
+        }
     }
 
     @Test("score keys order by score, then lower index, and round-trip")

@@ -44,6 +44,11 @@ void venue_half_gemv(int32_t f, int64_t n, const uint16_t *A, const float *x, fl
 /// sgemv, four rows per step).
 void venue_gemv_rows(int32_t f, int64_t n, const float *A, const float *x, float alpha, float beta, float *y);
 
+/// Y[v·ldy + i] = alpha·(A[i] · X[v]) for the m vectors X[v] (rows of X, f floats each) and the n
+/// rows of A: venue_gemv_rows with beta 0 for each vector, bit for bit, reading A once per group
+/// of rows for all m vectors.
+void venue_gemv_rows_multi(int32_t f, int64_t n, const float *A, int64_t m, const float *X, float alpha, float *Y, int64_t ldy);
+
 /// out[i] = float(in[i]) for n half-precision values (exact).
 void venue_half_to_float(int64_t n, const uint16_t *in, float *out);
 
