@@ -255,26 +255,32 @@ AVX static inline __m128 hsum4(__m256 a, __m256 b, __m256 c, __m256 d) {
     return _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1));
 }
 
-#define WIDEN(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p)))
-// Four rows at a time: each x chunk is loaded once for four rows, and the four row sums are
-// reduced together. Rows are f elements apart; f is a multiple of 8. LOAD8(p) widens eight
-// elements of a row to floats.
-#define GEMV_ROWS4(ATTR, NAME, T, LOAD8, TAIL)                                                              \
+// Four rows, a, a + f, a + 2f and a + 3f, each dotted with x: each x chunk is loaded once for the
+// four rows, and the four sums are reduced together. f is a multiple of 8; LOAD8(p) widens eight
+// elements of a row to floats. Every kernel below scores through these, so a score has the same
+// bits whichever kernel computed it.
+#define DOT4(ATTR, NAME, T, LOAD8)                                                                          \
+    ATTR static inline __m128 NAME(int32_t f, const T *a, const float *x) {                               \
+        __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps(); \
+        for (int32_t j = 0; j < f; j += 8) {                                                              \
+            __m256 xv = _mm256_loadu_ps(x + j);                                                           \
+            s0 = _mm256_fmadd_ps(LOAD8(a + j), xv, s0);                                                   \
+            s1 = _mm256_fmadd_ps(LOAD8(a + f + j), xv, s1);                                               \
+            s2 = _mm256_fmadd_ps(LOAD8(a + 2 * f + j), xv, s2);                                           \
+            s3 = _mm256_fmadd_ps(LOAD8(a + 3 * f + j), xv, s3);                                           \
+        }                                                                                                 \
+        return hsum4(s0, s1, s2, s3);                                                                     \
+    }
+
+// y[i] = beta·y[i] + alpha·(A[i] · x), four rows per step; rows that are not a multiple of 8 wide,
+// and the last n mod 4 rows, go to TAIL.
+#define GEMV_ROWS4(ATTR, NAME, T, DOT, TAIL)                                                                \
     ATTR static void NAME(int32_t f, int64_t n, const T *A, const float *x, float alpha, float beta, float *y) { \
         if (f % 8 != 0) { TAIL(f, n, A, x, alpha, beta, y); return; }                                     \
         __m128 va = _mm_set1_ps(alpha), vb = _mm_set1_ps(beta);                                           \
         int64_t i = 0;                                                                                    \
         for (; i + 4 <= n; i += 4) {                                                                      \
-            const T *a = A + i * f;                                                                       \
-            __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps(); \
-            for (int32_t j = 0; j < f; j += 8) {                                                          \
-                __m256 xv = _mm256_loadu_ps(x + j);                                                       \
-                s0 = _mm256_fmadd_ps(LOAD8(a + j), xv, s0);                                               \
-                s1 = _mm256_fmadd_ps(LOAD8(a + f + j), xv, s1);                                           \
-                s2 = _mm256_fmadd_ps(LOAD8(a + 2 * f + j), xv, s2);                                       \
-                s3 = _mm256_fmadd_ps(LOAD8(a + 3 * f + j), xv, s3);                                       \
-            }                                                                                             \
-            __m128 sums = _mm_mul_ps(va, hsum4(s0, s1, s2, s3));                                          \
+            __m128 sums = _mm_mul_ps(va, DOT(f, A + i * f, x));                                           \
             _mm_storeu_ps(y + i, beta == 0 ? sums : _mm_fmadd_ps(vb, _mm_loadu_ps(y + i), sums));         \
         }                                                                                                 \
         if (i < n) TAIL(f, n - i, A + i * f, x, alpha, beta, y + i);                                      \
@@ -282,12 +288,14 @@ AVX static inline __m128 hsum4(__m256 a, __m256 b, __m256 c, __m256 d) {
 
 #define LOAD_HALF8(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p)))
 #define LOAD_FLOAT8(p) _mm256_loadu_ps(p)
-GEMV_ROWS4(F16C, half_gemv_f16c, uint16_t, LOAD_HALF8, half_gemv_portable)
-GEMV_ROWS4(AVX, gemv_rows_avx, float, LOAD_FLOAT8, gemv_rows_portable)
+DOT4(F16C, half_dot4_f16c, uint16_t, LOAD_HALF8)
+DOT4(AVX, dot4_avx, float, LOAD_FLOAT8)
+GEMV_ROWS4(F16C, half_gemv_f16c, uint16_t, half_dot4_f16c, half_gemv_portable)
+GEMV_ROWS4(AVX, gemv_rows_avx, float, dot4_avx, gemv_rows_portable)
 
 // gemv_rows_avx for m vectors at once (rows of X, f apart), into rows of Y (ldy apart), with
 // beta 0: each group of four table rows is loaded once for all m vectors, and every score is
-// computed by exactly the instructions gemv_rows_avx uses for that vector alone (same bits).
+// dot4_avx's, as gemv_rows_avx computes it for that vector alone (same bits).
 AVX static void gemv_rows_multi_avx(int32_t f, int64_t n, const float *A, int64_t m, const float *X, float alpha, float *Y,
                                     int64_t ldy) {
     if (f % 8 != 0) {
@@ -296,21 +304,8 @@ AVX static void gemv_rows_multi_avx(int32_t f, int64_t n, const float *A, int64_
     }
     __m128 va = _mm_set1_ps(alpha);
     int64_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        const float *a = A + i * f;
-        for (int64_t v = 0; v < m; v++) {
-            const float *x = X + v * f;
-            __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
-            for (int32_t j = 0; j < f; j += 8) {
-                __m256 xv = _mm256_loadu_ps(x + j);
-                s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j), xv, s0);
-                s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + f + j), xv, s1);
-                s2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + 2 * f + j), xv, s2);
-                s3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + 3 * f + j), xv, s3);
-            }
-            _mm_storeu_ps(Y + v * ldy + i, _mm_mul_ps(va, hsum4(s0, s1, s2, s3)));
-        }
-    }
+    for (; i + 4 <= n; i += 4)
+        for (int64_t v = 0; v < m; v++) _mm_storeu_ps(Y + v * ldy + i, _mm_mul_ps(va, dot4_avx(f, A + i * f, X + v * f)));
     if (i < n)
         for (int64_t v = 0; v < m; v++) gemv_rows_portable(f, n - i, A + i * f, X + v * f, alpha, 0, Y + v * ldy + i);
 }
