@@ -34,14 +34,7 @@ struct EvaluateCommand: ParsableCommand {
         argument: "purchase")!
     @Option(help: "Methods, comma separated (time split).")
     var methods = CommaSeparated<RecommendationMethod>(argument: RecommendationMethod.allCases.map(\.rawValue).joined(separator: ","))!
-    @Option(help: "Neighbours per brand for item-knn.") var knn = 50
-    @Option(help: "Days before the cut whose purchases label the venue blend's training rows.") var learnWindow = 30
-    @Option(help: "How many such windows, going back from the cut, give the blend's training rows.") var learnWindows = 2
-    @Option(help: "Days between the cuts of successive learning windows (default: --learn-window, no overlap).") var learnStep: Int?
-    @Option(help: "Half-life in days of the own-history feature of the venue blend (default from venue tune on Tmall 2014).")
-    var historyHalfLife = LearnedVenueRanker.defaults.historyHalfLife
-    @Option(help: "Most-bought brands added to every shopper's venue blend candidates (default from venue tune on Tmall 2014).")
-    var popularCandidates = LearnedVenueRanker.defaults.popularCandidates
+    @OptionGroup var blendOptions: BlendOptions
     @Option(help: "Share of interactions held out (random holdout protocol).") var holdout: Double?
     @Option(help: "Seed of the holdout split.") var splitSeed: UInt64 = 42
     @Option(name: .short, help: "Cut-offs, comma separated.") var k = CommaSeparated<Int>(argument: "5,10,20,50")!
@@ -68,17 +61,9 @@ struct EvaluateCommand: ParsableCommand {
     func validate() throws {
         guard bootstrap >= 0 else { throw ValidationError("--bootstrap is a number of resamples (0: none)") }
         guard seeds > 0 else { throw ValidationError("--seeds must be positive") }
-        guard learnWindow > 0, learnWindows > 0, learnStep ?? 1 > 0 else {
-            throw ValidationError("--learn-window, --learn-windows and --learn-step must be positive")
-        }
         if let holdout, !(holdout > 0 && holdout < 1) {
             throw ValidationError("--holdout is the share of interactions held out, strictly between 0 and 1")
         }
-        guard knn > 0 else { throw ValidationError("--knn must be positive") }
-        guard historyHalfLife > 0, historyHalfLife.isFinite else {
-            throw ValidationError("--history-half-life is a positive number of days")
-        }
-        guard popularCandidates >= 0 else { throw ValidationError("--popular-candidates must not be negative") }
         guard k.elements.allSatisfy({ $0 > 0 }) else { throw ValidationError("-k takes positive cut-offs") }
         if holdout == nil { _ = try timeSplitDays() }
         guard seeds == 1 || holdout == nil else { throw ValidationError("--seeds is for the time split; the holdout trains once") }
@@ -197,30 +182,20 @@ struct EvaluateCommand: ParsableCommand {
     ) throws -> [(RecommendationMethod, [Int: MethodResult])] {
         var options = als
         options.seed = seed
-        let evaluation = MethodComparison(
-            split: split, configuration: options.configuration, weighting: options.weighting, knnNeighbours: knn, learnWindow: learnWindow,
-            learnWindows: learnWindows, learnStep: learnStep, historyHalfLife: historyHalfLife, popularCandidates: popularCandidates)
+        let evaluation = blendOptions.comparison(on: split, als: als, seed: seed)
         let seedNote = seeds > 1 ? " (ALS seed \(seed))" : ""
         var blend: LogisticBlend?
         if methods.contains(.venue) || saveModel != nil {
             let learned = try evaluation.learnBlend()
             blend = learned.blend
-            if !json {
-                standardError(
-                    "venue blend\(seedNote) fitted on \(learned.rows) candidates (\(learned.positives) bought) in \(learnWindows) windows: "
-                        + zip(BlendFeatures.names, learned.blend.weights).map { "\($0) \(String(format: "%.3f", $1))" }.joined(
-                            separator: ", "))
-            }
+            if !json { standardError(blendOptions.summary(of: learned, note: seedNote)) }
         }
         // One ALS model of the training side serves als, venue and --save-model.
         let needsModel = methods.contains(where: \.usesFactorModel) || saveModel != nil
         let trained =
             needsModel ? try trainModel(InteractionMatrix(log: split.train, weighting: options.weighting), options, quiet: true).0 : nil
         if let saveModel, let blend, var model = trained {
-            model.extensions.merge(
-                LearnedVenueRanker.extensions(
-                    for: blend, knnNeighbours: knn, historyHalfLife: historyHalfLife, popularCandidates: popularCandidates)
-            ) { $1 }
+            model.extensions.merge(blendOptions.extensions(for: blend)) { $1 }
             do {
                 try ModelFile.write(model, to: saveModel)
             } catch {

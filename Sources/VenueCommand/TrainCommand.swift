@@ -6,11 +6,24 @@ import VenueKit
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train implicit ALS on an events file and write the model."
+        abstract: "Train implicit ALS on an events file and write the model.",
+        discussion: """
+            With --learn-blend, the learned venue blend is fitted too, on the --learn-windows \
+            windows before the last day trained on (the same fit as venue evaluate's venue method), \
+            and saved in the model for venue generate --learned-blend and venue recommend --blend.
+            """
     )
 
     @OptionGroup var input: EventInputOptions
     @OptionGroup var als: ALSOptions
+    @OptionGroup var blendOptions: BlendOptions
+
+    @Option(
+        help: ArgumentHelp("Train on events up to and including this day (default: all of them).", valueName: DayArgument.valueName))
+    var until: DayArgument?
+
+    @Flag(help: "Also fit the learned venue blend and save it in the model.")
+    var learnBlend = false
 
     @Option(help: "Where to write the model.")
     var model: String
@@ -21,13 +34,40 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let clock = ContinuousClock()
         let start = clock.now
-        let log = try input.read()
+        var log = try input.read()
+        var blend: LogisticBlend?
+        if until != nil || learnBlend {
+            // Through the day asked for, or the last day with events: a cut as venue evaluate's.
+            let times = log.times.lazy.filter { $0 != EventLog.noTime }
+            guard let last = times.max() else {
+                standardError("error: \(input.events): no event has a time, so there is no day to train until")
+                throw ExitCode(1)
+            }
+            let split = TimeSplit(log, trainUntil: until?.start ?? last)
+            guard split.train.count > 0 else {
+                standardError("error: no events at or before \(until?.description ?? "") to train on")
+                throw ExitCode(1)
+            }
+            log = split.train
+            if learnBlend {
+                let learned: (blend: LogisticBlend, rows: Int, positives: Int)
+                do {
+                    learned = try blendOptions.comparison(on: split, als: als, seed: als.seed).learnBlend()
+                } catch {
+                    standardError("error: \(error)")
+                    throw ExitCode(1)
+                }
+                standardError(blendOptions.summary(of: learned))
+                blend = learned.blend
+            }
+        }
         let matrix = InteractionMatrix(log: log, weighting: als.weighting)
         let readSeconds = (clock.now - start).secondsValue
         standardError(
             "\(matrix.shopperCount) shoppers × \(matrix.brandCount) brands, \(matrix.nonzeroCount) pairs (read in \(String(format: "%.2f", readSeconds)) s)"
         )
-        let (trained, reports) = try trainModel(matrix, als, quiet: false)
+        var (trained, reports) = try trainModel(matrix, als, quiet: false)
+        if let blend { trained.extensions.merge(blendOptions.extensions(for: blend)) { $1 } }
         do {
             try ModelFile.write(trained, to: model)
         } catch {

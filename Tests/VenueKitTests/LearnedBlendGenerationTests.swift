@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import VenueKit
 
-/// `venue generate --learned-blend`: pages whose candidates come from the blend saved in the model.
-@Suite("venue generate --learned-blend")
+/// The learned venue blend in production: fitted by `venue train --learn-blend`, and pages whose
+/// candidates it ranks (`venue generate --learned-blend`).
+@Suite("venue train --learn-blend and generate --learned-blend")
 struct LearnedBlendGenerationTests {
     @Test("generate --learned-blend: picked-for-you follows the saved blend's order; same bytes on 1 and 3 threads")
     func picksFollowTheBlend() throws {
@@ -89,5 +90,40 @@ struct LearnedBlendGenerationTests {
         let refused = try generate(folder + "/refused", threads: 2, model: folder + "/plain.model", events: folder + "/missing.csv")
         #expect(refused.status == 1 && refused.err.contains("holds no learned venue blend"), "\(refused.err)")
         #expect(!FileManager.default.fileExists(atPath: folder + "/refused"))
+    }
+
+    @Test("train --learn-blend saves the model and blend evaluate --save-model fits, byte for byte; --until; untimed events refused")
+    func trainLearnsTheBlend() throws {
+        let folder = TestSupport.temporaryFolder()
+        let events = TestSupport.fixtures + "/events.csv"
+        let small = ["--factors", "16", "--iterations", "3", "--learn-windows", "1"]
+        let trained = try TestSupport.venue(
+            ["train", "--events", events, "--until", "2026-10-20", "--learn-blend", "--model", folder + "/train.model"] + small)
+        #expect(trained.status == 0 && trained.err.contains("venue blend fitted on"), "\(trained.err)")
+        let evaluated = try TestSupport.venue(
+            [
+                "evaluate", "--events", events, "--train-until", "2026-10-20", "--test-from", "2026-10-21", "--test-until", "2026-11-10",
+                "--methods", "venue", "-k", "20", "--bootstrap", "0", "--save-model", folder + "/evaluate.model",
+            ] + small)
+        #expect(evaluated.status == 0, "\(evaluated.err)")
+        let a = try Data(contentsOf: URL(fileURLWithPath: folder + "/train.model"))
+        #expect(a == (try Data(contentsOf: URL(fileURLWithPath: folder + "/evaluate.model"))))
+        let model = try ModelFile.read(path: folder + "/train.model")
+        #expect(model.extensions["BLND"] != nil && model.extensions["BLNP"] != nil)
+
+        // --until alone trains on the events through that day, as the evaluation's training side.
+        let until = try TestSupport.venue(
+            ["train", "--events", events, "--until", "2026-10-20", "--model", folder + "/until.model"] + small)
+        #expect(until.status == 0, "\(until.err)")
+        var plain = model
+        plain.extensions = [:]
+        #expect(try ModelFile.read(path: folder + "/until.model") == plain)
+
+        // Pre-aggregated weights have no days to learn from.
+        try "shopper,brand,weight\nS1,B1,3\nS2,B1,1\n".write(toFile: folder + "/weights.csv", atomically: true, encoding: .utf8)
+        let untimed = try TestSupport.venue(
+            ["train", "--events", folder + "/weights.csv", "--format", "weights", "--learn-blend", "--model", folder + "/w.model"])
+        #expect(untimed.status == 1 && untimed.err.contains("no event has a time"), "\(untimed.err)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/w.model"))
     }
 }
