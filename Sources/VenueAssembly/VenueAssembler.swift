@@ -8,6 +8,8 @@ import VenueRanking
 /// - in followed, picked and popular floors, a category at most `maxPerCategory` times in any
 ///   `diversityWindow` consecutive slots (a category floor is one category by design);
 /// - a brand at most once per page;
+/// - a capped brand only on the pages its ``ExposurePlan`` allows, and guaranteed placements
+///   first on the picked floor of the pages it plans them for;
 /// - identical inputs give identical pages.
 ///
 /// Built once per population (catalog alignment, popularity lists); ``assemble(_:scratch:)`` is
@@ -32,11 +34,14 @@ public struct VenueAssembler: Sendable {
     private let deals: [VenuePage.Deal?]
     /// Each catalogued brand's constant JSON (identity, price and deal).
     private let fragments: BrandFragments
+    /// Merchants' exposure guarantees and caps.
+    public let exposure: ExposurePlan
 
     /// An assembler for brands `brandIDs` (a model's order) with `popularity` per brand (higher
-    /// is more popular; ties by index). O(brands log brands).
-    public init(catalog: Catalog, layout: VenueLayout, brandIDs: IdentifierMap, popularity: [Float]) {
+    /// is more popular; ties by index), honouring `exposure` (none by default). O(brands log brands).
+    public init(catalog: Catalog, layout: VenueLayout, brandIDs: IdentifierMap, popularity: [Float], exposure: ExposurePlan? = nil) {
         precondition(popularity.count == brandIDs.count, "popularity for \(popularity.count) brands, not \(brandIDs.count)")
+        self.exposure = exposure ?? ExposurePlan(brands: brandIDs.count, shoppers: 0)
         self.layout = layout
         self.brandIDs = brandIDs
         self.popularity = popularity
@@ -83,6 +88,11 @@ public struct VenueAssembler: Sendable {
         public var followed: (brands: ArraySlice<Int32>, strengths: ArraySlice<Float>)
         /// The shopper's coupons (valid or not; invalid ones are never shown).
         public var coupons: [Coupon]
+        /// Guaranteed brands to place first on the picked floor (``ExposurePlan/guaranteed(row:)``).
+        public var guaranteed: ArraySlice<Int32> = []
+        /// Capped brands this page may show (``ExposurePlan/allowedCapped(row:)``); other capped
+        /// brands never appear.
+        public var allowedCapped: ArraySlice<Int32> = []
 
         /// A shopper.
         public init(
@@ -104,6 +114,7 @@ public struct VenueAssembler: Sendable {
         var stamp: UInt32 = 0
         var used: [UInt32]
         var inHistory: [UInt32]
+        var allowed: [UInt32]
         var categoryWeight: [Float]
         var touchedCategories: [Int32] = []
         var recent: [Int32] = []
@@ -115,6 +126,7 @@ public struct VenueAssembler: Sendable {
         public init(for assembler: VenueAssembler) {
             used = [UInt32](repeating: 0, count: assembler.brandIDs.count)
             inHistory = used
+            allowed = used
             categoryWeight = [Float](repeating: 0, count: assembler.categories.count)
         }
     }
@@ -150,6 +162,10 @@ public struct VenueAssembler: Sendable {
         public var couponsAttached = 0
         /// Candidates skipped because the brand is not showable (stock or sale rules).
         public var excludedByStock = 0
+        /// Candidates skipped because the brand is capped and this page is not among its allowed ones.
+        public var excludedByCap = 0
+        /// Pages showing each ``ExposurePlan/lines`` brand, in that order (empty until one is shown).
+        public var exposure: [Int] = []
 
         /// Zero counts.
         public init() {}
@@ -160,6 +176,9 @@ public struct VenueAssembler: Sendable {
             slots += other.slots
             couponsAttached += other.couponsAttached
             excludedByStock += other.excludedByStock
+            excludedByCap += other.excludedByCap
+            if exposure.count < other.exposure.count { exposure += [Int](repeating: 0, count: other.exposure.count - exposure.count) }
+            for (line, pages) in other.exposure.enumerated() { exposure[line] += pages }
         }
     }
 
@@ -167,11 +186,12 @@ public struct VenueAssembler: Sendable {
     public func assemble(_ shopper: Shopper, scratch: inout Scratch, tally: inout Tally) -> VenuePage {
         scratch.stamp &+= 1
         if scratch.stamp == 0 {  // wrapped: clear the stamps once every 2³² pages
-            for i in scratch.used.indices { scratch.used[i] = 0; scratch.inHistory[i] = 0 }
+            for i in scratch.used.indices { scratch.used[i] = 0; scratch.inHistory[i] = 0; scratch.allowed[i] = 0 }
             scratch.stamp = 1
         }
         let stamp = scratch.stamp
         for b in shopper.history.brands { scratch.inHistory[Int(b)] = stamp }
+        for b in shopper.allowedCapped { scratch.allowed[Int(b)] = stamp }
         let coupons = validCoupons(shopper.coupons, at: shopper.at)
         scratch.couponTargets.removeAll(keepingCapacity: true)
         for coupon in coupons { scratch.couponTargets.append(target(of: coupon.scope)) }
@@ -197,6 +217,10 @@ public struct VenueAssembler: Sendable {
                 var slots: [VenuePage.Slot] = []
                 slots.reserveCapacity(spec.slots)
                 scratch.recent.removeAll(keepingCapacity: true)
+                for b in shopper.guaranteed {
+                    guard slots.count < spec.slots else { break }
+                    offer(b, score: 0, reason: .guaranteed, diverse: true, into: &slots, coupons, &scratch, &tally)
+                }
                 for (b, score) in zip(shopper.candidates.brands, shopper.candidates.scores) {
                     guard slots.count < spec.slots else { break }
                     guard scratch.inHistory[Int(b)] != stamp else { continue }
@@ -253,6 +277,10 @@ public struct VenueAssembler: Sendable {
             tally.excludedByStock += 1
             return
         }
+        guard !exposure.capped.contains(index) || scratch.allowed[index] == scratch.stamp else {
+            tally.excludedByCap += 1
+            return
+        }
         let category = categoryOfBrand[index]
         if diverse {
             let window = layout.diversityWindow - 1
@@ -264,6 +292,11 @@ public struct VenueAssembler: Sendable {
         scratch.used[index] = scratch.stamp
         let slot = card(entry, index: b, score: score, reason: reason, coupons: coupons, targets: scratch.couponTargets)
         if slot.coupon != nil { tally.couponsAttached += 1 }
+        let line = Int(exposure.lineOfBrand[index])
+        if line >= 0 {
+            if tally.exposure.isEmpty { tally.exposure = [Int](repeating: 0, count: exposure.lines.count) }
+            tally.exposure[line] += 1
+        }
         tally.slots += 1
         slots.append(slot)
     }

@@ -32,7 +32,9 @@ public struct VenueGenerator: Sendable {
 
     /// A generator. Events after `at` are ignored; `blend` weighs the factor score and popularity
     /// of candidates (history is shown by the followed and category floors). With `threads` > 1
-    /// the shoppers' history and their follows are aligned at the same time. O(events + brands).
+    /// the shoppers' history and their follows are aligned at the same time. Merchants' exposure
+    /// guarantees and caps in `catalog` are planned over every shopper of `model`
+    /// (``ExposurePlan``). O(events + brands + plan brands · shoppers · factors).
     ///
     /// With `learnedBlend` (a ``LearnedVenueRanker`` over `events` as of `at`), candidates are
     /// instead every candidate the learned venue blend scores for the shopper (its history, its top
@@ -58,7 +60,9 @@ public struct VenueGenerator: Sendable {
         history = blend.ownHistory(events, at: at, shoppers: model.shopperIDs, brands: model.brandIDs)
         followed = follows.join()
         let popularity = blend.popularity(events, at: at, brands: model.brandIDs)
-        assembler = VenueAssembler(catalog: catalog, layout: layout, brandIDs: model.brandIDs, popularity: popularity)
+        // Merchants' guarantees and caps, planned over every shopper of the model.
+        let exposure = ExposurePlan(model: model, catalog: catalog, showable: catalog.showable(among: model.brandIDs), history: history)
+        assembler = VenueAssembler(catalog: catalog, layout: layout, brandIDs: model.brandIDs, popularity: popularity, exposure: exposure)
         // Candidates: factor score and popularity only (history reaches the page through the
         // followed and category floors), so no per-shopper boosts. Brands that cannot be shown
         // (sold out, not in the sale) are never scored: the candidate table holds the showable
@@ -123,12 +127,13 @@ public struct VenueGenerator: Sendable {
 
     /// Generates the pages of `shoppers` (ids; `nil` for every shopper of the model) on `threads`
     /// workers, `blockSize` shoppers per block, and passes each block's JSON lines to `consume` in
-    /// order (the bytes are valid during the call only), then `progress` with the pages passed so
-    /// far (a point where a caller can checkpoint). Returns the stage times and counts.
+    /// order (the bytes are valid during the call only), then `progress` with the report so far:
+    /// its tally counts the pages passed (a point where a caller can checkpoint). Returns the stage
+    /// times and counts.
     public func generate(
         shoppers: [String]? = nil, threads: Int, blockSize: Int = BrandRanker.defaultBlockSize,
         consume: (UnsafeRawBufferPointer) throws -> Void,
-        progress: (Int) throws -> Void = { _ in }
+        progress: (_ report: Report) throws -> Void = { _ in }
     ) rethrows -> Report {
         let ids = shoppers
         let count = ids?.count ?? model.shopperIDs.count
@@ -155,7 +160,6 @@ public struct VenueGenerator: Sendable {
             var report: Report
         }
         var report = Report()
-        var done = 0
         let generator = self
         // A block's bytes travel to the consumer in their writer, which then comes back here for
         // a later block: no copy of the bytes and no fresh buffer per block.
@@ -226,8 +230,7 @@ public struct VenueGenerator: Sendable {
                 report.assembleSeconds += output.report.assembleSeconds
                 report.encodeSeconds += output.report.encodeSeconds
                 report.tally.add(output.report.tally)
-                done += output.report.tally.pages
-                try progress(done)
+                try progress(report)
             })
         return report
     }
@@ -236,6 +239,8 @@ public struct VenueGenerator: Sendable {
     private func context(_ id: String, row: Int?, _ brands: ArraySlice<Int32>, _ scores: ArraySlice<Float>) -> VenueAssembler.Shopper {
         var shopper = VenueAssembler.Shopper(id: id, at: at, candidates: (brands, scores), coupons: wallets[id])
         if let row {
+            shopper.guaranteed = assembler.exposure.guaranteed(row: row)
+            shopper.allowedCapped = assembler.exposure.allowedCapped(row: row)
             let h = history.range(ofRow: row)
             shopper.history = (history.columnIndices[h], history.values[h])
             let f = followed.range(ofRow: row)

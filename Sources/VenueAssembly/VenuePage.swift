@@ -66,6 +66,8 @@ public struct VenuePage: Sendable, Equatable {
         case category
         /// Popular now.
         case popular
+        /// Placed for the merchant's exposure guarantee (``ExposurePlan``).
+        case guaranteed
     }
 
     /// A brand's own discount.

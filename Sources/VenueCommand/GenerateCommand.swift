@@ -196,25 +196,38 @@ struct GenerateCommand: ParsableCommand {
         let progress = ProgressReporter(total: total, label: "venues")
         let generateStarted = DispatchTime.now().uptimeNanoseconds
         let report: VenueGenerator.Report
+        var exposureReport: ExposureReport?
+        var exposureFile = ""
         do {
             report = try generator.generate(
                 shoppers: remaining, threads: threads, consume: { bytes throws(InputError) in try writer.write(bytes) },
-                progress: { done in
+                progress: { soFar in
+                    let done = soFar.tally.pages
                     progress.update(resumed.shoppers + done)
                     guard done - checkpointed >= batch.checkpointEvery, done < total - resumed.shoppers else { return }
                     checkpoints += 1
                     let crash = checkpoints == crashAt
                     let shoppers = resumed.shoppers + done
+                    let exposure = ExposureReport.sum(resumed.exposure, soFar.tally.exposure)
                     // Recorded on the writer's queue once the pages are durable, while generation goes on.
                     writer.flush { bytes throws(InputError) in
                         if crash { _exit(99) }
-                        let checkpoint = GenerationCheckpoint(shoppers: shoppers, bytes: bytes, inputs: fingerprint)
+                        let checkpoint = GenerationCheckpoint(shoppers: shoppers, bytes: bytes, inputs: fingerprint, exposure: exposure)
                         try AtomicFile.write(checkpoint.text, to: checkpointPath)
                     }
                     checkpointed = done
                 })
             try writer.commit()
             try? FileManager.default.removeItem(atPath: checkpointPath)
+            exposureReport = ExposureReport(
+                plan: generator.assembler.exposure, brandIDs: loaded.brandIDs,
+                rows: ids.map { $0.map { loaded.shopperIDs.index(of: $0) } },
+                delivered: ExposureReport.sum(resumed.exposure, report.tally.exposure))
+            if let exposureReport {
+                let reportPath = out + "/" + (batch.shard.map { "exposure.shard-\($0.index)-of-\($0.count).csv" } ?? "exposure.csv")
+                try AtomicFile.write(exposureReport.csv, to: reportPath)
+                exposureFile = reportPath
+            }
         } catch {
             writer.discard()
             standardError("error: \(error)")
@@ -238,6 +251,7 @@ struct GenerateCommand: ParsableCommand {
         if learnedBlend { fields.append("\"candidates\":\"learned-blend\"") }
         if let shard = batch.shard { fields.append("\"shard\":\"\(shard)\"") }
         if resumed.shoppers > 0 { fields.append("\"resumed_after\":\(resumed.shoppers)") }
+        if let exposureReport { fields.append("\"exposure\":" + exposureReport.summary(file: exposureFile)) }
         fields.append("\"file\":\(jsonString(path))")
         return "{" + fields.joined(separator: ",") + "}"
     }

@@ -11,6 +11,8 @@ struct GenerationCheckpoint: Equatable, Sendable {
     var bytes: Int
     /// ``fingerprint(of:)`` of the run's settings and input files.
     var inputs: String
+    /// Pages so far showing each brand of the exposure plan (``VenueAssembler/Tally/exposure``).
+    var exposure: [Int] = []
 
     /// The checkpoint file of output `path`: `.NAME.checkpoint` beside it.
     static func path(for output: String) -> String {
@@ -19,22 +21,34 @@ struct GenerationCheckpoint: Equatable, Sendable {
     }
 
     /// The file's text: a first line naming the format, then one `key value` line per field.
-    var text: String { "venue-checkpoint 1\nshoppers \(shoppers)\nbytes \(bytes)\ninputs \(inputs)\n" }
+    var text: String {
+        "venue-checkpoint 1\nshoppers \(shoppers)\nbytes \(bytes)\ninputs \(inputs)\n"
+            + (exposure.isEmpty ? "" : "exposure \(exposure.map(String.init).joined(separator: ","))\n")
+    }
 
     /// Parses ``text``; `nil` when anything is missing or malformed.
     init?(text: String) {
         let lines = text.split(separator: "\n").map { $0.split(separator: " ", maxSplits: 1).map(String.init) }
-        guard lines.count == 4, lines[0] == ["venue-checkpoint", "1"], lines[1].first == "shoppers", lines[2].first == "bytes",
+        guard lines.count == 4 || lines.count == 5, lines[0] == ["venue-checkpoint", "1"], lines[1].first == "shoppers",
+            lines[2].first == "bytes",
             lines[3].first == "inputs", lines[1].count == 2, lines[2].count == 2, lines[3].count == 2,
             let shoppers = Int(lines[1][1]), let bytes = Int(lines[2][1]), shoppers >= 0, bytes >= 0
         else { return nil }
-        self.init(shoppers: shoppers, bytes: bytes, inputs: lines[3][1])
+        var exposure: [Int] = []
+        if lines.count == 5 {
+            guard lines[4].first == "exposure", lines[4].count == 2 else { return nil }
+            let counts = lines[4][1].split(separator: ",").map { Int($0) }
+            guard counts.allSatisfy({ ($0 ?? -1) >= 0 }) else { return nil }
+            exposure = counts.map { $0! }
+        }
+        self.init(shoppers: shoppers, bytes: bytes, inputs: lines[3][1], exposure: exposure)
     }
 
-    init(shoppers: Int, bytes: Int, inputs: String) {
+    init(shoppers: Int, bytes: Int, inputs: String, exposure: [Int] = []) {
         self.shoppers = shoppers
         self.bytes = bytes
         self.inputs = inputs
+        self.exposure = exposure
     }
 
     /// Why a run cannot continue from the checkpoint it found.

@@ -44,11 +44,15 @@ struct LearnedBlendGenerationTests {
         // The same ranking from Swift: each shopper's picks are a subsequence of the blend's
         // candidates (then the most-bought brands) that a page may show and the shopper has not
         // touched, and the first pick is the first of them (diversity cannot refuse a first slot).
+        // Guaranteed placements lead the floor and capped brands go to the pages their exposure
+        // plan allows (ExposurePlanTests), so both are left out here.
         let log = try EventReader(format: .generic).read(path: events)
         let model = try ModelFile.read(path: folder + "/blend.model")
         let at = try #require(CalendarTime.day("2026-10-21"))
         let ranker = try LearnedVenueRanker(model: model, log: log, cut: at)
-        let showable = try Catalog.read(path: fixtures + "/catalog.csv").showable(among: log.brandIDs)
+        let catalog = try Catalog.read(path: fixtures + "/catalog.csv")
+        let showable = catalog.showable(among: log.brandIDs)
+        let capped = Set(catalog.brands.filter { $0.exposureCap != nil }.map(\.id))
         var touched = [Set<Int32>](repeating: [], count: log.shopperIDs.count)
         for i in 0..<log.count where log.times[i] <= at { touched[Int(log.shoppers[i])].insert(log.brands[i]) }
         var workspace = ranker.features.makeWorkspace()
@@ -59,11 +63,13 @@ struct LearnedBlendGenerationTests {
             guard let picked = floors.first(where: { $0["kind"] as? String == "picked" })?["slots"] as? [[String: Any]],
                 let s = log.shopperIDs.index(of: try #require(page["shopper"] as? String))
             else { continue }
+            let guaranteed = Set(picked.filter { $0["reason"] as? String == "guaranteed" }.compactMap { $0["brand"] as? String })
             let ranked = ranker.scored(Int32(s), workspace: &workspace).map(\.brand)
             let eligible = (ranked + ranker.mostBought.filter { !ranked.contains($0) }).filter {
                 showable.contains(Int($0)) && !touched[s].contains($0) && model.brandIDs.index(of: log.brandIDs[Int($0)]) != nil
-            }.map { log.brandIDs[Int($0)] }
-            let picks = picked.compactMap { $0["brand"] as? String }
+            }.map { log.brandIDs[Int($0)] }.filter { !capped.contains($0) && !guaranteed.contains($0) }
+            let pickedSlots = picked.filter { $0["reason"] as? String == "picked" }
+            let picks = pickedSlots.compactMap { $0["brand"] as? String }.filter { !capped.contains($0) }
             #expect(picks.first == eligible.first, "shopper \(log.shopperIDs[s])")
             var rest = eligible[...]
             for pick in picks {
@@ -73,7 +79,7 @@ struct LearnedBlendGenerationTests {
                 }
                 rest = rest[(found + 1)...]
             }
-            let scores = picked.compactMap { $0["score"] as? Double }
+            let scores = pickedSlots.compactMap { $0["score"] as? Double }
             #expect(scores.allSatisfy { (0...1).contains($0) } && scores == scores.sorted(by: >), "probabilities, best first")
             checked += 1
         }

@@ -462,13 +462,24 @@ struct VenueTests {
             union += shard
         }
         #expect(union.count == whole.count && Set(union) == Set(whole))
+        // Each shard's exposure report counts its own pages; together they are the whole run's.
+        func exposure(_ path: String) throws -> [[Substring]] {
+            try lines(path).dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        }
+        let wholeExposure = try exposure(folder + "/whole/exposure.csv")
+        let shardExposure = try (1...3).map { try exposure(folder + "/shards/exposure.shard-\($0)-of-3.csv") }
+        for (i, row) in wholeExposure.enumerated() {
+            for column in [3, 4] {
+                #expect(shardExposure.reduce(0) { $0 + Int($1[i][column])! } == Int(row[column])!, "\(row[0]) column \(column)")
+            }
+        }
 
         // Killed at the third checkpoint (256 shoppers apart), after its pages reached the disk but
         // before it was recorded: the second checkpoint stands, the bytes after it are cut.
         let crashed = try generate(folder + "/resumed", ["--checkpoint-every", "256"], environment: ["VENUE_CRASH_AT_CHECKPOINT": "3"])
         #expect(crashed.status == 99 && !FileManager.default.fileExists(atPath: folder + "/resumed/venues.jsonl"))
         let checkpoint = try String(contentsOfFile: folder + "/resumed/.venues.jsonl.checkpoint", encoding: .utf8)
-        #expect(checkpoint.contains("shoppers 512\n"))
+        #expect(checkpoint.contains("shoppers 512\n") && checkpoint.contains("\nexposure "))
         let changed = try generate(folder + "/resumed", ["--checkpoint-every", "256", "--resume", "--at", "2026-11-12"])
         #expect(changed.status == 1 && changed.err.contains("was written by a run with other inputs or settings"), "\(changed.err)")
         let resumed = try generate(folder + "/resumed", ["--checkpoint-every", "256", "--resume"])
@@ -476,8 +487,10 @@ struct VenueTests {
         #expect(
             try Data(contentsOf: URL(fileURLWithPath: folder + "/resumed/venues.jsonl"))
                 == Data(contentsOf: URL(fileURLWithPath: folder + "/whole/venues.jsonl")))
+        #expect(try lines(folder + "/resumed/exposure.csv") == lines(folder + "/whole/exposure.csv"), "pages before the checkpoint count")
         #expect(
-            try FileManager.default.contentsOfDirectory(atPath: folder + "/resumed") == ["venues.jsonl"], "no partial or checkpoint left")
+            try Set(FileManager.default.contentsOfDirectory(atPath: folder + "/resumed")) == ["venues.jsonl", "exposure.csv"],
+            "no partial or checkpoint left")
 
         for refused in [
             ["--shard", "0/3"], ["--shard", "4/3"], ["--shard", "2"], ["--resume", "--format", "html"], ["--checkpoint-every", "0"],

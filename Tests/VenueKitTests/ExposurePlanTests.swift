@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+import VenueKit
+
+/// A random population for the exposure plan: factors, a catalog with guarantees and caps, history.
+private struct ExposureWorld {
+    let model: FactorModel
+    let catalog: Catalog
+    let showable: BrandSet
+    let history: SparseMatrix
+    let touched: [Set<Int32>]
+
+    init(seed: UInt64, shoppers: Int, brands: Int) {
+        var random = SeededRandom(seed: seed)
+        var shopperIDs = IdentifierMap()
+        var brandIDs = IdentifierMap()
+        for s in 0..<shoppers { _ = shopperIDs.intern("S\(s)") }
+        for b in 0..<brands { _ = brandIDs.intern("B\(b)") }
+        let factors = 4
+        // Quarter steps make equal scores common, so ties are exercised.
+        func matrix(_ rows: Int) -> Matrix {
+            Matrix(rows: rows, columns: factors, storage: (0..<rows * factors).map { _ in Float(random.below(9) - 4) / 4 })
+        }
+        model = FactorModel(
+            shopperIDs: shopperIDs, brandIDs: brandIDs, shopperFactors: matrix(shoppers), brandFactors: matrix(brands),
+            configuration: ALSConfiguration())
+        catalog = Catalog(
+            brands: (0..<brands).map { b in
+                CatalogBrand(
+                    id: "B\(b)", name: "B\(b)", category: "c\(b % 3)", merchant: "M", price: 100, participating: random.unit() < 0.9,
+                    stock: random.unit() < 0.1 ? .soldOut : .inStock, maxDiscountPercent: 10,
+                    exposureGuarantee: random.unit() < 0.3 ? random.below(shoppers / 2) : nil,
+                    exposureCap: random.unit() < 0.2 ? random.below(shoppers) : nil)
+            })
+        showable = catalog.showable(among: brandIDs)
+        var rows: [Int32] = []
+        var columns: [Int32] = []
+        var touched = [Set<Int32>](repeating: [], count: shoppers)
+        for s in 0..<shoppers {
+            for _ in 0..<random.below(brands / 3) {
+                let b = Int32(random.below(brands))
+                rows.append(Int32(s))
+                columns.append(b)
+                touched[s].insert(b)
+            }
+        }
+        history = SparseMatrix(
+            rows: shoppers, columns: brands, rowIndices: rows, columnIndices: columns, values: rows.map { _ in 1 })
+        self.touched = touched
+    }
+
+    /// Shopper `s`'s factor score for brand `b`.
+    func score(_ s: Int, _ b: Int32) -> Float {
+        (0..<model.factors).reduce(0) { $0 + model.shopperFactors[s, $1] * model.brandFactors[Int(b), $1] }
+    }
+}
+
+@Suite("Exposure plan")
+struct ExposurePlanTests {
+    @Test(
+        "guarantees: eligible shoppers only, at most perPage per page, in full when there is room; caps: at most cap pages",
+        arguments: 1...6)
+    func planRules(seed: UInt64) {
+        let world = ExposureWorld(seed: seed, shoppers: 60 + Int(seed) * 7, brands: 25)
+        let shoppers = world.model.shopperIDs.count
+        for perPage in [1, 2, 40] {
+            let plan = ExposurePlan(
+                model: world.model, catalog: world.catalog, showable: world.showable, history: world.history, perPage: perPage)
+            #expect(
+                plan
+                    == ExposurePlan(
+                        model: world.model, catalog: world.catalog, showable: world.showable, history: world.history, perPage: perPage),
+                "deterministic")
+            var placed = [Int32: [Int]]()
+            var allowed = [Int32: [Int]]()
+            for r in 0..<shoppers {
+                let guaranteed = plan.guaranteed(row: r)
+                #expect(guaranteed.count <= perPage && Set(guaranteed).count == guaranteed.count)
+                for b in guaranteed {
+                    #expect(world.showable.contains(Int(b)) && !world.touched[r].contains(b), "shopper \(r), brand \(b)")
+                    placed[b, default: []].append(r)
+                }
+                for b in plan.allowedCapped(row: r) { allowed[b, default: []].append(r) }
+            }
+            for line in plan.lines {
+                let b = line.brand
+                let rows = placed[b] ?? []
+                #expect(rows.count == line.planned && line.planned <= min(line.guarantee ?? 0, line.cap ?? .max))
+                if let cap = line.cap {
+                    let pages = allowed[b] ?? []
+                    #expect(pages.count <= cap && Set(rows).isSubset(of: pages), "brand \(b): guaranteed pages are allowed")
+                    // Shoppers who touched the brand come first.
+                    let touchers = (0..<shoppers).filter { world.touched[$0].contains(b) && !rows.contains($0) }
+                    #expect(pages.count == min(cap, shoppers), "brand \(b): the cap is filled")
+                    if cap >= rows.count + touchers.count { #expect(Set(touchers).isSubset(of: pages), "brand \(b)") }
+                }
+                guard let guarantee = line.guarantee, world.showable.contains(Int(b)) else {
+                    #expect(line.planned == 0 || line.guarantee != nil)
+                    continue
+                }
+                let eligible = (0..<shoppers).filter { !world.touched[$0].contains(b) }
+                if perPage == 40 {
+                    // Room for everyone: the guarantee in full (or every eligible shopper), and
+                    // exactly the best by score, ties to the lower row.
+                    let wanted = min(guarantee, line.cap ?? .max, eligible.count)
+                    #expect(line.planned == wanted, "brand \(b)")
+                    let best = eligible.sorted { (world.score($0, b), -$0) > (world.score($1, b), -$1) }.prefix(wanted)
+                    #expect(rows.sorted() == best.sorted(), "brand \(b)")
+                }
+            }
+            #expect(plan.lines.contains { $0.planned > 0 } || placed.isEmpty)
+        }
+    }
+
+    @Test("venue generate: guaranteed brands first on the picked floor, capped brands on at most cap pages, the report matches the pages")
+    func generatedPages() throws {
+        let folder = TestSupport.temporaryFolder()
+        let fixtures = TestSupport.fixtures
+        try VenueTests.trainFixtureModel(to: folder + "/m.model")
+        let run = try TestSupport.venue([
+            "generate", "--model", folder + "/m.model", "--events", fixtures + "/events.csv", "--catalog", fixtures + "/catalog.csv",
+            "--coupons", fixtures + "/coupons.csv", "--layout", fixtures + "/layout.json", "--out", folder + "/out", "--threads", "2",
+        ])
+        #expect(run.status == 0, "\(run.err)")
+        #expect(run.out.contains("\"exposure\":{\"guarantees\":5,\"guarantees_met\":3,\"caps\":4,\"caps_kept\":4"), "\(run.out)")
+        let catalog = try Catalog.read(path: fixtures + "/catalog.csv")
+        var shown: [String: Int] = [:]
+        var guaranteedSlots: [String: Int] = [:]
+        for line in try String(contentsOfFile: folder + "/out/venues.jsonl", encoding: .utf8).split(separator: "\n") {
+            let page = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let floors = try #require(page["floors"] as? [[String: Any]])
+            for floor in floors {
+                let slots = floor["slots"] as? [[String: Any]] ?? []
+                let reasons = slots.map { $0["reason"] as? String }
+                // Guaranteed placements lead the picked floor, and appear nowhere else.
+                let lead = reasons.prefix { $0 == "guaranteed" }.count
+                #expect(!reasons.dropFirst(lead).contains("guaranteed") && (lead == 0 || floor["kind"] as? String == "picked"))
+                for slot in slots {
+                    let brand = try #require(slot["brand"] as? String)
+                    shown[brand, default: 0] += 1
+                    if slot["reason"] as? String == "guaranteed" { guaranteedSlots[brand, default: 0] += 1 }
+                }
+            }
+        }
+        let report = try String(contentsOfFile: folder + "/out/exposure.csv", encoding: .utf8).split(separator: "\n")
+        #expect(report.first == "brand,guarantee,cap,planned,delivered")
+        var rows = 0
+        for row in report.dropFirst() {
+            let fields = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let (brand, guarantee, cap, planned, delivered) = (fields[0], Int(fields[1]), Int(fields[2]), Int(fields[3])!, Int(fields[4])!)
+            let entry = try #require(catalog[brand])
+            #expect(guarantee == entry.exposureGuarantee && cap == entry.exposureCap)
+            #expect(delivered == shown[brand, default: 0], "\(brand): the report counts the pages")
+            #expect(planned == guaranteedSlots[brand, default: 0], "\(brand): every planned placement is on its page")
+            if let cap { #expect(delivered <= cap, "\(brand)") }
+            if let guarantee, entry.isShowable { #expect(delivered >= guarantee, "\(brand): enough fixture shoppers to keep it") }
+            if !entry.isShowable { #expect(delivered == 0) }
+            rows += 1
+        }
+        #expect(rows == catalog.brands.filter { $0.exposureGuarantee != nil || $0.exposureCap != nil }.count)
+    }
+}
