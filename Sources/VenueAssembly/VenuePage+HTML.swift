@@ -33,7 +33,9 @@ extension VenuePage {
             out += "<h2>\(Self.escape(floor.title))\(floor.category.map { " · " + Self.escape($0) } ?? "")</h2><div class=\"cards\">"
             for slot in floor.slots {
                 out += "<div class=\"card\" data-brand=\"\(Self.escape(slot.brand))\"><div class=\"name\">\(Self.escape(slot.name))</div>"
-                out += "<div class=\"meta\">\(Self.escape(slot.category)) · \(slot.reason.rawValue)</div>"
+                // A placement a merchant's guarantee bought is labelled as such, as promoted slots must be.
+                let reason = slot.reason == .guaranteed ? "品牌推广 · promoted" : slot.reason.rawValue
+                out += "<div class=\"meta\">\(Self.escape(slot.category)) · \(reason)</div>"
                 out += "<div><span class=\"price\">¥\(Self.money(slot.finalPrice))</span>"
                 if slot.finalPrice < slot.price { out += "<span class=\"was\">¥\(Self.money(slot.price))</span>" }
                 out += "</div>"

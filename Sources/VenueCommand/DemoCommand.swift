@@ -40,6 +40,8 @@ struct DemoCommand: ParsableCommand {
             model: common.model, events: events, eventsFormat: .generic, catalog: common.catalog, coupons: common.coupons,
             layout: common.layout, out: out, at: nil, shoppersFile: few, threads: threads, format: .html)
         print(summary)
-        standardError("venues: \(out)/venues.jsonl · previews: \(out)/html/S0001.html, S0002, S0100, NEW-SHOPPER (a cold start)")
+        standardError(
+            "venues: \(out)/venues.jsonl · previews: \(out)/html/S0001.html, S0002, S0100, NEW-SHOPPER (a cold start)"
+                + " · merchants' exposure: \(out)/exposure.csv")
     }
 }

@@ -126,6 +126,7 @@ struct ExposurePlanTests {
         let catalog = try Catalog.read(path: fixtures + "/catalog.csv")
         var shown: [String: Int] = [:]
         var guaranteedSlots: [String: Int] = [:]
+        var promotedShopper: String?
         for line in try String(contentsOfFile: folder + "/out/venues.jsonl", encoding: .utf8).split(separator: "\n") {
             let page = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             let floors = try #require(page["floors"] as? [[String: Any]])
@@ -138,7 +139,10 @@ struct ExposurePlanTests {
                 for slot in slots {
                     let brand = try #require(slot["brand"] as? String)
                     shown[brand, default: 0] += 1
-                    if slot["reason"] as? String == "guaranteed" { guaranteedSlots[brand, default: 0] += 1 }
+                    if slot["reason"] as? String == "guaranteed" {
+                        guaranteedSlots[brand, default: 0] += 1
+                        promotedShopper = promotedShopper ?? page["shopper"] as? String
+                    }
                 }
             }
         }
@@ -158,5 +162,16 @@ struct ExposurePlanTests {
             rows += 1
         }
         #expect(rows == catalog.brands.filter { $0.exposureGuarantee != nil || $0.exposureCap != nil }.count)
+
+        // The HTML page labels a guaranteed placement as promoted.
+        let shopper = try #require(promotedShopper)
+        try "\(shopper)\n".write(toFile: folder + "/one.txt", atomically: true, encoding: .utf8)
+        let html = try TestSupport.venue([
+            "generate", "--model", folder + "/m.model", "--events", fixtures + "/events.csv", "--catalog", fixtures + "/catalog.csv",
+            "--coupons", fixtures + "/coupons.csv", "--layout", fixtures + "/layout.json", "--out", folder + "/html", "--format", "html",
+            "--shoppers", folder + "/one.txt",
+        ])
+        #expect(html.status == 0, "\(html.err)")
+        #expect(try String(contentsOfFile: folder + "/html/html/\(shopper).html", encoding: .utf8).contains("品牌推广 · promoted"))
     }
 }
