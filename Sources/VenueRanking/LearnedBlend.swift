@@ -25,7 +25,7 @@ public struct BlendFeatures: Sendable {
         public var values: [Double]
     }
 
-    private struct Pair {
+    fileprivate struct Pair {
         var counts = (0.0, 0.0, 0.0, 0.0)  // clicks, purchases, favourites + follows, carts
         var history = 0.0
         var lastDay: Int64 = .min
@@ -116,6 +116,15 @@ public struct BlendFeatures: Sendable {
         fileprivate var prepared: [Int32] = []
         fileprivate var block: [Float]
         fileprivate var gathered: [Float]
+        /// Per brand, reset after each shopper: whether it is a candidate, and its ranks by the
+        /// shopper's history and by factor score (-1: none).
+        fileprivate var isCandidate: [Bool]
+        fileprivate var historyRank: [Int32]
+        fileprivate var factorRank: [Int32]
+        /// The shopper's candidates (ascending), its history pairs, and one feature row.
+        fileprivate var chosen: [Int32] = []
+        fileprivate var own: [(brand: Int32, pair: Pair)] = []
+        fileprivate var row: [Double]
     }
 
     /// A workspace for this model's brands.
@@ -124,7 +133,9 @@ public struct BlendFeatures: Sendable {
         return Workspace(
             factorScores: [Float](repeating: 0, count: n), knnScores: [Float](repeating: 0, count: n), top: TopK(k: perSource),
             block: [Float](repeating: 0, count: Workspace.blockCapacity * n),
-            gathered: [Float](repeating: 0, count: Workspace.blockCapacity * model.factors))
+            gathered: [Float](repeating: 0, count: Workspace.blockCapacity * model.factors),
+            isCandidate: [Bool](repeating: false, count: n), historyRank: [Int32](repeating: -1, count: n),
+            factorRank: [Int32](repeating: -1, count: n), row: [Double](repeating: 0, count: Self.names.count))
     }
 
     /// Scores `shoppers` (at most ``Workspace/blockCapacity``, indices of the log's shoppers)
@@ -160,6 +171,17 @@ public struct BlendFeatures: Sendable {
     /// ``makeWorkspace()``) and its factor scores when ``prepare(_:workspace:)`` scored `s`.
     /// O(brands · factors) for the factor scores, O(brands) when prepared.
     public func candidates(of s: Int32, workspace: inout Workspace) -> [Candidate] {
+        var list: [Candidate] = []
+        forEachCandidate(of: s, workspace: &workspace) { list.append(Candidate(brand: $0, values: Array($1))) }
+        return list
+    }
+
+    /// Calls `body` with each candidate of shopper `s`, ascending, and its features (valid
+    /// during the call only), as ``candidates(of:workspace:)`` lists them, without allocating per
+    /// candidate. O(brands · factors) for the factor scores, O(brands) when prepared.
+    public func forEachCandidate(
+        of s: Int32, workspace: inout Workspace, _ body: (Int32, UnsafeBufferPointer<Double>) throws -> Void
+    ) rethrows {
         let n = model.brandIDs.count
         if let i = workspace.prepared.firstIndex(of: s) {
             workspace.factorScores.withUnsafeMutableBufferPointer { scores in
@@ -178,50 +200,82 @@ public struct BlendFeatures: Sendable {
                 }
             }
         }
-        let factorScores = workspace.factorScores
         for b in 0..<n { workspace.knnScores[b] = 0 }
         let row = matrix.byShopper.range(ofRow: Int(s))
         knn.accumulate(brands: matrix.byShopper.columnIndices[row], strengths: matrix.byShopper.values[row], into: &workspace.knnScores)
-        let knnScores = workspace.knnScores
-        var chosen = Set(pairs[Int(s)].keys)
-        for source in [factorScores, knnScores] {
+        // Candidates: the shopper's history, the top of each model source, the most bought.
+        workspace.chosen.removeAll(keepingCapacity: true)
+        func choose(_ b: Int32, _ workspace: inout Workspace) {
+            guard !workspace.isCandidate[Int(b)] else { return }
+            workspace.isCandidate[Int(b)] = true
+            workspace.chosen.append(b)
+        }
+        workspace.own.removeAll(keepingCapacity: true)
+        for (b, pair) in pairs[Int(s)] { workspace.own.append((b, pair)) }
+        for (b, _) in workspace.own { choose(b, &workspace) }
+        for source in 0..<2 {
             workspace.top.reset(k: perSource)
             // Brands come in ascending order, so one that only ties the worst kept score loses
             // the tie: skipping every score not above the threshold selects the same brands.
             var threshold: Float = 0
-            source.withUnsafeBufferPointer { scores in
+            (source == 0 ? workspace.factorScores : workspace.knnScores).withUnsafeBufferPointer { scores in
                 for b in 0..<n where scores[b] > threshold {
                     workspace.top.insert(Int32(b), score: scores[b])
                     threshold = max(0, workspace.top.threshold)
                 }
             }
-            for entry in workspace.top.sorted() { chosen.insert(entry.index) }
+            for entry in workspace.top.sorted() { choose(entry.index, &workspace) }
         }
-        chosen.formUnion(popular)
-        let own = pairs[Int(s)]
-        let topHistory = own.values.map(\.history).max() ?? 0
+        for b in popular { choose(b, &workspace) }
+        workspace.chosen.sort()
         // Ranks within the shopper (0 = best), ties by brand index.
-        let byHistory = own.keys.sorted { (own[$0]!.history, -$0) > (own[$1]!.history, -$1) }
-        var historyRank: [Int32: Int] = [:]
-        for (r, b) in byHistory.enumerated() { historyRank[b] = r }
-        let sortedChosen = chosen.sorted()
-        let byFactor = sortedChosen.sorted { (factorScores[Int($0)], -$0) > (factorScores[Int($1)], -$1) }
-        var factorRank: [Int32: Int] = [:]
-        for (r, b) in byFactor.enumerated() { factorRank[b] = r }
-        return sortedChosen.map { b in
-            let pair = own[b]
+        workspace.own.sort { ($0.pair.history, -$0.brand) > ($1.pair.history, -$1.brand) }
+        let topHistory = workspace.own.first?.pair.history ?? 0
+        for (r, entry) in workspace.own.enumerated() { workspace.historyRank[Int(entry.brand)] = Int32(r) }
+        let factorScores = workspace.factorScores
+        var byFactor = workspace.chosen
+        byFactor.sort { (factorScores[Int($0)], -$0) > (factorScores[Int($1)], -$1) }
+        for (r, b) in byFactor.enumerated() { workspace.factorRank[Int(b)] = Int32(r) }
+        // The history pairs by brand, to walk beside the ascending candidates.
+        workspace.own.sort { $0.brand < $1.brand }
+        var next = 0
+        for b in workspace.chosen {
+            while next < workspace.own.count && workspace.own[next].brand < b { next += 1 }
+            let pair = next < workspace.own.count && workspace.own[next].brand == b ? workspace.own[next].pair : nil
             let counts = pair?.counts ?? (0, 0, 0, 0)
             let recency = pair.map { exp(-Double(cutDay - $0.lastDay) / 15) } ?? 0
             let purchaseRecency = pair.map { $0.lastPurchaseDay == .min ? 0 : exp(-Double(cutDay - $0.lastPurchaseDay) / 30) } ?? 0
-            return Candidate(
-                brand: b,
-                values: [
-                    1, log1p(pair?.history ?? 0), log1p(counts.0), log1p(counts.1), log1p(counts.2), log1p(counts.3), recency,
-                    pair == nil ? 0 : 1, brandRepurchase[Int(b)], brandTrend[Int(b)], brandPopularity[Int(b)], Double(factorScores[Int(b)]),
-                    log1p(Double(knnScores[Int(b)])), activity[Int(s)], topHistory > 0 ? (pair?.history ?? 0) / topHistory : 0,
-                    historyRank[b].map { 1 / (1 + Double($0)) } ?? 0, 1 / (1 + Double(factorRank[b]!)), purchaseRecency,
-                    log1p(pair?.recentClicks ?? 0),
-                ])
+            let historyRank = workspace.historyRank[Int(b)]
+            let knnScore = workspace.knnScores[Int(b)]
+            let factorRank = workspace.factorRank[Int(b)]
+            // In ``names`` order.
+            try workspace.row.withUnsafeMutableBufferPointer { f in
+                f[0] = 1
+                f[1] = log1p(pair?.history ?? 0)
+                f[2] = log1p(counts.0)
+                f[3] = log1p(counts.1)
+                f[4] = log1p(counts.2)
+                f[5] = log1p(counts.3)
+                f[6] = recency
+                f[7] = pair == nil ? 0 : 1
+                f[8] = brandRepurchase[Int(b)]
+                f[9] = brandTrend[Int(b)]
+                f[10] = brandPopularity[Int(b)]
+                f[11] = Double(factorScores[Int(b)])
+                f[12] = log1p(Double(knnScore))
+                f[13] = activity[Int(s)]
+                f[14] = topHistory > 0 ? (pair?.history ?? 0) / topHistory : 0
+                f[15] = historyRank >= 0 ? 1 / (1 + Double(historyRank)) : 0
+                f[16] = 1 / (1 + Double(factorRank))
+                f[17] = purchaseRecency
+                f[18] = log1p(pair?.recentClicks ?? 0)
+                try body(b, UnsafeBufferPointer(f))
+            }
+        }
+        for b in workspace.chosen {
+            workspace.isCandidate[Int(b)] = false
+            workspace.historyRank[Int(b)] = -1
+            workspace.factorRank[Int(b)] = -1
         }
     }
 }
@@ -311,6 +365,11 @@ public struct LogisticBlend: Sendable, Equatable {
 
     /// The linear score (log-odds) of a feature vector.
     public func score(_ features: [Double]) -> Double {
+        features.withUnsafeBufferPointer(score)
+    }
+
+    /// The linear score (log-odds) of a feature vector in a buffer (``BlendFeatures/forEachCandidate(of:workspace:_:)``).
+    public func score(_ features: UnsafeBufferPointer<Double>) -> Double {
         var z = 0.0
         for j in 0..<weights.count { z += weights[j] * (j == 0 ? 1 : (features[j] - means[j]) / scales[j]) }
         return z

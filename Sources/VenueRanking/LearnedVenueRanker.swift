@@ -141,7 +141,8 @@ public struct LearnedVenueRanker: Sendable {
     /// Every candidate of shopper `s` with its blend score (log-odds), best first, ties by brand id
     /// as a string; unlike ``rank(_:k:workspace:)``, never topped up.
     public func scored(_ s: Int32, workspace: inout BlendFeatures.Workspace) -> [(brand: Int32, score: Double)] {
-        features.candidates(of: s, workspace: &workspace).map { (brand: $0.brand, score: blend.score($0.values)) }
-            .sorted { ($0.score, -order.rank[Int($0.brand)]) > ($1.score, -order.rank[Int($1.brand)]) }
+        var list: [(brand: Int32, score: Double)] = []
+        features.forEachCandidate(of: s, workspace: &workspace) { list.append((brand: $0, score: blend.score($1))) }
+        return list.sorted { ($0.score, -order.rank[Int($0.brand)]) > ($1.score, -order.rank[Int($1.brand)]) }
     }
 }
