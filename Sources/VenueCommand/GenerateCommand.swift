@@ -246,6 +246,7 @@ struct GenerateCommand: ParsableCommand {
             "\"pages\":\(t.pages)", "\"venues_per_sec\":\(Int(Double(t.pages) / max(seconds, 1e-9)))",
             "\"seconds\":\(rounded(seconds, places: 3))", "\"prepare_seconds\":\(rounded(prepared, places: 3))", "\"threads\":\(threads)",
             "\"slots\":\(t.slots)", "\"coupons_attached\":\(t.couponsAttached)", "\"excluded_by_stock_rules\":\(t.excludedByStock)",
+            "\"excluded_by_caps\":\(t.excludedByCap)",
             "\"stage_cpu_seconds\":\(stages)", "\"at\":\"\(CalendarTime.isoDate(time))\"",
         ]
         if learnedBlend { fields.append("\"candidates\":\"learned-blend\"") }
