@@ -41,8 +41,9 @@ public struct VenueGenerator: Sendable {
     /// brands by factor and item-kNN score, the most-bought brands), best first, scored by purchase
     /// probability; `blend` then sets only the history behind the followed and category floors
     /// and the popularity of the popular floor. That costs O(brands · factors + candidates ·
-    /// features) per shopper, one at a time, where the factor ranking scores blocks of shoppers
-    /// with one fused kernel.
+    /// features) per shopper: factor scores for 16 shoppers per pass over the brand table, then
+    /// each shopper's features, where the factor ranking fuses scoring and selection for blocks of
+    /// shoppers in one kernel.
     public init(
         model: FactorModel, events: EventLog, catalog: Catalog, wallets: CouponWallets, layout: VenueLayout, at: Int64,
         blend: VenueBlend = VenueBlend(), learnedBlend: LearnedVenueRanker? = nil, precision: BrandTable.Precision = .float32,
