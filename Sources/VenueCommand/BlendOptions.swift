@@ -12,6 +12,8 @@ struct BlendOptions: ParsableArguments {
     var historyHalfLife = LearnedVenueRanker.defaults.historyHalfLife
     @Option(help: "Most-bought brands added to every shopper's venue blend candidates (default from venue tune on Tmall 2014).")
     var popularCandidates = LearnedVenueRanker.defaults.popularCandidates
+    @Option(help: "Shoppers per learning window whose candidates fit the blend, at most (an even sample beyond that).")
+    var learnShoppers = 20_000
 
     func validate() throws {
         guard learnWindow > 0, learnWindows > 0, learnStep ?? 1 > 0 else {
@@ -22,6 +24,7 @@ struct BlendOptions: ParsableArguments {
             throw ValidationError("--history-half-life is a positive number of days")
         }
         guard popularCandidates >= 0 else { throw ValidationError("--popular-candidates must not be negative") }
+        guard learnShoppers > 0 else { throw ValidationError("--learn-shoppers must be positive") }
     }
 
     /// The comparison of methods on `split` with these settings and `als`'s, seeded with `seed`.
@@ -31,7 +34,7 @@ struct BlendOptions: ParsableArguments {
         return MethodComparison(
             split: split, configuration: options.configuration, weighting: options.weighting, knnNeighbours: knn,
             learnWindow: learnWindow, learnWindows: learnWindows, learnStep: learnStep, historyHalfLife: historyHalfLife,
-            popularCandidates: popularCandidates)
+            popularCandidates: popularCandidates, learnShoppers: learnShoppers)
     }
 
     /// The model file extensions that store `blend` with these feature settings.

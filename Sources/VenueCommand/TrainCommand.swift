@@ -35,6 +35,7 @@ struct TrainCommand: ParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now
         var log = try input.read()
+        var readSeconds = (clock.now - start).secondsValue
         var blend: LogisticBlend?
         if until != nil || learnBlend {
             // Through the day asked for, or the last day with events: a cut as venue evaluate's.
@@ -50,6 +51,7 @@ struct TrainCommand: ParsableCommand {
             }
             log = split.train
             if learnBlend {
+                let fitting = clock.now
                 let learned: (blend: LogisticBlend, rows: Int, positives: Int)
                 do {
                     learned = try blendOptions.comparison(on: split, als: als, seed: als.seed).learnBlend()
@@ -57,12 +59,13 @@ struct TrainCommand: ParsableCommand {
                     standardError("error: \(error)")
                     throw ExitCode(1)
                 }
-                standardError(blendOptions.summary(of: learned))
+                standardError(blendOptions.summary(of: learned) + String(format: " (%.1f s)", (clock.now - fitting).secondsValue))
                 blend = learned.blend
             }
         }
+        let building = clock.now
         let matrix = InteractionMatrix(log: log, weighting: als.weighting)
-        let readSeconds = (clock.now - start).secondsValue
+        readSeconds += (clock.now - building).secondsValue
         standardError(
             "\(matrix.shopperCount) shoppers × \(matrix.brandCount) brands, \(matrix.nonzeroCount) pairs (read in \(String(format: "%.2f", readSeconds)) s)"
         )

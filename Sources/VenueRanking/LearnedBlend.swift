@@ -132,8 +132,7 @@ public struct BlendFeatures: Sendable {
         let n = model.brandIDs.count
         return Workspace(
             factorScores: [Float](repeating: 0, count: n), knnScores: [Float](repeating: 0, count: n), top: TopK(k: perSource),
-            block: [Float](repeating: 0, count: Workspace.blockCapacity * n),
-            gathered: [Float](repeating: 0, count: Workspace.blockCapacity * model.factors),
+            block: [], gathered: [],
             isCandidate: [Bool](repeating: false, count: n), historyRank: [Int32](repeating: -1, count: n),
             factorRank: [Int32](repeating: -1, count: n), row: [Double](repeating: 0, count: Self.names.count))
     }
@@ -145,6 +144,10 @@ public struct BlendFeatures: Sendable {
     public func prepare(_ shoppers: some Collection<Int32>, workspace: inout Workspace) {
         precondition(shoppers.count <= Workspace.blockCapacity, "at most \(Workspace.blockCapacity) shoppers per block")
         let (n, f) = (model.brandIDs.count, model.factors)
+        if workspace.block.isEmpty {  // the first block: the buffers only blocks need
+            workspace.block = [Float](repeating: 0, count: Workspace.blockCapacity * n)
+            workspace.gathered = [Float](repeating: 0, count: Workspace.blockCapacity * f)
+        }
         workspace.prepared.removeAll(keepingCapacity: true)
         workspace.prepared.append(contentsOf: shoppers)
         for (i, s) in workspace.prepared.enumerated() {

@@ -52,6 +52,8 @@ public struct MethodComparison: Sendable {
     public let historyHalfLife: Double
     /// Most-bought brands among every shopper's blend candidates.
     public let popularCandidates: Int
+    /// Shoppers per learning window whose candidates fit the blend, at most (`nil`: all).
+    public let learnShoppers: Int?
     private let order: BrandIDOrder
     private let history: [[(brand: Int32, score: Double)]]
     private let owned: [Set<Int32>]
@@ -62,7 +64,7 @@ public struct MethodComparison: Sendable {
         split: TimeSplit, configuration: ALSConfiguration = ALSConfiguration(), weighting: EventWeighting = EventWeighting(),
         knnNeighbours: Int = 50, learnWindow: Int = 30, learnWindows: Int = 2, learnStep: Int? = nil,
         historyHalfLife: Double = LearnedVenueRanker.defaults.historyHalfLife,
-        popularCandidates: Int = LearnedVenueRanker.defaults.popularCandidates
+        popularCandidates: Int = LearnedVenueRanker.defaults.popularCandidates, learnShoppers: Int? = nil
     ) {
         self.split = split
         self.configuration = configuration
@@ -73,6 +75,7 @@ public struct MethodComparison: Sendable {
         self.learnStep = max(1, learnStep ?? learnWindow)
         self.historyHalfLife = historyHalfLife
         self.popularCandidates = popularCandidates
+        self.learnShoppers = learnShoppers.map { max(1, $0) }
         order = BrandIDOrder(split.train.brandIDs)
         history = BaselineRankers.ownHistory(split.train, cut: split.cut, order: order)
         owned = history.map { Set($0.map(\.brand)) }
@@ -115,14 +118,16 @@ public struct MethodComparison: Sendable {
             let ranker = LearnedVenueRanker(
                 log: split.train, cut: split.cut, model: try model ?? train(split.train), blend: try blend ?? learnBlend().blend,
                 knnNeighbours: knnNeighbours, historyHalfLife: historyHalfLife, popularCandidates: popularCandidates)
-            return split.test.map { test in ranker.rank(test.shopper, k: k).map(\.brand) }
+            var workspace = ranker.features.makeWorkspace()
+            return split.test.map { test in ranker.rank(test.shopper, k: k, workspace: &workspace).map(\.brand) }
         }
     }
 
     /// Fits the logistic blend on `learnWindows` windows before the cut: for window `w` (from 1),
     /// features as of `cut − learnWindow − (w − 1)·learnStep` days and labels = purchases in the
     /// following `learnWindow` days (all inside the training period; the test window is never
-    /// read). Each window trains its own ALS model. Returns the model and how many candidate rows
+    /// read), over every shopper active before the window or, beyond ``learnShoppers``, an even
+    /// sample of them (every k-th by index). Each window trains its own ALS model. Returns the model and how many candidate rows
     /// and purchases it was fitted on; throws ``NothingToLearn`` when the windows hold no
     /// candidate that was bought, or none that was not (a training period too short for them).
     /// O(learnWindows · (ALS training + candidates)).
@@ -144,10 +149,14 @@ public struct MethodComparison: Sendable {
             }
             var active = Set<Int32>()
             for i in 0..<before.count { active.insert(before.shoppers[i]) }
-            for s in active.sorted() {
-                for candidate in features.candidates(of: s) {
-                    rows.append(candidate.values)
-                    labels.append(bought[Int(s)].contains(candidate.brand))
+            // A population too large to fit on whole is sampled evenly: every k-th shopper.
+            let shoppers = active.sorted()
+            let step = learnShoppers.map { (shoppers.count + $0 - 1) / $0 } ?? 1
+            var workspace = features.makeWorkspace()
+            for s in stride(from: 0, to: shoppers.count, by: max(1, step)).lazy.map({ shoppers[$0] }) {
+                features.forEachCandidate(of: s, workspace: &workspace) { brand, values in
+                    rows.append(Array(values))
+                    labels.append(bought[Int(s)].contains(brand))
                 }
             }
         }

@@ -117,6 +117,23 @@ struct LearnedBlendGenerationTests {
         let model = try ModelFile.read(path: folder + "/train.model")
         #expect(model.extensions["BLND"] != nil && model.extensions["BLNP"] != nil)
 
+        // A large population is fitted on an even sample of each window's shoppers.
+        func rows(_ err: String) -> Int? {
+            err.components(separatedBy: "fitted on ").dropFirst().first?.split(separator: " ").first.flatMap { Int($0) }
+        }
+        let sampled = try TestSupport.venue(
+            [
+                "train", "--events", events, "--until", "2026-10-20", "--learn-blend", "--learn-shoppers", "300", "--model",
+                folder + "/s.model",
+            ]
+                + small)
+        #expect(sampled.status == 0, "\(sampled.err)")
+        if let all = rows(trained.err), let some = rows(sampled.err) {
+            #expect(some < all / 3 && some > all / 12, "\(some) of \(all) rows")
+        } else {
+            Issue.record("no row counts in \(trained.err) \(sampled.err)")
+        }
+
         // --until alone trains on the events through that day, as the evaluation's training side.
         let until = try TestSupport.venue(
             ["train", "--events", events, "--until", "2026-10-20", "--model", folder + "/until.model"] + small)
