@@ -42,11 +42,14 @@ struct TuneCommand: ParsableCommand {
     var folds = 1
     @Option(help: "Days between the ends of consecutive validation folds.") var foldStep = 15
     @Option(name: .short, help: "The cut-off scored.") var k = 20
+    @Option(help: "Shoppers per learning window whose candidates fit the blend, at most (an even sample beyond that).")
+    var learnShoppers = 20_000
     @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
-        guard seeds > 0, trials > 0, k > 0, validationDays > 0, folds > 0, foldStep > 0 else {
-            throw ValidationError("--seeds, --trials, -k, --validation-days, --folds and --fold-step must be positive")
+        guard seeds > 0, trials > 0, k > 0, validationDays > 0, folds > 0, foldStep > 0, learnShoppers > 0 else {
+            throw ValidationError(
+                "--seeds, --trials, -k, --validation-days, --folds, --fold-step and --learn-shoppers must be positive")
         }
     }
 
@@ -93,7 +96,7 @@ struct TuneCommand: ParsableCommand {
                     configuration.seed = seed
                     let evaluation = MethodComparison(
                         split: split, configuration: configuration, weighting: options.weighting, learnWindow: validationDays,
-                        learnWindows: c.windows, historyHalfLife: c.halfLife, popularCandidates: c.popular)
+                        learnWindows: c.windows, historyHalfLife: c.halfLife, popularCandidates: c.popular, learnShoppers: learnShoppers)
                     return evaluation.measure(try evaluation.rank(.venue, k: k), cutoffs: [k])[k]!
                 }
             }

@@ -237,6 +237,7 @@ struct EvaluationTests {
         #expect(seed42 != earlier, "the folds must give different scores for the mean to mean anything")
         for refused in [
             ["--seeds", "0"], ["--trials", "0"], ["-k", "0"], ["--validation-days", "0"], ["--folds", "0"], ["--fold-step", "0"],
+            ["--learn-shoppers", "0"],
         ] {
             #expect(
                 try TestSupport.venue(["tune", "--events", folder + "/events.csv", "--train-until", "2026-10-25"] + refused).status != 0,
