@@ -36,6 +36,10 @@ struct GenerateCommand: ParsableCommand {
             JSONL goes to DIR/venues.jsonl, one page per line in shopper order (schema: \
             docs/venue-schema.json); HTML to DIR/html/SHOPPER.html. Files appear only when complete.
 
+            Merchants' exposure guarantees and caps in the catalog are planned over every shopper \
+            of the model first; a JSONL run writes DIR/exposure.csv with each such brand's \
+            guarantee, cap, planned placements and the pages that showed it.
+
             With --shard I/N the run generates only shard I of N (a shopper's shard is fixed by a \
             hash of its id, so N machines can each run one) into DIR/venues.shard-I-of-N.jsonl. \
             JSONL output is checkpointed every --checkpoint-every shoppers; after a crash or a \
