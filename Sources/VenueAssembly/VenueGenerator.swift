@@ -138,10 +138,11 @@ public struct VenueGenerator: Sendable {
     ) rethrows -> Report {
         let ids = shoppers
         let count = ids?.count ?? model.shopperIDs.count
-        // Shopper rows: the model's own (contiguous) or gathered in the requested order.
+        // Shopper rows: the model's own (contiguous) or gathered in the requested order (the learned
+        // blend reads the model's factors itself).
         let rows: [Int?] = ids.map { $0.map { model.shopperIDs.index(of: $0) } } ?? []
         let factors: Matrix
-        if ids == nil {
+        if ids == nil || learned != nil {
             factors = model.shopperFactors
         } else {
             var storage = [Float](repeating: 0, count: count * model.factors)

@@ -123,6 +123,7 @@ public struct BlendFeatures: Sendable {
         fileprivate var factorRank: [Int32]
         /// The shopper's candidates (ascending), its history pairs, and one feature row.
         fileprivate var chosen: [Int32] = []
+        fileprivate var byFactor: [Int32] = []
         fileprivate var own: [(brand: Int32, pair: Pair)] = []
         fileprivate var row: [Double]
     }
@@ -236,9 +237,10 @@ public struct BlendFeatures: Sendable {
         let topHistory = workspace.own.first?.pair.history ?? 0
         for (r, entry) in workspace.own.enumerated() { workspace.historyRank[Int(entry.brand)] = Int32(r) }
         let factorScores = workspace.factorScores
-        var byFactor = workspace.chosen
-        byFactor.sort { (factorScores[Int($0)], -$0) > (factorScores[Int($1)], -$1) }
-        for (r, b) in byFactor.enumerated() { workspace.factorRank[Int(b)] = Int32(r) }
+        workspace.byFactor.removeAll(keepingCapacity: true)
+        workspace.byFactor.append(contentsOf: workspace.chosen)
+        workspace.byFactor.sort { (factorScores[Int($0)], -$0) > (factorScores[Int($1)], -$1) }
+        for (r, b) in workspace.byFactor.enumerated() { workspace.factorRank[Int(b)] = Int32(r) }
         // The history pairs by brand, to walk beside the ascending candidates.
         workspace.own.sort { $0.brand < $1.brand }
         var next = 0

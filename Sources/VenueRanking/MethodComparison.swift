@@ -127,8 +127,8 @@ public struct MethodComparison: Sendable {
     /// features as of `cut − learnWindow − (w − 1)·learnStep` days and labels = purchases in the
     /// following `learnWindow` days (all inside the training period; the test window is never
     /// read), over every shopper active before the window or, beyond ``learnShoppers``, an even
-    /// sample of them (every k-th by index). Each window trains its own ALS model. Returns the model and how many candidate rows
-    /// and purchases it was fitted on; throws ``NothingToLearn`` when the windows hold no
+    /// sample of them (every k-th by index). Each window trains its own ALS model. Returns the
+    /// model and how many candidate rows and purchases it was fitted on; throws ``NothingToLearn`` when the windows hold no
     /// candidate that was bought, or none that was not (a training period too short for them).
     /// O(learnWindows · (ALS training + candidates)).
     public func learnBlend() throws -> (blend: LogisticBlend, rows: Int, positives: Int) {

@@ -14,14 +14,14 @@ public struct TimeSplit: Sendable {
     /// event.
     public let test: [(shopper: Int32, brands: [Int32])]
 
-    /// Splits `log`: train through the day `trainUntil` (Unix seconds of any moment that day),
-    /// test = events of `testKinds` from the day `testFrom` through the day `testUntil`. O(events).
     /// The training side alone, through the day `trainUntil`, with no test events: for fitting
     /// what the days after it will use. O(events).
     public init(_ log: EventLog, trainUntil: Int64) {
         self.init(log, trainUntil: trainUntil, testFrom: trainUntil, testUntil: trainUntil, testKinds: [])
     }
 
+    /// Splits `log`: train through the day `trainUntil` (Unix seconds of any moment that day),
+    /// test = events of `testKinds` from the day `testFrom` through the day `testUntil`. O(events).
     public init(_ log: EventLog, trainUntil: Int64, testFrom: Int64, testUntil: Int64, testKinds: Set<EventKind> = [.purchase]) {
         let day: Int64 = 86_400
         let cut = (trainUntil / day + 1) * day - 1
