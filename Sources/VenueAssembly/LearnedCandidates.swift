@@ -15,7 +15,7 @@ struct LearnedCandidates: Sendable {
     let ranker: LearnedVenueRanker
     /// Candidates per shopper at least (more when the blend scores more showable brands).
     let count: Int
-    /// The model's brands (the length of ``rank(row:workspace:mark:brands:scores:)``'s `mark`).
+    /// The model's brands (the length of ``rank(row:workspace:scored:mark:brands:scores:)``'s `mark`).
     let brandCount: Int
     /// The ranker's shopper index of each model shopper row (-1: no events).
     private let shopperOfRow: [Int32]
@@ -48,14 +48,17 @@ struct LearnedCandidates: Sendable {
 
     /// The candidates of model row `row` (`nil`: a shopper the model does not know) into `brands`
     /// and `scores` (replacing their contents), best first. `mark` is scratch of one flag per model
-    /// brand, all false on entry and on return. O(brands · factors + candidates · features).
+    /// brand, all false on entry and on return; `scored` is scratch for the ranker's list. Allocates
+    /// nothing once the buffers have grown. O(brands · factors + candidates · features).
     func rank(
-        row: Int?, workspace: inout BlendFeatures.Workspace, mark: inout [Bool], brands: inout [Int32], scores: inout [Float]
+        row: Int?, workspace: inout BlendFeatures.Workspace, scored: inout [(brand: Int32, score: Double)], mark: inout [Bool],
+        brands: inout [Int32], scores: inout [Float]
     ) {
         brands.removeAll(keepingCapacity: true)
         scores.removeAll(keepingCapacity: true)
         if let s = shopper(ofRow: row) {
-            for (b, score) in ranker.scored(s, workspace: &workspace) {
+            ranker.scored(s, workspace: &workspace, into: &scored)
+            for (b, score) in scored {
                 let m = showableBrand[Int(b)]
                 guard m >= 0 else { continue }
                 brands.append(m)

@@ -1,4 +1,5 @@
 import VenueInteractions
+import VenueLinearAlgebra
 import VenueRanking
 
 /// Composes a shopper's venue page from ranked candidates, history, the catalog and the wallet,
@@ -36,6 +37,9 @@ public struct VenueAssembler: Sendable {
     private let fragments: BrandFragments
     /// Merchants' exposure guarantees and caps.
     public let exposure: ExposurePlan
+    /// Per layout floor, the id of its floor for each category (category floors only; empty
+    /// otherwise), so a page builds no strings.
+    private let categoryFloorIDs: [[String]]
 
     /// An assembler for brands `brandIDs` (a model's order) with `popularity` per brand (higher
     /// is more popular; ties by index), honouring `exposure` (none by default). O(brands log brands).
@@ -58,6 +62,7 @@ public struct VenueAssembler: Sendable {
         }
         self.categories = categories
         self.categoryIndex = categoryIndex
+        categoryFloorIDs = layout.floors.map { spec in spec.kind == .category ? categories.map { spec.id + ":" + $0 } : [] }
         let showable = self.showable
         popular = (0..<brandIDs.count).filter(showable.contains).sorted { (popularity[$0], -$0) > (popularity[$1], -$1) }.map(Int32.init)
         var byCategory = [[Int32]](repeating: [], count: categories.count)
@@ -116,7 +121,10 @@ public struct VenueAssembler: Sendable {
         var inHistory: [UInt32]
         var allowed: [UInt32]
         var categoryWeight: [Float]
-        var touchedCategories: [Int32] = []
+        /// The shopper's categories by history weight (``topCategories(_:count:_:)``).
+        var topCategories: [Int32] = []
+        /// Slot storage of floors a page no longer has, for the next pages' floors.
+        var spareSlots: [[VenuePage.Slot]] = []
         var recent: [Int32] = []
         var order: [Int] = []
         /// What each of the page's valid coupons applies to, by index (no string comparisons per card).
@@ -184,6 +192,16 @@ public struct VenueAssembler: Sendable {
 
     /// The page of `shopper`. O(candidates + history + followed + coupons · slots).
     public func assemble(_ shopper: Shopper, scratch: inout Scratch, tally: inout Tally) -> VenuePage {
+        var page = VenuePage()
+        assemble(shopper, into: &page, scratch: &scratch, tally: &tally)
+        return page
+    }
+
+    /// The page of `shopper` into `page`, replacing all of it but keeping the storage of its floors,
+    /// slots and wallet: a worker that reuses one page (and holds no copy of it) allocates nothing
+    /// per page once that storage has grown. The page is the same as ``assemble(_:scratch:tally:)``'s.
+    /// O(candidates + history + followed + coupons · slots).
+    public func assemble(_ shopper: Shopper, into page: inout VenuePage, scratch: inout Scratch, tally: inout Tally) {
         scratch.stamp &+= 1
         if scratch.stamp == 0 {  // wrapped: clear the stamps once every 2³² pages
             for i in scratch.used.indices { scratch.used[i] = 0; scratch.inHistory[i] = 0; scratch.allowed[i] = 0 }
@@ -192,30 +210,32 @@ public struct VenueAssembler: Sendable {
         let stamp = scratch.stamp
         for b in shopper.history.brands { scratch.inHistory[Int(b)] = stamp }
         for b in shopper.allowedCapped { scratch.allowed[Int(b)] = stamp }
-        let coupons = validCoupons(shopper.coupons, at: shopper.at)
+        page.shopper = shopper.id
+        page.at = shopper.at
+        validCoupons(shopper.coupons, at: shopper.at, into: &page.wallet.coupons)
+        let coupons = page.wallet.coupons
+        page.wallet.total = coupons.reduce(0) { $0 + $1.amount }
         scratch.couponTargets.removeAll(keepingCapacity: true)
         for coupon in coupons { scratch.couponTargets.append(target(of: coupon.scope)) }
-        var floors: [VenuePage.Floor] = []
-        floors.reserveCapacity(layout.floors.reduce(0) { $0 + ($1.kind == .category ? $1.count : 1) })
-        for spec in layout.floors {
+        var floors = FloorBuilder()
+        for (f, spec) in layout.floors.enumerated() {
             switch spec.kind {
             case .followed:
                 scratch.order.removeAll(keepingCapacity: true)
                 scratch.order.append(contentsOf: shopper.followed.brands.indices)
                 let strengths = shopper.followed.strengths
                 let brands = shopper.followed.brands
-                scratch.order.sort { (strengths[$0], -brands[$0]) > (strengths[$1], -brands[$1]) }
-                var slots: [VenuePage.Slot] = []
-                slots.reserveCapacity(spec.slots)
+                scratch.order.heapSort { (strengths[$0], -brands[$0]) > (strengths[$1], -brands[$1]) }
+                var slots = floors.begin(&page, &scratch)
                 scratch.recent.removeAll(keepingCapacity: true)
-                for i in scratch.order {
+                for i in scratch.order.indices {
                     guard slots.count < spec.slots else { break }
-                    offer(brands[i], score: strengths[i], reason: .followed, diverse: true, into: &slots, coupons, &scratch, &tally)
+                    let b = scratch.order[i]
+                    offer(brands[b], score: strengths[b], reason: .followed, diverse: true, into: &slots, coupons, &scratch, &tally)
                 }
-                append(spec, nil, slots, to: &floors)
+                floors.end(spec, id: spec.id, category: nil, &slots, &page, &scratch)
             case .picked:
-                var slots: [VenuePage.Slot] = []
-                slots.reserveCapacity(spec.slots)
+                var slots = floors.begin(&page, &scratch)
                 scratch.recent.removeAll(keepingCapacity: true)
                 for b in shopper.guaranteed {
                     guard slots.count < spec.slots else { break }
@@ -226,11 +246,11 @@ public struct VenueAssembler: Sendable {
                     guard scratch.inHistory[Int(b)] != stamp else { continue }
                     offer(b, score: score, reason: .picked, diverse: true, into: &slots, coupons, &scratch, &tally)
                 }
-                append(spec, nil, slots, to: &floors)
+                floors.end(spec, id: spec.id, category: nil, &slots, &page, &scratch)
             case .category:
-                for category in topCategories(shopper, count: spec.count, &scratch) {
-                    var slots: [VenuePage.Slot] = []
-                    slots.reserveCapacity(spec.slots)
+                for i in 0..<topCategories(shopper, count: spec.count, &scratch) {
+                    let category = scratch.topCategories[i]
+                    var slots = floors.begin(&page, &scratch)
                     for (b, score) in zip(shopper.candidates.brands, shopper.candidates.scores) where categoryOfBrand[Int(b)] == category {
                         guard slots.count < spec.slots else { break }
                         offer(b, score: score, reason: .category, diverse: false, into: &slots, coupons, &scratch, &tally)
@@ -239,30 +259,68 @@ public struct VenueAssembler: Sendable {
                         guard slots.count < spec.slots else { break }
                         offer(b, score: popularity[Int(b)], reason: .category, diverse: false, into: &slots, coupons, &scratch, &tally)
                     }
-                    append(spec, categories[Int(category)], slots, to: &floors)
+                    floors.end(spec, id: categoryFloorIDs[f][Int(category)], category: categories[Int(category)], &slots, &page, &scratch)
                 }
             case .popular:
-                var slots: [VenuePage.Slot] = []
-                slots.reserveCapacity(spec.slots)
+                var slots = floors.begin(&page, &scratch)
                 scratch.recent.removeAll(keepingCapacity: true)
                 for b in popular {
                     guard slots.count < spec.slots else { break }
                     offer(b, score: popularity[Int(b)], reason: .popular, diverse: true, into: &slots, coupons, &scratch, &tally)
                 }
-                append(spec, nil, slots, to: &floors)
+                floors.end(spec, id: spec.id, category: nil, &slots, &page, &scratch)
             }
         }
+        floors.finish(&page, &scratch)
         tally.pages += 1
-        return VenuePage(
-            shopper: shopper.id, at: shopper.at, floors: floors,
-            wallet: VenuePage.Wallet(coupons: coupons, total: coupons.reduce(0) { $0 + $1.amount }))
     }
 
-    private func append(_ spec: VenueLayout.Floor, _ category: String?, _ slots: [VenuePage.Slot], to floors: inout [VenuePage.Floor]) {
-        guard !slots.isEmpty else { return }
-        floors.append(
-            VenuePage.Floor(
-                id: category.map { spec.id + ":" + $0 } ?? spec.id, kind: spec.kind, title: spec.title, category: category, slots: slots))
+    /// Fills a page's floors in order, reusing the slot storage of the floors the page had (and of
+    /// floors set aside in ``Scratch/spareSlots``): ``begin(_:_:)`` hands out an empty slot list,
+    /// ``end(_:id:category:_:_:_:)`` makes it the next floor (or sets it aside when empty), and
+    /// ``finish(_:_:)`` sets aside the old floors left over.
+    private struct FloorBuilder {
+        /// Floors written so far.
+        private var count = 0
+
+        /// An empty slot list with the storage of the next floor.
+        func begin(_ page: inout VenuePage, _ scratch: inout Scratch) -> [VenuePage.Slot] {
+            var slots: [VenuePage.Slot] = []
+            if count < page.floors.count {
+                swap(&slots, &page.floors[count].slots)
+            } else if let spare = scratch.spareSlots.popLast() {
+                slots = spare
+            }
+            slots.removeAll(keepingCapacity: true)
+            return slots
+        }
+
+        /// Makes `slots` the next floor, or gives its storage back when it is empty (an empty floor
+        /// is left out).
+        mutating func end(
+            _ spec: VenueLayout.Floor, id: String, category: String?, _ slots: inout [VenuePage.Slot], _ page: inout VenuePage,
+            _ scratch: inout Scratch
+        ) {
+            if slots.isEmpty {
+                if count < page.floors.count { swap(&slots, &page.floors[count].slots) } else { scratch.spareSlots.append(slots) }
+                return
+            }
+            if count < page.floors.count {
+                page.floors[count].id = id
+                page.floors[count].kind = spec.kind
+                page.floors[count].title = spec.title
+                page.floors[count].category = category
+                swap(&slots, &page.floors[count].slots)
+            } else {
+                page.floors.append(VenuePage.Floor(id: id, kind: spec.kind, title: spec.title, category: category, slots: slots))
+            }
+            count += 1
+        }
+
+        /// Drops the old floors beyond those written, keeping their slot storage in `scratch`.
+        func finish(_ page: inout VenuePage, _ scratch: inout Scratch) {
+            while page.floors.count > count { scratch.spareSlots.append(page.floors.removeLast().slots) }
+        }
     }
 
     /// Adds brand `b` as the next slot when it is showable, not yet on the page and (for mixed
@@ -302,19 +360,19 @@ public struct VenueAssembler: Sendable {
     }
 
     /// The shopper's `count` categories with the most history weight (ties by first appearance in
-    /// the catalog).
-    private func topCategories(_ shopper: Shopper, count: Int, _ scratch: inout Scratch) -> [Int32] {
-        scratch.touchedCategories.removeAll(keepingCapacity: true)
+    /// the catalog), into the first elements of `scratch.topCategories`; returns how many there are.
+    private func topCategories(_ shopper: Shopper, count: Int, _ scratch: inout Scratch) -> Int {
+        scratch.topCategories.removeAll(keepingCapacity: true)
         for (b, strength) in zip(shopper.history.brands, shopper.history.strengths) {
             let c = categoryOfBrand[Int(b)]
             guard c >= 0 else { continue }
-            if scratch.categoryWeight[Int(c)] == 0 { scratch.touchedCategories.append(c) }
+            if scratch.categoryWeight[Int(c)] == 0 { scratch.topCategories.append(c) }
             scratch.categoryWeight[Int(c)] += max(strength, .leastNonzeroMagnitude)
         }
         let weights = scratch.categoryWeight
-        let top = scratch.touchedCategories.sorted { (weights[Int($0)], -$0) > (weights[Int($1)], -$1) }.prefix(count)
-        for c in scratch.touchedCategories { scratch.categoryWeight[Int(c)] = 0 }
-        return Array(top)
+        scratch.topCategories.heapSort { (weights[Int($0)], -$0) > (weights[Int($1)], -$1) }
+        for c in scratch.topCategories { scratch.categoryWeight[Int(c)] = 0 }
+        return min(count, scratch.topCategories.count)
     }
 
     /// A brand card: the brand's deal at its allowed discount, the best coupon and the stacked
@@ -381,10 +439,16 @@ public struct VenueAssembler: Sendable {
     /// The coupons valid at `time`, each once (first of a duplicated id), soonest expiry first.
     func validCoupons(_ coupons: [Coupon], at time: Int64) -> [Coupon] {
         var valid: [Coupon] = []
-        valid.reserveCapacity(coupons.count)
-        for coupon in coupons where coupon.isValid(at: time) && !valid.contains(where: { $0.id == coupon.id }) { valid.append(coupon) }
-        valid.sort { ($0.validUntil, $0.id) < ($1.validUntil, $1.id) }
+        validCoupons(coupons, at: time, into: &valid)
         return valid
+    }
+
+    /// ``validCoupons(_:at:)`` into `valid`, replacing its contents and keeping its capacity.
+    func validCoupons(_ coupons: [Coupon], at time: Int64, into valid: inout [Coupon]) {
+        valid.removeAll(keepingCapacity: true)
+        for coupon in coupons where coupon.isValid(at: time) && !valid.contains(where: { $0.id == coupon.id }) { valid.append(coupon) }
+        // Ids are unique here, so the order is total.
+        valid.heapSort { ($0.validUntil, $0.id) < ($1.validUntil, $1.id) }
     }
 
     /// The brand's own deal: its allowed discount (capped at 90%) off its price, to the cent;

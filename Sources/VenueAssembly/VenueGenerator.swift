@@ -156,6 +156,8 @@ public struct VenueGenerator: Sendable {
             var workspace: BrandRanker.Workspace
             var learned: LearnedWorkspace
             var scratch: VenueAssembler.Scratch
+            /// The block's pages; kept from block to block, so their storage is reused.
+            var pages: [VenuePage] = []
         }
         struct Output {
             var json: JSONWriter
@@ -176,8 +178,7 @@ public struct VenueGenerator: Sendable {
             produce: { worker, _, chunk in
                 var local = Report()
                 var json = writers.take()
-                var pages: [VenuePage] = []
-                pages.reserveCapacity(chunk.count)
+                var pageCount = 0
                 var t0 = DispatchTime.now().uptimeNanoseconds
                 var rankNanos: UInt64 = 0
                 var assembleNanos: UInt64 = 0
@@ -188,9 +189,13 @@ public struct VenueGenerator: Sendable {
                     rankNanos += t1 - t0
                     let row = ids == nil ? i : rows[i]
                     let id = ids?[i] ?? generator.model.shopperIDs[i]
-                    pages.append(
-                        generator.assembler.assemble(
-                            generator.context(id, row: row, brands, scores), scratch: &worker.scratch, tally: &local.tally))
+                    if pageCount == worker.pages.count {
+                        worker.pages.append(VenuePage())
+                    }
+                    generator.assembler.assemble(
+                        generator.context(id, row: row, brands, scores), into: &worker.pages[pageCount], scratch: &worker.scratch,
+                        tally: &local.tally)
+                    pageCount += 1
                     t0 = DispatchTime.now().uptimeNanoseconds
                     assembleNanos += t0 - t1
                 }
@@ -214,7 +219,7 @@ public struct VenueGenerator: Sendable {
                 }
                 rankNanos += DispatchTime.now().uptimeNanoseconds - t0
                 let t2 = DispatchTime.now().uptimeNanoseconds
-                for page in pages {
+                for page in worker.pages[..<pageCount] {
                     generator.assembler.writeJSON(page, to: &json)
                     json.newline()
                 }
@@ -256,6 +261,8 @@ public struct VenueGenerator: Sendable {
 private struct LearnedWorkspace {
     var features: BlendFeatures.Workspace?
     var mark: [Bool]
+    /// The ranker's scored list (scratch).
+    private var scored: [(brand: Int32, score: Double)] = []
     /// The last shopper's candidates, best first.
     var brands: [Int32] = []
     /// Their scores.
@@ -278,7 +285,7 @@ private struct LearnedWorkspace {
 
     /// Ranks model row `row` into ``brands`` and ``scores``.
     mutating func rank(_ learned: LearnedCandidates, row: Int?) {
-        learned.rank(row: row, workspace: &features!, mark: &mark, brands: &brands, scores: &scores)
+        learned.rank(row: row, workspace: &features!, scored: &scored, mark: &mark, brands: &brands, scores: &scores)
     }
 }
 

@@ -13,6 +13,18 @@ public struct VenuePage: Sendable, Equatable {
     /// The coupon corner.
     public var wallet: Wallet
 
+    /// An empty page, for ``VenueAssembler/assemble(_:into:scratch:tally:)`` to fill and refill.
+    public init() {
+        self.init(shopper: "", at: 0, floors: [], wallet: Wallet(coupons: [], total: 0))
+    }
+
+    init(shopper: String, at: Int64, floors: [Floor], wallet: Wallet) {
+        self.shopper = shopper
+        self.at = at
+        self.floors = floors
+        self.wallet = wallet
+    }
+
     /// A floor of the page.
     public struct Floor: Sendable, Equatable {
         /// Floor id (category floors: the layout id, a colon, the category).

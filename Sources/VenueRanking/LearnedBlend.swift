@@ -228,21 +228,24 @@ public struct BlendFeatures: Sendable {
                     threshold = max(0, workspace.top.threshold)
                 }
             }
-            for entry in workspace.top.sorted() { choose(entry.index, &workspace) }
+            // The order they are chosen in does not matter: ``chosen`` is sorted next.
+            let top = workspace.top
+            top.forEachUnordered { b, _ in choose(b, &workspace) }
         }
         for b in popular { choose(b, &workspace) }
-        workspace.chosen.sort()
+        // Sorts that allocate nothing per shopper; every order is total (ties by brand).
+        workspace.chosen.heapSort()
         // Ranks within the shopper (0 = best), ties by brand index.
-        workspace.own.sort { ($0.pair.history, -$0.brand) > ($1.pair.history, -$1.brand) }
+        workspace.own.heapSort { ($0.pair.history, -$0.brand) > ($1.pair.history, -$1.brand) }
         let topHistory = workspace.own.first?.pair.history ?? 0
         for (r, entry) in workspace.own.enumerated() { workspace.historyRank[Int(entry.brand)] = Int32(r) }
         let factorScores = workspace.factorScores
         workspace.byFactor.removeAll(keepingCapacity: true)
         workspace.byFactor.append(contentsOf: workspace.chosen)
-        workspace.byFactor.sort { (factorScores[Int($0)], -$0) > (factorScores[Int($1)], -$1) }
+        workspace.byFactor.heapSort { (factorScores[Int($0)], -$0) > (factorScores[Int($1)], -$1) }
         for (r, b) in workspace.byFactor.enumerated() { workspace.factorRank[Int(b)] = Int32(r) }
         // The history pairs by brand, to walk beside the ascending candidates.
-        workspace.own.sort { $0.brand < $1.brand }
+        workspace.own.heapSort { $0.brand < $1.brand }
         var next = 0
         for b in workspace.chosen {
             while next < workspace.own.count && workspace.own[next].brand < b { next += 1 }

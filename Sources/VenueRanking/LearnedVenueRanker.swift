@@ -1,5 +1,6 @@
 import VenueFactorization
 import VenueInteractions
+import VenueLinearAlgebra
 
 /// The venue method as a ranker: a shopper's candidates (``BlendFeatures``) scored by a learned
 /// ``LogisticBlend``, best first, topped up with the most-bought brands when there are fewer than
@@ -142,7 +143,16 @@ public struct LearnedVenueRanker: Sendable {
     /// as a string; unlike ``rank(_:k:workspace:)``, never topped up.
     public func scored(_ s: Int32, workspace: inout BlendFeatures.Workspace) -> [(brand: Int32, score: Double)] {
         var list: [(brand: Int32, score: Double)] = []
+        scored(s, workspace: &workspace, into: &list)
+        return list
+    }
+
+    /// ``scored(_:workspace:)`` into `list`, replacing its contents and keeping its capacity, so
+    /// a loop over many shoppers allocates nothing per shopper once `list` has grown.
+    public func scored(_ s: Int32, workspace: inout BlendFeatures.Workspace, into list: inout [(brand: Int32, score: Double)]) {
+        list.removeAll(keepingCapacity: true)
         features.forEachCandidate(of: s, workspace: &workspace) { list.append((brand: $0, score: blend.score($1))) }
-        return list.sorted { ($0.score, -order.rank[Int($0.brand)]) > ($1.score, -order.rank[Int($1.brand)]) }
+        let rank = order.rank
+        list.heapSort { ($0.score, -rank[Int($0.brand)]) > ($1.score, -rank[Int($1.brand)]) }
     }
 }

@@ -54,6 +54,12 @@ public struct TopK: Sendable {
         }
     }
 
+    /// Calls `body` with each kept candidate, in no particular order (the heap's), without
+    /// allocating: for callers that only need the set. O(k).
+    public func forEachUnordered(_ body: (_ index: Int32, _ score: Float) throws -> Void) rethrows {
+        for i in indices.indices { try body(indices[i], scores[i]) }
+    }
+
     /// The kept candidates, best first. O(k log k).
     public func sorted() -> [(index: Int32, score: Float)] {
         zip(indices, scores).map { (index: $0.0, score: $0.1) }

@@ -106,6 +106,25 @@ struct LinearAlgebraTests {
     }
 }
 
+@Suite("Heap sort")
+struct HeapSortTests {
+    @Test("heapSort gives the standard sort's order under a total order, for every length up to 200")
+    func matchesSort() {
+        var random = SeededRandom(seed: 7)
+        for n in 0...200 {
+            // Scores with many ties, broken by a unique brand: a total order, as the ranking uses.
+            let entries = (0..<n).map { (brand: Int32($0), score: Float(random.below(8))) }.shuffled(using: &random)
+            let order = { (a: (brand: Int32, score: Float), b: (brand: Int32, score: Float)) in (a.score, -a.brand) > (b.score, -b.brand) }
+            var sorted = entries
+            sorted.heapSort(by: order)
+            #expect(sorted.map(\.brand) == entries.sorted(by: order).map(\.brand), "length \(n)")
+            var values = entries.map(\.score)
+            values.heapSort()
+            #expect(values == entries.map(\.score).sorted(), "length \(n), equal elements")
+        }
+    }
+}
+
 /// The fused row kernels against naive loops, on the specialised (64) and generic (13) widths.
 @Suite("Sparse row kernels")
 struct SparseRowKernelTests {

@@ -77,9 +77,16 @@ struct VenueTests {
         var world = RandomWorld(seed: seed)
         var scratch = VenueAssembler.Scratch(for: world.assembler)
         var tally = VenueAssembler.Tally()
+        // One page reused for every shopper, as the generator's workers do.
+        var reused = VenuePage()
+        var reusedScratch = VenueAssembler.Scratch(for: world.assembler)
+        var reusedTally = VenueAssembler.Tally()
         for n in 0..<150 {
             let shopper = world.shopper(n)
             let page = world.assembler.assemble(shopper, scratch: &scratch, tally: &tally)
+            world.assembler.assemble(shopper, into: &reused, scratch: &reusedScratch, tally: &reusedTally)
+            let same = reused == page  // a Bool, so a failure does not print two whole pages
+            #expect(same, "shopper \(n): a reused page is the same page")
             var seen: Set<String> = []
             for floor in page.floors {
                 #expect(!floor.slots.isEmpty)
