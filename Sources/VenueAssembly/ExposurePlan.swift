@@ -17,8 +17,18 @@ import VenueRanking
 ///   (and, for a brand that is guaranteed too, the guaranteed placements before both). No other
 ///   page shows it.
 ///
+/// **A plan is a few numbers per brand**, like the dual prices of guaranteed-delivery allocation,
+/// not a list of shoppers: since each brand takes the best shoppers by (score, lower row first)
+/// among those still eligible, what it took is exactly the eligible shoppers at or above the last
+/// one it took. So the plan keeps, per brand, that threshold (and for caps, the last toucher
+/// allowed), and ``place(row:workspace:)`` decides a page's brands from the shopper's own scores
+/// when the page is made, in O(plan brands · factors), with the same result as the whole-population
+/// allocation. The plan's size does not grow with the population; building it keeps two bytes of
+/// room per shopper and streams the shopper factors in blocks.
+///
 /// Ties go to the lower shopper row, so the plan depends only on the model, the catalog and the
-/// history: every shard of a run computes the same plan. O(plan brands · shoppers · factors).
+/// history: every shard of a run computes the same plan. Building it is O(plan brands · shoppers ·
+/// factors), one pass over the shopper factors per 16 plan brands.
 public struct ExposurePlan: Sendable, Equatable {
     /// One guaranteed or capped brand and what was planned for it.
     public struct Line: Sendable, Equatable {
@@ -33,6 +43,22 @@ public struct ExposurePlan: Sendable, Equatable {
         public var planned: Int
     }
 
+    /// A shopper's rank for a brand: by score, then by lower row. `row == -1` with an infinite
+    /// score are the two ends: ``none`` takes no shopper, ``everyone`` every finite score.
+    struct Threshold: Sendable, Equatable {
+        var score: Float
+        var row: Int32
+
+        /// No shopper reaches it.
+        static let none = Threshold(score: .infinity, row: -1)
+        /// Every shopper with a finite score reaches it.
+        static let everyone = Threshold(score: -.infinity, row: -1)
+
+        /// Shopper `row` with `score` ranks at or above the threshold.
+        @inline(__always)
+        func admits(_ score: Float, row: Int32) -> Bool { score > self.score || (score == self.score && row <= self.row) }
+    }
+
     /// The catalog's guaranteed or capped brands that the model knows, in model order.
     public let lines: [Line]
     /// Guaranteed placements a page carries at most.
@@ -41,23 +67,36 @@ public struct ExposurePlan: Sendable, Equatable {
     let lineOfBrand: [Int32]
     /// Capped brands.
     let capped: BrandSet
-    /// Per shopper row, the guaranteed brands to place (CSR: `guaranteedStarts[r] ..< [r + 1]`).
-    private let guaranteedStarts: [Int]
-    private let guaranteedBrands: [Int32]
-    /// Per shopper row, the capped brands the page may show.
-    private let allowedStarts: [Int]
-    private let allowedBrands: [Int32]
+    /// The lines with placements, tightest first (the order they chose shoppers in).
+    private let guaranteeOrder: [Int32]
+    /// Per line: the last shopper its guarantee took (shoppers with room who had not touched the
+    /// brand, at or above it, were placed).
+    private let guaranteeThreshold: [Threshold]
+    /// Per capped line: the row of the last shopper who touched the brand and may see it (-1: none).
+    private let lastAllowedToucher: [Int32]
+    /// Per capped line: the others (no placement, never touched) who may see it, at or above it.
+    private let capThreshold: [Threshold]
+    /// The lines' brand factors, row-major, padded with zero rows to a multiple of 4.
+    private let lineFactors: [Float]
+    /// The model's factors and the history the plan was made from, to score a page's shopper.
+    private let factors: Int
+    private let shopperFactors: Matrix
+    private let history: SparseMatrix
 
-    /// No guarantees and no caps, for `brands` brands and `shoppers` shoppers.
+    /// No guarantees and no caps, for `brands` brands.
     public init(brands: Int, shoppers: Int) {
         lines = []
         perPage = 0
         lineOfBrand = [Int32](repeating: -1, count: brands)
         capped = BrandSet(capacity: brands)
-        guaranteedStarts = [Int](repeating: 0, count: shoppers + 1)
-        guaranteedBrands = []
-        allowedStarts = guaranteedStarts
-        allowedBrands = []
+        guaranteeOrder = []
+        guaranteeThreshold = []
+        lastAllowedToucher = []
+        capThreshold = []
+        lineFactors = []
+        factors = 0
+        shopperFactors = Matrix(rows: 0, columns: 0)
+        history = SparseMatrix(rows: 0, columns: brands, rowIndices: [], columnIndices: [], values: [])
     }
 
     /// The plan for the shoppers and brands of `model`, with the guarantees and caps of `catalog`
@@ -67,7 +106,8 @@ public struct ExposurePlan: Sendable, Equatable {
     public init(model: FactorModel, catalog: Catalog, showable: BrandSet, history: SparseMatrix, perPage: Int = 2) {
         let shoppers = model.shopperIDs.count
         let brands = model.brandIDs.count
-        self.perPage = max(0, perPage)
+        let f = model.factors
+        self.perPage = min(max(0, perPage), Int(UInt16.max))
         var lines: [Line] = []
         var lineOfBrand = [Int32](repeating: -1, count: brands)
         var capped = BrandSet(capacity: brands)
@@ -84,115 +124,255 @@ public struct ExposurePlan: Sendable, Equatable {
                 touched[Int(lineOfBrand[Int(b)])].append(Int32(r))
             }
         }
-        // Every shopper's factor scores for a few plan brands at a time: one pass over the
-        // shopper factors serves them all (the table is read once per group, not once per brand).
-        let group = 16
-        var scores = [Float](repeating: 0, count: group * shoppers)
-        var scored: [Int32] = []
-        var vectors = [Float](repeating: 0, count: group * model.factors)
-        /// Scores brands `next` (at most `group`) for every shopper, replacing the previous group.
-        func score(_ next: ArraySlice<Int32>) {
-            scored = Array(next)
-            for (i, b) in scored.enumerated() {
-                for f in 0..<model.factors { vectors[i * model.factors + f] = model.brandFactors[Int(b), f] }
-            }
-            model.shopperFactors.withUnsafeBufferPointer { x in
-                vectors.withUnsafeBufferPointer { y in
-                    scores.withUnsafeMutableBufferPointer {
-                        RankingKernels.gemvRows(
-                            factors: model.factors, rows: shoppers, table: x.baseAddress!, vectors: scored.count, x: y.baseAddress!,
-                            y: $0.baseAddress!, ldy: shoppers)
-                    }
-                }
-            }
+        var lineFactors = [Float](repeating: 0, count: (lines.count + 3) / 4 * 4 * f)
+        for (l, line) in lines.enumerated() {
+            for k in 0..<f { lineFactors[l * f + k] = model.brandFactors[Int(line.brand), k] }
         }
-        var excluded = [Bool](repeating: false, count: shoppers)
-        /// The `k` best shoppers for brand `b` (of the scored group) by score, not `excluded`,
-        /// best first (ties: lower row).
-        func best(_ k: Int, for b: Int32) -> [Int32] {
-            let offset = scored.firstIndex(of: b)! * shoppers
-            var top = TopK(k: min(k, shoppers))
-            // Rows ascending: a score that only ties the worst kept one would lose the tie.
-            var threshold = -Float.infinity
-            scores.withUnsafeBufferPointer { scores in
-                excluded.withUnsafeBufferPointer { excluded in
-                    for r in 0..<shoppers where scores[offset + r] > threshold && !excluded[r] {
-                        top.insert(Int32(r), score: scores[offset + r])
-                        threshold = top.threshold
-                    }
-                }
-            }
-            return top.sorted().map(\.index)
-        }
+        var scan = PopulationScan(factors: model.shopperFactors, lineFactors: lineFactors)
 
-        // Guarantees, tightest first. A shopper who cannot be used is full: at most
-        // ΣG / perPage of them, so looking at that many more than the guarantee always suffices.
-        var room = [Int](repeating: self.perPage, count: shoppers)
-        var placements: [(row: Int32, brand: Int32)] = []
+        // Guarantees, tightest first, 16 lines per pass over the shoppers.
+        var room = [UInt16](repeating: UInt16(self.perPage), count: shoppers)
+        var placed = [[Int32]](repeating: [], count: lines.count)
+        var guaranteeThreshold = [Threshold](repeating: .none, count: lines.count)
         let guaranteed = lines.indices.filter { lines[$0].guarantee.map { $0 > 0 } == true && showable.contains(Int(lines[$0].brand)) }
-        let totalGuarantee = guaranteed.reduce(0) { $0 + lines[$1].guarantee! }
         let tightness = { (l: Int) in Double(lines[l].guarantee!) / Double(max(1, shoppers - touched[l].count)) }
         let byTightness = self.perPage > 0 ? guaranteed.sorted(by: { (tightness($0), -$0) > (tightness($1), -$1) }) : []
-        for (i, l) in byTightness.enumerated() {
-            let b = lines[l].brand
-            let guarantee = min(lines[l].guarantee!, lines[l].cap ?? .max)
-            if i % group == 0 { score(byTightness[i..<min(i + group, byTightness.count)].map { lines[$0].brand }[...]) }
-            for r in touched[l] { excluded[Int(r)] = true }
-            // The best shoppers with room: look at twice the guarantee first, and more only when
-            // too many of those are full (never more than the bound above).
-            let bound = guarantee + totalGuarantee / self.perPage + 1
-            var look = min(bound, 2 * guarantee + 16)
-            var chosen: [Int32] = []
-            while true {
-                let ranked = best(look, for: b)
-                chosen = ranked.filter { room[Int($0)] > 0 }.prefix(guarantee).map { $0 }
-                if chosen.count == guarantee || ranked.count < look || look >= bound { break }
-                look = min(bound, 2 * look)
+        for start in stride(from: 0, to: byTightness.count, by: PopulationScan.group) {
+            let group = Array(byTightness[start..<min(start + PopulationScan.group, byTightness.count)])
+            let wanted = group.map { min(lines[$0].guarantee!, lines[$0].cap ?? .max) }
+            // The best shoppers with room as the group starts: twice the guarantee and a few more.
+            // Lines earlier in the group may fill some of them; a line left short scans again alone.
+            let looked = scan.best(group, counts: wanted.map { 2 * $0 + 16 }, touched: touched) { room[Int($0)] > 0 }
+            for (i, l) in group.enumerated() {
+                var chosen = Array(looked[i].lazy.filter { room[Int($0.index)] > 0 }.prefix(wanted[i]))
+                if chosen.count < wanted[i] && looked[i].count == 2 * wanted[i] + 16 {
+                    chosen = scan.best([l], counts: [wanted[i]], touched: touched) { room[Int($0)] > 0 }[0]
+                }
+                for entry in chosen { room[Int(entry.index)] -= 1 }
+                placed[l] = chosen.map(\.index).sorted()
+                lines[l].planned = chosen.count
+                guaranteeThreshold[l] =
+                    chosen.count == wanted[i] ? chosen.last.map { Threshold(score: $0.score, row: $0.index) } ?? .none : .everyone
             }
-            for r in chosen { room[Int(r)] -= 1 }
-            placements += chosen.map { ($0, b) }
-            let planned = chosen.count
-            for r in touched[l] { excluded[Int(r)] = false }
-            lines[l].planned = planned
         }
-        placements.sort { ($0.row, $0.brand) < ($1.row, $1.brand) }
-        (guaranteedStarts, guaranteedBrands) = Self.rows(placements, shoppers: shoppers)
+        room = []
 
-        // Caps: guaranteed placements, then the shoppers who touched the brand, then the best by score.
-        var allowed: [(row: Int32, brand: Int32)] = []
-        let cappedLines = lines.indices.filter { lines[$0].cap != nil }
-        for (i, l) in cappedLines.enumerated() {
-            let cap = lines[l].cap!
-            let b = lines[l].brand
-            if i % group == 0 { score(cappedLines[i..<min(i + group, cappedLines.count)].map { lines[$0].brand }[...]) }
-            var chosen = placements.filter { $0.brand == b }.map(\.row)
-            for r in chosen { excluded[Int(r)] = true }
-            for r in touched[l] where chosen.count < cap && !excluded[Int(r)] {
-                chosen.append(r)
-                excluded[Int(r)] = true
+        // Caps: guaranteed placements, then the shoppers who touched the brand (ascending), then the
+        // others by score.
+        var lastAllowedToucher = [Int32](repeating: -1, count: lines.count)
+        var capThreshold = [Threshold](repeating: .none, count: lines.count)
+        var byScore: [Int] = []
+        for l in lines.indices {
+            guard let cap = lines[l].cap else { continue }
+            let left = max(0, cap - placed[l].count)
+            if touched[l].count >= left {
+                lastAllowedToucher[l] = left > 0 ? touched[l][left - 1] : -1
+            } else {
+                lastAllowedToucher[l] = .max
+                byScore.append(l)
             }
-            if chosen.count < cap { chosen += best(cap - chosen.count, for: b) }
-            for r in chosen { excluded[Int(r)] = false }
-            allowed += chosen.prefix(cap).map { ($0, b) }
         }
-        allowed.sort { ($0.row, $0.brand) < ($1.row, $1.brand) }
-        (allowedStarts, allowedBrands) = Self.rows(allowed, shoppers: shoppers)
+        for start in stride(from: 0, to: byScore.count, by: PopulationScan.group) {
+            let group = Array(byScore[start..<min(start + PopulationScan.group, byScore.count)])
+            let counts = group.map { lines[$0].cap! - placed[$0].count - touched[$0].count }
+            let looked = scan.best(group, counts: counts, touched: touched, placed: placed) { _ in true }
+            for (i, l) in group.enumerated() {
+                capThreshold[l] =
+                    looked[i].count == counts[i] ? looked[i].last.map { Threshold(score: $0.score, row: $0.index) } ?? .none : .everyone
+            }
+        }
+
         self.lines = lines
         self.lineOfBrand = lineOfBrand
         self.capped = capped
+        self.guaranteeOrder = byTightness.filter { lines[$0].planned > 0 }.map(Int32.init)
+        self.guaranteeThreshold = guaranteeThreshold
+        self.lastAllowedToucher = lastAllowedToucher
+        self.capThreshold = capThreshold
+        self.lineFactors = lineFactors
+        factors = f
+        shopperFactors = model.shopperFactors
+        self.history = history
     }
 
-    /// `pairs` sorted by row, as CSR offsets and brands.
-    private static func rows(_ pairs: [(row: Int32, brand: Int32)], shoppers: Int) -> ([Int], [Int32]) {
-        var starts = [Int](repeating: 0, count: shoppers + 1)
-        for pair in pairs { starts[Int(pair.row) + 1] += 1 }
-        for r in 0..<shoppers { starts[r + 1] += starts[r] }
-        return (starts, pairs.map(\.brand))
+    /// A page's share of the plan: reused from page to page by ``place(row:workspace:)``.
+    public struct Workspace: Sendable {
+        /// The guaranteed brands to place first on the picked floor, ascending.
+        public fileprivate(set) var guaranteed: [Int32] = []
+        /// The capped brands the page may show, ascending.
+        public fileprivate(set) var allowedCapped: [Int32] = []
+        fileprivate var scores: [Float] = []
+        fileprivate var touched: [Bool] = []
+        fileprivate var placed: [Bool] = []
     }
 
-    /// The guaranteed brands to place first on shopper row `row`'s picked floor.
-    public func guaranteed(row: Int) -> ArraySlice<Int32> { guaranteedBrands[guaranteedStarts[row]..<guaranteedStarts[row + 1]] }
+    /// An empty workspace for this plan.
+    public func makeWorkspace() -> Workspace {
+        var workspace = Workspace()
+        workspace.scores = [Float](repeating: 0, count: lineFactors.count / max(1, factors))
+        workspace.touched = [Bool](repeating: false, count: lines.count)
+        workspace.placed = workspace.touched
+        return workspace
+    }
 
-    /// The capped brands shopper row `row`'s page may show.
-    public func allowedCapped(row: Int) -> ArraySlice<Int32> { allowedBrands[allowedStarts[row]..<allowedStarts[row + 1]] }
+    /// Shopper row `row`'s guaranteed and capped brands into `workspace` (``Workspace/guaranteed``,
+    /// ``Workspace/allowedCapped``), exactly as the population-wide allocation gave them. Allocates
+    /// nothing. O(plan brands · factors + the shopper's history).
+    public func place(row: Int, workspace: inout Workspace) {
+        workspace.guaranteed.removeAll(keepingCapacity: true)
+        workspace.allowedCapped.removeAll(keepingCapacity: true)
+        guard !lines.isEmpty, row < shopperFactors.rows else { return }
+        let r = Int32(row)
+        shopperFactors.withUnsafeBufferPointer { x in
+            lineFactors.withUnsafeBufferPointer { table in
+                workspace.scores.withUnsafeMutableBufferPointer {
+                    RankingKernels.gemvRows(
+                        factors: factors, rows: $0.count, table: table.baseAddress!, x: x.baseAddress! + row * factors, y: $0.baseAddress!)
+                }
+            }
+        }
+        let brands = row < history.rows ? history.columnIndices[history.range(ofRow: row)] : []
+        for b in brands where lineOfBrand[Int(b)] >= 0 { workspace.touched[Int(lineOfBrand[Int(b)])] = true }
+        var room = perPage
+        for l in guaranteeOrder where room > 0 {
+            let l = Int(l)
+            guard !workspace.touched[l], guaranteeThreshold[l].admits(workspace.scores[l], row: r) else { continue }
+            workspace.placed[l] = true
+            workspace.guaranteed.append(lines[l].brand)
+            room -= 1
+        }
+        workspace.guaranteed.heapSort()
+        for (l, line) in lines.enumerated() where line.cap != nil {
+            let allowed =
+                workspace.placed[l]
+                || (workspace.touched[l] ? r <= lastAllowedToucher[l] : capThreshold[l].admits(workspace.scores[l], row: r))
+            if allowed { workspace.allowedCapped.append(line.brand) }
+        }
+        for b in brands where lineOfBrand[Int(b)] >= 0 { workspace.touched[Int(lineOfBrand[Int(b)])] = false }
+        for b in workspace.guaranteed { workspace.placed[Int(lineOfBrand[Int(b)])] = false }
+    }
+
+    /// The guaranteed brands to place first on shopper row `row`'s picked floor, ascending
+    /// (``place(row:workspace:)`` with a workspace of its own).
+    public func guaranteed(row: Int) -> [Int32] {
+        var workspace = makeWorkspace()
+        place(row: row, workspace: &workspace)
+        return workspace.guaranteed
+    }
+
+    /// The capped brands shopper row `row`'s page may show, ascending.
+    public func allowedCapped(row: Int) -> [Int32] {
+        var workspace = makeWorkspace()
+        place(row: row, workspace: &workspace)
+        return workspace.allowedCapped
+    }
+
+    /// Plans are equal when they were made from equal inputs: the same lines, thresholds and factors.
+    public static func == (a: ExposurePlan, b: ExposurePlan) -> Bool {
+        a.lines == b.lines && a.perPage == b.perPage && a.guaranteeOrder == b.guaranteeOrder
+            && a.guaranteeThreshold == b.guaranteeThreshold && a.lastAllowedToucher == b.lastAllowedToucher
+            && a.capThreshold == b.capThreshold && a.lineFactors == b.lineFactors && a.shopperFactors == b.shopperFactors
+            && a.history == b.history
+    }
+}
+
+/// Passes over every shopper's factor scores for a group of plan lines, a block of shoppers at a
+/// time: the plan's memory does not grow with the population beyond what the caller keeps.
+///
+/// Each score has the bits ``ExposurePlan/place(row:workspace:)`` computes for the same shopper and
+/// brand: both go through the four-row kernel (a shopper row against a brand, or a brand row
+/// against a shopper: the same products and sums), and the last rows of the population, which
+/// would not fill a group of four, are scored from a copy padded with zero rows.
+private struct PopulationScan {
+    /// Plan lines scored per pass.
+    static let group = 16
+    /// Shoppers per block (a multiple of 4).
+    static let block = 4096
+
+    let factors: Matrix
+    let lineFactors: [Float]
+    private var scores: [Float] = []
+    private var vectors: [Float] = []
+    private var padded: [Float] = []
+
+    init(factors: Matrix, lineFactors: [Float]) {
+        self.factors = factors
+        self.lineFactors = lineFactors
+    }
+
+    /// For each of `lines` (at most ``group``), the best `counts[i]` shoppers, best first (ties:
+    /// lower row), among those with a finite score above −∞ who did not touch the brand
+    /// (`touched`, ascending rows per line), are not among `placed` (ascending rows per line, if
+    /// given), and pass `open`. O(shoppers · lines · factors).
+    mutating func best(
+        _ lines: [Int], counts: [Int], touched: [[Int32]], placed: [[Int32]]? = nil, _ open: (Int32) -> Bool
+    ) -> [[(index: Int32, score: Float)]] {
+        let (shoppers, f, m) = (factors.rows, factors.columns, lines.count)
+        var tops = counts.map { TopK(k: $0) }
+        var thresholds = [Float](repeating: -.infinity, count: m)
+        var touchedAt = [Int](repeating: 0, count: m)
+        var placedAt = [Int](repeating: 0, count: m)
+        vectors.removeAll(keepingCapacity: true)
+        for l in lines { vectors.append(contentsOf: lineFactors[l * f..<(l + 1) * f]) }
+        if scores.count < m * Self.block { scores = [Float](repeating: 0, count: Self.group * Self.block) }
+        for start in stride(from: 0, to: shoppers, by: Self.block) {
+            let rows = min(Self.block, shoppers - start)
+            score(start: start, rows: rows, vectors: m)
+            for (i, l) in lines.enumerated() where counts[i] > 0 {
+                let touchers = touched[l]
+                let placements = placed?[l] ?? []
+                var threshold = thresholds[i]
+                for k in 0..<rows {
+                    let s = scores[i * Self.block + k]
+                    guard s > threshold else { continue }
+                    let r = Int32(start + k)
+                    while touchedAt[i] < touchers.count && touchers[touchedAt[i]] < r { touchedAt[i] += 1 }
+                    if touchedAt[i] < touchers.count && touchers[touchedAt[i]] == r { continue }
+                    while placedAt[i] < placements.count && placements[placedAt[i]] < r { placedAt[i] += 1 }
+                    if placedAt[i] < placements.count && placements[placedAt[i]] == r { continue }
+                    guard open(r) else { continue }
+                    tops[i].insert(r, score: s)
+                    threshold = tops[i].threshold
+                }
+                thresholds[i] = threshold
+            }
+        }
+        return tops.map { $0.sorted() }
+    }
+
+    /// Scores shoppers `start ..< start + rows` against the first `vectors` of ``vectors`` into
+    /// ``scores`` (vector `i`'s at `i · block`).
+    private mutating func score(start: Int, rows: Int, vectors m: Int) {
+        let f = factors.columns
+        let whole = rows / 4 * 4
+        factors.withUnsafeBufferPointer { table in
+            vectors.withUnsafeBufferPointer { x in
+                scores.withUnsafeMutableBufferPointer { y in
+                    if whole > 0 {
+                        RankingKernels.gemvRows(
+                            factors: f, rows: whole, table: table.baseAddress! + start * f, vectors: m, x: x.baseAddress!,
+                            y: y.baseAddress!, ldy: Self.block)
+                    }
+                }
+            }
+        }
+        guard whole < rows else { return }
+        // The last one to three shoppers, from a copy padded to four rows.
+        padded = [Float](repeating: 0, count: 4 * f)
+        for k in whole..<rows {
+            for j in 0..<f { padded[(k - whole) * f + j] = factors[start + k, j] }
+        }
+        var tail = [Float](repeating: 0, count: 4 * m)
+        padded.withUnsafeBufferPointer { table in
+            vectors.withUnsafeBufferPointer { x in
+                tail.withUnsafeMutableBufferPointer { y in
+                    RankingKernels.gemvRows(
+                        factors: f, rows: 4, table: table.baseAddress!, vectors: m, x: x.baseAddress!, y: y.baseAddress!, ldy: 4)
+                }
+            }
+        }
+        for i in 0..<m {
+            for k in whole..<rows { scores[i * Self.block + k] = tail[i * 4 + k - whole] }
+        }
+    }
 }

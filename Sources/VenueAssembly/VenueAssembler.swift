@@ -93,9 +93,9 @@ public struct VenueAssembler: Sendable {
         public var followed: (brands: ArraySlice<Int32>, strengths: ArraySlice<Float>)
         /// The shopper's coupons (valid or not; invalid ones are never shown).
         public var coupons: [Coupon]
-        /// Guaranteed brands to place first on the picked floor (``ExposurePlan/guaranteed(row:)``).
+        /// Guaranteed brands to place first on the picked floor (``ExposurePlan/place(row:workspace:)``).
         public var guaranteed: ArraySlice<Int32> = []
-        /// Capped brands this page may show (``ExposurePlan/allowedCapped(row:)``); other capped
+        /// Capped brands this page may show (``ExposurePlan/place(row:workspace:)``); other capped
         /// brands never appear.
         public var allowedCapped: ArraySlice<Int32> = []
 

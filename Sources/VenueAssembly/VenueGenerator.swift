@@ -108,6 +108,7 @@ public struct VenueGenerator: Sendable {
         var learnedWorkspace = LearnedWorkspace(learned)
         var scratch = VenueAssembler.Scratch(for: assembler)
         var tally = VenueAssembler.Tally()
+        var exposure = assembler.exposure.makeWorkspace()
         var ranked = RankedBrands()
         let zeros = [Float](repeating: 0, count: model.factors)
         for shopper in shoppers {
@@ -122,7 +123,9 @@ public struct VenueGenerator: Sendable {
                 ranker.rank(candidates, factors: x, shopper: nil, workspace: &workspace, into: &ranked)
                 (brands, scores) = (ranked.brands.map { candidateBrands[Int($0)] }, ranked.scores)
             }
-            try body(assembler.assemble(context(shopper, row: row, brands[...], scores[...]), scratch: &scratch, tally: &tally))
+            try body(
+                assembler.assemble(
+                    context(shopper, row: row, brands[...], scores[...], exposure: &exposure), scratch: &scratch, tally: &tally))
         }
     }
 
@@ -156,6 +159,8 @@ public struct VenueGenerator: Sendable {
             var workspace: BrandRanker.Workspace
             var learned: LearnedWorkspace
             var scratch: VenueAssembler.Scratch
+            /// The page's share of the exposure plan.
+            var exposure: ExposurePlan.Workspace
             /// The block's pages; kept from block to block, so their storage is reused.
             var pages: [VenuePage] = []
         }
@@ -173,7 +178,8 @@ public struct VenueGenerator: Sendable {
             makeWorker: {
                 Worker(
                     workspace: generator.ranker.makeWorkspace(blockSize: generator.learned == nil ? blockSize : 1),
-                    learned: LearnedWorkspace(generator.learned), scratch: VenueAssembler.Scratch(for: generator.assembler))
+                    learned: LearnedWorkspace(generator.learned), scratch: VenueAssembler.Scratch(for: generator.assembler),
+                    exposure: generator.assembler.exposure.makeWorkspace())
             },
             produce: { worker, _, chunk in
                 var local = Report()
@@ -193,7 +199,8 @@ public struct VenueGenerator: Sendable {
                         worker.pages.append(VenuePage())
                     }
                     generator.assembler.assemble(
-                        generator.context(id, row: row, brands, scores), into: &worker.pages[pageCount], scratch: &worker.scratch,
+                        generator.context(id, row: row, brands, scores, exposure: &worker.exposure), into: &worker.pages[pageCount],
+                        scratch: &worker.scratch,
                         tally: &local.tally)
                     pageCount += 1
                     t0 = DispatchTime.now().uptimeNanoseconds
@@ -243,11 +250,15 @@ public struct VenueGenerator: Sendable {
     }
 
     /// What the assembler needs about shopper `id` (model row `row`, or `nil` for a cold start).
-    private func context(_ id: String, row: Int?, _ brands: ArraySlice<Int32>, _ scores: ArraySlice<Float>) -> VenueAssembler.Shopper {
+    /// Its exposure placements are computed into `exposure`, which the returned shopper refers to.
+    private func context(
+        _ id: String, row: Int?, _ brands: ArraySlice<Int32>, _ scores: ArraySlice<Float>, exposure: inout ExposurePlan.Workspace
+    ) -> VenueAssembler.Shopper {
         var shopper = VenueAssembler.Shopper(id: id, at: at, candidates: (brands, scores), coupons: wallets[id])
         if let row {
-            shopper.guaranteed = assembler.exposure.guaranteed(row: row)
-            shopper.allowedCapped = assembler.exposure.allowedCapped(row: row)
+            assembler.exposure.place(row: row, workspace: &exposure)
+            shopper.guaranteed = exposure.guaranteed[...]
+            shopper.allowedCapped = exposure.allowedCapped[...]
             let h = history.range(ofRow: row)
             shopper.history = (history.columnIndices[h], history.values[h])
             let f = followed.range(ofRow: row)

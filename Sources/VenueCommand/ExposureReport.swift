@@ -31,8 +31,10 @@ struct ExposureReport {
             var line: [Int32: Int] = [:]
             for (l, entry) in plan.lines.enumerated() { line[entry.brand] = l }
             planned = planned.map { _ in 0 }
+            var workspace = plan.makeWorkspace()
             for case let row? in runRows {
-                for b in plan.guaranteed(row: row) { planned[line[b]!] += 1 }
+                plan.place(row: row, workspace: &workspace)
+                for b in workspace.guaranteed { planned[line[b]!] += 1 }
             }
         }
         rows = plan.lines.enumerated().map { l, entry in

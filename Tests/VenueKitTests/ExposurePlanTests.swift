@@ -10,13 +10,12 @@ private struct ExposureWorld {
     let history: SparseMatrix
     let touched: [Set<Int32>]
 
-    init(seed: UInt64, shoppers: Int, brands: Int) {
+    init(seed: UInt64, shoppers: Int, brands: Int, factors: Int = 4) {
         var random = SeededRandom(seed: seed)
         var shopperIDs = IdentifierMap()
         var brandIDs = IdentifierMap()
         for s in 0..<shoppers { _ = shopperIDs.intern("S\(s)") }
         for b in 0..<brands { _ = brandIDs.intern("B\(b)") }
-        let factors = 4
         // Quarter steps make equal scores common, so ties are exercised.
         func matrix(_ rows: Int) -> Matrix {
             Matrix(rows: rows, columns: factors, storage: (0..<rows * factors).map { _ in Float(random.below(9) - 4) / 4 })
@@ -49,9 +48,50 @@ private struct ExposureWorld {
         self.touched = touched
     }
 
-    /// Shopper `s`'s factor score for brand `b`.
+    /// Shopper `s`'s factor score for brand `b` (exact: quarter steps, few factors).
     func score(_ s: Int, _ b: Int32) -> Float {
         (0..<model.factors).reduce(0) { $0 + model.shopperFactors[s, $1] * model.brandFactors[Int(b), $1] }
+    }
+
+    /// The allocation a plan stands for, computed directly over every shopper: guarantees tightest
+    /// first, each taking the eligible shoppers with room by (score, lower row); then caps: the
+    /// guaranteed pages, the shoppers who touched the brand (ascending), the others by score. Per
+    /// shopper, the guaranteed and the allowed capped brands, ascending.
+    func referenceAllocation(perPage: Int) -> (guaranteed: [[Int32]], allowed: [[Int32]]) {
+        let shoppers = model.shopperIDs.count
+        let lines = (0..<model.brandIDs.count).compactMap { b -> (brand: Int32, guarantee: Int?, cap: Int?)? in
+            guard let entry = catalog[model.brandIDs[b]], entry.exposureGuarantee != nil || entry.exposureCap != nil else { return nil }
+            return (Int32(b), entry.exposureGuarantee, entry.exposureCap)
+        }
+        let touchers = lines.map { line in (0..<shoppers).filter { touched[$0].contains(line.brand) } }
+        func byScore(_ rows: [Int], _ b: Int32) -> [Int] {
+            rows.filter { score($0, b) > -.infinity }.sorted { (score($0, b), -$0) > (score($1, b), -$1) }
+        }
+        var guaranteed = [[Int32]](repeating: [], count: shoppers)
+        var allowed = [[Int32]](repeating: [], count: shoppers)
+        var room = [Int](repeating: perPage, count: shoppers)
+        var placed = [[Int]](repeating: [], count: lines.count)
+        let tightness = { (l: Int) in Double(lines[l].guarantee!) / Double(max(1, shoppers - touchers[l].count)) }
+        let order = lines.indices.filter { (lines[$0].guarantee ?? 0) > 0 && showable.contains(Int(lines[$0].brand)) }
+            .sorted { (tightness($0), -$0) > (tightness($1), -$1) }
+        for l in perPage > 0 ? order : [] {
+            let b = lines[l].brand
+            let open = (0..<shoppers).filter { room[$0] > 0 && !touched[$0].contains(b) }
+            placed[l] = Array(byScore(open, b).prefix(min(lines[l].guarantee!, lines[l].cap ?? .max)))
+            for r in placed[l] {
+                room[r] -= 1
+                guaranteed[r].append(b)
+            }
+        }
+        for (l, line) in lines.enumerated() {
+            guard let cap = line.cap else { continue }
+            var pages = placed[l]
+            pages += touchers[l].prefix(max(0, cap - pages.count))
+            let others = (0..<shoppers).filter { !touched[$0].contains(line.brand) && !placed[l].contains($0) }
+            pages += byScore(others, line.brand).prefix(max(0, cap - pages.count))
+            for r in pages { allowed[r].append(line.brand) }
+        }
+        return (guaranteed.map { $0.sorted() }, allowed.map { $0.sorted() })
     }
 }
 
@@ -109,6 +149,27 @@ struct ExposurePlanTests {
                 }
             }
             #expect(plan.lines.contains { $0.planned > 0 }, "the world exercises guarantees")
+        }
+    }
+
+    @Test(
+        "a plan of per-brand thresholds places, page by page, exactly the whole-population allocation",
+        arguments: [(1, 4), (2, 4), (3, 8), (4, 8), (5, 16), (6, 16)])
+    func thresholdsReproduceTheAllocation(seed: UInt64, factors: Int) {
+        // Shopper counts that are not multiples of 4 too, and 8 or 16 factors for the vector path.
+        let world = ExposureWorld(seed: seed, shoppers: 57 + Int(seed) * 13, brands: 30, factors: factors)
+        for perPage in [0, 1, 2, 5] {
+            let plan = ExposurePlan(
+                model: world.model, catalog: world.catalog, showable: world.showable, history: world.history, perPage: perPage)
+            let reference = world.referenceAllocation(perPage: perPage)
+            var workspace = plan.makeWorkspace()
+            var mismatches = 0
+            for r in 0..<world.model.shopperIDs.count {
+                plan.place(row: r, workspace: &workspace)
+                if workspace.guaranteed != reference.guaranteed[r] || workspace.allowedCapped != reference.allowed[r] { mismatches += 1 }
+            }
+            #expect(mismatches == 0, "per page \(perPage)")
+            #expect(perPage == 0 || reference.guaranteed.contains { !$0.isEmpty }, "the world exercises guarantees")
         }
     }
 
