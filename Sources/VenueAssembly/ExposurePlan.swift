@@ -83,8 +83,8 @@ public struct ExposurePlan: Sendable, Equatable {
     private let shopperFactors: Matrix
     private let history: SparseMatrix
 
-    /// No guarantees and no caps, for `brands` brands.
-    public init(brands: Int, shoppers: Int) {
+    /// No guarantees and no caps, for `brands` brands (and any number of shoppers).
+    public init(brands: Int) {
         lines = []
         perPage = 0
         lineOfBrand = [Int32](repeating: -1, count: brands)

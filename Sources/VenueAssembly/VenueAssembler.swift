@@ -45,7 +45,7 @@ public struct VenueAssembler: Sendable {
     /// is more popular; ties by index), honouring `exposure` (none by default). O(brands log brands).
     public init(catalog: Catalog, layout: VenueLayout, brandIDs: IdentifierMap, popularity: [Float], exposure: ExposurePlan? = nil) {
         precondition(popularity.count == brandIDs.count, "popularity for \(popularity.count) brands, not \(brandIDs.count)")
-        self.exposure = exposure ?? ExposurePlan(brands: brandIDs.count, shoppers: 0)
+        self.exposure = exposure ?? ExposurePlan(brands: brandIDs.count)
         self.layout = layout
         self.brandIDs = brandIDs
         self.popularity = popularity
