@@ -3,6 +3,19 @@
 // stays fast. Run from this folder: `swift package benchmark` (see README.md).
 import PackageDescription
 
+/// A benchmark executable `name` in `Benchmarks/name`, with VenueKit and the benchmark plugin.
+func benchmark(_ name: String) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: [
+            .product(name: "VenueKit", package: "main"),
+            .product(name: "Benchmark", package: "benchmark"),
+        ],
+        path: "Benchmarks/\(name)",
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    )
+}
+
 let package = Package(
     name: "VenueKitBenchmarks",
     platforms: [.macOS(.v13)],
@@ -10,43 +23,6 @@ let package = Package(
         .package(name: "main", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
     ],
-    targets: [
-        .executableTarget(
-            name: "Ingest",
-            dependencies: [
-                .product(name: "VenueKit", package: "main"),
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "Benchmarks/Ingest",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "Training",
-            dependencies: [
-                .product(name: "VenueKit", package: "main"),
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "Benchmarks/Training",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "Generation",
-            dependencies: [
-                .product(name: "VenueKit", package: "main"),
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "Benchmarks/Generation",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "Ranking",
-            dependencies: [
-                .product(name: "VenueKit", package: "main"),
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "Benchmarks/Ranking",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-    ],
+    targets: ["Ingest", "Training", "Generation", "Ranking"].map(benchmark),
     swiftLanguageModes: [.v6]
 )

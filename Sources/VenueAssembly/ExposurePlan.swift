@@ -142,10 +142,11 @@ public struct ExposurePlan: Sendable, Equatable {
             let wanted = group.map { min(lines[$0].guarantee!, lines[$0].cap ?? .max) }
             // The best shoppers with room as the group starts: twice the guarantee and a few more.
             // Lines earlier in the group may fill some of them; a line left short scans again alone.
-            let looked = scan.best(group, counts: wanted.map { 2 * $0 + 16 }, touched: touched) { room[Int($0)] > 0 }
+            let looks = wanted.map { 2 * $0 + 16 }
+            let looked = scan.best(group, counts: looks, touched: touched) { room[Int($0)] > 0 }
             for (i, l) in group.enumerated() {
                 var chosen = Array(looked[i].lazy.filter { room[Int($0.index)] > 0 }.prefix(wanted[i]))
-                if chosen.count < wanted[i] && looked[i].count == 2 * wanted[i] + 16 {
+                if chosen.count < wanted[i] && looked[i].count == looks[i] {
                     chosen = scan.best([l], counts: [wanted[i]], touched: touched) { room[Int($0)] > 0 }[0]
                 }
                 for entry in chosen { room[Int(entry.index)] -= 1 }
@@ -266,14 +267,6 @@ public struct ExposurePlan: Sendable, Equatable {
         place(row: row, workspace: &workspace)
         return workspace.allowedCapped
     }
-
-    /// Plans are equal when they were made from equal inputs: the same lines, thresholds and factors.
-    public static func == (a: ExposurePlan, b: ExposurePlan) -> Bool {
-        a.lines == b.lines && a.perPage == b.perPage && a.guaranteeOrder == b.guaranteeOrder
-            && a.guaranteeThreshold == b.guaranteeThreshold && a.lastAllowedToucher == b.lastAllowedToucher
-            && a.capThreshold == b.capThreshold && a.lineFactors == b.lineFactors && a.shopperFactors == b.shopperFactors
-            && a.history == b.history
-    }
 }
 
 /// Passes over every shopper's factor scores for a group of plan lines, a block of shoppers at a
@@ -293,7 +286,6 @@ private struct PopulationScan {
     let lineFactors: [Float]
     private var scores: [Float] = []
     private var vectors: [Float] = []
-    private var padded: [Float] = []
 
     init(factors: Matrix, lineFactors: [Float]) {
         self.factors = factors
@@ -358,7 +350,7 @@ private struct PopulationScan {
         }
         guard whole < rows else { return }
         // The last one to three shoppers, from a copy padded to four rows.
-        padded = [Float](repeating: 0, count: 4 * f)
+        var padded = [Float](repeating: 0, count: 4 * f)
         for k in whole..<rows {
             for j in 0..<f { padded[(k - whole) * f + j] = factors[start + k, j] }
         }
