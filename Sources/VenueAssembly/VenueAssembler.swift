@@ -174,6 +174,10 @@ public struct VenueAssembler: Sendable {
         public var excludedByCap = 0
         /// Pages showing each ``ExposurePlan/lines`` brand, in that order (empty until one is shown).
         public var exposure: [Int] = []
+        /// Guaranteed placements the plan gave the assembled pages (``Shopper/guaranteed``), per
+        /// ``ExposurePlan/lines`` brand in that order (empty until one is planned): what a run over
+        /// part of the population owes each guaranteed brand.
+        public var planned: [Int] = []
 
         /// Zero counts.
         public init() {}
@@ -185,8 +189,27 @@ public struct VenueAssembler: Sendable {
             couponsAttached += other.couponsAttached
             excludedByStock += other.excludedByStock
             excludedByCap += other.excludedByCap
-            if exposure.count < other.exposure.count { exposure += [Int](repeating: 0, count: other.exposure.count - exposure.count) }
-            for (line, pages) in other.exposure.enumerated() { exposure[line] += pages }
+            Self.add(other.exposure, to: &exposure)
+            Self.add(other.planned, to: &planned)
+        }
+
+        /// This tally plus `other`.
+        public func adding(_ other: Tally) -> Tally {
+            var sum = self
+            sum.add(other)
+            return sum
+        }
+
+        /// Adds `counts` to `total` element by element, padding `total` with zeros.
+        static func add(_ counts: [Int], to total: inout [Int]) {
+            if total.count < counts.count { total += [Int](repeating: 0, count: counts.count - total.count) }
+            for (line, count) in counts.enumerated() { total[line] += count }
+        }
+
+        /// Counts one page of `line`'s brand in `counts`, sized for `lines` lines on first use.
+        static func count(line: Int, of lines: Int, in counts: inout [Int]) {
+            if counts.isEmpty { counts = [Int](repeating: 0, count: lines) }
+            counts[line] += 1
         }
     }
 
@@ -210,6 +233,10 @@ public struct VenueAssembler: Sendable {
         let stamp = scratch.stamp
         for b in shopper.history.brands { scratch.inHistory[Int(b)] = stamp }
         for b in shopper.allowedCapped { scratch.allowed[Int(b)] = stamp }
+        for b in shopper.guaranteed {
+            let line = Int(exposure.lineOfBrand[Int(b)])
+            if line >= 0 { Tally.count(line: line, of: exposure.lines.count, in: &tally.planned) }
+        }
         page.shopper = shopper.id
         page.at = shopper.at
         validCoupons(shopper.coupons, at: shopper.at, into: &page.wallet.coupons)
@@ -351,10 +378,7 @@ public struct VenueAssembler: Sendable {
         let slot = card(entry, index: b, score: score, reason: reason, coupons: coupons, targets: scratch.couponTargets)
         if slot.coupon != nil { tally.couponsAttached += 1 }
         let line = Int(exposure.lineOfBrand[index])
-        if line >= 0 {
-            if tally.exposure.isEmpty { tally.exposure = [Int](repeating: 0, count: exposure.lines.count) }
-            tally.exposure[line] += 1
-        }
+        if line >= 0 { Tally.count(line: line, of: exposure.lines.count, in: &tally.exposure) }
         tally.slots += 1
         slots.append(slot)
     }

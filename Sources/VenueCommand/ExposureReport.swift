@@ -19,34 +19,18 @@ struct ExposureReport {
     /// a guarantee is judged by the placements planned for this part.
     let partial: Bool
 
-    /// The report of `plan` for the run's shopper `rows` (model rows, `nil` for shoppers the
-    /// model does not know; `nil` for every shopper), with `delivered` pages per plan line; `nil`
-    /// when the plan has no brands.
-    init?(plan: ExposurePlan, brandIDs: IdentifierMap, rows runRows: [Int?]?, delivered: [Int]) {
+    /// The report of `plan` with `delivered` pages per plan line; for a run over part of the
+    /// population (`partial`), the guaranteed placements `planned` for its pages per plan line
+    /// (``VenueAssembler/Tally/planned``), else the plan's own. `nil` when the plan has no brands.
+    init?(plan: ExposurePlan, brandIDs: IdentifierMap, partial: Bool, planned: [Int], delivered: [Int]) {
         guard !plan.lines.isEmpty else { return nil }
-        var planned = plan.lines.map(\.planned)
-        partial = runRows != nil
-        if let runRows {
-            // Only the placements planned for this run's shoppers.
-            var line: [Int32: Int] = [:]
-            for (l, entry) in plan.lines.enumerated() { line[entry.brand] = l }
-            planned = planned.map { _ in 0 }
-            var workspace = plan.makeWorkspace()
-            for case let row? in runRows {
-                plan.place(row: row, workspace: &workspace)
-                for b in workspace.guaranteed { planned[line[b]!] += 1 }
-            }
-        }
+        self.partial = partial
         rows = plan.lines.enumerated().map { l, entry in
             Row(
-                brand: brandIDs[Int(entry.brand)], guarantee: entry.guarantee, cap: entry.cap, planned: planned[l],
+                brand: brandIDs[Int(entry.brand)], guarantee: entry.guarantee, cap: entry.cap,
+                planned: partial ? (l < planned.count ? planned[l] : 0) : entry.planned,
                 delivered: l < delivered.count ? delivered[l] : 0)
         }
-    }
-
-    /// Element-wise sum of two count lists (the shorter one padded with zeros).
-    static func sum(_ a: [Int], _ b: [Int]) -> [Int] {
-        (0..<max(a.count, b.count)).map { (($0 < a.count) ? a[$0] : 0) + (($0 < b.count) ? b[$0] : 0) }
     }
 
     /// `brand,guarantee,cap,planned,delivered`, one line per brand (empty fields for no guarantee

@@ -212,21 +212,22 @@ struct GenerateCommand: ParsableCommand {
                     checkpoints += 1
                     let crash = checkpoints == crashAt
                     let shoppers = resumed.shoppers + done
-                    let exposure = ExposureReport.sum(resumed.exposure, soFar.tally.exposure)
+                    let sums = soFar.tally.adding(resumed.tally)
                     // Recorded on the writer's queue once the pages are durable, while generation goes on.
                     writer.flush { bytes throws(InputError) in
                         if crash { _exit(99) }
-                        let checkpoint = GenerationCheckpoint(shoppers: shoppers, bytes: bytes, inputs: fingerprint, exposure: exposure)
+                        let checkpoint = GenerationCheckpoint(
+                            shoppers: shoppers, bytes: bytes, inputs: fingerprint, exposure: sums.exposure, planned: sums.planned)
                         try AtomicFile.write(checkpoint.text, to: checkpointPath)
                     }
                     checkpointed = done
                 })
             try writer.commit()
             try? FileManager.default.removeItem(atPath: checkpointPath)
+            let sums = report.tally.adding(resumed.tally)
             exposureReport = ExposureReport(
-                plan: generator.assembler.exposure, brandIDs: loaded.brandIDs,
-                rows: ids.map { $0.map { loaded.shopperIDs.index(of: $0) } },
-                delivered: ExposureReport.sum(resumed.exposure, report.tally.exposure))
+                plan: generator.assembler.exposure, brandIDs: loaded.brandIDs, partial: ids != nil, planned: sums.planned,
+                delivered: sums.exposure)
             if let exposureReport {
                 let reportPath = out + "/" + (batch.shard.map { "exposure.shard-\($0.index)-of-\($0.count).csv" } ?? "exposure.csv")
                 try AtomicFile.write(exposureReport.csv, to: reportPath)

@@ -13,6 +13,13 @@ struct GenerationCheckpoint: Equatable, Sendable {
     var inputs: String
     /// Pages so far showing each brand of the exposure plan (``VenueAssembler/Tally/exposure``).
     var exposure: [Int] = []
+    /// Guaranteed placements planned so far for each brand of the exposure plan
+    /// (``VenueAssembler/Tally/planned``).
+    var planned: [Int] = []
+
+    /// The format's version, the first line's second word; a checkpoint of another version is not
+    /// continued.
+    static let version = "2"
 
     /// The checkpoint file of output `path`: `.NAME.checkpoint` beside it.
     static func path(for output: String) -> String {
@@ -20,35 +27,49 @@ struct GenerationCheckpoint: Equatable, Sendable {
         return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).checkpoint").path
     }
 
-    /// The file's text: a first line naming the format, then one `key value` line per field.
+    /// The file's text: a first line naming the format, then one `key value` line per field
+    /// (count lists comma-separated, left out when empty).
     var text: String {
-        "venue-checkpoint 1\nshoppers \(shoppers)\nbytes \(bytes)\ninputs \(inputs)\n"
-            + (exposure.isEmpty ? "" : "exposure \(exposure.map(String.init).joined(separator: ","))\n")
+        func counts(_ key: String, _ values: [Int]) -> String {
+            values.isEmpty ? "" : "\(key) \(values.map(String.init).joined(separator: ","))\n"
+        }
+        return "venue-checkpoint \(Self.version)\nshoppers \(shoppers)\nbytes \(bytes)\ninputs \(inputs)\n"
+            + counts("exposure", exposure) + counts("planned", planned)
     }
 
-    /// Parses ``text``; `nil` when anything is missing or malformed.
+    /// Parses ``text``; `nil` when anything is missing, repeated or malformed, or the text is of
+    /// another version.
     init?(text: String) {
         let lines = text.split(separator: "\n").map { $0.split(separator: " ", maxSplits: 1).map(String.init) }
-        guard lines.count == 4 || lines.count == 5, lines[0] == ["venue-checkpoint", "1"], lines[1].first == "shoppers",
-            lines[2].first == "bytes",
-            lines[3].first == "inputs", lines[1].count == 2, lines[2].count == 2, lines[3].count == 2,
-            let shoppers = Int(lines[1][1]), let bytes = Int(lines[2][1]), shoppers >= 0, bytes >= 0
+        guard lines.first == ["venue-checkpoint", Self.version], lines.dropFirst().allSatisfy({ $0.count == 2 }) else { return nil }
+        let fields = Dictionary(lines.dropFirst().map { ($0[0], $0[1]) }, uniquingKeysWith: { _, _ in "" })
+        guard fields.count == lines.count - 1, Set(fields.keys).isSubset(of: ["shoppers", "bytes", "inputs", "exposure", "planned"]),
+            let shoppers = fields["shoppers"].flatMap({ Int($0) }), let bytes = fields["bytes"].flatMap({ Int($0) }),
+            let inputs = fields["inputs"], shoppers >= 0, bytes >= 0
         else { return nil }
-        var exposure: [Int] = []
-        if lines.count == 5 {
-            guard lines[4].first == "exposure", lines[4].count == 2 else { return nil }
-            let counts = lines[4][1].split(separator: ",").map { Int($0) }
-            guard counts.allSatisfy({ ($0 ?? -1) >= 0 }) else { return nil }
-            exposure = counts.map { $0! }
+        func counts(_ key: String) -> [Int]? {
+            guard let field = fields[key] else { return [] }
+            let counts = field.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) ?? -1 }
+            return counts.allSatisfy { $0 >= 0 } ? counts : nil
         }
-        self.init(shoppers: shoppers, bytes: bytes, inputs: lines[3][1], exposure: exposure)
+        guard let exposure = counts("exposure"), let planned = counts("planned") else { return nil }
+        self.init(shoppers: shoppers, bytes: bytes, inputs: inputs, exposure: exposure, planned: planned)
     }
 
-    init(shoppers: Int, bytes: Int, inputs: String, exposure: [Int] = []) {
+    init(shoppers: Int, bytes: Int, inputs: String, exposure: [Int] = [], planned: [Int] = []) {
         self.shoppers = shoppers
         self.bytes = bytes
         self.inputs = inputs
         self.exposure = exposure
+        self.planned = planned
+    }
+
+    /// The exposure counts carried over from the run's earlier part, to add to the rest's.
+    var tally: VenueAssembler.Tally {
+        var tally = VenueAssembler.Tally()
+        tally.exposure = exposure
+        tally.planned = planned
+        return tally
     }
 
     /// Why a run cannot continue from the checkpoint it found.
@@ -66,7 +87,13 @@ struct GenerationCheckpoint: Equatable, Sendable {
             try? FileManager.default.removeItem(atPath: path)
             return GenerationCheckpoint(shoppers: 0, bytes: 0, inputs: fingerprint)
         }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8), let saved = GenerationCheckpoint(text: text) else {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw Refusal(description: "\(path): not a checkpoint of venue generate; delete it to start afresh")
+        }
+        guard let saved = GenerationCheckpoint(text: text) else {
+            if text.hasPrefix("venue-checkpoint "), !text.hasPrefix("venue-checkpoint \(version)\n") {
+                throw Refusal(description: "\(path) was written by another version of venue generate; run without --resume to start afresh")
+            }
             throw Refusal(description: "\(path): not a checkpoint of venue generate; delete it to start afresh")
         }
         guard saved.inputs == fingerprint, saved.shoppers <= total else {

@@ -481,6 +481,19 @@ struct VenueTests {
             }
         }
 
+        // A shard killed after its first checkpoint resumes to the same pages and report: the
+        // checkpoint carries the placements planned for the shard's pages so far.
+        let crashedShard = try generate(
+            folder + "/resumed-shard", ["--shard", "2/3", "--checkpoint-every", "256"], environment: ["VENUE_CRASH_AT_CHECKPOINT": "2"])
+        #expect(crashedShard.status == 99)
+        let shardCheckpoint = try String(contentsOfFile: folder + "/resumed-shard/.venues.shard-2-of-3.jsonl.checkpoint", encoding: .utf8)
+        #expect(shardCheckpoint.hasPrefix("venue-checkpoint 2\n") && shardCheckpoint.contains("\nplanned "), "\(shardCheckpoint)")
+        let resumedShard = try generate(folder + "/resumed-shard", ["--shard", "2/3", "--checkpoint-every", "256", "--resume"])
+        #expect(resumedShard.status == 0 && resumedShard.out.contains("\"resumed_after\":256"), "\(resumedShard.err)")
+        for file in ["venues.shard-2-of-3.jsonl", "exposure.shard-2-of-3.csv"] {
+            #expect(try lines(folder + "/resumed-shard/" + file) == lines(folder + "/shards/" + file), "\(file)")
+        }
+
         // Killed at the third checkpoint (256 shoppers apart), after its pages reached the disk but
         // before it was recorded: the second checkpoint stands, the bytes after it are cut.
         let crashed = try generate(folder + "/resumed", ["--checkpoint-every", "256"], environment: ["VENUE_CRASH_AT_CHECKPOINT": "3"])
@@ -489,6 +502,13 @@ struct VenueTests {
         #expect(checkpoint.contains("shoppers 512\n") && checkpoint.contains("\nexposure "))
         let changed = try generate(folder + "/resumed", ["--checkpoint-every", "256", "--resume", "--at", "2026-11-12"])
         #expect(changed.status == 1 && changed.err.contains("was written by a run with other inputs or settings"), "\(changed.err)")
+        // A checkpoint of the format before planned counts is not continued.
+        let checkpointPath = folder + "/resumed/.venues.jsonl.checkpoint"
+        try checkpoint.replacingOccurrences(of: "venue-checkpoint 2", with: "venue-checkpoint 1").write(
+            toFile: checkpointPath, atomically: true, encoding: .utf8)
+        let older = try generate(folder + "/resumed", ["--checkpoint-every", "256", "--resume"])
+        #expect(older.status == 1 && older.err.contains("another version of venue generate"), "\(older.err)")
+        try checkpoint.write(toFile: checkpointPath, atomically: true, encoding: .utf8)
         let resumed = try generate(folder + "/resumed", ["--checkpoint-every", "256", "--resume"])
         #expect(resumed.status == 0 && resumed.out.contains("\"pages\":1488") && resumed.out.contains("\"resumed_after\":512"))
         #expect(
