@@ -187,12 +187,14 @@ public struct BlendFeatures: Sendable {
         of s: Int32, workspace: inout Workspace, _ body: (Int32, UnsafeBufferPointer<Double>) throws -> Void
     ) rethrows {
         let n = model.brandIDs.count
+        // The shopper's factor scores are `factorScores[base ..< base + n]`: its row of the
+        // prepared block, read in place, or computed into the workspace. A local reference, so
+        // the workspace can change while it is read (neither array is written until the next call).
+        let factorScores: [Float]
+        let base: Int
         if let i = workspace.prepared.firstIndex(of: s) {
-            workspace.factorScores.withUnsafeMutableBufferPointer { scores in
-                workspace.block.withUnsafeBufferPointer { block in
-                    scores.baseAddress!.update(from: block.baseAddress! + i * n, count: n)
-                }
-            }
+            factorScores = workspace.block
+            base = i * n
         } else {
             model.brandFactors.withUnsafeBufferPointer { y in
                 model.shopperFactors.withUnsafeBufferPointer { x in
@@ -203,6 +205,8 @@ public struct BlendFeatures: Sendable {
                     }
                 }
             }
+            factorScores = workspace.factorScores
+            base = 0
         }
         for b in 0..<n { workspace.knnScores[b] = 0 }
         let row = matrix.byShopper.range(ofRow: Int(s))
@@ -222,7 +226,8 @@ public struct BlendFeatures: Sendable {
             // Brands come in ascending order, so one that only ties the worst kept score loses
             // the tie: skipping every score not above the threshold selects the same brands.
             var threshold: Float = 0
-            (source == 0 ? workspace.factorScores : workspace.knnScores).withUnsafeBufferPointer { scores in
+            (source == 0 ? factorScores : workspace.knnScores).withUnsafeBufferPointer { all in
+                let scores = UnsafeBufferPointer(rebasing: all[(source == 0 ? base : 0)...])
                 for b in 0..<n where scores[b] > threshold {
                     workspace.top.insert(Int32(b), score: scores[b])
                     threshold = max(0, workspace.top.threshold)
@@ -239,10 +244,9 @@ public struct BlendFeatures: Sendable {
         workspace.own.heapSort { ($0.pair.history, -$0.brand) > ($1.pair.history, -$1.brand) }
         let topHistory = workspace.own.first?.pair.history ?? 0
         for (r, entry) in workspace.own.enumerated() { workspace.historyRank[Int(entry.brand)] = Int32(r) }
-        let factorScores = workspace.factorScores
         workspace.byFactor.removeAll(keepingCapacity: true)
         workspace.byFactor.append(contentsOf: workspace.chosen)
-        workspace.byFactor.heapSort { (factorScores[Int($0)], -$0) > (factorScores[Int($1)], -$1) }
+        workspace.byFactor.heapSort { (factorScores[base + Int($0)], -$0) > (factorScores[base + Int($1)], -$1) }
         for (r, b) in workspace.byFactor.enumerated() { workspace.factorRank[Int(b)] = Int32(r) }
         // The history pairs by brand, to walk beside the ascending candidates.
         workspace.own.heapSort { $0.brand < $1.brand }
@@ -269,7 +273,7 @@ public struct BlendFeatures: Sendable {
                 f[8] = brandRepurchase[Int(b)]
                 f[9] = brandTrend[Int(b)]
                 f[10] = brandPopularity[Int(b)]
-                f[11] = Double(factorScores[Int(b)])
+                f[11] = Double(factorScores[base + Int(b)])
                 f[12] = log1p(Double(knnScore))
                 f[13] = activity[Int(s)]
                 f[14] = topHistory > 0 ? (pair?.history ?? 0) / topHistory : 0
