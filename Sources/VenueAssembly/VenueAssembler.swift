@@ -206,7 +206,7 @@ public struct VenueAssembler: Sendable {
             for (line, count) in counts.enumerated() { total[line] += count }
         }
 
-        /// Counts one page of `line`'s brand in `counts`, sized for `lines` lines on first use.
+        /// Adds one to `counts[line]`, sizing `counts` for `lines` lines on first use.
         static func count(line: Int, of lines: Int, in counts: inout [Int]) {
             if counts.isEmpty { counts = [Int](repeating: 0, count: lines) }
             counts[line] += 1
