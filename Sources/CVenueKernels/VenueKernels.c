@@ -294,14 +294,10 @@ GEMV_ROWS4(F16C, half_gemv_f16c, uint16_t, half_dot4_f16c, half_gemv_portable)
 GEMV_ROWS4(AVX, gemv_rows_avx, float, dot4_avx, gemv_rows_portable)
 
 // gemv_rows_avx for m vectors at once (rows of X, f apart), into rows of Y (ldy apart), with
-// beta 0: each group of four table rows is loaded once for all m vectors, and every score is
-// dot4_avx's, as gemv_rows_avx computes it for that vector alone (same bits).
+// beta 0 and f a multiple of 8: each group of four table rows is loaded once for all m vectors,
+// and every score is dot4_avx's, as gemv_rows_avx computes it for that vector alone (same bits).
 AVX static void gemv_rows_multi_avx(int32_t f, int64_t n, const float *A, int64_t m, const float *X, float alpha, float *Y,
                                     int64_t ldy) {
-    if (f % 8 != 0) {
-        for (int64_t v = 0; v < m; v++) gemv_rows_portable(f, n, A, X + v * f, alpha, 0, Y + v * ldy);
-        return;
-    }
     __m128 va = _mm_set1_ps(alpha);
     int64_t i = 0;
     for (; i + 4 <= n; i += 4)
@@ -411,7 +407,8 @@ void venue_gemv_rows(int32_t f, int64_t n, const float *A, const float *x, float
 
 void venue_gemv_rows_multi(int32_t f, int64_t n, const float *A, int64_t m, const float *X, float alpha, float *Y, int64_t ldy) {
 #ifdef VENUE_X86
-    if (use_avx2()) { gemv_rows_multi_avx(f, n, A, m, X, alpha, Y, ldy); return; }
+    // Widths that are not a multiple of 8 go to the portable kernel, as in gemv_rows_avx.
+    if (use_avx2() && f % 8 == 0) { gemv_rows_multi_avx(f, n, A, m, X, alpha, Y, ldy); return; }
 #endif
     for (int64_t v = 0; v < m; v++) gemv_rows_portable(f, n, A, X + v * f, alpha, 0, Y + v * ldy);
 }

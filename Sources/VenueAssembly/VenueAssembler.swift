@@ -460,14 +460,8 @@ public struct VenueAssembler: Sendable {
             finalPrice: Self.cents(final), lowStock: entry.stock == .low, brandIndex: index)
     }
 
-    /// The coupons valid at `time`, each once (first of a duplicated id), soonest expiry first.
-    func validCoupons(_ coupons: [Coupon], at time: Int64) -> [Coupon] {
-        var valid: [Coupon] = []
-        validCoupons(coupons, at: time, into: &valid)
-        return valid
-    }
-
-    /// ``validCoupons(_:at:)`` into `valid`, replacing its contents and keeping its capacity.
+    /// The coupons valid at `time`, each once (first of a duplicated id), soonest expiry first,
+    /// into `valid`, replacing its contents and keeping its capacity.
     func validCoupons(_ coupons: [Coupon], at time: Int64, into valid: inout [Coupon]) {
         valid.removeAll(keepingCapacity: true)
         for coupon in coupons where coupon.isValid(at: time) && !valid.contains(where: { $0.id == coupon.id }) { valid.append(coupon) }

@@ -15,14 +15,10 @@ public struct VenuePage: Sendable, Equatable {
 
     /// An empty page, for ``VenueAssembler/assemble(_:into:scratch:tally:)`` to fill and refill.
     public init() {
-        self.init(shopper: "", at: 0, floors: [], wallet: Wallet(coupons: [], total: 0))
-    }
-
-    init(shopper: String, at: Int64, floors: [Floor], wallet: Wallet) {
-        self.shopper = shopper
-        self.at = at
-        self.floors = floors
-        self.wallet = wallet
+        shopper = ""
+        at = 0
+        floors = []
+        wallet = Wallet(coupons: [], total: 0)
     }
 
     /// A floor of the page.
