@@ -9,8 +9,10 @@ page=$(realpath "$1")
 out=${2:-${page%.html}.png}
 browser=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
 [[ -n $browser ]] || { echo "screenshot-venue: chromium is not installed (apt-get install chromium)" >&2; exit 3; }
+profile=$(mktemp -d)                      # a throwaway Chromium profile, removed on exit
+trap 'rm -rf "$profile"' EXIT
 flags=(--headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --no-first-run
-       --user-data-dir="$(mktemp -d)" --window-size=420,1600)
+       --user-data-dir="$profile" --window-size=420,1600)
 "$browser" "${flags[@]}" --screenshot="$out" "file://$page" >/dev/null 2>&1
 "$browser" "${flags[@]}" --dump-dom "file://$page" > "${out%.png}.dom.html" 2>/dev/null
 echo "$out"

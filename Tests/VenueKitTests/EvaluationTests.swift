@@ -182,6 +182,7 @@ struct EvaluationTests {
     @Test("venue tune: a coordinate search on the training period only; later events change nothing")
     func tuneCommand() throws {
         let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
         let lines = try String(contentsOfFile: TestSupport.fixtures + "/events.csv", encoding: .utf8).split(separator: "\n")
         // The first 500 shoppers keep the (debug-build) search short.
         let training = [lines[0]] + lines.dropFirst().filter { $0.split(separator: ",")[0] <= "S0500" }
@@ -327,6 +328,7 @@ struct EvaluationTests {
     @Test("venue evaluate --json on the fixtures: every method, every K, and an SVG plot")
     func evaluateCommand() throws {
         let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
         let result = try TestSupport.venue([
             "evaluate", "--events", TestSupport.fixtures + "/events.csv", "--format", "generic", "--train-until", "2026-10-20",
             "--test-from", "2026-10-21", "--test-until", "2026-11-10", "-k", "5,20", "--factors", "16", "--iterations", "3", "--json",

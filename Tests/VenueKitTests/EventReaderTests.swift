@@ -252,6 +252,7 @@ struct AtomicFileWriterTests {
     @Test("the file holds exactly the bytes given, across stage boundaries")
     func roundTrip() throws {
         let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
         // Pieces: tiny, page-sized, a stage and a half, odd; 9 MiB + 7 bytes in all.
         let pieces = [1, 4095, 4096, 6 << 20, 3, (3 << 20) - 4195, 4099].enumerated().map { Self.pattern($1, seed: UInt64($0)) }
         let path = folder + "/out/venues.jsonl"
@@ -269,6 +270,7 @@ struct AtomicFileWriterTests {
     @Test("a resumable writer continues from its last durable point: later bytes are cut, earlier ones kept")
     func resumable() throws {
         let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
         let path = folder + "/venues.jsonl"
         let mark = folder + "/mark"
         let first = Self.pattern(5 << 20, seed: 1)
@@ -298,6 +300,7 @@ struct AtomicFileWriterTests {
     @Test("discard leaves the old file and no temporary")
     func discard() throws {
         let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
         let path = folder + "/venues.jsonl"
         try AtomicFile.write("old\n", to: path)
         let writer = try AtomicFileWriter(path: path)

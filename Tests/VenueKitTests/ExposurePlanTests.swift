@@ -212,6 +212,7 @@ struct ExposurePlanTests {
     @Test("venue generate: guaranteed brands first on the picked floor, capped brands on at most cap pages, the report matches the pages")
     func generatedPages() throws {
         let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
         let fixtures = TestSupport.fixtures
         try VenueTests.trainFixtureModel(to: folder + "/m.model")
         let run = try TestSupport.venue([

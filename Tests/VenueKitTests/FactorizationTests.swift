@@ -249,7 +249,9 @@ struct ModelFileTests {
     @Test("round trip: write, read, equal")
     func roundTrip() throws {
         let model = try Self.model()
-        let path = TestSupport.temporaryFolder() + "/m.venue"
+        let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
+        let path = folder + "/m.venue"
         try ModelFile.write(model, to: path)
         let loaded = try ModelFile.read(path: path)
         #expect(loaded == model, "the loaded model differs")
@@ -259,7 +261,9 @@ struct ModelFileTests {
 
     @Test("truncated, corrupt, wrong-version and foreign files give clear errors")
     func damage() throws {
-        let path = TestSupport.temporaryFolder() + "/m.venue"
+        let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
+        let path = folder + "/m.venue"
         try ModelFile.write(try Self.model(), to: path)
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         for cut in [0, 4, 12, 30, bytes.count / 2, bytes.count - 1] {

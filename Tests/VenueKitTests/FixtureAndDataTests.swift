@@ -67,6 +67,7 @@ struct CommandTests {
     @Test("venue fixtures refuses sizes and sale days it cannot build from, with a message instead of a crash")
     func fixturesRefusesBadOptions() throws {
         let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
         for refused in [["--brands", "0"], ["--shoppers", "0"]] {
             let result = try TestSupport.venue(["fixtures", "--out", folder] + refused)
             #expect(result.status == 64 && result.err.contains("Error: --"), "\(refused): \(result.status) \(result.err)")
@@ -89,6 +90,7 @@ struct CommandTests {
     @Test("bad input: non-zero exit with located problems; --skip-bad-rows reports the count")
     func badInput() throws {
         let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
         let path = folder + "/bad.csv"
         try "shopper,brand,event,time\na,b,click,2026-01-01\na,b,clack,2026-01-01\na,b,click,yesterday\n".write(
             toFile: path, atomically: true, encoding: .utf8)

@@ -9,6 +9,7 @@ struct LearnedBlendGenerationTests {
     @Test("generate --learned-blend: picked-for-you follows the saved blend's order; same bytes on 1 and 3 threads")
     func picksFollowTheBlend() throws {
         let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
         let fixtures = TestSupport.fixtures
         let events = fixtures + "/events.csv"
         // A blend by hand (fitting one is `venue evaluate`'s test): history, factor score and
@@ -101,6 +102,7 @@ struct LearnedBlendGenerationTests {
     @Test("train --learn-blend saves the model and blend evaluate --save-model fits, byte for byte; --until; untimed events refused")
     func trainLearnsTheBlend() throws {
         let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
         let events = TestSupport.fixtures + "/events.csv"
         let small = ["--factors", "16", "--iterations", "3", "--learn-windows", "1"]
         let trained = try TestSupport.venue(

@@ -375,6 +375,7 @@ struct RankingTests {
     @Test("catalog: sold-out, non-participating and unknown brands are not showable; bad rows are located")
     func catalog() throws {
         let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
         let good = folder + "/catalog.csv"
         try """
         brand,name,category,merchant,price,participating,stock,max_discount,exposure_guarantee,exposure_cap
@@ -449,6 +450,7 @@ struct RecommendCommandTests {
     @Test("recommend --all: every shopper, filtered by catalog and owned brands, identical on 1 and 3 threads")
     func recommendAll() throws {
         let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
         let fixtures = TestSupport.fixtures
         let events = fixtures + "/events.csv"
         #expect(

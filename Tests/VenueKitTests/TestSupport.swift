@@ -81,11 +81,17 @@ enum TestSupport {
         try EventReader(format: format, badRows: badRows).read(MappedFile(path: path, contents: Data(text.utf8)))
     }
 
-    /// A fresh temporary folder.
+    /// A fresh temporary folder. The caller removes it with `remove(_:)` in a `defer` right after:
+    /// some tests write tens of megabytes, and a suite run makes about twenty of them.
     static func temporaryFolder() -> String {
         let path = NSTemporaryDirectory() + "venuekit-tests-" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
+    }
+
+    /// Removes a folder made by `temporaryFolder()` and everything in it.
+    static func remove(_ folder: String) {
+        try? FileManager.default.removeItem(atPath: folder)
     }
 
     /// The built `venue` executable, beside the test bundle.

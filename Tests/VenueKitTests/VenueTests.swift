@@ -306,6 +306,7 @@ struct VenueTests {
     @Test("coupon and layout files: located errors")
     func readers() throws {
         let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
         let coupons = folder + "/coupons.csv"
         try """
         shopper,coupon,kind,scope,threshold,amount,valid_from,valid_until
@@ -373,6 +374,7 @@ struct VenueTests {
     @Test("venue generate: one valid page per shopper, identical on 1 and 3 threads; bad input leaves no file")
     func generateCommand() throws {
         let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
         let fixtures = TestSupport.fixtures
         try Self.trainFixtureModel(to: folder + "/m.model")
         func generate(_ out: String, threads: Int, coupons: String = fixtures + "/coupons.csv", extra: [String] = []) throws -> (
@@ -440,6 +442,7 @@ struct VenueTests {
         "venue generate --shard and --resume: shards split the shoppers exactly; a run killed after a checkpoint resumes to the same bytes")
     func generateShardsAndResume() throws {
         let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
         let fixtures = TestSupport.fixtures
         try Self.trainFixtureModel(to: folder + "/m.model")
         func generate(_ out: String, _ extra: [String] = [], environment: [String: String] = [:]) throws -> (
@@ -540,6 +543,7 @@ struct VenueBrowserTests {
     @Test("headless Chromium renders the fixture shopper's page: non-blank screenshot, every floor in the DOM")
     func screenshot() throws {
         let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
         let fixtures = TestSupport.fixtures
         #expect(
             try TestSupport.venue([
