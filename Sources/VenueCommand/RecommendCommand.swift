@@ -6,16 +6,19 @@ import VenueKit
 struct RecommendCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recommend",
-        abstract: "Print a shopper's top brands by factor score, or write every shopper's as JSONL.",
+        abstract: "Print a shopper's top brands (by factor score, or by the learned venue blend), or write every shopper's as JSONL.",
         discussion: """
             With --all --out FILE, every shopper of the model is ranked a block at a time (scoring \
             fused with selection) on --threads workers and written in model order, one JSON object per line: \
             {"shopper":"S1","brands":["B7",…],"scores":[0.91,…]}. The file appears only when complete.
 
-            With --blend, one shopper is ranked by the learned venue blend saved in the model \
-            (venue evaluate --save-model): its history, the factor and item-kNN scores and the \
-            brands' trends from --events as of --at (default: the last event), scored by the \
-            logistic model; the score printed is its log-odds ("popular" marks brands added to fill).
+            With --blend, shoppers are ranked by the learned venue blend saved in the model \
+            (venue evaluate --save-model or venue train --learn-blend): their history, the factor \
+            and item-kNN scores and the brands' trends from --events as of --at (default: the last \
+            event), scored by the logistic model. The score is its log-odds ("popular" for one \
+            shopper, null in JSONL, marks brands added to fill). With --all, every shopper of \
+            --events is ranked, in its order. --catalog and --exclude-owned (the brands touched \
+            up to --at) apply to the blend's candidates and to the filling alike.
             """
     )
 
@@ -49,10 +52,10 @@ struct RecommendCommand: ParsableCommand {
     @Option(help: "Worker threads for --all.")
     var threads = 2
 
-    @Option(help: "Brand table precision: float32 or float16.")
-    var precision: BrandTable.Precision = .float32
+    @Option(help: "Brand table precision: float32 (default) or float16; factor ranking only.")
+    var precision: BrandTable.Precision?
 
-    @Flag(help: "Rank by the learned venue blend saved in the model (needs --shopper and --events).")
+    @Flag(help: "Rank by the learned venue blend saved in the model (needs --events).")
     var blend = false
 
     @Option(
@@ -66,27 +69,26 @@ struct RecommendCommand: ParsableCommand {
         if all, out == nil { throw ValidationError("--all writes a file: give --out FILE") }
         if excludeOwned, events == nil { throw ValidationError("--exclude-owned needs --events FILE") }
         guard k > 0, threads > 0 else { throw ValidationError("-k and --threads must be positive") }
-        if blend, all || events == nil { throw ValidationError("--blend ranks one --shopper and needs --events FILE") }
+        if blend, events == nil { throw ValidationError("--blend needs --events FILE") }
         if at != nil, !blend { throw ValidationError("--at applies to --blend") }
+        if precision != nil, blend { throw ValidationError("--precision applies to factor ranking, not --blend") }
     }
 
     func run() throws {
         let loaded = try loadModel(model)
-        if blend, let shopper, let events {
-            try rankByBlend(loaded, shopper: shopper, events: events)
+        if blend, let events {
+            try rankByBlend(loaded, events: events)
             return
         }
         var rules = RankingRules(excludeOwned: excludeOwned)
         var signals = ShopperSignals()
-        if let catalog {
-            let read = try reportingInputErrors { () throws(InputError) in try Catalog.read(path: catalog) }
-            rules.eligible = read.showable(among: loaded.brandIDs)
-        }
+        rules.eligible = try readCatalog()?.showable(among: loaded.brandIDs)
         if excludeOwned, let events {
             let log = try EventInputOptions.read(path: events, format: format)
             signals.owned = InteractionMatrix(log: log).aligned(shoppers: loaded.shopperIDs, brands: loaded.brandIDs)
         }
-        let ranker = BrandRanker(brands: BrandTable(loaded.brandFactors, precision: precision), rules: rules, signals: signals)
+        let ranker = BrandRanker(
+            brands: BrandTable(loaded.brandFactors, precision: precision ?? .float32), rules: rules, signals: signals)
 
         if let shopper {
             guard let row = loaded.shopperIDs.index(of: shopper) else {
@@ -104,8 +106,15 @@ struct RecommendCommand: ParsableCommand {
         try writeAll(ranker, loaded, to: out!)
     }
 
-    /// Prints `shopper`'s top K by the model's learned venue blend over `events`.
-    private func rankByBlend(_ loaded: FactorModel, shopper: String, events: String) throws {
+    /// The catalog of `--catalog`, if given.
+    private func readCatalog() throws -> Catalog? {
+        guard let catalog else { return nil }
+        return try reportingInputErrors { () throws(InputError) in try Catalog.read(path: catalog) }
+    }
+
+    /// Ranks by the model's learned venue blend over `events`: prints `--shopper`'s top K, or
+    /// writes every shopper's with `--all`.
+    private func rankByBlend(_ loaded: FactorModel, events: String) throws {
         let log = try EventInputOptions.read(path: events, format: format)
         var cut = Int64.min
         if let at {
@@ -113,10 +122,8 @@ struct RecommendCommand: ParsableCommand {
         } else {
             for time in log.times where time != EventLog.noTime { cut = max(cut, time) }
         }
-        guard let s = log.shopperIDs.index(of: shopper) else {
-            standardError("error: shopper \(shopper) has no events in \(events)")
-            throw ExitCode(1)
-        }
+        var filter = LearnedVenueRanker.Filter(excludeHistory: excludeOwned)
+        filter.eligible = try readCatalog()?.showable(among: log.brandIDs)
         let ranker: LearnedVenueRanker
         do {
             ranker = try LearnedVenueRanker(model: loaded, log: log, cut: cut)
@@ -124,40 +131,107 @@ struct RecommendCommand: ParsableCommand {
             standardError("error: \(model): \(error)")
             throw ExitCode(1)
         }
-        for (i, entry) in ranker.rank(Int32(s), k: k).enumerated() {
-            print("\(i + 1)\t\(log.brandIDs[Int(entry.brand)])\t\(entry.score.map { String(format: "%.5f", $0) } ?? "popular")")
+        let brandIDs = log.brandIDs
+        guard let shopper else {
+            let shopperIDs = log.shopperIDs
+            let brandJSON = Self.encoded(brandIDs)
+            try writeAll(shoppers: shopperIDs.count, to: out!) { write in
+                try ranker.rankAll(
+                    k, filter: filter, threads: threads,
+                    produce: { block in
+                        var json = JSONWriter()
+                        for s in block.shoppers {
+                            let list = block[s]
+                            Self.appendLine(
+                                to: &json, shopper: shopperIDs[s], brands: list.lazy.map(\.brand), brandJSON: brandJSON,
+                                scores: list.lazy.map(\.score))
+                        }
+                        return json.bytes
+                    },
+                    consume: write)
+            }
+            return
+        }
+        guard let s = log.shopperIDs.index(of: shopper) else {
+            standardError("error: shopper \(shopper) has no events in \(events)")
+            throw ExitCode(1)
+        }
+        var workspace = ranker.features.makeWorkspace()
+        for (i, entry) in ranker.rank(Int32(s), k: k, filter: filter, workspace: &workspace).enumerated() {
+            print("\(i + 1)\t\(brandIDs[Int(entry.brand)])\t\(entry.score.map { String(format: "%.5f", $0) } ?? "popular")")
         }
     }
 
-    /// Ranks every shopper and streams JSONL into a temporary file renamed into place at the end.
+    /// Ranks every shopper of the factor model and writes their JSONL.
     private func writeAll(_ ranker: BrandRanker, _ model: FactorModel, to path: String) throws {
-        let started = DispatchTime.now().uptimeNanoseconds
-        let output = try reportingInputErrors { () throws(InputError) in try AtomicFileWriter(path: path) }
         let shopperIDs = model.shopperIDs
-        let brandIDs = model.brandIDs
-        do {
+        let brandJSON = Self.encoded(model.brandIDs)
+        try writeAll(shoppers: shopperIDs.count, to: path) { write in
             try ranker.rankAll(
                 k, shopperFactors: model.shopperFactors, threads: threads,
                 produce: { block in
-                    var text = ""
+                    var json = JSONWriter()
                     for shopper in block.shoppers {
                         let (brands, scores) = block[shopper]
-                        text += "{\"shopper\":" + jsonString(shopperIDs[shopper]) + ",\"brands\":["
-                        text += brands.map { jsonString(brandIDs[Int($0)]) }.joined(separator: ",")
-                        text += "],\"scores\":[" + scores.map { String(format: "%.6g", $0) }.joined(separator: ",") + "]}\n"
+                        Self.appendLine(
+                            to: &json, shopper: shopperIDs[shopper], brands: brands, brandJSON: brandJSON,
+                            scores: scores.lazy.map { Double($0) })
                     }
-                    return Array(text.utf8)
+                    return json.bytes
                 },
-                consume: { bytes throws(InputError) in try output.write(bytes) })
+                consume: write)
+        }
+    }
+
+    /// Every id of `ids` as a JSON string, encoded once for all the lines that name it.
+    private static func encoded(_ ids: IdentifierMap) -> [[UInt8]] {
+        var json = JSONWriter()
+        return (0..<ids.count).map { i in
+            json.reset()
+            json.string(ids[i])
+            return json.bytes
+        }
+    }
+
+    /// Appends one shopper's JSONL line, `{"shopper":"S1","brands":["B7",…],"scores":[0.91,…]}`:
+    /// `brandJSON` holds each brand's id encoded (``encoded(_:)``), scores are rounded to six
+    /// decimals and `nil` is written `null`. O(brands).
+    private static func appendLine(
+        to json: inout JSONWriter, shopper: String, brands: some Sequence<Int32>, brandJSON: [[UInt8]], scores: some Sequence<Double?>
+    ) {
+        json.raw("{\"shopper\":")
+        json.string(shopper)
+        json.raw(",\"brands\":[")
+        for (i, b) in brands.enumerated() {
+            if i > 0 { json.raw(",") }
+            json.append(brandJSON[Int(b)])
+        }
+        json.raw("],\"scores\":[")
+        for (i, score) in scores.enumerated() {
+            if i > 0 { json.raw(",") }
+            if let score { json.decimal(score, places: 6) } else { json.raw("null") }
+        }
+        json.raw("]}")
+        json.newline()
+    }
+
+    /// Streams the JSONL that `rank` hands to its `write` argument, in order, into a temporary
+    /// file renamed to `path` once `rank` returns (removed if it throws), then reports the rate.
+    private func writeAll(shoppers count: Int, to path: String, _ rank: (_ write: ([UInt8]) throws -> Void) throws -> Void) throws {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let output = try reportingInputErrors { () throws(InputError) in try AtomicFileWriter(path: path) }
+        do {
+            try rank { bytes in try output.write(bytes) }
             try output.commit()
-        } catch let error as InputError {
+        } catch {
             output.discard()
+            guard let error = error as? InputError else { throw error }
             standardError("error: \(error)")
             throw ExitCode(1)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         standardError(
-            "wrote \(model.shopperIDs.count) shoppers' top \(k) to \(path) in \(String(format: "%.2f", seconds)) s "
-                + "(\(Int(Double(model.shopperIDs.count) / max(seconds, 1e-9))) shoppers/s, \(threads) threads)")
+            "wrote \(count) shoppers' top \(k) to \(path) in \(String(format: "%.2f", seconds)) s "
+                + "(\(Int(Double(count) / max(seconds, 1e-9))) shoppers/s, \(threads) threads)")
     }
 }

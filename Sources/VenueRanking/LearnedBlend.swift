@@ -102,6 +102,12 @@ public struct BlendFeatures: Sendable {
         knn = ItemKNN(matrix, k: knnNeighbours)
     }
 
+    /// Whether shopper `s` had an event with brand `b` up to the cut (`b` is then one of its
+    /// candidates, with `in_history` 1). O(1) expected.
+    public func touched(_ b: Int32, by s: Int32) -> Bool {
+        pairs[Int(s)][b] != nil
+    }
+
     /// Per-brand buffers for ``candidates(of:workspace:)``, so a loop over shoppers does not
     /// allocate two brand-sized arrays per shopper, and the factor scores of a block of shoppers
     /// prepared by ``prepare(_:workspace:)``. One per thread.

@@ -129,14 +129,28 @@ public struct LearnedVenueRanker: Sendable {
     }
 
     /// ``rank(_:k:)`` with the per-brand buffers of `workspace` (``BlendFeatures/makeWorkspace()``,
-    /// one per thread), for loops over many shoppers.
-    public func rank(_ s: Int32, k: Int, workspace: inout BlendFeatures.Workspace) -> [Entry] {
-        var list: [Entry] = scored(s, workspace: &workspace).prefix(k).map { ($0.brand, $0.score) }
-        if list.count < k {
-            let have = Set(list.map(\.brand))
-            list += mostBought.lazy.filter { !have.contains($0) }.prefix(k - list.count).map { ($0, nil) }
-        }
+    /// one per thread), for loops over many shoppers, keeping only the brands `filter` allows.
+    public func rank(_ s: Int32, k: Int, filter: Filter = Filter(), workspace: inout BlendFeatures.Workspace) -> [Entry] {
+        var scored: [(brand: Int32, score: Double)] = []
+        var list: [Entry] = []
+        rank(s, k: k, filter: filter, workspace: &workspace, scored: &scored, into: &list)
         return list
+    }
+
+    /// ``rank(_:k:filter:workspace:)`` into `list`, replacing its contents; `scored` is scratch for
+    /// the scored candidates. Both keep their capacity, so a loop over many shoppers allocates
+    /// nothing per shopper once they have grown. O(brands · factors) for the factor scores (O(brands)
+    /// when ``BlendFeatures/prepare(_:workspace:)`` scored `s`), plus O(k) per brand added to fill.
+    func rank(
+        _ s: Int32, k: Int, filter: Filter, workspace: inout BlendFeatures.Workspace, scored: inout [(brand: Int32, score: Double)],
+        into list: inout [Entry]
+    ) {
+        list.removeAll(keepingCapacity: true)
+        self.scored(s, workspace: &workspace, into: &scored)
+        for (b, score) in scored where list.count < k && filter.allows(b, for: s, in: features) { list.append((b, score)) }
+        for b in mostBought where list.count < k && filter.allows(b, for: s, in: features) {
+            if !list.contains(where: { $0.brand == b }) { list.append((b, nil)) }
+        }
     }
 
     /// Every candidate of shopper `s` with its blend score (log-odds), best first, ties by brand id

@@ -6,14 +6,10 @@ import VenueKit
 /// candidates it ranks (`venue generate --learned-blend`).
 @Suite("venue train --learn-blend and generate --learned-blend")
 struct LearnedBlendGenerationTests {
-    @Test("generate --learned-blend: picked-for-you follows the saved blend's order; same bytes on 1 and 3 threads")
-    func picksFollowTheBlend() throws {
-        let folder = TestSupport.temporaryFolder()
-        defer { TestSupport.remove(folder) }
-        let fixtures = TestSupport.fixtures
-        let events = fixtures + "/events.csv"
-        // A blend by hand (fitting one is `venue evaluate`'s test): history, factor score and
-        // popularity, on the fixture model, saved as `evaluate --save-model` saves it.
+    /// The fixture model, `FOLDER/plain.model`, and beside it `FOLDER/blend.model`: the same with a
+    /// blend made by hand (fitting one is `venue evaluate`'s test) on history, factor score and
+    /// popularity, saved as `evaluate --save-model` saves it.
+    static func writeBlendModel(in folder: String) throws {
         try VenueTests.trainFixtureModel(to: folder + "/plain.model")
         var saved = try ModelFile.read(path: folder + "/plain.model")
         var weights = [Double](repeating: 0, count: BlendFeatures.names.count)
@@ -23,6 +19,91 @@ struct LearnedBlendGenerationTests {
         let blend = LogisticBlend(weights: weights, means: weights.map { _ in 0 }, scales: weights.map { _ in 1 })
         saved.extensions.merge(LearnedVenueRanker.extensions(for: blend)) { $1 }
         try ModelFile.write(saved, to: folder + "/blend.model")
+    }
+
+    @Test("recommend --all --blend: every shopper's --blend list, same bytes on 1 and 3 threads; --catalog and --exclude-owned")
+    func recommendAllByBlend() throws {
+        let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
+        let fixtures = TestSupport.fixtures
+        let events = fixtures + "/events.csv"
+        try Self.writeBlendModel(in: folder)
+        func recommend(_ arguments: [String], k: Int = 12) throws -> (status: Int32, out: String, err: String) {
+            try TestSupport.venue(
+                ["recommend", "--model", folder + "/blend.model", "--blend", "--events", events, "--at", "2026-10-21", "-k", "\(k)"]
+                    + arguments)
+        }
+        func lines(_ path: String) throws -> [(shopper: String, brands: [String], scores: [Double?])] {
+            try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { line in
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                let scores = try #require(object["scores"] as? [Any]).map { $0 as? Double }
+                return (try #require(object["shopper"] as? String), try #require(object["brands"] as? [String]), scores)
+            }
+        }
+        let one = try recommend(["--all", "--out", folder + "/one.jsonl", "--threads", "1"])
+        let three = try recommend(["--all", "--out", folder + "/three.jsonl", "--threads", "3"])
+        #expect(one.status == 0 && three.status == 0, "\(one.err) \(three.err)")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: folder + "/one.jsonl"))
+        #expect(bytes == (try Data(contentsOf: URL(fileURLWithPath: folder + "/three.jsonl"))))
+
+        // Every shopper of the events, in their order, with the Swift ranker's list.
+        let log = try EventReader(format: .generic).read(path: events)
+        let at = try #require(CalendarTime.day("2026-10-21"))
+        let ranker = try LearnedVenueRanker(model: try ModelFile.read(path: folder + "/blend.model"), log: log, cut: at)
+        var workspace = ranker.features.makeWorkspace()
+        let all = try lines(folder + "/one.jsonl")
+        #expect(all.map(\.shopper) == (0..<log.shopperIDs.count).map { log.shopperIDs[$0] })
+        for (s, line) in all.enumerated() {
+            let expected = ranker.rank(Int32(s), k: 12, workspace: &workspace)
+            #expect(line.brands == expected.map { log.brandIDs[Int($0.brand)] }, "shopper \(line.shopper)")
+            #expect(line.scores.map { $0 == nil } == expected.map { $0.score == nil }, "shopper \(line.shopper)")
+            for (written, score) in zip(line.scores, expected.map(\.score)) {
+                if let written, let score { #expect(abs(written - score) <= 1e-5 * max(1, abs(score)), "shopper \(line.shopper)") }
+            }
+        }
+        // One shopper at a time prints the same list.
+        for line in all.prefix(3) {
+            let printed = try recommend(["--shopper", line.shopper])
+            #expect(printed.status == 0, "\(printed.err)")
+            #expect(printed.out.split(separator: "\n").map { String($0.split(separator: "\t")[1]) } == line.brands)
+        }
+
+        // With the catalog and --exclude-owned: only showable brands the shopper has not touched
+        // up to --at, candidates in the blend's order, then filling (the most-bought brands,
+        // scored null) to 80, more than the candidates left.
+        let filtered = try recommend(
+            ["--all", "--out", folder + "/filtered.jsonl", "--catalog", fixtures + "/catalog.csv", "--exclude-owned"], k: 80)
+        #expect(filtered.status == 0, "\(filtered.err)")
+        let showable = try Catalog.read(path: fixtures + "/catalog.csv").showable(among: log.brandIDs)
+        var touched = [Set<String>](repeating: [], count: log.shopperIDs.count)
+        for i in 0..<log.count where log.times[i] <= at { touched[Int(log.shoppers[i])].insert(log.brandIDs[Int(log.brands[i])]) }
+        var filled = 0
+        for (s, line) in try lines(folder + "/filtered.jsonl").enumerated() {
+            #expect(line.brands.count == 80, "shopper \(line.shopper)")
+            #expect(
+                line.brands.allSatisfy { showable.contains(log.brandIDs.index(of: $0)!) && !touched[s].contains($0) }, "\(line.shopper)")
+            let unfiltered = ranker.scored(Int32(s), workspace: &workspace).map { log.brandIDs[Int($0.brand)] }
+            let kept = unfiltered.filter { showable.contains(log.brandIDs.index(of: $0)!) && !touched[s].contains($0) }
+            #expect(Array(line.brands.prefix(kept.count)) == Array(kept.prefix(80)), "shopper \(line.shopper)")
+            #expect(line.scores.map { $0 == nil } == line.brands.indices.map { $0 >= kept.count }, "shopper \(line.shopper)")
+            filled += line.brands.count - min(kept.count, 80)
+        }
+        #expect(filled > 0)
+
+        // --precision is the factor ranking's; --blend needs the events.
+        let precision = try recommend(["--shopper", all[0].shopper, "--precision", "float16"])
+        #expect(precision.status == 64 && precision.err.contains("--precision"), "\(precision.err)")
+        let noEvents = try TestSupport.venue(["recommend", "--model", folder + "/blend.model", "--blend", "--all", "--out", folder + "/x"])
+        #expect(noEvents.status == 64 && noEvents.err.contains("--events"), "\(noEvents.err)")
+    }
+
+    @Test("generate --learned-blend: picked-for-you follows the saved blend's order; same bytes on 1 and 3 threads")
+    func picksFollowTheBlend() throws {
+        let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
+        let fixtures = TestSupport.fixtures
+        let events = fixtures + "/events.csv"
+        try Self.writeBlendModel(in: folder)
         func generate(_ out: String, threads: Int, model: String = folder + "/blend.model", events: String = events, learned: Bool = true)
             throws -> (status: Int32, out: String, err: String)
         {
