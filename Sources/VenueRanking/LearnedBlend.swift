@@ -127,7 +127,8 @@ public struct BlendFeatures: Sendable {
         fileprivate var isCandidate: [Bool]
         fileprivate var historyRank: [Int32]
         fileprivate var factorRank: [Int32]
-        /// The shopper's candidates (ascending), its history pairs, and one feature row.
+        /// The shopper's candidates (ascending), the same by factor score, its history pairs (best
+        /// first: `own[historyRank[b]]` is brand `b`'s), and one feature row.
         fileprivate var chosen: [Int32] = []
         fileprivate var byFactor: [Int32] = []
         fileprivate var own: [(brand: Int32, pair: Pair)] = []
@@ -254,16 +255,13 @@ public struct BlendFeatures: Sendable {
         workspace.byFactor.append(contentsOf: workspace.chosen)
         workspace.byFactor.heapSort { (factorScores[base + Int($0)], -$0) > (factorScores[base + Int($1)], -$1) }
         for (r, b) in workspace.byFactor.enumerated() { workspace.factorRank[Int(b)] = Int32(r) }
-        // The history pairs by brand, to walk beside the ascending candidates.
-        workspace.own.heapSort { $0.brand < $1.brand }
-        var next = 0
         for b in workspace.chosen {
-            while next < workspace.own.count && workspace.own[next].brand < b { next += 1 }
-            let pair = next < workspace.own.count && workspace.own[next].brand == b ? workspace.own[next].pair : nil
+            // A brand's rank in the history is its place in ``own``, sorted by it above.
+            let historyRank = workspace.historyRank[Int(b)]
+            let pair = historyRank >= 0 ? workspace.own[Int(historyRank)].pair : nil
             let counts = pair?.counts ?? (0, 0, 0, 0)
             let recency = pair.map { exp(-Double(cutDay - $0.lastDay) / 15) } ?? 0
             let purchaseRecency = pair.map { $0.lastPurchaseDay == .min ? 0 : exp(-Double(cutDay - $0.lastPurchaseDay) / 30) } ?? 0
-            let historyRank = workspace.historyRank[Int(b)]
             let knnScore = workspace.knnScores[Int(b)]
             let factorRank = workspace.factorRank[Int(b)]
             // In ``names`` order.
