@@ -23,6 +23,6 @@ let package = Package(
         .package(name: "main", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
     ],
-    targets: ["Ingest", "Training", "Generation", "Ranking"].map(benchmark),
+    targets: ["Ingest", "Training", "Generation", "Ranking", "LearnedRanking"].map(benchmark),
     swiftLanguageModes: [.v6]
 )
