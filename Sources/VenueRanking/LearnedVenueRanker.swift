@@ -147,9 +147,14 @@ public struct LearnedVenueRanker: Sendable {
     ) {
         list.removeAll(keepingCapacity: true)
         self.scored(s, workspace: &workspace, into: &scored)
-        for (b, score) in scored where list.count < k && filter.allows(b, for: s, in: features) { list.append((b, score)) }
-        for b in mostBought where list.count < k && filter.allows(b, for: s, in: features) {
-            if !list.contains(where: { $0.brand == b }) { list.append((b, nil)) }
+        // Both loops stop once the list is full: the most-bought brands are every brand bought.
+        for (b, score) in scored {
+            guard list.count < k else { return }
+            if filter.allows(b, for: s, in: features) { list.append((b, score)) }
+        }
+        for b in mostBought {
+            guard list.count < k else { return }
+            if filter.allows(b, for: s, in: features), !list.contains(where: { $0.brand == b }) { list.append((b, nil)) }
         }
     }
 
