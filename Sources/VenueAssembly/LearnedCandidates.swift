@@ -66,9 +66,13 @@ struct LearnedCandidates: Sendable {
                 mark[Int(m)] = true
             }
         }
-        for m in filling where brands.count < count && !mark[Int(m)] {
-            brands.append(m)
-            scores.append(0)
+        // Stops once the list is long enough: the filling is every showable brand bought.
+        for m in filling {
+            guard brands.count < count else { break }
+            if !mark[Int(m)] {
+                brands.append(m)
+                scores.append(0)
+            }
         }
         for m in brands { mark[Int(m)] = false }
     }
