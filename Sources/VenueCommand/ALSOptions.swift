@@ -63,6 +63,13 @@ struct ALSOptions: ParsableArguments {
     /// results averaged over initialisations.
     func seedSequence(_ count: Int) -> [UInt64] { (0..<count).map { seed &+ UInt64($0) } }
 
+    /// These options with ``seed`` replaced by `seed`: one run of ``seedSequence(_:)``.
+    func seeded(_ seed: UInt64) -> ALSOptions {
+        var options = self
+        options.seed = seed
+        return options
+    }
+
     var weighting: EventWeighting {
         var w = EventWeighting()
         w.halfLifeDays = halfLife

@@ -12,8 +12,14 @@ struct BlendOptions: ParsableArguments {
     var historyHalfLife = LearnedVenueRanker.defaults.historyHalfLife
     @Option(help: "Most-bought brands added to every shopper's venue blend candidates (default from venue tune on Tmall 2014).")
     var popularCandidates = LearnedVenueRanker.defaults.popularCandidates
-    @Option(help: "Shoppers per learning window whose candidates fit the blend, at most (an even sample beyond that).")
-    var learnShoppers = 20_000
+    @Option(help: learnShoppersHelp) var learnShoppers = defaultLearnShoppers
+
+    /// The help of `--learn-shoppers`, declared here and in `venue tune` (which searches the other
+    /// blend settings, so it does not take these options).
+    static let learnShoppersHelp = ArgumentHelp(
+        "Shoppers per learning window whose candidates fit the blend, at most (an even sample beyond that).")
+    /// The default of `--learn-shoppers`, here and in `venue tune`.
+    static let defaultLearnShoppers = 20_000
 
     func validate() throws {
         guard learnWindow > 0, learnWindows > 0, learnStep ?? 1 > 0 else {
@@ -27,12 +33,10 @@ struct BlendOptions: ParsableArguments {
         guard learnShoppers > 0 else { throw ValidationError("--learn-shoppers must be positive") }
     }
 
-    /// The comparison of methods on `split` with these settings and `als`'s, seeded with `seed`.
-    func comparison(on split: TimeSplit, als: ALSOptions, seed: UInt64) -> MethodComparison {
-        var options = als
-        options.seed = seed
-        return MethodComparison(
-            split: split, configuration: options.configuration, weighting: options.weighting, knnNeighbours: knn,
+    /// The comparison of methods on `split` with these settings and `als`'s (its seed included).
+    func comparison(on split: TimeSplit, als: ALSOptions) -> MethodComparison {
+        MethodComparison(
+            split: split, configuration: als.configuration, weighting: als.weighting, knnNeighbours: knn,
             learnWindow: learnWindow, learnWindows: learnWindows, learnStep: learnStep, historyHalfLife: historyHalfLife,
             popularCandidates: popularCandidates, learnShoppers: learnShoppers)
     }

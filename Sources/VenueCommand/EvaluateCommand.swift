@@ -180,9 +180,8 @@ struct EvaluateCommand: ParsableCommand {
     private func measure(
         _ methods: [RecommendationMethod], on split: TimeSplit, seed: UInt64, cutoffs: [Int], saveModel: String?
     ) throws -> [(RecommendationMethod, [Int: MethodResult])] {
-        var options = als
-        options.seed = seed
-        let evaluation = blendOptions.comparison(on: split, als: als, seed: seed)
+        let options = als.seeded(seed)
+        let evaluation = blendOptions.comparison(on: split, als: options)
         let seedNote = seeds > 1 ? " (ALS seed \(seed))" : ""
         var blend: LogisticBlend?
         if methods.contains(.venue) || saveModel != nil {

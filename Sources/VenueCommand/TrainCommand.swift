@@ -54,7 +54,7 @@ struct TrainCommand: ParsableCommand {
                 let fitting = clock.now
                 let learned: (blend: LogisticBlend, rows: Int, positives: Int)
                 do {
-                    learned = try blendOptions.comparison(on: split, als: als, seed: als.seed).learnBlend()
+                    learned = try blendOptions.comparison(on: split, als: als).learnBlend()
                 } catch {
                     standardError("error: \(error)")
                     throw ExitCode(1)

@@ -42,8 +42,7 @@ struct TuneCommand: ParsableCommand {
     var folds = 1
     @Option(help: "Days between the ends of consecutive validation folds.") var foldStep = 15
     @Option(name: .short, help: "The cut-off scored.") var k = 20
-    @Option(help: "Shoppers per learning window whose candidates fit the blend, at most (an even sample beyond that).")
-    var learnShoppers = 20_000
+    @Option(help: BlendOptions.learnShoppersHelp) var learnShoppers = BlendOptions.defaultLearnShoppers
     @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
@@ -92,10 +91,9 @@ struct TuneCommand: ParsableCommand {
             options.alpha = c.alpha
             let runs = try splits.flatMap { split in
                 try options.seedSequence(seeds).map { seed in
-                    var configuration = options.configuration
-                    configuration.seed = seed
                     let evaluation = MethodComparison(
-                        split: split, configuration: configuration, weighting: options.weighting, learnWindow: validationDays,
+                        split: split, configuration: options.seeded(seed).configuration, weighting: options.weighting,
+                        learnWindow: validationDays,
                         learnWindows: c.windows, historyHalfLife: c.halfLife, popularCandidates: c.popular, learnShoppers: learnShoppers)
                     return evaluation.measure(try evaluation.rank(.venue, k: k), cutoffs: [k])[k]!
                 }
