@@ -1,38 +1,4 @@
-import VenueInteractions
-import VenueLinearAlgebra
-
-/// A per-interaction random holdout: each (shopper, brand) pair goes to the test set with
-/// probability `fraction`, as `implicit.evaluation.train_test_split` does.
-public struct HoldoutSplit: Sendable {
-    /// Pairs kept for training.
-    public let train: InteractionMatrix
-    /// Held-out pairs.
-    public let test: InteractionMatrix
-
-    /// Splits `matrix` with a seeded draw per stored pair (in row order). O(nnz).
-    public init(_ matrix: InteractionMatrix, fraction: Double, seed: UInt64) {
-        var random = SeededRandom(seed: seed)
-        let m = matrix.byShopper
-        var trainRows: [Int32] = [], trainColumns: [Int32] = [], trainValues: [Float] = []
-        var testRows: [Int32] = [], testColumns: [Int32] = [], testValues: [Float] = []
-        for u in 0..<m.rows {
-            for p in m.range(ofRow: u) {
-                if random.unit() < fraction {
-                    testRows.append(Int32(u)); testColumns.append(m.columnIndices[p]); testValues.append(m.values[p])
-                } else {
-                    trainRows.append(Int32(u)); trainColumns.append(m.columnIndices[p]); trainValues.append(m.values[p])
-                }
-            }
-        }
-        train = InteractionMatrix(
-            shopperIDs: matrix.shopperIDs, brandIDs: matrix.brandIDs,
-            byShopper: SparseMatrix(
-                rows: m.rows, columns: m.columns, rowIndices: trainRows, columnIndices: trainColumns, values: trainValues))
-        test = InteractionMatrix(
-            shopperIDs: matrix.shopperIDs, brandIDs: matrix.brandIDs,
-            byShopper: SparseMatrix(rows: m.rows, columns: m.columns, rowIndices: testRows, columnIndices: testColumns, values: testValues))
-    }
-}
+import Foundation
 
 /// Ranking quality at a cut-off K, accumulated shopper by shopper.
 ///
@@ -118,36 +84,3 @@ public struct RankingMetrics: Sendable, Equatable {
         return p + r == 0 ? 0 : 2 * p * r / (p + r)
     }
 }
-
-/// How evenly venues expose brands: catalogue coverage and the Gini coefficient of exposure.
-public struct ExposureStatistics: Sendable, Equatable {
-    /// Times each brand was shown.
-    public private(set) var counts: [Int]
-
-    /// No exposure yet, over `brandCount` brands.
-    public init(brandCount: Int) { counts = [Int](repeating: 0, count: brandCount) }
-
-    /// Counts one venue's brands.
-    public mutating func add(_ brands: some Sequence<Int>) { for b in brands { counts[b] += 1 } }
-
-    /// Share of brands shown at least once.
-    public var coverage: Double { counts.isEmpty ? 0 : Double(counts.filter { $0 > 0 }.count) / Double(counts.count) }
-
-    /// Gini coefficient of the exposure counts over all brands (0: perfectly even, → 1: all on
-    /// one brand). O(brands log brands).
-    public var gini: Double {
-        let sorted = counts.sorted()
-        let n = Double(sorted.count)
-        let total = Double(sorted.reduce(0, +))
-        guard total > 0, n > 1 else { return 0 }
-        var weighted = 0.0
-        for (i, x) in sorted.enumerated() { weighted += (2 * Double(i + 1) - n - 1) * Double(x) }
-        return weighted / (n * total)
-    }
-}
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif

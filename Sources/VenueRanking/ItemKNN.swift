@@ -1,0 +1,50 @@
+import VenueInteractions
+
+/// Item-based k-nearest-neighbours: cosine similarity between brand columns of the binary
+/// shopper × brand matrix, each brand keeping its `k` most similar brands.
+///
+/// score(s, b) = Σ over brands j in s's history of strength(s, j) · sim(j, b). Building costs
+/// O(Σ_shoppers |row|² + brands · k log k); scoring one shopper O(|row| · k).
+public struct ItemKNN: Sendable {
+    /// Neighbours of each brand: (brand, similarity), most similar first.
+    public let neighbours: [[(brand: Int32, similarity: Float)]]
+
+    /// Neighbour lists from `matrix` (its nonzero pattern), `k` per brand.
+    public init(_ matrix: InteractionMatrix, k: Int = 50) {
+        let byBrand = matrix.byBrand
+        let byShopper = matrix.byShopper
+        let n = matrix.brandCount
+        let norms = (0..<n).map { Float(byBrand.count(ofRow: $0)).squareRoot() }
+        var overlap = [Float](repeating: 0, count: n)
+        var touched: [Int32] = []
+        var lists: [[(brand: Int32, similarity: Float)]] = []
+        lists.reserveCapacity(n)
+        var top = TopK(k: k)
+        for i in 0..<n {
+            for p in byBrand.range(ofRow: i) {
+                let u = Int(byBrand.columnIndices[p])
+                for q in byShopper.range(ofRow: u) {
+                    let j = byShopper.columnIndices[q]
+                    if overlap[Int(j)] == 0 { touched.append(j) }
+                    overlap[Int(j)] += 1
+                }
+            }
+            top.reset(k: k)
+            for j in touched {
+                if Int(j) != i { top.insert(j, score: overlap[Int(j)] / (norms[i] * norms[Int(j)])) }
+                overlap[Int(j)] = 0
+            }
+            touched.removeAll(keepingCapacity: true)
+            lists.append(top.sorted().map { (brand: $0.index, similarity: $0.score) })
+        }
+        neighbours = lists
+    }
+
+    /// Adds the shopper's kNN scores into `scores` (one slot per brand) for the history row
+    /// `(brands, strengths)`.
+    public func accumulate(brands: ArraySlice<Int32>, strengths: ArraySlice<Float>, into scores: inout [Float]) {
+        for (j, r) in zip(brands, strengths) {
+            for (b, similarity) in neighbours[Int(j)] { scores[Int(b)] += r * similarity }
+        }
+    }
+}
