@@ -1,23 +1,35 @@
 import Foundation
 
 /// Where each value of a JSON document starts, by key path (`floors[2].kind`; the root is `""`),
-/// so that an error about a value can give its line and column. Foundation's parser reports
-/// neither, so this scans the text once more. Malformed text is scanned up to its first fault,
-/// and nesting deeper than ``maximumDepth`` is not recorded. O(bytes).
+/// so that an error about a value can give its line and column, and where malformed text stops
+/// being JSON. Foundation's parser reports neither, so this scans the text once more. Malformed
+/// text is scanned up to its first ``fault``; nesting deeper than ``maximumDepth`` is a fault too,
+/// so no input can exhaust the stack. O(bytes).
 struct JSONValuePositions: Sendable {
     /// A 1-based line and column (columns count characters).
     typealias Position = (line: Int, column: Int)
 
-    /// Deepest nesting recorded; deeper values are skipped, so no input can exhaust the stack.
+    /// The first place the text is not JSON: where, what JSON allows there, and what is there.
+    typealias Fault = (position: Position, expected: String, found: String)
+
+    /// Deepest nesting scanned.
     static let maximumDepth = 64
 
     private var positions: [String: Position] = [:]
 
-    /// Scans `data` (UTF-8 JSON).
+    /// The first fault (a syntax error, invalid UTF-8 or nesting deeper than ``maximumDepth``),
+    /// or `nil` when the text is one well-formed JSON value.
+    let fault: Fault?
+
+    /// Scans `data` (UTF-8 JSON, optionally after a byte order mark).
     init(_ data: Data) {
         var scanner = Scanner(bytes: [UInt8](data))
+        if scanner.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { scanner.index = 3 }
         scanner.value(at: "", depth: 0)
+        scanner.skipWhitespace()
+        if scanner.current != nil { scanner.fail(expecting: "the end of the text after the top-level value") }
         positions = scanner.positions
+        fault = scanner.fault
     }
 
     /// The position of the value at `path`, or of its nearest recorded ancestor (for a key that is
@@ -38,11 +50,35 @@ struct JSONValuePositions: Sendable {
         var line = 1
         var column = 1
         var positions: [String: Position] = [:]
-        var failed = false
+        var fault: Fault?
+        var failed: Bool { fault != nil }
 
         init(bytes: [UInt8]) { self.bytes = bytes }
 
         var current: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+        /// Records the first fault, at the current position: `expected` there, and `found` (by
+        /// default the text there).
+        mutating func fail(expecting expected: String, found described: String? = nil) {
+            guard fault == nil else { return }
+            var found = described ?? "end of text"
+            if described == nil, let byte = current {
+                if byte < 0x20 {
+                    found = "control character 0x" + String(byte, radix: 16, uppercase: true)
+                } else if byte == UInt8(ascii: "\"") {
+                    // A string where something else belongs: the string, up to 20 bytes.
+                    var end = index + 1
+                    while end < bytes.count, end - index < 20, bytes[end] != byte { end += 1 }
+                    found = "the string " + String(decoding: bytes[index..<min(end + 1, bytes.count)], as: UTF8.self)
+                } else {
+                    // The token starting here (up to a delimiter, at most 20 bytes), or its first byte.
+                    var end = index + 1
+                    while end < bytes.count, end - index < 20, !" \t\r\n,:[]{}\"".utf8.contains(bytes[end]) { end += 1 }
+                    found = "\"" + String(decoding: bytes[index..<end], as: UTF8.self) + "\""
+                }
+            }
+            fault = ((line, column), expected, found)
+        }
 
         mutating func advance() {
             guard let byte = current else { return }
@@ -62,10 +98,11 @@ struct JSONValuePositions: Sendable {
         /// Scans one value, recording where it starts under `path`.
         mutating func value(at path: String, depth: Int) {
             skipWhitespace()
-            guard !failed, let byte = current, depth <= JSONValuePositions.maximumDepth else {
-                failed = true
-                return
+            guard !failed else { return }
+            guard depth <= JSONValuePositions.maximumDepth else {
+                return fail(expecting: "at most \(JSONValuePositions.maximumDepth) levels of nesting")
             }
+            guard let byte = current else { return fail(expecting: "a value") }
             positions[path] = (line, column)
             switch byte {
             case UInt8(ascii: "{"):
@@ -77,8 +114,40 @@ struct JSONValuePositions: Sendable {
             case UInt8(ascii: "\""):
                 _ = string()
             default:
-                while let byte = current, !",]} \n\r\t".utf8.contains(byte) { advance() }
+                let start = (index, line, column)
+                while let byte = current, !",]}: \n\r\t".utf8.contains(byte) { advance() }
+                guard Self.isLiteral(bytes[start.0..<index]) else {
+                    (index, line, column) = start  // so the fault points at the token
+                    return fail(expecting: "a value (object, array, string, number, true, false or null)")
+                }
             }
+        }
+
+        /// Whether `token` is `true`, `false`, `null` or a JSON number.
+        static func isLiteral(_ token: ArraySlice<UInt8>) -> Bool {
+            if token.elementsEqual("true".utf8) || token.elementsEqual("false".utf8) || token.elementsEqual("null".utf8) {
+                return true
+            }
+            // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+            var i = token.startIndex
+            func digits() -> Int {
+                let start = i
+                while i < token.endIndex, (0x30...0x39).contains(token[i]) { i += 1 }
+                return i - start
+            }
+            if i < token.endIndex, token[i] == UInt8(ascii: "-") { i += 1 }
+            guard i < token.endIndex else { return false }
+            if token[i] == UInt8(ascii: "0") { i += 1 } else if digits() == 0 { return false }
+            if i < token.endIndex, token[i] == UInt8(ascii: ".") {
+                i += 1
+                guard digits() > 0 else { return false }
+            }
+            if i < token.endIndex, token[i] | 0x20 == UInt8(ascii: "e") {
+                i += 1
+                if i < token.endIndex, token[i] == UInt8(ascii: "+") || token[i] == UInt8(ascii: "-") { i += 1 }
+                guard digits() > 0 else { return false }
+            }
+            return i == token.endIndex
         }
 
         mutating func members(of path: String, depth: Int) {
@@ -89,22 +158,18 @@ struct JSONValuePositions: Sendable {
             }
             while !failed {
                 skipWhitespace()
-                guard current == UInt8(ascii: "\""), let key = string() else {
-                    failed = true
-                    return
-                }
+                guard current == UInt8(ascii: "\"") else { return fail(expecting: "a key in double quotes") }
+                guard let key = string() else { return }
                 skipWhitespace()
-                guard current == UInt8(ascii: ":") else {
-                    failed = true
-                    return
-                }
+                guard current == UInt8(ascii: ":") else { return fail(expecting: "':' after the key") }
                 advance()
                 value(at: path.isEmpty ? key : path + "." + key, depth: depth + 1)
                 skipWhitespace()
                 guard current == UInt8(ascii: ",") else { break }
                 advance()
             }
-            if current == UInt8(ascii: "}") { advance() } else { failed = true }
+            guard !failed else { return }
+            if current == UInt8(ascii: "}") { advance() } else { fail(expecting: "',' or '}'") }
         }
 
         mutating func elements(of path: String, depth: Int) {
@@ -121,20 +186,40 @@ struct JSONValuePositions: Sendable {
                 guard current == UInt8(ascii: ",") else { break }
                 advance()
             }
-            if current == UInt8(ascii: "]") { advance() } else { failed = true }
+            guard !failed else { return }
+            if current == UInt8(ascii: "]") { advance() } else { fail(expecting: "',' or ']'") }
         }
 
         /// Scans a string from its opening quote; returns its raw text (escapes left as written,
-        /// which is exact for the plain keys of the files read here), or nil when unterminated.
+        /// which is exact for the plain keys of the files read here), or nil after recording a
+        /// fault (a control character, a bad escape, invalid UTF-8 or no closing quote).
         mutating func string() -> String? {
+            let opening = (index, line, column)
             advance()
             let start = index
             while let byte = current, byte != UInt8(ascii: "\"") {
-                if byte == UInt8(ascii: "\\") { advance() }
+                if byte < 0x20 {
+                    fail(expecting: "a closing double quote (or an escape such as \\n) before a control character")
+                    return nil
+                }
+                if byte == UInt8(ascii: "\\") {
+                    advance()
+                    guard let escaped = current, #"\"\/bfnrtu"#.utf8.contains(escaped) else {
+                        fail(expecting: #"an escape (\", \\, \/, \b, \f, \n, \r, \t or \uXXXX)"#)
+                        return nil
+                    }
+                }
                 advance()
             }
-            guard current != nil else { return nil }
-            let text = String(decoding: bytes[start..<index], as: UTF8.self)
+            guard current != nil else {
+                fail(expecting: "a closing double quote")
+                return nil
+            }
+            guard let text = String(validating: bytes[start..<index], as: UTF8.self) else {
+                (index, line, column) = opening
+                fail(expecting: "a string in UTF-8", found: "bytes that are not UTF-8")
+                return nil
+            }
             advance()
             return text
         }

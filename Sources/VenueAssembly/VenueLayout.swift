@@ -68,8 +68,18 @@ public struct VenueLayout: Sendable, Equatable {
                     location: InputLocation(file: path, line: position.line, column: position.column),
                     expected: `where`.isEmpty ? expected : "\(expected) at \(`where`)", found: found))
         }
-        guard let root = try? JSONSerialization.jsonObject(with: file.data) as? [String: Any] else {
-            throw problem("", "a JSON object", "something else (not valid JSON?)")
+        guard let parsed = try? JSONSerialization.jsonObject(with: file.data) else {
+            // Where the text stops being JSON; Foundation's error does not say.
+            let fault =
+                JSONValuePositions(file.data).fault
+                ?? ((1, 1), "a JSON object in UTF-8", "text the JSON parser rejects")
+            throw .invalid(
+                InputProblem(
+                    location: InputLocation(file: path, line: fault.position.line, column: fault.position.column),
+                    expected: fault.expected, found: fault.found))
+        }
+        guard let root = parsed as? [String: Any] else {
+            throw problem("", "a JSON object", parsed is [Any] ? "an array" : "a single value")
         }
         guard root["version"] as? Int == 1 else { throw problem("version", "1", "\(root["version"] ?? "nothing")") }
         let diversity = root["diversity"] as? [String: Any] ?? [:]
@@ -79,7 +89,13 @@ public struct VenueLayout: Sendable, Equatable {
             throw problem("diversity", "window and maxPerCategory ≥ 1", "\(window), \(maxPerCategory)")
         }
         guard let list = root["floors"] as? [[String: Any]], !list.isEmpty else {
-            throw problem("floors", "a non-empty array of floors", "none")
+            let found =
+                switch root["floors"] {
+                case nil: "none"
+                case let array as [Any]: array.isEmpty ? "an empty array" : "an array of something other than objects"
+                default: "something other than an array"
+                }
+            throw problem("floors", "a non-empty array of floors", found)
         }
         var floors: [Floor] = []
         var ids: Set<String> = []

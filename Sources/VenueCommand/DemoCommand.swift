@@ -15,22 +15,30 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         let events = fixtures + "/events.csv"
+        let common = (
+            model: out + "/fixtures.model", catalog: fixtures + "/catalog.csv", coupons: fixtures + "/coupons.csv",
+            layout: fixtures + "/layout.json"
+        )
         let log = try EventInputOptions.read(path: events, format: .generic)
+        // The marketplace files are checked before training, so a bad one stops the demo before it
+        // writes anything (generation reads them again; they are small).
+        _ = try reportingInputErrors { () throws(InputError) in
+            (
+                try Catalog.read(path: common.catalog), try CouponWallets.read(path: common.coupons),
+                try VenueLayout.read(path: common.layout)
+            )
+        }
         var configuration = ALSConfiguration()
         configuration.threads = threads
         let model: FactorModel
         do {
             model = try ImplicitALS(configuration).train(InteractionMatrix(log: log))
-            try ModelFile.write(model, to: out + "/fixtures.model")
+            try ModelFile.write(model, to: common.model)
         } catch {
             standardError("error: \(error)")
             throw ExitCode(1)
         }
         standardError("trained \(model.shopperIDs.count) shoppers × \(model.brandIDs.count) brands → \(out)/fixtures.model")
-        let common = (
-            model: out + "/fixtures.model", catalog: fixtures + "/catalog.csv", coupons: fixtures + "/coupons.csv",
-            layout: fixtures + "/layout.json"
-        )
         let summary = try GenerateCommand.generate(
             model: common.model, events: events, eventsFormat: .generic, catalog: common.catalog, coupons: common.coupons,
             layout: common.layout, out: out, at: nil, shoppersFile: nil, threads: threads, format: .jsonl)

@@ -354,9 +354,37 @@ struct VenueTests {
         let noSlots = try layoutProblem(#"{"version": 1,\#n  "floors": [ {"id": "a", "kind": "followed"} ] }"#)
         #expect(noSlots?.location.line == 2 && noSlots?.location.column == 15)
         #expect(noSlots?.expected == "1 to 100 slots at floors[0].slots")
+        // Text that is not JSON: the line and column where it stops being JSON, what JSON allows
+        // there and what is there (Foundation's parser says neither).
+        let syntax = try [
+            "{\"version\": 1,\n  \"floors\": [ {\"id\": \"a\" \"kind\": \"followed\"} ] }",
+            #"{"version": 1, "floors": [ {"id": "a", kind: "followed"} ] }"#,
+            #"{"version": 01, "floors": []}"#,
+            #"{"version": 1, "floors": [ {"id": "a\q"} ] }"#,
+            #"{"version": 1} x"#,
+            #"{"version": 1, "floors": [ {"id": "a", "slots": 3"#,
+            "{\"version\": 1, \"floors\": [ {\"id\": \"a\tb\"} ] }",
+        ].map { text in try layoutProblem(text) }
+        let faults: [(Int, Int, String, String)] = [
+            (2, 26, "',' or '}'", "the string \"kind\""),
+            (1, 40, "a key in double quotes", "\"kind\""),
+            (1, 13, "a value (object, array, string, number, true, false or null)", "\"01\""),
+            (1, 38, #"an escape (\", \\, \/, \b, \f, \n, \r, \t or \uXXXX)"#, "\"q\""),
+            (1, 16, "the end of the text after the top-level value", "\"x\""),
+            (1, 50, "',' or '}'", "end of text"),
+            (1, 37, "a closing double quote (or an escape such as \\n) before a control character", "control character 0x9"),
+        ]
+        for (problem, fault) in zip(syntax, faults) {
+            #expect(problem?.location.line == fault.0 && problem?.location.column == fault.1, "\(String(describing: problem))")
+            #expect(problem?.expected == fault.2)
+            #expect(problem?.found == fault.3)
+        }
+        let array = try layoutProblem("[1, 2]")
+        #expect(array?.description == layout + ":1:1: expected a JSON object, found an array")
         // Nesting too deep for the position scan, or for the parser, is an error, not a crash.
         let deep = try layoutProblem(String(repeating: "[", count: 100_000))
-        #expect(deep?.location.line == 1 && deep?.location.column == 1)
+        #expect(deep?.location.line == 1 && deep?.location.column == 66)
+        #expect(deep?.expected == "at most 64 levels of nesting")
         let fixtures = try VenueLayout.read(path: TestSupport.fixtures + "/layout.json")
         #expect(fixtures.floors.map(\.kind) == [.followed, .picked, .category, .popular] && fixtures.diversityWindow == 4)
         #expect(try CouponWallets.read(path: TestSupport.fixtures + "/coupons.csv").count > 1000)
@@ -419,6 +447,27 @@ struct VenueTests {
         let bad = try generate(folder + "/bad", threads: 2, coupons: broken)
         #expect(bad.status == 1 && bad.err.contains("broken.csv:2:22"))
         #expect(!FileManager.default.fileExists(atPath: folder + "/bad/venues.jsonl"))
+    }
+
+    @Test("venue demo: the main job's pages, previews, model and report; a bad marketplace file stops it before it writes anything")
+    func demoCommand() throws {
+        let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
+        let fixtures = folder + "/fixtures"
+        try FileManager.default.copyItem(atPath: TestSupport.fixtures, toPath: fixtures)
+        let run = try TestSupport.venue(["demo", "--fixtures", fixtures, "--out", folder + "/out", "--threads", "2"])
+        #expect(run.status == 0, "\(run.err)")
+        #expect(run.out.contains("\"pages\":2000"), "\(run.out)")
+        let pages = try String(contentsOfFile: folder + "/out/venues.jsonl", encoding: .utf8)
+        #expect(pages.split(separator: "\n").count == 2000)
+        for file in ["fixtures.model", "exposure.csv", "html/S0001.html", "html/S0100.html", "html/NEW-SHOPPER.html"] {
+            #expect(FileManager.default.fileExists(atPath: folder + "/out/" + file), "\(file)")
+        }
+        // Training comes first; the catalog, coupons and layout are checked before it.
+        try #"{"version": 1, "floors": [}"#.write(toFile: fixtures + "/layout.json", atomically: true, encoding: .utf8)
+        let bad = try TestSupport.venue(["demo", "--fixtures", fixtures, "--out", folder + "/bad", "--threads", "2"])
+        #expect(bad.status == 1 && bad.err.contains("layout.json:1:27: expected a value"), "\(bad.err)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/bad"))
     }
 
     @Test("shards: FNV-1a's known answers; every id in exactly one of N shards, about evenly; shards out of range refused")
