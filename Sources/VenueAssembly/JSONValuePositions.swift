@@ -167,6 +167,8 @@ struct JSONValuePositions: Sendable {
                 skipWhitespace()
                 guard current == UInt8(ascii: ",") else { break }
                 advance()
+                skipWhitespace()
+                if current == UInt8(ascii: "}") { break }  // a trailing comma, as Foundation allows
             }
             guard !failed else { return }
             if current == UInt8(ascii: "}") { advance() } else { fail(expecting: "',' or '}'") }
@@ -185,6 +187,8 @@ struct JSONValuePositions: Sendable {
                 skipWhitespace()
                 guard current == UInt8(ascii: ",") else { break }
                 advance()
+                skipWhitespace()
+                if current == UInt8(ascii: "]") { break }  // a trailing comma, as Foundation allows
             }
             guard !failed else { return }
             if current == UInt8(ascii: "]") { advance() } else { fail(expecting: "',' or ']'") }

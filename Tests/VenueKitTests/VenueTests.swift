@@ -379,6 +379,10 @@ struct VenueTests {
             #expect(problem?.expected == fault.2)
             #expect(problem?.found == fault.3)
         }
+        // Foundation's parser accepts trailing commas, and values after one are still located.
+        let trailing = try layoutProblem(
+            "{\"version\": 1, \"diversity\": {\"window\": 4,},\n \"floors\": [{\"id\": \"a\", \"kind\": \"x\", \"slots\": 3},]}")
+        #expect(trailing?.location.line == 2 && trailing?.location.column == 33, "\(String(describing: trailing))")
         let array = try layoutProblem("[1, 2]")
         #expect(array?.description == layout + ":1:1: expected a JSON object, found an array")
         // Nesting too deep for the position scan, or for the parser, is an error, not a crash.
