@@ -116,9 +116,14 @@ struct JSONValuePositions: Sendable {
             default:
                 let start = (index, line, column)
                 while let byte = current, !",]}: \n\r\t".utf8.contains(byte) { advance() }
-                guard Self.isLiteral(bytes[start.0..<index]) else {
+                let token = bytes[start.0..<index]
+                guard Self.isLiteral(token) else {
                     (index, line, column) = start  // so the fault points at the token
                     return fail(expecting: "a value (object, array, string, number, true, false or null)")
+                }
+                if let number = Double(String(decoding: token, as: UTF8.self)), !number.isFinite {
+                    (index, line, column) = start
+                    return fail(expecting: "a number within the range of a Double")
                 }
             }
         }
@@ -194,6 +199,39 @@ struct JSONValuePositions: Sendable {
             if current == UInt8(ascii: "]") { advance() } else { fail(expecting: "',' or ']'") }
         }
 
+        /// At the `u` of a `\u` escape: how many bytes after the `u` the escape takes (4, or 10 for
+        /// a surrogate pair written as two escapes), or nil after recording a fault.
+        mutating func unicodeEscapeLength() -> Int? {
+            func unit(at i: Int) -> UInt16? {
+                guard i + 4 <= bytes.count else { return nil }
+                var value: UInt16 = 0
+                for byte in bytes[i..<i + 4] {
+                    guard let digit = Character(Unicode.Scalar(byte)).hexDigitValue else { return nil }
+                    value = value << 4 | UInt16(digit)
+                }
+                return value
+            }
+            guard let first = unit(at: index + 1) else {
+                fail(expecting: "four hex digits after \\u")
+                return nil
+            }
+            switch first {
+            case 0xDC00...0xDFFF:
+                fail(expecting: "a \\u escape of a character, not the second half of a surrogate pair")
+                return nil
+            case 0xD800...0xDBFF:
+                guard bytes.count > index + 6, bytes[index + 5] == UInt8(ascii: "\\"), bytes[index + 6] == UInt8(ascii: "u"),
+                    let second = unit(at: index + 7), (0xDC00...0xDFFF).contains(second)
+                else {
+                    fail(expecting: "a \\uDC00…\\uDFFF escape completing the surrogate pair")
+                    return nil
+                }
+                return 10
+            default:
+                return 4
+            }
+        }
+
         /// Scans a string from its opening quote; returns its raw text (escapes left as written,
         /// which is exact for the plain keys of the files read here), or nil after recording a
         /// fault (a control character, a bad escape, invalid UTF-8 or no closing quote).
@@ -211,6 +249,10 @@ struct JSONValuePositions: Sendable {
                     guard let escaped = current, #"\"\/bfnrtu"#.utf8.contains(escaped) else {
                         fail(expecting: #"an escape (\", \\, \/, \b, \f, \n, \r, \t or \uXXXX)"#)
                         return nil
+                    }
+                    if escaped == UInt8(ascii: "u") {
+                        guard let length = unicodeEscapeLength() else { return nil }
+                        for _ in 0..<length { advance() }
                     }
                 }
                 advance()

@@ -364,6 +364,8 @@ struct VenueTests {
             #"{"version": 1} x"#,
             #"{"version": 1, "floors": [ {"id": "a", "slots": 3"#,
             "{\"version\": 1, \"floors\": [ {\"id\": \"a\tb\"} ] }",
+            #"{"version": 1e400, "floors": []}"#,
+            #"{"version": 1, "floors": [ {"id": "\ud800"} ] }"#,
         ].map { text in try layoutProblem(text) }
         let faults: [(Int, Int, String, String)] = [
             (2, 26, "',' or '}'", "the string \"kind\""),
@@ -373,6 +375,8 @@ struct VenueTests {
             (1, 16, "the end of the text after the top-level value", "\"x\""),
             (1, 50, "',' or '}'", "end of text"),
             (1, 37, "a closing double quote (or an escape such as \\n) before a control character", "control character 0x9"),
+            (1, 13, "a number within the range of a Double", "\"1e400\""),
+            (1, 37, "a \\uDC00…\\uDFFF escape completing the surrogate pair", "\"ud800\""),
         ]
         for (problem, fault) in zip(syntax, faults) {
             #expect(problem?.location.line == fault.0 && problem?.location.column == fault.1, "\(String(describing: problem))")
