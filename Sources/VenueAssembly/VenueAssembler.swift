@@ -13,9 +13,9 @@ import VenueRanking
 ///   first on the picked floor of the pages it plans them for;
 /// - identical inputs give identical pages.
 ///
-/// Built once per population (catalog alignment, popularity lists); ``assemble(_:scratch:)`` is
-/// then O(candidates + history + wallet) per shopper and keeps its per-brand state in a reusable
-/// ``Scratch``.
+/// Built once per population (catalog alignment, popularity lists);
+/// ``assemble(_:scratch:tally:)`` is then O(candidates + history + wallet) per shopper and keeps
+/// its per-brand state in a reusable ``Scratch``.
 public struct VenueAssembler: Sendable {
     /// The layout.
     public let layout: VenueLayout

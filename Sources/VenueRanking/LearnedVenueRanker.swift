@@ -159,7 +159,7 @@ public struct LearnedVenueRanker: Sendable {
     }
 
     /// Every candidate of shopper `s` with its blend score (log-odds), best first, ties by brand id
-    /// as a string; unlike ``rank(_:k:workspace:)``, never topped up.
+    /// as a string; unlike ``rank(_:k:filter:workspace:)``, never topped up.
     public func scored(_ s: Int32, workspace: inout BlendFeatures.Workspace) -> [(brand: Int32, score: Double)] {
         var list: [(brand: Int32, score: Double)] = []
         scored(s, workspace: &workspace, into: &list)
