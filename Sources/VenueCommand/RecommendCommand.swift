@@ -139,14 +139,7 @@ struct RecommendCommand: ParsableCommand {
                 try ranker.rankAll(
                     k, filter: filter, threads: threads,
                     produce: { block in
-                        var json = JSONWriter()
-                        for s in block.shoppers {
-                            let list = block[s]
-                            Self.appendLine(
-                                to: &json, shopper: shopperIDs[s], brands: list.lazy.map(\.brand), brandJSON: brandJSON,
-                                scores: list.lazy.map(\.score))
-                        }
-                        return json.bytes
+                        Self.jsonLines(block, shopperIDs: shopperIDs, brandJSON: brandJSON, brand: \.brand, score: \.score)
                     },
                     consume: write)
             }
@@ -170,14 +163,7 @@ struct RecommendCommand: ParsableCommand {
             try ranker.rankAll(
                 k, shopperFactors: model.shopperFactors, threads: threads,
                 produce: { block in
-                    var json = JSONWriter()
-                    for shopper in block.shoppers {
-                        let (brands, scores) = block[shopper]
-                        Self.appendLine(
-                            to: &json, shopper: shopperIDs[shopper], brands: brands, brandJSON: brandJSON,
-                            scores: scores.lazy.map { Double($0) })
-                    }
-                    return json.bytes
+                    Self.jsonLines(block, shopperIDs: shopperIDs, brandJSON: brandJSON, brand: \.brand) { Double($0.score) }
                 },
                 consume: write)
         }
@@ -193,26 +179,33 @@ struct RecommendCommand: ParsableCommand {
         }
     }
 
-    /// Appends one shopper's JSONL line, `{"shopper":"S1","brands":["B7",…],"scores":[0.91,…]}`:
-    /// `brandJSON` holds each brand's id encoded (``encoded(_:)``), scores are rounded to six
-    /// decimals and `nil` is written `null`. O(brands).
-    private static func appendLine(
-        to json: inout JSONWriter, shopper: String, brands: some Sequence<Int32>, brandJSON: [[UInt8]], scores: some Sequence<Double?>
-    ) {
-        json.raw("{\"shopper\":")
-        json.string(shopper)
-        json.raw(",\"brands\":[")
-        for (i, b) in brands.enumerated() {
-            if i > 0 { json.raw(",") }
-            json.append(brandJSON[Int(b)])
+    /// The JSONL lines of every shopper in `block`, one per shopper in order,
+    /// `{"shopper":"S1","brands":["B7",…],"scores":[0.91,…]}`: `brandJSON` holds each brand's id
+    /// encoded (``encoded(_:)``), scores are rounded to six decimals and `nil` is written `null`.
+    /// O(entries).
+    private static func jsonLines<Entry>(
+        _ block: RankedBlock<Entry>, shopperIDs: IdentifierMap, brandJSON: [[UInt8]], brand: (Entry) -> Int32,
+        score: (Entry) -> Double?
+    ) -> [UInt8] {
+        var json = JSONWriter()
+        for shopper in block.shoppers {
+            let list = block[shopper]
+            json.raw("{\"shopper\":")
+            json.string(shopperIDs[shopper])
+            json.raw(",\"brands\":[")
+            for (i, entry) in list.enumerated() {
+                if i > 0 { json.raw(",") }
+                json.append(brandJSON[Int(brand(entry))])
+            }
+            json.raw("],\"scores\":[")
+            for (i, entry) in list.enumerated() {
+                if i > 0 { json.raw(",") }
+                if let score = score(entry) { json.decimal(score, places: 6) } else { json.raw("null") }
+            }
+            json.raw("]}")
+            json.newline()
         }
-        json.raw("],\"scores\":[")
-        for (i, score) in scores.enumerated() {
-            if i > 0 { json.raw(",") }
-            if let score { json.decimal(score, places: 6) } else { json.raw("null") }
-        }
-        json.raw("]}")
-        json.newline()
+        return json.bytes
     }
 
     /// Streams the JSONL that `rank` hands to its `write` argument, in order, into a temporary

@@ -19,6 +19,10 @@ import VenueLinearAlgebra
 /// Ties go to the lower brand index, so results are deterministic, and equal on any thread count
 /// (blocks are fixed, OpenBLAS runs single-threaded in workers).
 public struct BrandRanker: Sendable {
+    /// One ranked brand and its final score, as ``rankAll(_:shopperFactors:threads:blockSize:produce:consume:)``
+    /// hands lists over.
+    public typealias Entry = (brand: Int32, score: Float)
+
     /// The brand table scored against.
     public let brands: BrandTable
     /// Rules shared by all shoppers.
@@ -256,18 +260,18 @@ public struct BrandRanker: Sendable {
     /// Memory: a few blocks of results per worker, however many shoppers.
     public func rankAll<Output>(
         _ k: Int, shopperFactors: Matrix, threads: Int, blockSize: Int = BrandRanker.defaultBlockSize,
-        produce: @Sendable (RankedBlock) -> Output,
+        produce: @Sendable (RankedBlock<Entry>) -> Output,
         consume: (Output) throws -> Void
     ) rethrows {
         let chunks = ParallelChunks(rowCount: shopperFactors.rows, chunkSize: blockSize)
         let ranker = self
         try chunks.stream(
             threads: threads,
-            makeWorker: { (ranker.makeWorkspace(blockSize: blockSize), RankedBlock()) },
+            makeWorker: { (ranker.makeWorkspace(blockSize: blockSize), RankedBlock<Entry>()) },
             produce: { worker, _, chunk in
-                worker.1.reset(shoppers: chunk)
+                worker.1.reset(first: chunk.lowerBound)
                 ranker.rankBlocks(k, shopperFactors: shopperFactors, rows: chunk, workspace: &worker.0) { _, ranked in
-                    worker.1.append(ranked)
+                    worker.1.append(zip(ranked.brands, ranked.scores).lazy.map { (brand: $0, score: $1) })
                 }
                 return produce(worker.1)
             },

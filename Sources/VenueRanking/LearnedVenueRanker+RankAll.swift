@@ -23,43 +23,12 @@ extension LearnedVenueRanker {
         }
     }
 
-    /// The lists of a run of consecutive shoppers, as ``rankAll(_:filter:threads:blockSize:produce:consume:)``
-    /// hands them over: flat storage, reused from block to block.
-    public struct RankedBlock: Sendable {
-        /// The shoppers (indices of the log's shoppers), in order.
-        public private(set) var shoppers: Range<Int> = 0..<0
-        private var starts: [Int] = [0]
-        private var entries: [Entry] = []
-
-        /// Empties the block for the run starting at `first`, keeping storage.
-        fileprivate mutating func reset(first: Int) {
-            shoppers = first..<first
-            starts.removeAll(keepingCapacity: true)
-            starts.append(0)
-            entries.removeAll(keepingCapacity: true)
-        }
-
-        /// Appends the next shopper's list.
-        fileprivate mutating func append(_ list: [Entry]) {
-            entries.append(contentsOf: list)
-            starts.append(entries.count)
-            shoppers = shoppers.lowerBound..<shoppers.upperBound + 1
-        }
-
-        /// Shopper `shopper`'s list, best first.
-        public subscript(shopper: Int) -> ArraySlice<Entry> {
-            let i = shopper - shoppers.lowerBound
-            precondition(i >= 0 && i < shoppers.count, "shopper \(shopper) is not in block \(shoppers)")
-            return entries[starts[i]..<starts[i + 1]]
-        }
-    }
-
     /// One worker's buffers in ``rankAll(_:filter:threads:blockSize:produce:consume:)``.
     private struct BlockWorker {
         var features: BlendFeatures.Workspace
         var scored: [(brand: Int32, score: Double)] = []
         var list: [Entry] = []
-        var block = RankedBlock()
+        var block = RankedBlock<Entry>()
     }
 
     /// Shoppers per block of ``rankAll(_:filter:threads:blockSize:produce:consume:)`` by default.
@@ -73,7 +42,7 @@ extension LearnedVenueRanker {
     /// once a worker's buffers have grown. O(shoppers · (brands · factors + candidates · features)).
     public func rankAll<Output>(
         _ k: Int, filter: Filter = Filter(), threads: Int, blockSize: Int = defaultBlockSize,
-        produce: @Sendable (RankedBlock) -> Output,
+        produce: @Sendable (RankedBlock<Entry>) -> Output,
         consume: (Output) throws -> Void
     ) rethrows {
         let chunks = ParallelChunks(rowCount: shopperIDs.count, chunkSize: blockSize)

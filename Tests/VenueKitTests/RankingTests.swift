@@ -125,8 +125,7 @@ struct RankingTests {
                 for s in block.shoppers {
                     #expect(s == seen, "blocks arrive in shopper order")
                     seen += 1
-                    let (brands, scores) = block[s]
-                    #expect(same(Array(zip(brands, scores)), expected[s]))
+                    #expect(same(block[s].map { ($0.brand, $0.score) }, expected[s]))
                 }
             }
             #expect(seen == 150)
