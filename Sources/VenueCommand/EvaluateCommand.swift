@@ -5,6 +5,7 @@ import VenueKit
 extension RecommendationMethod: ExpressibleByArgument {}
 
 extension EventKind: ExpressibleByArgument {
+    /// Reads an event kind from its name on the command line (`purchase`, `cart`, …).
     public init?(argument: String) { self.init(name: argument) }
 }
 

@@ -94,16 +94,17 @@ public struct IdentifierMap: Sendable, Equatable {
 
     /// FNV-1a, 64-bit, finished with a multiply-shift so low bits mix well.
     private static func hash(_ bytes: UnsafeRawBufferPointer) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            h = (h ^ UInt64(byte)) &* 0x100_0000_01b3
-        }
+        var fnv = FNV1a()
+        for byte in bytes { fnv.add(byte) }
+        var h = fnv.value
         h ^= h >> 29
         h = h &* 0xbf58_476d_1ce4_e5b9
         h ^= h >> 32
         return Int(truncatingIfNeeded: h & 0x7fff_ffff_ffff_ffff)
     }
 
+    /// Two maps are equal when they hold the same identifiers in the same order, so they give
+    /// every identifier the same index. O(total length of the identifiers).
     public static func == (lhs: IdentifierMap, rhs: IdentifierMap) -> Bool {
         lhs.arena == rhs.arena && lhs.offsets == rhs.offsets
     }
