@@ -80,7 +80,7 @@ public struct VenueAssembler: Sendable {
     }
 
     /// What the assembler needs to know about one shopper.
-    public struct Shopper {
+    public struct Shopper: Sendable {
         /// Shopper id.
         public var id: String
         /// The moment the page is for (Unix seconds); coupons are checked against it.

@@ -249,3 +249,7 @@ private final class StageSink: @unchecked Sendable {
         }
     }
 }
+
+// One writer, one thread.
+@available(*, unavailable)
+extension AtomicFileWriter: Sendable {}

@@ -119,3 +119,11 @@ public struct DelimitedLineScanner {
         }
     }
 }
+
+// A line points into a buffer its scanner borrows, valid only while the scan runs.
+@available(*, unavailable)
+extension DelimitedLine: Sendable {}
+
+// A scanner borrows its buffer for the duration of one scan, on one thread.
+@available(*, unavailable)
+extension DelimitedLineScanner: Sendable {}

@@ -144,3 +144,7 @@ private final class TeamState: Sendable {
         for helper in helpers { helper.wake.signal() }
     }
 }
+
+// One caller at a time: runs share the team's single job state.
+@available(*, unavailable)
+extension WorkerTeam: Sendable {}

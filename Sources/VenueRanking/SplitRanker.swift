@@ -104,3 +104,7 @@ private final class PartQuery: @unchecked Sendable {
         workspaces.deallocate()
     }
 }
+
+// One caller at a time: it owns its team's helper threads.
+@available(*, unavailable)
+extension SplitRanker: Sendable {}
