@@ -116,18 +116,22 @@ struct RowDecoder {
     init(format: EventFormat, year: Int, firstLine: DelimitedLine, path: String) throws(InputError) {
         self.year = year
         let first = (0..<firstLine.fieldCount).map { firstLine.string($0).trimmingCharacters(in: .whitespaces).lowercased() }
-        func headerProblem(_ expected: String) -> InputError {
-            .missingHeader(
+        /// The header lacks some of `required`: a line with none of them is data, not a header.
+        func headerProblem(_ expected: String, required: [String]) -> InputError {
+            let missing = required.filter { !first.contains($0) }
+            let found =
+                missing.count == required.count
+                ? "\(firstLine.quoted(0)), not a header" : "a header without \(missing.joined(separator: ", "))"
+            return .missingHeader(
                 InputProblem(
-                    location: InputLocation(file: path, line: firstLine.number, column: 1),
-                    expected: expected, found: firstLine.quoted(0)))
+                    location: InputLocation(file: path, line: firstLine.number, column: 1), expected: expected, found: found))
         }
         switch format {
         case .generic:
             let header = "a header naming the columns shopper,brand,event,time[,count]"
             guard let s = first.firstIndex(of: "shopper"), let b = first.firstIndex(of: "brand"),
                 let e = first.firstIndex(of: "event"), let t = first.firstIndex(of: "time")
-            else { throw headerProblem(header) }
+            else { throw headerProblem(header, required: ["shopper", "brand", "event", "time"]) }
             (shopperColumn, brandColumn, kindColumn, timeColumn) = (s, b, e, t)
             if let c = first.firstIndex(of: "count") { valueColumn = c; valueSource = .count }
             kindSource = .names
@@ -145,7 +149,11 @@ struct RowDecoder {
         case .ijcai15:
             guard let u = first.firstIndex(of: "user_id"), let b = first.firstIndex(of: "brand_id"),
                 let t = first.firstIndex(of: "time_stamp"), let a = first.firstIndex(of: "action_type")
-            else { throw headerProblem("a header naming user_id, brand_id, time_stamp and action_type") }
+            else {
+                throw headerProblem(
+                    "a header naming user_id, brand_id, time_stamp and action_type",
+                    required: ["user_id", "brand_id", "time_stamp", "action_type"])
+            }
             (shopperColumn, brandColumn, kindColumn, timeColumn) = (u, b, a, t)
             (kindSource, timeSource, stripFloatSuffix) = (.ijcaiCode, .monthDay, true)
             names = first

@@ -69,9 +69,7 @@ public enum InputError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(file): cannot read: \(reason)"
         case .empty(let file):
             return "\(file): the file is empty: expected at least one data row"
-        case .missingHeader(let problem):
-            return "\(problem) (missing header)"
-        case .invalid(let problem):
+        case .missingHeader(let problem), .invalid(let problem):
             return problem.description
         case .malformedRows(let problems, let total):
             var lines = [

@@ -130,6 +130,11 @@ struct EventReaderTests {
         guard case .missingHeader(let p) = error else { Issue.record("expected missingHeader, got \(error)"); return }
         #expect(p.location == InputLocation(file: "bad.csv", line: 1, column: 1))
         #expect(p.expected.contains("shopper,brand,event,time"))
+        #expect(p.found == "\"alice\", not a header")
+        let partial = try #require(Self.problem("shopper,brand,kind,when\nalice,nike,click,2026-01-01\n", .generic))
+        #expect(
+            partial.description
+                == "bad.csv:1:1: expected a header naming the columns shopper,brand,event,time[,count], found a header without event, time")
     }
 
     @Test("strict mode lists the first 10 problems and the total; skip mode counts them")
