@@ -78,7 +78,11 @@ struct TrainCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let perIteration = median(reports.map(\.seconds))
-        standardError(String(format: "median %.3f s/iteration; model written to %@", perIteration, model))
+        if reports.isEmpty {
+            standardError("no iterations: the model holds the initial factors (seed \(als.seed)); written to \(model)")
+        } else {
+            standardError(String(format: "median %.3f s/iteration; model written to %@", perIteration, model))
+        }
         if json {
             let last = reports.last
             print(
