@@ -97,11 +97,8 @@ struct CSVTable {
         for i in 0..<header.fieldCount { columns[header.string(i).trimmingCharacters(in: .whitespaces)] = i }
         let missing = required.filter { columns[$0] == nil }
         guard missing.isEmpty else {
-            throw .missingHeader(
-                InputProblem(
-                    location: InputLocation(file: path, line: header.number, column: 1),
-                    expected: "a header with columns \(required.joined(separator: ","))",
-                    found: "no \(missing.joined(separator: ", "))"))
+            throw .missingColumns(
+                missing, of: required, file: path, line: header, expected: "a header with columns \(required.joined(separator: ","))")
         }
         for name in optional where columns[name] == nil { columns[name] = Int.max }
         var problems: [InputProblem] = []

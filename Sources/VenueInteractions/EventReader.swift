@@ -116,23 +116,18 @@ struct RowDecoder {
     init(format: EventFormat, year: Int, firstLine: DelimitedLine, path: String) throws(InputError) {
         self.year = year
         let first = (0..<firstLine.fieldCount).map { firstLine.string($0).trimmingCharacters(in: .whitespaces).lowercased() }
-        /// The header lacks some of `required`: a line with none of them is data, not a header.
-        func headerProblem(_ expected: String, required: [String]) -> InputError {
-            let missing = required.filter { !first.contains($0) }
-            let found =
-                missing.count == required.count
-                ? "\(firstLine.quoted(0)), not a header" : "a header without \(missing.joined(separator: ", "))"
-            return .missingHeader(
-                InputProblem(
-                    location: InputLocation(file: path, line: firstLine.number, column: 1), expected: expected, found: found))
+        /// The columns of `required`, in its order, or the header's problem.
+        func columns(_ required: [String], expected: String) throws(InputError) -> [Int] {
+            let found = required.map { first.firstIndex(of: $0) }
+            let missing = zip(required, found).filter { $0.1 == nil }.map(\.0)
+            guard missing.isEmpty else { throw .missingColumns(missing, of: required, file: path, line: firstLine, expected: expected) }
+            return found.map { $0! }
         }
         switch format {
         case .generic:
-            let header = "a header naming the columns shopper,brand,event,time[,count]"
-            guard let s = first.firstIndex(of: "shopper"), let b = first.firstIndex(of: "brand"),
-                let e = first.firstIndex(of: "event"), let t = first.firstIndex(of: "time")
-            else { throw headerProblem(header, required: ["shopper", "brand", "event", "time"]) }
-            (shopperColumn, brandColumn, kindColumn, timeColumn) = (s, b, e, t)
+            let c = try columns(
+                ["shopper", "brand", "event", "time"], expected: "a header naming the columns shopper,brand,event,time[,count]")
+            (shopperColumn, brandColumn, kindColumn, timeColumn) = (c[0], c[1], c[2], c[3])
             if let c = first.firstIndex(of: "count") { valueColumn = c; valueSource = .count }
             kindSource = .names
             timeSource = .flexible
@@ -147,14 +142,10 @@ struct RowDecoder {
             names = ["user_id", "brand_id", "type", "visit_datetime"]
             firstLineIsHeader = first.first == "user_id"
         case .ijcai15:
-            guard let u = first.firstIndex(of: "user_id"), let b = first.firstIndex(of: "brand_id"),
-                let t = first.firstIndex(of: "time_stamp"), let a = first.firstIndex(of: "action_type")
-            else {
-                throw headerProblem(
-                    "a header naming user_id, brand_id, time_stamp and action_type",
-                    required: ["user_id", "brand_id", "time_stamp", "action_type"])
-            }
-            (shopperColumn, brandColumn, kindColumn, timeColumn) = (u, b, a, t)
+            let c = try columns(
+                ["user_id", "brand_id", "action_type", "time_stamp"],
+                expected: "a header naming user_id, brand_id, time_stamp and action_type")
+            (shopperColumn, brandColumn, kindColumn, timeColumn) = (c[0], c[1], c[2], c[3])
             (kindSource, timeSource, stripFloatSuffix) = (.ijcaiCode, .monthDay, true)
             names = first
             firstLineIsHeader = true

@@ -51,6 +51,18 @@ public enum InputError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A value that is well-formed but not allowed where it stands.
     case invalid(InputProblem)
 
+    /// A ``missingHeader(_:)`` for a first line that lacks the `missing` columns of `required`
+    /// (all of them: the line is data, not a header). `line` is that line, for its number and
+    /// first field.
+    public static func missingColumns(_ missing: [String], of required: [String], file: String, line: DelimitedLine, expected: String)
+        -> InputError
+    {
+        let found =
+            missing.count == required.count ? "\(line.quoted(0)), not a header" : "a header without \(missing.joined(separator: ", "))"
+        return .missingHeader(
+            InputProblem(location: InputLocation(file: file, line: line.number, column: 1), expected: expected, found: found))
+    }
+
     /// How many problems a `malformedRows` error lists.
     public static let listedProblemLimit = 10
 
