@@ -18,7 +18,7 @@ struct ALSOptions: ParsableArguments {
     @Option(help: "ν: scale λ by (interactions of the row)^ν (0: plain λ).")
     var regularizationExponent: Float = 0
 
-    @Option(help: "α of the confidence c = 1 + α·r (or 1 + α·log(1 + r/ε) with --log-confidence).")
+    @Option(help: "α of the confidence c = 1 + α·r (or 1 + α·log(1 + r/ε) with --epsilon).")
     var alpha: Float = 10
 
     @Option(help: "ε of the log confidence; setting it selects c = 1 + α·log(1 + r/ε).")
@@ -30,7 +30,7 @@ struct ALSOptions: ParsableArguments {
     @Option(help: "Conjugate-gradient steps per row.")
     var cgSteps = 3
 
-    @Option(help: "Worker threads (default: all cores).")
+    @Option(help: "Worker threads; the default is one per core.")
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: "Seed of the initial factors.")

@@ -15,10 +15,11 @@ struct TuneCommand: ParsableCommand {
             after --train-until is never read. With --folds N, fold i (from 0) ends i × --fold-step \
             days earlier (rolling origin), so a configuration is not picked for one lucky month. \
             Scores each configuration by Recall@K + NDCG@K of the venue method, averaged over the \
-            folds and --seeds ALS seeds. Starting from factors 64, λ 0.01, \
-            α 10, 2 windows, half-life 30 and 10 popular candidates, it tries every other value of \
-            one setting at a time, keeps the best, and sweeps again until nothing improves; then \
-            prints the best as options for `venue evaluate`.
+            folds and --seeds ALS seeds. Starting from --factors, --regularization and --alpha \
+            (64, 0.01 and 10 unless given; each must be a value of the grid: factors 32, 64, 128; \
+            λ 0.01, 0.1; α 5, 10, 20), 2 windows, half-life 30 and 10 popular candidates, it tries \
+            every other value of one setting at a time, keeps the best, and sweeps again until \
+            nothing improves; then prints the best as options for `venue evaluate`.
             """
     )
 
@@ -50,7 +51,22 @@ struct TuneCommand: ParsableCommand {
             throw ValidationError(
                 "--seeds, --trials, -k, --validation-days, --folds, --fold-step and --learn-shoppers must be positive")
         }
+        // The search starts from the ALS settings given, so each must be a point of the grid.
+        func onGrid<Value: Equatable>(_ value: Value, _ values: [Value], _ name: String) throws {
+            guard values.contains(value) else {
+                throw ValidationError("\(name) must be one of the grid's values: \(values.map { "\($0)" }.joined(separator: ", "))")
+            }
+        }
+        try onGrid(als.factors, Self.grid.factors, "--factors")
+        try onGrid(als.regularization, Self.grid.regularization, "--regularization")
+        try onGrid(als.alpha, Self.grid.alpha, "--alpha")
     }
+
+    /// The values searched, one list per setting; a configuration is one index into each.
+    private static let grid = (
+        factors: [32, 64, 128], regularization: [Float(0.01), 0.1], alpha: [Float(5), 10, 20], windows: [1, 2],
+        halfLife: [15.0, 30, 60], popular: [0, 10, 20]
+    )
 
     func run() throws {
         let cut = trainUntil.start
@@ -68,11 +84,7 @@ struct TuneCommand: ParsableCommand {
             standardError("error: no purchases in the validation window of fold \(empty)")
             throw ExitCode(1)
         }
-        // The grid, one list of values per setting; a configuration is one index into each.
-        let grid = (
-            factors: [32, 64, 128], regularization: [Float(0.01), 0.1], alpha: [Float(5), 10, 20], windows: [1, 2],
-            halfLife: [15.0, 30, 60], popular: [0, 10, 20]
-        )
+        let grid = Self.grid
         let sizes = [
             grid.factors.count, grid.regularization.count, grid.alpha.count, grid.windows.count, grid.halfLife.count, grid.popular.count,
         ]
@@ -109,10 +121,14 @@ struct TuneCommand: ParsableCommand {
             }
             return recall + ndcg
         }
-        // Coordinate search from a fixed start: try every other value of one setting with the rest
-        // held, move to the best, and sweep the settings again until a sweep moves nothing or the
-        // budget of configurations is spent.
-        var current = [1, 0, 1, 1, 1, 1]
+        // Coordinate search from the ALS settings given (on the grid, as validate checked) and the
+        // blend's fixed start: try every other value of one setting with the rest held, move to
+        // the best, and sweep the settings again until a sweep moves nothing or the budget of
+        // configurations is spent.
+        var current = [
+            grid.factors.firstIndex(of: als.factors)!, grid.regularization.firstIndex(of: als.regularization)!,
+            grid.alpha.firstIndex(of: als.alpha)!, 1, 1, 1,
+        ]
         var best = try score(current)
         var moved = true
         while moved && results.count < trials {

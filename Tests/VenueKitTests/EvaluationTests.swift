@@ -236,9 +236,17 @@ struct EvaluationTests {
         #expect(abs(twoFolds.recall - (seed42.recall + earlier.recall) / 2) < 1e-12)
         #expect(abs(twoFolds.ndcg - (seed42.ndcg + earlier.ndcg) / 2) < 1e-12)
         #expect(seed42 != earlier, "the folds must give different scores for the mean to mean anything")
+        // The search starts from the ALS settings given: with one trial, that start is the best.
+        let start = try TestSupport.venue([
+            "tune", "--events", folder + "/events.csv", "--train-until", "2026-10-25", "--validation-days", "10", "--trials", "1",
+            "--iterations", "2", "--json", "--factors", "32", "--regularization", "0.1", "--alpha", "20",
+        ])
+        #expect(start.status == 0, "\(start.err)")
+        let started = (try JSONSerialization.jsonObject(with: Data(start.out.utf8)) as? [String: Any])?["best"] as? [String: Any]
+        #expect(started?["factors"] as? Int == 32 && started?["regularization"] as? Double == 0.1 && started?["alpha"] as? Double == 20)
         for refused in [
             ["--seeds", "0"], ["--trials", "0"], ["-k", "0"], ["--validation-days", "0"], ["--folds", "0"], ["--fold-step", "0"],
-            ["--learn-shoppers", "0"],
+            ["--learn-shoppers", "0"], ["--factors", "48"], ["--regularization", "0.05"], ["--alpha", "40"],
         ] {
             #expect(
                 try TestSupport.venue(["tune", "--events", folder + "/events.csv", "--train-until", "2026-10-25"] + refused).status != 0,
