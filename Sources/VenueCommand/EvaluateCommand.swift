@@ -40,7 +40,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Seed of the holdout split.") var splitSeed: UInt64 = 42
     @Option(name: .short, help: "Cut-offs, comma separated.") var k = CommaSeparated<Int>(argument: "5,10,20,50")!
     @Flag(help: "Print one JSON object instead of a table.") var json = false
-    @Option(help: "Also draw Recall@K against K for every method as an SVG file.") var plot: String?
+    @Option(help: "Also draw Recall@K against K for every method (als with --holdout) as an SVG file.") var plot: String?
     @Option(
         help: """
             Resamples of a paired bootstrap over the test shoppers, giving every method's gain over \
@@ -67,7 +67,21 @@ struct EvaluateCommand: ParsableCommand {
         }
         guard k.elements.allSatisfy({ $0 > 0 }) else { throw ValidationError("-k takes positive cut-offs") }
         if holdout == nil { _ = try timeSplitDays() }
-        guard seeds == 1 || holdout == nil else { throw ValidationError("--seeds is for the time split; the holdout trains once") }
+        if holdout != nil { try validateHoldout() }
+    }
+
+    /// The holdout measures one ALS model: the time split's options are refused, not ignored.
+    private func validateHoldout() throws {
+        guard trainUntil == nil, testFrom == nil, testUntil == nil else {
+            throw ValidationError("give --holdout FRACTION or the time split's --train-until, --test-from and --test-until, not both")
+        }
+        guard seeds == 1 else { throw ValidationError("--seeds is for the time split; the holdout trains once") }
+        guard saveModel == nil else {
+            throw ValidationError("--save-model saves the time split's model with its venue blend; the holdout fits no blend")
+        }
+        guard methods.elements == [.als] || Set(methods.elements) == Set(RecommendationMethod.allCases) else {
+            throw ValidationError("the holdout measures als only; --methods is for the time split")
+        }
     }
 
     /// The time split's days: all three given, the test window after the training period.
@@ -238,6 +252,12 @@ struct EvaluateCommand: ParsableCommand {
             print("| K | Recall@K | NDCG@K | Precision@K |\n|---|---|---|---|")
             for m in metrics { print(String(format: "| %d | %.4f | %.4f | %.4f |", m.k, m.recall, m.ndcg, m.precision)) }
             print("(\(metrics[0].shoppers) shoppers with held-out pairs; \(train.nonzeroCount) train / \(test.nonzeroCount) test pairs)")
+        }
+        if let plot {
+            let percent = String(format: "%g", fraction * 100)
+            let svg = RecallPlot.svg(
+                title: "Recall@K, random \(percent)% holdout", cutoffs: cutoffs, series: [("als", metrics.map(\.recall))])
+            try reportingInputErrors { () throws(InputError) in try AtomicFile.write(svg, to: plot) }
         }
     }
 }

@@ -179,6 +179,32 @@ struct EvaluationTests {
         #expect(round4(own.microPrecision) == 0.0195 && round4(own.microF1) == 0.034)
     }
 
+    @Test(
+        "venue evaluate --holdout 0.2 on MovieLens-100K: als within ±0.01 of implicit's Recall@50 and NDCG@50, and a plot",
+        TestSupport.needsSharedData)
+    func movieLensHoldout() throws {
+        let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
+        // docs/evaluation.md's CSV: every rating counts as one interaction.
+        let ratings = try String(contentsOfFile: TestSupport.shared("movielens-100k/u.data"), encoding: .utf8)
+        let rows = ratings.split(separator: "\n").map { line in line.split(separator: "\t").prefix(2).joined(separator: ",") + ",1" }
+        try (["user,item,weight"] + rows).joined(separator: "\n").write(toFile: folder + "/ml100k.csv", atomically: true, encoding: .utf8)
+        let result = try TestSupport.venue([
+            "evaluate", "--events", folder + "/ml100k.csv", "--format", "weights", "--holdout", "0.2", "-k", "10,50", "--factors", "64",
+            "--iterations", "15", "--regularization", "0.01", "--alpha", "10", "--threads", "2", "--json", "--plot", folder + "/recall.svg",
+        ])
+        #expect(result.status == 0, "\(result.err)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any]
+        // implicit 0.7.3, same CSV and settings (../shared/anchors/implicit_baseline.py --holdout 0.2 --K 50):
+        // Recall@50 0.5000, NDCG@50 0.3822. Each side draws its own split.
+        let recall = try #require(object?["recall@50"] as? Double)
+        let ndcg = try #require(object?["ndcg@50"] as? Double)
+        #expect(abs(recall - 0.5000) <= 0.01 && abs(ndcg - 0.3822) <= 0.01, "Recall@50 \(recall), NDCG@50 \(ndcg)")
+        #expect(object?["train_nnz"] as? Int == 80_058 && object?["test_nnz"] as? Int == 19_942)
+        let svg = try String(contentsOfFile: folder + "/recall.svg", encoding: .utf8)
+        #expect(svg.hasPrefix("<svg") && svg.contains(">als<") && svg.contains("20% holdout"))
+    }
+
     @Test("venue tune: a coordinate search on the training period only; later events change nothing")
     func tuneCommand() throws {
         let folder = TestSupport.temporaryFolder()
@@ -287,7 +313,8 @@ struct EvaluationTests {
         #expect(perSeed?.count == 2 && perSeed?[1]["ndcg"] as? Double == metric(seed43, "als", "ndcg"))
         for refused in [
             ["--seeds", "0"], ["--seeds", "2", "--holdout", "0.2"], ["--learn-window", "0"], ["--learn-step=-3"], ["--holdout", "1.5"],
-            ["--holdout=-0.2"], ["--knn", "0"],
+            ["--holdout=-0.2"], ["--knn", "0"], ["--holdout", "0.2", "--train-until", "2026-10-20"],
+            ["--holdout", "0.2", "--save-model", "never.model"], ["--holdout", "0.2", "--methods", "als,venue"],
         ] {
             #expect(
                 try TestSupport.venue(["evaluate", "--events", TestSupport.fixtures + "/events.csv"] + refused).status != 0, "\(refused)")
