@@ -33,6 +33,17 @@ struct BlendOptions: ParsableArguments {
         guard learnShoppers > 0 else { throw ValidationError("--learn-shoppers must be positive") }
     }
 
+    /// Whether any setting differs from its default: a command that fits no blend refuses them
+    /// rather than ignore them.
+    var changed: Bool {
+        func settings(_ o: BlendOptions) -> [Double] {
+            [o.knn, o.learnWindow, o.learnWindows, o.learnStep ?? -1, o.popularCandidates, o.learnShoppers].map(Double.init)
+                + [o.historyHalfLife]
+        }
+        guard let defaults = try? Self.parse([]) else { return true }
+        return settings(self) != settings(defaults)
+    }
+
     /// The comparison of methods on `split` with these settings and `als`'s (its seed included).
     func comparison(on split: TimeSplit, als: ALSOptions) -> MethodComparison {
         MethodComparison(

@@ -31,6 +31,14 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print one JSON line with the results at the end.")
     var json = false
 
+    func validate() throws {
+        if !learnBlend, blendOptions.changed {
+            throw ValidationError(
+                "--knn, --learn-window(s), --learn-step, --history-half-life, --popular-candidates and --learn-shoppers apply with --learn-blend"
+            )
+        }
+    }
+
     func run() throws {
         let clock = ContinuousClock()
         let start = clock.now

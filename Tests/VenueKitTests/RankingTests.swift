@@ -487,6 +487,11 @@ struct RecommendCommandTests {
         let single = try TestSupport.venue(["recommend", "--model", folder + "/m.model", "--shopper", "S0001", "-k", "3"])
         #expect(single.status == 0 && single.out.split(separator: "\n").count == 3)
         #expect(try TestSupport.venue(["recommend", "--model", folder + "/m.model", "--all"]).status != 0, "--all needs --out")
+        // Options that would be ignored are refused: --out with one shopper, --events with nothing to use it for.
+        for ignored in [["--out", folder + "/single.jsonl"], ["--events", events]] {
+            let result = try TestSupport.venue(["recommend", "--model", folder + "/m.model", "--shopper", "S0001"] + ignored)
+            #expect(result.status == 64, "\(ignored): \(result.err)")
+        }
     }
 
     @Test("bench rank prints one JSON line with latencies, throughput and sgemm GFLOP/s")
