@@ -37,7 +37,7 @@ struct EvaluateCommand: ParsableCommand {
     var methods = CommaSeparated<RecommendationMethod>(argument: RecommendationMethod.allCases.map(\.rawValue).joined(separator: ","))!
     @OptionGroup var blendOptions: BlendOptions
     @Option(help: "Share of interactions held out (random holdout protocol).") var holdout: Double?
-    @Option(help: "Seed of the holdout split.") var splitSeed: UInt64 = 42
+    @Option(help: "Seed of the holdout split (default: 42).") var splitSeed: UInt64?
     @Option(name: .short, help: "Cut-offs, comma separated.") var k = CommaSeparated<Int>(argument: "5,10,20,50")!
     @Flag(help: "Print one JSON object instead of a table.") var json = false
     @Option(help: "Also draw Recall@K against K for every method (als with --holdout) as an SVG file.") var plot: String?
@@ -66,7 +66,10 @@ struct EvaluateCommand: ParsableCommand {
             throw ValidationError("--holdout is the share of interactions held out, strictly between 0 and 1")
         }
         guard k.elements.allSatisfy({ $0 > 0 }) else { throw ValidationError("-k takes positive cut-offs") }
-        if holdout == nil { _ = try timeSplitDays() }
+        if holdout == nil {
+            _ = try timeSplitDays()
+            guard splitSeed == nil else { throw ValidationError("--split-seed seeds the random holdout: give --holdout FRACTION") }
+        }
         if holdout != nil { try validateHoldout() }
     }
 
@@ -229,7 +232,7 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     private func runHoldout(_ log: EventLog, fraction: Double, cutoffs: [Int]) throws {
-        let split = HoldoutSplit(InteractionMatrix(log: log, weighting: als.weighting), fraction: fraction, seed: splitSeed)
+        let split = HoldoutSplit(InteractionMatrix(log: log, weighting: als.weighting), fraction: fraction, seed: splitSeed ?? 42)
         let (model, reports) = try trainModel(split.train, als, quiet: json)
         var metrics = cutoffs.map { RankingMetrics(k: $0) }
         let train = split.train.byShopper

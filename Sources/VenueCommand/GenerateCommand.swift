@@ -72,7 +72,7 @@ struct GenerateCommand: ParsableCommand {
     var learnedBlend = false
     @Option(help: ArgumentHelp("Generate only shard I of N of the shoppers.", valueName: "I/N")) var shard: Shard?
     @Flag(help: "Continue from the last checkpoint of an earlier run of the same command (JSONL).") var resume = false
-    @Option(help: "Shoppers between checkpoints (JSONL).") var checkpointEvery = 100_000
+    @Option(help: "Shoppers between checkpoints (JSONL; default: 100000).") var checkpointEvery: Int?
 
     func validate() throws {
         if all, shoppers != nil { throw ValidationError("give --shoppers FILE or --all, not both") }
@@ -84,8 +84,10 @@ struct GenerateCommand: ParsableCommand {
         guard factorWeight?.isFinite ?? true, popularityWeight?.isFinite ?? true else {
             throw ValidationError("--factor-weight and --popularity-weight must be finite numbers")
         }
-        guard checkpointEvery > 0 else { throw ValidationError("--checkpoint-every must be positive") }
-        if resume, format != .jsonl { throw ValidationError("--resume continues JSONL output; HTML pages are written one file each") }
+        guard checkpointEvery ?? 1 > 0 else { throw ValidationError("--checkpoint-every must be positive") }
+        if resume || checkpointEvery != nil, format != .jsonl {
+            throw ValidationError("--resume and --checkpoint-every are for JSONL output; HTML pages are written one file each")
+        }
     }
 
     func run() throws {
@@ -93,7 +95,8 @@ struct GenerateCommand: ParsableCommand {
             model: model, events: events, eventsFormat: eventsFormat, catalog: catalog, coupons: coupons, layout: layout, out: out,
             at: at, shoppersFile: shoppers, threads: threads, format: format,
             blend: VenueBlend(factor: factorWeight ?? 1, history: 0, popularity: popularityWeight ?? 0.05, halfLifeDays: halfLife),
-            learnedBlend: learnedBlend, batch: BatchSettings(shard: shard, resume: resume, checkpointEvery: checkpointEvery))
+            learnedBlend: learnedBlend,
+            batch: BatchSettings(shard: shard, resume: resume, checkpointEvery: checkpointEvery ?? BatchSettings().checkpointEvery))
         print(summary)
     }
 

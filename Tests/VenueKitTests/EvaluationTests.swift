@@ -330,6 +330,7 @@ struct EvaluationTests {
             (["--history-half-life", "0"], "--history-half-life is a positive number of days"),
             (["--half-life", "0"], "--half-life is a positive number of days"),
             (["--alpha=-1"], "ALS settings: α must be finite and not negative, not -1.0"),
+            (["--split-seed", "3"], "--split-seed seeds the random holdout"),
         ] {
             let result = try TestSupport.venue(
                 [

@@ -581,6 +581,7 @@ struct VenueTests {
 
         for refused in [
             ["--shard", "0/3"], ["--shard", "4/3"], ["--shard", "2"], ["--resume", "--format", "html"], ["--checkpoint-every", "0"],
+            ["--checkpoint-every", "10", "--format", "html"],
         ] {
             #expect(try generate(folder + "/refused", refused).status == 64, "\(refused)")
         }
