@@ -18,6 +18,13 @@ struct EventInputOptions: ParsableArguments {
     @Flag(help: "Skip malformed rows (and report how many) instead of failing.")
     var skipBadRows = false
 
+    func validate() throws {
+        if year != nil, !format.datesOmitYear {
+            let formats = EventFormat.allCases.filter(\.datesOmitYear).map(\.rawValue).joined(separator: " and ")
+            throw ValidationError("--year applies to formats whose dates carry no year (\(formats)), not \(format)")
+        }
+    }
+
     /// Reads the events, printing located errors and exiting non-zero on bad input.
     func read() throws -> EventLog {
         try Self.read(path: events, format: format, year: year, skipBadRows: skipBadRows)

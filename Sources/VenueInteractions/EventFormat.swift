@@ -20,6 +20,9 @@ public enum EventFormat: String, Sendable, CaseIterable, CustomStringConvertible
 
     public var description: String { rawValue }
 
+    /// Whether the format's dates carry no year, so a year must be assumed (``defaultYear``).
+    public var datesOmitYear: Bool { self == .tmall2014 || self == .ijcai15 }
+
     /// The year assumed for formats whose dates carry none.
     public var defaultYear: Int {
         switch self {

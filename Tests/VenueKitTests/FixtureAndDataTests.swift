@@ -85,6 +85,9 @@ struct CommandTests {
         let result = try TestSupport.venue(["stats", "--events", TestSupport.fixtures + "/events.csv", "--json"])
         #expect(result.status == 0, "\(result.err)")
         #expect(result.out.contains("\"shoppers\":2000") && result.out.contains("\"last\":\"2026-11-10\""))
+        // The fixtures' dates carry their year: --year would be ignored, so it is refused.
+        let year = try TestSupport.venue(["stats", "--events", TestSupport.fixtures + "/events.csv", "--year", "2015"])
+        #expect(year.status == 64 && year.err.contains("--year applies to formats whose dates carry no year"), "\(year.err)")
     }
 
     @Test("bad input: non-zero exit with located problems; --skip-bad-rows reports the count")
