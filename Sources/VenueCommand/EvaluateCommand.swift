@@ -33,11 +33,13 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Last day of the test window.", valueName: DayArgument.valueName)) var testUntil: DayArgument?
     @Option(help: "Event kinds that count as test items, comma separated.") var testEvents = CommaSeparated<EventKind>(
         argument: "purchase")!
-    @Option(help: "Methods, comma separated (time split).")
-    var methods = CommaSeparated<RecommendationMethod>(argument: RecommendationMethod.allCases.map(\.rawValue).joined(separator: ","))!
+    @Option(help: "Methods, comma separated (time split; default: all of them).")
+    var methods: CommaSeparated<RecommendationMethod>?
     @OptionGroup var blendOptions: BlendOptions
     @Option(help: "Share of interactions held out (random holdout protocol).") var holdout: Double?
-    @Option(help: "Seed of the holdout split (default: 42).") var splitSeed: UInt64?
+    @Option(help: "Seed of the holdout split (default: \(Self.defaultSplitSeed)).") var splitSeed: UInt64?
+    /// The holdout split's seed when `--split-seed` is not given.
+    static let defaultSplitSeed: UInt64 = 42
     @Option(name: .short, help: "Cut-offs, comma separated.") var k = CommaSeparated<Int>(argument: "5,10,20,50")!
     @Flag(help: "Print one JSON object instead of a table.") var json = false
     @Option(help: "Also draw Recall@K against K for every method (als with --holdout) as an SVG file.") var plot: String?
@@ -69,8 +71,9 @@ struct EvaluateCommand: ParsableCommand {
         if holdout == nil {
             _ = try timeSplitDays()
             guard splitSeed == nil else { throw ValidationError("--split-seed seeds the random holdout: give --holdout FRACTION") }
+        } else {
+            try validateHoldout()
         }
-        if holdout != nil { try validateHoldout() }
     }
 
     /// The holdout measures one ALS model: the time split's options are refused, not ignored.
@@ -82,7 +85,7 @@ struct EvaluateCommand: ParsableCommand {
         guard saveModel == nil else {
             throw ValidationError("--save-model saves the time split's model with its venue blend; the holdout fits no blend")
         }
-        guard methods.elements == [.als] || Set(methods.elements) == Set(RecommendationMethod.allCases) else {
+        guard methods == nil || methods?.elements == [.als] else {
             throw ValidationError("the holdout measures als only; --methods is for the time split")
         }
     }
@@ -104,7 +107,7 @@ struct EvaluateCommand: ParsableCommand {
             return
         }
         let (trainUntil, testFrom, testUntil) = try timeSplitDays()
-        let chosen = methods.elements
+        let chosen = methods?.elements ?? RecommendationMethod.allCases
         let split = TimeSplit(
             log, trainUntil: trainUntil.start, testFrom: testFrom.start, testUntil: testUntil.start,
             testKinds: Set(testEvents.elements))
@@ -232,7 +235,8 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     private func runHoldout(_ log: EventLog, fraction: Double, cutoffs: [Int]) throws {
-        let split = HoldoutSplit(InteractionMatrix(log: log, weighting: als.weighting), fraction: fraction, seed: splitSeed ?? 42)
+        let split = HoldoutSplit(
+            InteractionMatrix(log: log, weighting: als.weighting), fraction: fraction, seed: splitSeed ?? Self.defaultSplitSeed)
         let (model, reports) = try trainModel(split.train, als, quiet: json)
         var metrics = cutoffs.map { RankingMetrics(k: $0) }
         let train = split.train.byShopper

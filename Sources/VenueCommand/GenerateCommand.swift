@@ -72,7 +72,7 @@ struct GenerateCommand: ParsableCommand {
     var learnedBlend = false
     @Option(help: ArgumentHelp("Generate only shard I of N of the shoppers.", valueName: "I/N")) var shard: Shard?
     @Flag(help: "Continue from the last checkpoint of an earlier run of the same command (JSONL).") var resume = false
-    @Option(help: "Shoppers between checkpoints (JSONL; default: 100000).") var checkpointEvery: Int?
+    @Option(help: "Shoppers between checkpoints (JSONL; default: \(BatchSettings().checkpointEvery)).") var checkpointEvery: Int?
 
     func validate() throws {
         if all, shoppers != nil { throw ValidationError("give --shoppers FILE or --all, not both") }
