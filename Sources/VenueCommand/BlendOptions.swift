@@ -4,15 +4,29 @@ import VenueKit
 /// How the learned venue blend is fitted (`venue evaluate` and `venue train --learn-blend`):
 /// learning windows before the cut, and the feature settings saved with it.
 struct BlendOptions: ParsableArguments {
-    @Option(help: "Neighbours per brand for item-kNN (the item-knn method and the venue blend's kNN feature).") var knn = 50
-    @Option(help: "Days before the cut whose purchases label the venue blend's training rows.") var learnWindow = 30
-    @Option(help: "How many such windows, going back from the cut, give the blend's training rows.") var learnWindows = 2
-    @Option(help: "Days between the cuts of successive learning windows (default: --learn-window, no overlap).") var learnStep: Int?
-    @Option(help: "Half-life in days of the own-history feature of the venue blend (default from venue tune on Tmall 2014).")
-    var historyHalfLife = LearnedVenueRanker.defaults.historyHalfLife
-    @Option(help: "Most-bought brands added to every shopper's venue blend candidates (default from venue tune on Tmall 2014).")
-    var popularCandidates = LearnedVenueRanker.defaults.popularCandidates
-    @Option(help: learnShoppersHelp) var learnShoppers = defaultLearnShoppers
+    // Each option is optional, so a command that fits no blend can tell one given (even at its
+    // default value) from one left out; `settings` fills in the defaults.
+    @Option(help: "Neighbours per brand for item-kNN: the item-knn method and the venue blend's kNN feature. (default: 50)")
+    var knn: Int?
+    @Option(help: "Days before the cut whose purchases label the venue blend's training rows. (default: 30)")
+    var learnWindow: Int?
+    @Option(help: "How many such windows, going back from the cut, give the blend's training rows. (default: 2)")
+    var learnWindows: Int?
+    @Option(help: "Days between the cuts of successive learning windows. (default: --learn-window, no overlap)")
+    var learnStep: Int?
+    @Option(
+        help: """
+            Half-life in days of the own-history feature of the venue blend. (default: \
+            \(Self.show(LearnedVenueRanker.defaults.historyHalfLife)), from venue tune on Tmall 2014)
+            """)
+    var historyHalfLife: Double?
+    @Option(
+        help: """
+            Most-bought brands added to every shopper's venue blend candidates. (default: \
+            \(LearnedVenueRanker.defaults.popularCandidates), from venue tune on Tmall 2014)
+            """)
+    var popularCandidates: Int?
+    @Option(help: ArgumentHelp(learnShoppersHelp.abstract + " (default: \(defaultLearnShoppers))")) var learnShoppers: Int?
 
     /// The help of `--learn-shoppers`, declared here and in `venue tune` (which searches the other
     /// blend settings, so it does not take these options).
@@ -21,46 +35,64 @@ struct BlendOptions: ParsableArguments {
     /// The default of `--learn-shoppers`, here and in `venue tune`.
     static let defaultLearnShoppers = 20_000
 
-    func validate() throws {
-        guard learnWindow > 0, learnWindows > 0, learnStep ?? 1 > 0 else {
-            throw ValidationError("--learn-window, --learn-windows and --learn-step must be positive")
-        }
-        guard knn > 0 else { throw ValidationError("--knn must be positive") }
-        guard historyHalfLife > 0, historyHalfLife.isFinite else {
-            throw ValidationError("--history-half-life is a positive number of days")
-        }
-        guard popularCandidates >= 0 else { throw ValidationError("--popular-candidates must not be negative") }
-        guard learnShoppers > 0 else { throw ValidationError("--learn-shoppers must be positive") }
+    /// The settings: each option given, or its default (`learnStep` `nil`: one window apart).
+    private var settings:
+        (
+            knn: Int, learnWindow: Int, learnWindows: Int, learnStep: Int?, historyHalfLife: Double, popularCandidates: Int,
+            learnShoppers: Int
+        )
+    {
+        (
+            knn ?? 50, learnWindow ?? 30, learnWindows ?? 2, learnStep, historyHalfLife ?? LearnedVenueRanker.defaults.historyHalfLife,
+            popularCandidates ?? LearnedVenueRanker.defaults.popularCandidates, learnShoppers ?? Self.defaultLearnShoppers
+        )
     }
 
-    /// Whether any setting differs from its default: a command that fits no blend refuses them
-    /// rather than ignore them.
-    var changed: Bool {
-        func settings(_ o: BlendOptions) -> [Double] {
-            [o.knn, o.learnWindow, o.learnWindows, o.learnStep ?? -1, o.popularCandidates, o.learnShoppers].map(Double.init)
-                + [o.historyHalfLife]
+    /// A number of days as people write it: 60, not 60.0.
+    private static func show(_ days: Double) -> String { String(format: "%g", days) }
+
+    func validate() throws {
+        let s = settings
+        guard s.learnWindow > 0, s.learnWindows > 0, s.learnStep ?? 1 > 0 else {
+            throw ValidationError("--learn-window, --learn-windows and --learn-step must be positive")
         }
-        guard let defaults = try? Self.parse([]) else { return true }
-        return settings(self) != settings(defaults)
+        guard s.knn > 0 else { throw ValidationError("--knn must be positive") }
+        guard s.historyHalfLife > 0, s.historyHalfLife.isFinite else {
+            throw ValidationError("--history-half-life is a positive number of days")
+        }
+        guard s.popularCandidates >= 0 else { throw ValidationError("--popular-candidates must not be negative") }
+        guard s.learnShoppers > 0 else { throw ValidationError("--learn-shoppers must be positive") }
     }
+
+    /// Whether any of these options was given, even at its default value: a command that fits no
+    /// blend refuses them rather than ignore them.
+    var given: Bool {
+        knn != nil || learnWindow != nil || learnWindows != nil || learnStep != nil || historyHalfLife != nil
+            || popularCandidates != nil || learnShoppers != nil
+    }
+
+    /// The options as the refusals of commands that fit no blend name them.
+    static let names = "--knn, --learn-window(s), --learn-step, --history-half-life, --popular-candidates and --learn-shoppers"
 
     /// The comparison of methods on `split` with these settings and `als`'s (its seed included).
     func comparison(on split: TimeSplit, als: ALSOptions) -> MethodComparison {
-        MethodComparison(
-            split: split, configuration: als.configuration, weighting: als.weighting, knnNeighbours: knn,
-            learnWindow: learnWindow, learnWindows: learnWindows, learnStep: learnStep, historyHalfLife: historyHalfLife,
-            popularCandidates: popularCandidates, learnShoppers: learnShoppers)
+        let s = settings
+        return MethodComparison(
+            split: split, configuration: als.configuration, weighting: als.weighting, knnNeighbours: s.knn,
+            learnWindow: s.learnWindow, learnWindows: s.learnWindows, learnStep: s.learnStep, historyHalfLife: s.historyHalfLife,
+            popularCandidates: s.popularCandidates, learnShoppers: s.learnShoppers)
     }
 
     /// The model file extensions that store `blend` with these feature settings.
     func extensions(for blend: LogisticBlend) -> [String: [UInt8]] {
-        LearnedVenueRanker.extensions(
-            for: blend, knnNeighbours: knn, historyHalfLife: historyHalfLife, popularCandidates: popularCandidates)
+        let s = settings
+        return LearnedVenueRanker.extensions(
+            for: blend, knnNeighbours: s.knn, historyHalfLife: s.historyHalfLife, popularCandidates: s.popularCandidates)
     }
 
     /// One line for people: what the blend was fitted on, and its weights.
     func summary(of learned: (blend: LogisticBlend, rows: Int, positives: Int), note: String = "") -> String {
-        "venue blend\(note) fitted on \(learned.rows) candidates (\(learned.positives) bought) in \(learnWindows) windows: "
+        "venue blend\(note) fitted on \(learned.rows) candidates (\(learned.positives) bought) in \(settings.learnWindows) windows: "
             + zip(BlendFeatures.names, learned.blend.weights).map { "\($0) \(String(format: "%.3f", $1))" }.joined(separator: ", ")
     }
 }

@@ -31,8 +31,8 @@ struct EvaluateCommand: ParsableCommand {
         DayArgument?
     @Option(help: ArgumentHelp("First day of the test window.", valueName: DayArgument.valueName)) var testFrom: DayArgument?
     @Option(help: ArgumentHelp("Last day of the test window.", valueName: DayArgument.valueName)) var testUntil: DayArgument?
-    @Option(help: "Event kinds that count as test items, comma separated.") var testEvents = CommaSeparated<EventKind>(
-        argument: "purchase")!
+    @Option(help: "Event kinds that count as test items, comma separated (time split; default: purchase).")
+    var testEvents: CommaSeparated<EventKind>?
     @Option(help: "Methods, comma separated (time split; default: all of them).")
     var methods: CommaSeparated<RecommendationMethod>?
     @OptionGroup var blendOptions: BlendOptions
@@ -46,9 +46,11 @@ struct EvaluateCommand: ParsableCommand {
     @Option(
         help: """
             Resamples of a paired bootstrap over the test shoppers, giving every method's gain over \
-            --baseline a 95% interval (seed 42; 0: none; time split).
+            --baseline a 95% interval (seed 42; 0: none; time split; default: \(Self.defaultBootstrap)).
             """)
-    var bootstrap = 1000
+    var bootstrap: Int?
+    /// The bootstrap's resamples when `--bootstrap` is not given.
+    static let defaultBootstrap = 1000
     @Option(
         help: """
             ALS seeds (--seed, --seed + 1, …; time split): als and venue are trained and measured once \
@@ -56,13 +58,13 @@ struct EvaluateCommand: ParsableCommand {
             outcome averaged over the seeds.
             """)
     var seeds = 1
-    @Option(help: "The method whose scores the gains are relative to (time split; skipped when not among --methods).")
-    var baseline: RecommendationMethod = .ownHistory
+    @Option(help: "The method whose scores the gains are relative to (time split; skipped when not among --methods; default: own-history).")
+    var baseline: RecommendationMethod?
     @Option(help: "Save the training period's model (of --seed) with the learned venue blend (extension BLND) to this file.")
     var saveModel: String?
 
     func validate() throws {
-        guard bootstrap >= 0 else { throw ValidationError("--bootstrap is a number of resamples (0: none)") }
+        guard bootstrap ?? 0 >= 0 else { throw ValidationError("--bootstrap is a number of resamples (0: none)") }
         guard seeds > 0 else { throw ValidationError("--seeds must be positive") }
         if let holdout, !(holdout > 0 && holdout < 1) {
             throw ValidationError("--holdout is the share of interactions held out, strictly between 0 and 1")
@@ -88,6 +90,10 @@ struct EvaluateCommand: ParsableCommand {
         guard methods == nil || methods?.elements == [.als] else {
             throw ValidationError("the holdout measures als only; --methods is for the time split")
         }
+        guard testEvents == nil, bootstrap == nil, baseline == nil else {
+            throw ValidationError("--test-events, --bootstrap and --baseline are for the time split; the holdout tests held-out pairs")
+        }
+        guard !blendOptions.given else { throw ValidationError("\(BlendOptions.names) fit the venue blend; the holdout fits none") }
     }
 
     /// The time split's days: all three given, the test window after the training period.
@@ -110,7 +116,7 @@ struct EvaluateCommand: ParsableCommand {
         let chosen = methods?.elements ?? RecommendationMethod.allCases
         let split = TimeSplit(
             log, trainUntil: trainUntil.start, testFrom: testFrom.start, testUntil: testUntil.start,
-            testKinds: Set(testEvents.elements))
+            testKinds: Set(testEvents?.elements ?? [.purchase]))
         guard !split.test.isEmpty else {
             standardError("error: no test events in \(testFrom) … \(testUntil)")
             throw ExitCode(1)
@@ -133,9 +139,11 @@ struct EvaluateCommand: ParsableCommand {
             (method, Dictionary(uniqueKeysWithValues: cutoffs.map { k in (k, runs[method]!.map { $0[k]! }) }))
         }
         let pairs = split.test.reduce(0) { $0 + $1.brands.count }
+        let resamples = bootstrap ?? Self.defaultBootstrap
         let gains =
-            bootstrap > 0
-            ? MethodGains(results, baseline: baseline, cutoffs: cutoffs, bootstrap: PairedBootstrap(resamples: bootstrap)) : nil
+            resamples > 0
+            ? MethodGains(
+                results, baseline: baseline ?? .ownHistory, cutoffs: cutoffs, bootstrap: PairedBootstrap(resamples: resamples)) : nil
         if json {
             var fields = [
                 "\"protocol\":\"time\"", "\"train_until\":\"\(trainUntil)\"", "\"test_from\":\"\(testFrom)\"",
@@ -162,7 +170,7 @@ struct EvaluateCommand: ParsableCommand {
             print("{" + fields.joined(separator: ",") + "}")
         } else {
             print(
-                "Time split: train ≤ \(trainUntil), test = \(testEvents) \(testFrom) … \(testUntil); \(split.test.count) shoppers, \(pairs) pairs, \(split.train.count) training events\n"
+                "Time split: train ≤ \(trainUntil), test = \(testEvents?.description ?? "purchase") \(testFrom) … \(testUntil); \(split.test.count) shoppers, \(pairs) pairs, \(split.train.count) training events\n"
             )
             print("| method | K | precision | recall | F1 | Recall@K (macro) | NDCG@K | new-brand hits | coverage | Gini |")
             print("|---|---|---|---|---|---|---|---|---|---|")

@@ -32,11 +32,7 @@ struct TrainCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if !learnBlend, blendOptions.changed {
-            throw ValidationError(
-                "--knn, --learn-window(s), --learn-step, --history-half-life, --popular-candidates and --learn-shoppers apply with --learn-blend"
-            )
-        }
+        if !learnBlend, blendOptions.given { throw ValidationError("\(BlendOptions.names) apply with --learn-blend") }
     }
 
     func run() throws {

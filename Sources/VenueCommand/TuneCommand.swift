@@ -15,11 +15,7 @@ struct TuneCommand: ParsableCommand {
             after --train-until is never read. With --folds N, fold i (from 0) ends i × --fold-step \
             days earlier (rolling origin), so a configuration is not picked for one lucky month. \
             Scores each configuration by Recall@K + NDCG@K of the venue method, averaged over the \
-            folds and --seeds ALS seeds. Starting from --factors, --regularization and --alpha \
-            (64, 0.01 and 10 unless given; each must be a value of the grid: factors 32, 64, 128; \
-            λ 0.01, 0.1; α 5, 10, 20), 2 windows, half-life 30 and 10 popular candidates, it tries \
-            every other value of one setting at a time, keeps the best, and sweeps again until \
-            nothing improves; then prints the best as options for `venue evaluate`.
+            folds and --seeds ALS seeds. \(searchDescription)
             """
     )
 
@@ -67,6 +63,27 @@ struct TuneCommand: ParsableCommand {
         factors: [32, 64, 128], regularization: [Float(0.01), 0.1], alpha: [Float(5), 10, 20], windows: [1, 2],
         halfLife: [15.0, 30, 60], popular: [0, 10, 20]
     )
+    /// Where the search starts in the blend's settings, as indices into ``grid``: 2 windows,
+    /// half-life 30, 10 popular candidates. (The ALS settings start from the options given.)
+    private static let blendStart = (windows: 1, halfLife: 1, popular: 1)
+
+    /// The search as the help describes it, written from ``grid`` and the starting point so the
+    /// two cannot drift apart.
+    private static var searchDescription: String {
+        func list(_ values: [Double]) -> String { values.map { String(format: "%g", $0) }.joined(separator: ", ") }
+        let defaults = try! ALSOptions.parse([])  // every option has a default
+        let (g, start) = (grid, blendStart)
+        return """
+            Starting from --factors, --regularization and --alpha (\(list([Double(defaults.factors)])), \
+            \(list([Double(defaults.regularization)])) and \(list([Double(defaults.alpha)])) unless given; each must \
+            be a value of the grid), \(g.windows[start.windows]) windows, half-life \(list([g.halfLife[start.halfLife]])) \
+            and \(g.popular[start.popular]) popular candidates, it tries every other value of one setting at a time, \
+            keeps the best, and sweeps again until nothing improves; then prints the best as options for `venue \
+            evaluate`. The grid: factors \(list(g.factors.map(Double.init))); λ \(list(g.regularization.map(Double.init))); \
+            α \(list(g.alpha.map(Double.init))); windows \(list(g.windows.map(Double.init))); half-life \
+            \(list(g.halfLife)) days; popular candidates \(list(g.popular.map(Double.init))).
+            """
+    }
 
     func run() throws {
         let cut = trainUntil.start
@@ -127,7 +144,7 @@ struct TuneCommand: ParsableCommand {
         // configurations is spent.
         var current = [
             grid.factors.firstIndex(of: als.factors)!, grid.regularization.firstIndex(of: als.regularization)!,
-            grid.alpha.firstIndex(of: als.alpha)!, 1, 1, 1,
+            grid.alpha.firstIndex(of: als.alpha)!, Self.blendStart.windows, Self.blendStart.halfLife, Self.blendStart.popular,
         ]
         var best = try score(current)
         var moved = true

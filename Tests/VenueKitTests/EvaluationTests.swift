@@ -319,6 +319,17 @@ struct EvaluationTests {
             #expect(
                 try TestSupport.venue(["evaluate", "--events", TestSupport.fixtures + "/events.csv"] + refused).status != 0, "\(refused)")
         }
+        // The holdout refuses the time split's and the blend's options, even at their default values,
+        // rather than ignore them; before any input is read.
+        for (refused, message) in [
+            (["--knn", "50"], "fit the venue blend; the holdout fits none"),
+            (["--learn-shoppers", "20000"], "fit the venue blend; the holdout fits none"),
+            (["--test-events", "purchase"], "are for the time split"), (["--bootstrap", "1000"], "are for the time split"),
+            (["--baseline", "own-history"], "are for the time split"),
+        ] {
+            let result = try TestSupport.venue(["evaluate", "--events", "/nonexistent/events.csv", "--holdout", "0.2"] + refused)
+            #expect(result.status == 64 && result.err.contains(message), "\(refused): \(result.status) \(result.err)")
+        }
         // Bad days and lists are refused, naming the option, before any input is read: the events file does not exist.
         for (refused, message) in [
             (["--train-until", "2026-10-20T12:00"], "The value '2026-10-20T12:00' is invalid for '--train-until <YYYY-MM-DD>'"),

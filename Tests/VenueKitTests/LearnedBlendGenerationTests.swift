@@ -225,8 +225,10 @@ struct LearnedBlendGenerationTests {
         ]
         let until = try TestSupport.venue(alsOnly)
         #expect(until.status == 0, "\(until.err)")
-        let ignored = try TestSupport.venue(alsOnly + ["--learn-windows", "1"])
-        #expect(ignored.status == 64 && ignored.err.contains("apply with --learn-blend"), "\(ignored.err)")
+        for setting in [["--learn-windows", "1"], ["--knn", "50"]] {  // given at its default value, too
+            let ignored = try TestSupport.venue(alsOnly + setting)
+            #expect(ignored.status == 64 && ignored.err.contains("apply with --learn-blend"), "\(setting): \(ignored.err)")
+        }
         var plain = model
         plain.extensions = [:]
         #expect(try ModelFile.read(path: folder + "/until.model") == plain)
