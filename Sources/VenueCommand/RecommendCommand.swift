@@ -97,9 +97,7 @@ struct RecommendCommand: ParsableCommand {
                 standardError("error: shopper \(shopper) is not in \(model) (\(loaded.shopperIDs.count) shoppers)")
                 throw ExitCode(1)
             }
-            var workspace = ranker.makeWorkspace(blockSize: 1)
-            var ranked = RankedBrands()
-            ranker.rank(k, factors: loaded.shopperFactors.row(row), shopper: row, workspace: &workspace, into: &ranked)
+            let ranked = ranker.rank(k, factors: loaded.shopperFactors.row(row), shopper: row)
             for i in 0..<ranked.count {
                 print("\(i + 1)\t\(loaded.brandIDs[Int(ranked.brands[i])])\t\(String(format: "%.5f", ranked.scores[i]))")
             }

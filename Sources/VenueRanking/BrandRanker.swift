@@ -94,6 +94,17 @@ public struct BrandRanker: Sendable {
         swap(&output, &workspace.ranked)
     }
 
+    /// The best `k` brands for the factor vector `x` of `shopper` (as
+    /// ``rank(_:factors:shopper:workspace:into:)``), with buffers of its own: for a one-off query.
+    /// A loop over shoppers keeps one workspace and one output instead, and allocates nothing per
+    /// shopper. O(brands · factors) for scoring plus selection.
+    public func rank(_ k: Int, factors x: [Float], shopper: Int? = nil) -> RankedBrands {
+        var workspace = makeWorkspace(blockSize: 1)
+        var ranked = RankedBrands()
+        rank(k, factors: x, shopper: shopper, workspace: &workspace, into: &ranked)
+        return ranked
+    }
+
     /// ``rank(_:factors:shopper:workspace:into:)`` for a factor array.
     public func rank(_ k: Int, factors x: [Float], shopper: Int?, workspace: inout Workspace, into output: inout RankedBrands) {
         precondition(x.count == brands.factors, "factor vector has \(x.count) elements, expected \(brands.factors)")

@@ -20,10 +20,8 @@ struct LibraryExampleTests {
         let catalog = try Catalog.read(path: fixtures + "/catalog.csv")
         let ranker = BrandRanker(
             brands: BrandTable(model.brandFactors), rules: RankingRules(eligible: catalog.showable(among: model.brandIDs)))
-        var workspace = ranker.makeWorkspace(blockSize: 1)
-        var ranked = RankedBrands()
         let row = model.shopperIDs.index(of: "S0001")!
-        ranker.rank(10, factors: model.shopperFactors.row(row), shopper: row, workspace: &workspace, into: &ranked)
+        let ranked = ranker.rank(10, factors: model.shopperFactors.row(row), shopper: row)
         let top = ranked.brands.map { model.brandIDs[Int($0)] }
 
         // The shopper's venue page on the first day of the sale: floors of brand cards with deals

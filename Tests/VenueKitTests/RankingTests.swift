@@ -76,7 +76,9 @@ struct RankingTests {
         ("owned", false, false, true, 1), ("everything", true, true, true, 3),
     ]
 
-    @Test("single shopper matches brute force with filters, offsets, boosts and ties", arguments: [1, 7, 50, 400])
+    @Test(
+        "single shopper matches brute force with filters, offsets, boosts and ties, with a workspace or without",
+        arguments: [1, 7, 50, 400])
     func singleMatchesBruteForce(k: Int) {
         let problem = IntegerProblem(brands: 300, shoppers: 40, factors: 8, seed: 5)
         for (name, eligible, offsets, excludeOwned, weight) in Self.ruleSets {
@@ -93,6 +95,8 @@ struct RankingTests {
                 ranker.rank(k, factors: x, shopper: s, workspace: &workspace, into: &ranked)
                 let expected = problem.bruteForce(k, shopper: s, factors: x, rules: rules, useSignals: true)
                 #expect(same(pairs(ranked), expected), "rules \(name), shopper \(s), k \(k)")
+                // The one-off form, with buffers of its own, gives the same list.
+                #expect(ranker.rank(k, factors: x, shopper: s) == ranked, "rules \(name), shopper \(s), k \(k)")
             }
         }
     }
