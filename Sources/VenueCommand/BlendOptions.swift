@@ -5,12 +5,25 @@ import VenueKit
 /// learning windows before the cut, and the feature settings saved with it.
 struct BlendOptions: ParsableArguments {
     // Each option is optional, so a command that fits no blend can tell one given (even at its
-    // default value) from one left out; `settings` fills in the defaults.
-    @Option(help: "Neighbours per brand for item-kNN: the item-knn method and the venue blend's kNN feature. (default: 50)")
+    // default value) from one left out; `settings` fills in the library's defaults, which the
+    // help texts quote.
+    @Option(
+        help: """
+            Neighbours per brand for item-kNN: the item-knn method and the venue blend's kNN feature. \
+            (default: \(LearnedVenueRanker.defaults.knnNeighbours))
+            """)
     var knn: Int?
-    @Option(help: "Days before the cut whose purchases label the venue blend's training rows. (default: 30)")
+    @Option(
+        help: """
+            Days before the cut whose purchases label the venue blend's training rows. (default: \
+            \(MethodComparison.defaults.learnWindow))
+            """)
     var learnWindow: Int?
-    @Option(help: "How many such windows, going back from the cut, give the blend's training rows. (default: 2)")
+    @Option(
+        help: """
+            How many such windows, going back from the cut, give the blend's training rows. (default: \
+            \(MethodComparison.defaults.learnWindows))
+            """)
     var learnWindows: Int?
     @Option(help: "Days between the cuts of successive learning windows. (default: --learn-window, no overlap)")
     var learnStep: Int?
@@ -42,9 +55,11 @@ struct BlendOptions: ParsableArguments {
             learnShoppers: Int
         )
     {
-        (
-            knn ?? 50, learnWindow ?? 30, learnWindows ?? 2, learnStep, historyHalfLife ?? LearnedVenueRanker.defaults.historyHalfLife,
-            popularCandidates ?? LearnedVenueRanker.defaults.popularCandidates, learnShoppers ?? Self.defaultLearnShoppers
+        let (ranker, windows) = (LearnedVenueRanker.defaults, MethodComparison.defaults)
+        return (
+            knn ?? ranker.knnNeighbours, learnWindow ?? windows.learnWindow, learnWindows ?? windows.learnWindows, learnStep,
+            historyHalfLife ?? ranker.historyHalfLife, popularCandidates ?? ranker.popularCandidates,
+            learnShoppers ?? Self.defaultLearnShoppers
         )
     }
 

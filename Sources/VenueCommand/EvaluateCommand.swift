@@ -31,8 +31,10 @@ struct EvaluateCommand: ParsableCommand {
         DayArgument?
     @Option(help: ArgumentHelp("First day of the test window.", valueName: DayArgument.valueName)) var testFrom: DayArgument?
     @Option(help: ArgumentHelp("Last day of the test window.", valueName: DayArgument.valueName)) var testUntil: DayArgument?
-    @Option(help: "Event kinds that count as test items, comma separated (time split; default: purchase).")
+    @Option(help: "Event kinds that count as test items, comma separated (time split; default: \(Self.defaultTestEvents)).")
     var testEvents: CommaSeparated<EventKind>?
+    /// The test items when `--test-events` is not given.
+    static let defaultTestEvents = CommaSeparated<EventKind>(argument: "purchase")!
     @Option(help: "Methods, comma separated (time split; default: all of them).")
     var methods: CommaSeparated<RecommendationMethod>?
     @OptionGroup var blendOptions: BlendOptions
@@ -58,8 +60,14 @@ struct EvaluateCommand: ParsableCommand {
             outcome averaged over the seeds.
             """)
     var seeds = 1
-    @Option(help: "The method whose scores the gains are relative to (time split; skipped when not among --methods; default: own-history).")
+    @Option(
+        help: """
+            The method whose scores the gains are relative to (time split; skipped when not among \
+            --methods; default: \(Self.defaultBaseline.rawValue)).
+            """)
     var baseline: RecommendationMethod?
+    /// The method gains are relative to when `--baseline` is not given.
+    static let defaultBaseline = RecommendationMethod.ownHistory
     @Option(help: "Save the training period's model (of --seed) with the learned venue blend (extension BLND) to this file.")
     var saveModel: String?
 
@@ -113,10 +121,11 @@ struct EvaluateCommand: ParsableCommand {
             return
         }
         let (trainUntil, testFrom, testUntil) = try timeSplitDays()
+        let testEvents = testEvents ?? Self.defaultTestEvents
         let chosen = methods?.elements ?? RecommendationMethod.allCases
         let split = TimeSplit(
             log, trainUntil: trainUntil.start, testFrom: testFrom.start, testUntil: testUntil.start,
-            testKinds: Set(testEvents?.elements ?? [.purchase]))
+            testKinds: Set(testEvents.elements))
         guard !split.test.isEmpty else {
             standardError("error: no test events in \(testFrom) … \(testUntil)")
             throw ExitCode(1)
@@ -143,7 +152,8 @@ struct EvaluateCommand: ParsableCommand {
         let gains =
             resamples > 0
             ? MethodGains(
-                results, baseline: baseline ?? .ownHistory, cutoffs: cutoffs, bootstrap: PairedBootstrap(resamples: resamples)) : nil
+                results, baseline: baseline ?? Self.defaultBaseline, cutoffs: cutoffs, bootstrap: PairedBootstrap(resamples: resamples))
+            : nil
         if json {
             var fields = [
                 "\"protocol\":\"time\"", "\"train_until\":\"\(trainUntil)\"", "\"test_from\":\"\(testFrom)\"",
@@ -170,7 +180,7 @@ struct EvaluateCommand: ParsableCommand {
             print("{" + fields.joined(separator: ",") + "}")
         } else {
             print(
-                "Time split: train ≤ \(trainUntil), test = \(testEvents?.description ?? "purchase") \(testFrom) … \(testUntil); \(split.test.count) shoppers, \(pairs) pairs, \(split.train.count) training events\n"
+                "Time split: train ≤ \(trainUntil), test = \(testEvents) \(testFrom) … \(testUntil); \(split.test.count) shoppers, \(pairs) pairs, \(split.train.count) training events\n"
             )
             print("| method | K | precision | recall | F1 | Recall@K (macro) | NDCG@K | new-brand hits | coverage | Gini |")
             print("|---|---|---|---|---|---|---|---|---|---|")

@@ -70,18 +70,19 @@ struct TuneCommand: ParsableCommand {
     /// The search as the help describes it, written from ``grid`` and the starting point so the
     /// two cannot drift apart.
     private static var searchDescription: String {
-        func list(_ values: [Double]) -> String { values.map { String(format: "%g", $0) }.joined(separator: ", ") }
+        func show(_ value: some BinaryFloatingPoint) -> String { String(format: "%g", Double(value)) }
+        func list(_ values: [Int]) -> String { values.map(String.init).joined(separator: ", ") }
+        func list(_ values: [some BinaryFloatingPoint]) -> String { values.map(show).joined(separator: ", ") }
         let defaults = try! ALSOptions.parse([])  // every option has a default
         let (g, start) = (grid, blendStart)
         return """
-            Starting from --factors, --regularization and --alpha (\(list([Double(defaults.factors)])), \
-            \(list([Double(defaults.regularization)])) and \(list([Double(defaults.alpha)])) unless given; each must \
-            be a value of the grid), \(g.windows[start.windows]) windows, half-life \(list([g.halfLife[start.halfLife]])) \
-            and \(g.popular[start.popular]) popular candidates, it tries every other value of one setting at a time, \
+            Starting from --factors, --regularization and --alpha (\(defaults.factors), \(show(defaults.regularization)) \
+            and \(show(defaults.alpha)) unless given; each must be a value of the grid), \(g.windows[start.windows]) \
+            windows, half-life \(show(g.halfLife[start.halfLife])) and \(g.popular[start.popular]) popular candidates, it \
+            tries every other value of one setting at a time, \
             keeps the best, and sweeps again until nothing improves; then prints the best as options for `venue \
-            evaluate`. The grid: factors \(list(g.factors.map(Double.init))); λ \(list(g.regularization.map(Double.init))); \
-            α \(list(g.alpha.map(Double.init))); windows \(list(g.windows.map(Double.init))); half-life \
-            \(list(g.halfLife)) days; popular candidates \(list(g.popular.map(Double.init))).
+            evaluate`. The grid: factors \(list(g.factors)); λ \(list(g.regularization)); α \(list(g.alpha)); windows \
+            \(list(g.windows)); half-life \(list(g.halfLife)) days; popular candidates \(list(g.popular)).
             """
     }
 

@@ -58,11 +58,16 @@ public struct MethodComparison: Sendable {
     private let history: [[(brand: Int32, score: Double)]]
     private let owned: [Set<Int32>]
 
+    /// Learning windows when none are given: the defaults of `venue evaluate` and `venue train
+    /// --learn-blend`.
+    public static let defaults = (learnWindow: 30, learnWindows: 2)
+
     /// A comparison on `split`; `learnStep` defaults to `learnWindow` (windows end to end).
     /// O(training events).
     public init(
         split: TimeSplit, configuration: ALSConfiguration = ALSConfiguration(), weighting: EventWeighting = EventWeighting(),
-        knnNeighbours: Int = 50, learnWindow: Int = 30, learnWindows: Int = 2, learnStep: Int? = nil,
+        knnNeighbours: Int = LearnedVenueRanker.defaults.knnNeighbours, learnWindow: Int = defaults.learnWindow,
+        learnWindows: Int = defaults.learnWindows, learnStep: Int? = nil,
         historyHalfLife: Double = LearnedVenueRanker.defaults.historyHalfLife,
         popularCandidates: Int = LearnedVenueRanker.defaults.popularCandidates, learnShoppers: Int? = nil
     ) {
