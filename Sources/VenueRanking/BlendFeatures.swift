@@ -115,22 +115,29 @@ public struct BlendFeatures: Sendable {
         /// Shoppers ``BlendFeatures/prepare(_:workspace:)`` scores at once, at most.
         public static let blockCapacity = 16
         fileprivate var factorScores: [Float]
+        /// Item-kNN scores: zero, but for the last shopper's `knnTouched` brands.
         fileprivate var knnScores: [Float]
+        fileprivate var knnTouched: [Int32] = []
+        /// The item-kNN source's selection.
         fileprivate var top: TopK
+        /// The factor source's selection, and its top brands, best first.
+        fileprivate var pool = CandidatePool()
+        fileprivate var byFactorScore = RankedBrands()
         /// The prepared shoppers, and their factor scores: row `i` of `block` (brands apart) is
         /// `prepared[i]`'s.
         fileprivate var prepared: [Int32] = []
         fileprivate var block: [Float]
         fileprivate var gathered: [Float]
-        /// Per brand, reset after each shopper: whether it is a candidate, and its ranks by the
-        /// shopper's history and by factor score (-1: none).
+        /// Per brand, set for the last shopper's `chosen` brands only: whether it is a candidate,
+        /// and its ranks by the shopper's history and by factor score (-1: none).
         fileprivate var isCandidate: [Bool]
         fileprivate var historyRank: [Int32]
         fileprivate var factorRank: [Int32]
-        /// The shopper's candidates (ascending), the same by factor score, its history pairs (best
-        /// first: `own[historyRank[b]]` is brand `b`'s), and one feature row.
+        /// The shopper's candidates (ascending), the same as ``RankingKernels/key(score:index:)``
+        /// keys of their factor scores (ascending: worst first), its history pairs (best first:
+        /// `own[historyRank[b]]` is brand `b`'s), and one feature row.
         fileprivate var chosen: [Int32] = []
-        fileprivate var byFactor: [Int32] = []
+        fileprivate var byFactor: [UInt64] = []
         fileprivate var own: [(brand: Int32, pair: Pair)] = []
         fileprivate var row: [Double]
     }
@@ -215,10 +222,38 @@ public struct BlendFeatures: Sendable {
             factorScores = workspace.factorScores
             base = 0
         }
-        for b in 0..<n { workspace.knnScores[b] = 0 }
+        // The per-brand buffers back at rest: the previous shopper's entries are cleared here,
+        // not after `body`, which may throw.
+        for b in workspace.knnTouched { workspace.knnScores[Int(b)] = 0 }
+        workspace.knnTouched.removeAll(keepingCapacity: true)
+        for b in workspace.chosen {
+            workspace.isCandidate[Int(b)] = false
+            workspace.historyRank[Int(b)] = -1
+            workspace.factorRank[Int(b)] = -1
+        }
+        let topHistory = chooseCandidates(of: s, factorScores: factorScores, base: base, workspace: &workspace)
+        for b in workspace.chosen {
+            // A brand's rank in the history is its place in ``own``, sorted by it.
+            let historyRank = workspace.historyRank[Int(b)]
+            let pair = historyRank >= 0 ? workspace.own[Int(historyRank)].pair : nil
+            writeFeatures(
+                of: b, shopper: s, pair: pair, historyRank: historyRank, topHistory: topHistory,
+                factorScore: factorScores[base + Int(b)], factorRank: workspace.factorRank[Int(b)],
+                knnScore: workspace.knnScores[Int(b)], into: &workspace.row)
+            try workspace.row.withUnsafeBufferPointer { try body(b, $0) }
+        }
+    }
+
+    /// Fills `workspace.chosen` with shopper `s`'s candidates, ascending: its history, the top
+    /// ``perSource`` brands by factor score and by item-kNN score (both positive), and the most
+    /// bought. Also sets the kNN scores (of `knnTouched`), `own` (the history, best first) and
+    /// the candidates' ranks by history and factor score; returns the best history value. The
+    /// shopper's factor scores are `factorScores[base ..< base + brands]`.
+    private func chooseCandidates(of s: Int32, factorScores: [Float], base: Int, workspace: inout Workspace) -> Double {
         let row = matrix.byShopper.range(ofRow: Int(s))
-        knn.accumulate(brands: matrix.byShopper.columnIndices[row], strengths: matrix.byShopper.values[row], into: &workspace.knnScores)
-        // Candidates: the shopper's history, the top of each model source, the most bought.
+        knn.accumulate(
+            brands: matrix.byShopper.columnIndices[row], strengths: matrix.byShopper.values[row], into: &workspace.knnScores,
+            touched: &workspace.knnTouched)
         workspace.chosen.removeAll(keepingCapacity: true)
         func choose(_ b: Int32, _ workspace: inout Workspace) {
             guard !workspace.isCandidate[Int(b)] else { return }
@@ -228,70 +263,72 @@ public struct BlendFeatures: Sendable {
         workspace.own.removeAll(keepingCapacity: true)
         for (b, pair) in pairs[Int(s)] { workspace.own.append((b, pair)) }
         for (b, _) in workspace.own { choose(b, &workspace) }
-        for source in 0..<2 {
-            workspace.top.reset(k: perSource)
-            // Brands come in ascending order, so one that only ties the worst kept score loses
-            // the tie: skipping every score not above the threshold selects the same brands.
-            var threshold: Float = 0
-            (source == 0 ? factorScores : workspace.knnScores).withUnsafeBufferPointer { all in
-                let scores = UnsafeBufferPointer(rebasing: all[(source == 0 ? base : 0)...])
-                for b in 0..<n where scores[b] > threshold {
-                    workspace.top.insert(Int32(b), score: scores[b])
-                    threshold = max(0, workspace.top.threshold)
-                }
-            }
-            // The order they are chosen in does not matter: ``chosen`` is sorted next.
-            let top = workspace.top
-            top.forEachUnordered { b, _ in choose(b, &workspace) }
+        // The order brands are chosen in does not matter: ``chosen`` is sorted last. The
+        // selections are taken out of the workspace while `choose` writes to it, so neither
+        // copies the other.
+        var (pool, byFactorScore) = (CandidatePool(), RankedBrands())
+        swap(&pool, &workspace.pool)
+        swap(&byFactorScore, &workspace.byFactorScore)
+        factorScores.withUnsafeBufferPointer {
+            pool.select(perSource, scores: $0.baseAddress! + base, base: nil, count: model.brandIDs.count, into: &byFactorScore)
         }
+        for (b, score) in zip(byFactorScore.brands, byFactorScore.scores) where score > 0 { choose(b, &workspace) }
+        swap(&pool, &workspace.pool)
+        swap(&byFactorScore, &workspace.byFactorScore)
+        // Only the touched brands have a kNN score, in no order: one that ties the worst kept
+        // score may still win on its index, which ``TopK/insert(_:score:)`` decides.
+        var top = TopK(k: 0)
+        swap(&top, &workspace.top)
+        top.reset(k: perSource)
+        for b in workspace.knnTouched {
+            let score = workspace.knnScores[Int(b)]
+            if score > 0, score >= top.threshold { top.insert(b, score: score) }
+        }
+        top.forEachUnordered { b, _ in choose(b, &workspace) }
+        swap(&top, &workspace.top)
         for b in popular { choose(b, &workspace) }
         // Sorts that allocate nothing per shopper; every order is total (ties by brand).
         workspace.chosen.heapSort()
         // Ranks within the shopper (0 = best), ties by brand index.
         workspace.own.heapSort { ($0.pair.history, -$0.brand) > ($1.pair.history, -$1.brand) }
-        let topHistory = workspace.own.first?.pair.history ?? 0
         for (r, entry) in workspace.own.enumerated() { workspace.historyRank[Int(entry.brand)] = Int32(r) }
+        // By factor score as keys (a higher score, then a lower index, is a larger key), which
+        // sort without a closure; read from the end.
         workspace.byFactor.removeAll(keepingCapacity: true)
-        workspace.byFactor.append(contentsOf: workspace.chosen)
-        workspace.byFactor.heapSort { (factorScores[base + Int($0)], -$0) > (factorScores[base + Int($1)], -$1) }
-        for (r, b) in workspace.byFactor.enumerated() { workspace.factorRank[Int(b)] = Int32(r) }
-        for b in workspace.chosen {
-            // A brand's rank in the history is its place in ``own``, sorted by it above.
-            let historyRank = workspace.historyRank[Int(b)]
-            let pair = historyRank >= 0 ? workspace.own[Int(historyRank)].pair : nil
-            let counts = pair?.counts ?? (0, 0, 0, 0)
-            let recency = pair.map { exp(-Double(cutDay - $0.lastDay) / 15) } ?? 0
-            let purchaseRecency = pair.map { $0.lastPurchaseDay == .min ? 0 : exp(-Double(cutDay - $0.lastPurchaseDay) / 30) } ?? 0
-            let knnScore = workspace.knnScores[Int(b)]
-            let factorRank = workspace.factorRank[Int(b)]
-            // In ``names`` order.
-            try workspace.row.withUnsafeMutableBufferPointer { f in
-                f[0] = 1
-                f[1] = log1p(pair?.history ?? 0)
-                f[2] = log1p(counts.0)
-                f[3] = log1p(counts.1)
-                f[4] = log1p(counts.2)
-                f[5] = log1p(counts.3)
-                f[6] = recency
-                f[7] = pair == nil ? 0 : 1
-                f[8] = brandRepurchase[Int(b)]
-                f[9] = brandTrend[Int(b)]
-                f[10] = brandPopularity[Int(b)]
-                f[11] = Double(factorScores[base + Int(b)])
-                f[12] = log1p(Double(knnScore))
-                f[13] = activity[Int(s)]
-                f[14] = topHistory > 0 ? (pair?.history ?? 0) / topHistory : 0
-                f[15] = historyRank >= 0 ? 1 / (1 + Double(historyRank)) : 0
-                f[16] = 1 / (1 + Double(factorRank))
-                f[17] = purchaseRecency
-                f[18] = log1p(pair?.recentClicks ?? 0)
-                try body(b, UnsafeBufferPointer(f))
-            }
+        for b in workspace.chosen { workspace.byFactor.append(RankingKernels.key(score: factorScores[base + Int(b)], index: b)) }
+        workspace.byFactor.heapSort()
+        for (r, key) in workspace.byFactor.reversed().enumerated() {
+            workspace.factorRank[Int(RankingKernels.index(ofKey: key))] = Int32(r)
         }
-        for b in workspace.chosen {
-            workspace.isCandidate[Int(b)] = false
-            workspace.historyRank[Int(b)] = -1
-            workspace.factorRank[Int(b)] = -1
-        }
+        return workspace.own.first?.pair.history ?? 0
+    }
+
+    /// Writes the features of candidate `b` of shopper `s` to `row`, in ``names`` order. `pair`
+    /// is what `s` did with `b` (`nil`: nothing), at `historyRank` (-1: none) in a history whose
+    /// best value is `topHistory`. Plain stores, no closure: this runs once per candidate.
+    private func writeFeatures(
+        of b: Int32, shopper s: Int32, pair: Pair?, historyRank: Int32, topHistory: Double, factorScore: Float, factorRank: Int32,
+        knnScore: Float, into row: inout [Double]
+    ) {
+        let counts = pair?.counts ?? (0, 0, 0, 0)
+        row[0] = 1
+        row[1] = log1p(pair?.history ?? 0)
+        row[2] = log1p(counts.0)
+        row[3] = log1p(counts.1)
+        row[4] = log1p(counts.2)
+        row[5] = log1p(counts.3)
+        row[6] = pair.map { exp(-Double(cutDay - $0.lastDay) / 15) } ?? 0
+        row[7] = pair == nil ? 0 : 1
+        row[8] = brandRepurchase[Int(b)]
+        row[9] = brandTrend[Int(b)]
+        row[10] = brandPopularity[Int(b)]
+        row[11] = Double(factorScore)
+        row[12] = log1p(Double(knnScore))
+        row[13] = activity[Int(s)]
+        row[14] = topHistory > 0 ? (pair?.history ?? 0) / topHistory : 0
+        row[15] = historyRank >= 0 ? 1 / (1 + Double(historyRank)) : 0
+        row[16] = 1 / (1 + Double(factorRank))
+        row[17] = pair.map { $0.lastPurchaseDay == .min ? 0 : exp(-Double(cutDay - $0.lastPurchaseDay) / 30) } ?? 0
+        row[18] = log1p(pair?.recentClicks ?? 0)
     }
 }

@@ -47,4 +47,20 @@ public struct ItemKNN: Sendable {
             for (b, similarity) in neighbours[Int(j)] { scores[Int(b)] += r * similarity }
         }
     }
+
+    /// ``accumulate(brands:strengths:into:)``, appending to `touched` each brand whose score
+    /// leaves zero, so a caller can read and reset only those instead of every brand. Strengths
+    /// and similarities are positive, so a score never returns to zero and no brand is appended
+    /// twice when `scores` starts at zero. O(|row| · k).
+    public func accumulate(
+        brands: ArraySlice<Int32>, strengths: ArraySlice<Float>, into scores: inout [Float], touched: inout [Int32]
+    ) {
+        for (j, r) in zip(brands, strengths) {
+            for (b, similarity) in neighbours[Int(j)] {
+                let before = scores[Int(b)]
+                scores[Int(b)] = before + r * similarity
+                if before == 0, scores[Int(b)] != 0 { touched.append(b) }
+            }
+        }
+    }
 }

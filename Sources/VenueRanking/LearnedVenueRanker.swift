@@ -170,6 +170,9 @@ public struct LearnedVenueRanker: Sendable {
     /// a loop over many shoppers allocates nothing per shopper once `list` has grown.
     public func scored(_ s: Int32, workspace: inout BlendFeatures.Workspace, into list: inout [(brand: Int32, score: Double)]) {
         list.removeAll(keepingCapacity: true)
+        // The closure captures the blend alone: with `self` captured, an optimised build was seen
+        // copying the whole ranker (a dozen arrays) per candidate.
+        let blend = blend
         features.forEachCandidate(of: s, workspace: &workspace) { list.append((brand: $0, score: blend.score($1))) }
         let rank = order.rank
         list.heapSort { ($0.score, -rank[Int($0.brand)]) > ($1.score, -rank[Int($1.brand)]) }
