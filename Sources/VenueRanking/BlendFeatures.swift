@@ -250,10 +250,6 @@ public struct BlendFeatures: Sendable {
     /// the candidates' ranks by history and factor score; returns the best history value. The
     /// shopper's factor scores are `factorScores[base ..< base + brands]`.
     private func chooseCandidates(of s: Int32, factorScores: [Float], base: Int, workspace: inout Workspace) -> Double {
-        let row = matrix.byShopper.range(ofRow: Int(s))
-        knn.accumulate(
-            brands: matrix.byShopper.columnIndices[row], strengths: matrix.byShopper.values[row], into: &workspace.knnScores,
-            touched: &workspace.knnTouched)
         workspace.chosen.removeAll(keepingCapacity: true)
         func choose(_ b: Int32, _ workspace: inout Workspace) {
             guard !workspace.isCandidate[Int(b)] else { return }
@@ -263,29 +259,21 @@ public struct BlendFeatures: Sendable {
         workspace.own.removeAll(keepingCapacity: true)
         for (b, pair) in pairs[Int(s)] { workspace.own.append((b, pair)) }
         for (b, _) in workspace.own { choose(b, &workspace) }
-        // The order brands are chosen in does not matter: ``chosen`` is sorted last. The
-        // selections are taken out of the workspace while `choose` writes to it, so neither
-        // copies the other.
-        var (pool, byFactorScore) = (CandidatePool(), RankedBrands())
-        swap(&pool, &workspace.pool)
-        swap(&byFactorScore, &workspace.byFactorScore)
+        // The order brands are chosen in does not matter: ``chosen`` is sorted last. Each
+        // selection is read through a local reference while `choose` writes the workspace's
+        // other fields, so neither is copied.
         factorScores.withUnsafeBufferPointer {
-            pool.select(perSource, scores: $0.baseAddress! + base, base: nil, count: model.brandIDs.count, into: &byFactorScore)
+            workspace.pool.select(
+                perSource, scores: $0.baseAddress! + base, base: nil, count: model.brandIDs.count, into: &workspace.byFactorScore)
         }
+        let byFactorScore = workspace.byFactorScore
         for (b, score) in zip(byFactorScore.brands, byFactorScore.scores) where score > 0 { choose(b, &workspace) }
-        swap(&pool, &workspace.pool)
-        swap(&byFactorScore, &workspace.byFactorScore)
-        // Only the touched brands have a kNN score, in no order: one that ties the worst kept
-        // score may still win on its index, which ``TopK/insert(_:score:)`` decides.
-        var top = TopK(k: 0)
-        swap(&top, &workspace.top)
-        top.reset(k: perSource)
-        for b in workspace.knnTouched {
-            let score = workspace.knnScores[Int(b)]
-            if score > 0, score >= top.threshold { top.insert(b, score: score) }
-        }
+        let row = matrix.byShopper.range(ofRow: Int(s))
+        knn.best(
+            brands: matrix.byShopper.columnIndices[row], strengths: matrix.byShopper.values[row], scores: &workspace.knnScores,
+            touched: &workspace.knnTouched, into: &workspace.top)
+        let top = workspace.top
         top.forEachUnordered { b, _ in choose(b, &workspace) }
-        swap(&top, &workspace.top)
         for b in popular { choose(b, &workspace) }
         // Sorts that allocate nothing per shopper; every order is total (ties by brand).
         workspace.chosen.heapSort()

@@ -41,11 +41,10 @@ public struct ItemKNN: Sendable {
     }
 
     /// Adds the shopper's kNN scores into `scores` (one slot per brand) for the history row
-    /// `(brands, strengths)`.
+    /// `(brands, strengths)`. O(|row| · k).
     public func accumulate(brands: ArraySlice<Int32>, strengths: ArraySlice<Float>, into scores: inout [Float]) {
-        for (j, r) in zip(brands, strengths) {
-            for (b, similarity) in neighbours[Int(j)] { scores[Int(b)] += r * similarity }
-        }
+        var touched: [Int32] = []
+        accumulate(brands: brands, strengths: strengths, into: &scores, touched: &touched)
     }
 
     /// ``accumulate(brands:strengths:into:)``, appending to `touched` each brand whose score
@@ -61,6 +60,24 @@ public struct ItemKNN: Sendable {
                 scores[Int(b)] = before + r * similarity
                 if before == 0, scores[Int(b)] != 0 { touched.append(b) }
             }
+        }
+    }
+
+    /// The shopper's best `top.k` brands by kNN score, those with a positive score, ties to the
+    /// lower index, into `top` (emptied first): the history row is scored into `scores`, all zero
+    /// on entry, as ``accumulate(brands:strengths:into:touched:)`` scores it. `scores` keeps the
+    /// scores of the `touched` brands; setting those back to zero readies it for the next row.
+    /// Reads only the touched brands, not every brand: O(|row| · k + touched · log top.k).
+    public func best(
+        brands: ArraySlice<Int32>, strengths: ArraySlice<Float>, scores: inout [Float], touched: inout [Int32], into top: inout TopK
+    ) {
+        accumulate(brands: brands, strengths: strengths, into: &scores, touched: &touched)
+        top.reset(k: top.k)
+        // The touched brands come in no order, so one that ties the worst kept score may still win
+        // on its index, which ``TopK/insert(_:score:)`` decides.
+        for b in touched {
+            let score = scores[Int(b)]
+            if score > 0, score >= top.threshold { top.insert(b, score: score) }
         }
     }
 }

@@ -101,13 +101,15 @@ public struct MethodComparison: Sendable {
             let matrix = InteractionMatrix(log: split.train)
             let knn = ItemKNN(matrix, k: knnNeighbours)
             var scores = [Float](repeating: 0, count: matrix.brandCount)
+            var touched: [Int32] = []
             var top = TopK(k: k)
             return split.test.map { test in
-                for b in scores.indices { scores[b] = 0 }
                 let row = matrix.byShopper.range(ofRow: Int(test.shopper))
-                knn.accumulate(brands: matrix.byShopper.columnIndices[row], strengths: matrix.byShopper.values[row], into: &scores)
-                top.reset(k: k)
-                for b in scores.indices where scores[b] > 0 { top.insert(Int32(b), score: scores[b]) }
+                knn.best(
+                    brands: matrix.byShopper.columnIndices[row], strengths: matrix.byShopper.values[row], scores: &scores,
+                    touched: &touched, into: &top)
+                for b in touched { scores[Int(b)] = 0 }
+                touched.removeAll(keepingCapacity: true)
                 return top.sorted().map(\.index)
             }
         case .als:
