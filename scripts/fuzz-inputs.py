@@ -8,6 +8,7 @@ either succeed (the damage left valid input) or exit 1 with a `file:line:column:
 message (a model: `file: …`), and a failed demo must leave no output folder.
 
 Usage: scripts/fuzz-inputs.py VENUE_BINARY [RUNS] [SEED]      (defaults: 300 runs, seed 1)
+A damaged fixture that fails is kept as .build/fuzz-failures/N-FILE (the rest of Fixtures/ is unchanged).
 """
 import collections, os, random, shutil, subprocess, sys, tempfile
 
@@ -17,7 +18,7 @@ rng = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
 fixtures = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Fixtures")
 originals = {f: open(os.path.join(fixtures, f), "rb").read() for f in sorted(os.listdir(fixtures))}
 JUNK = [b"\x00", b"\xff\xfe", b"\xe9", b"\"", b",", b",,,", b"\r", b"\n", b"-1", b"1e400", b"nan", b"inf", b"-0",
-        b"99999999999999999999999", b"2026-02-30", b"2026-13-01", b"9999-12-31", b" ", b"\t", b"\xef\xbb\xbf", b"\xe5\xa4\xa9",
+        b"99999999999999999999999", b"9223372036854775807", b"2026-02-30", b"2026-13-01", b"9999-12-31", b" ", b"\t", b"\xef\xbb\xbf", b"\xe5\xa4\xa9",
         b"{", b"}", b"[", b"]", b"null", b"true", b"-2147483649", b"4294967296", b"yes", b"brand:", b"all", b"purchase", b"\\"]
 
 
@@ -71,6 +72,9 @@ with tempfile.TemporaryDirectory(prefix="venue-fuzz-") as work:
         located = f"{target}:" in err and "expected" in err
         if status not in (0, 1) or (status == 1 and (not located or os.path.exists(out))):
             failures.append((target, status, err[-300:], os.path.exists(out)))
+            kept = os.path.join(fixtures, "..", ".build", "fuzz-failures")
+            os.makedirs(kept, exist_ok=True)
+            shutil.copy(os.path.join(folder, target), os.path.join(kept, f"{n}-{target}"))
     # Damaged model files.
     out = os.path.join(work, "good")
     assert run(["demo", "--out", out, "--fixtures", fixtures, "--threads", "2"])[0] == 0

@@ -139,7 +139,8 @@ public struct ExposurePlan: Sendable, Equatable {
         let byTightness = self.perPage > 0 ? guaranteed.sorted(by: { (tightness($0), -$0) > (tightness($1), -$1) }) : []
         for start in stride(from: 0, to: byTightness.count, by: PopulationScan.group) {
             let group = Array(byTightness[start..<min(start + PopulationScan.group, byTightness.count)])
-            let wanted = group.map { min(lines[$0].guarantee!, lines[$0].cap ?? .max) }
+            // No line can take more shoppers than there are (a catalog may promise billions).
+            let wanted = group.map { min(lines[$0].guarantee!, lines[$0].cap ?? .max, shoppers) }
             // The best shoppers with room as the group starts: twice the guarantee and a few more.
             // Lines earlier in the group may fill some of them; a line left short scans again alone.
             let looks = wanted.map { 2 * $0 + 16 }
@@ -300,7 +301,7 @@ private struct PopulationScan {
         _ lines: [Int], counts: [Int], touched: [[Int32]], placed: [[Int32]]? = nil, _ open: (Int32) -> Bool
     ) -> [[(index: Int32, score: Float)]] {
         let (shoppers, f, m) = (factors.rows, factors.columns, lines.count)
-        var tops = counts.map { TopK(k: $0) }
+        var tops = counts.map { TopK(k: min($0, shoppers)) }
         var thresholds = [Float](repeating: -.infinity, count: m)
         var touchedAt = [Int](repeating: 0, count: m)
         var placedAt = [Int](repeating: 0, count: m)

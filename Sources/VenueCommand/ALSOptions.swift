@@ -59,6 +59,9 @@ struct ALSOptions: ParsableArguments {
         return c
     }
 
+    /// The most ALS seeds `--seeds` takes: each one trains every model again.
+    static let mostSeeds = 1_000
+
     /// `count` seeds from ``seed`` on (`seed`, `seed + 1`, …): one ALS initialisation each, for
     /// results averaged over initialisations.
     func seedSequence(_ count: Int) -> [UInt64] { (0..<count).map { seed &+ UInt64($0) } }

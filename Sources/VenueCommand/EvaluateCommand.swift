@@ -68,12 +68,16 @@ struct EvaluateCommand: ParsableCommand {
     var baseline: RecommendationMethod?
     /// The method gains are relative to when `--baseline` is not given.
     static let defaultBaseline = RecommendationMethod.ownHistory
+    /// The most bootstrap resamples: each one redraws every test shopper.
+    static let mostResamples = 1_000_000
     @Option(help: "Save the training period's model (of --seed) with the learned venue blend (extension BLND) to this file.")
     var saveModel: String?
 
     func validate() throws {
-        guard bootstrap ?? 0 >= 0 else { throw ValidationError("--bootstrap is a number of resamples (0: none)") }
-        guard seeds > 0 else { throw ValidationError("--seeds must be positive") }
+        guard (0...Self.mostResamples).contains(bootstrap ?? 0) else {
+            throw ValidationError("--bootstrap is a number of resamples, 0 (none) to \(Self.mostResamples)")
+        }
+        guard (1...ALSOptions.mostSeeds).contains(seeds) else { throw ValidationError("--seeds is 1 to \(ALSOptions.mostSeeds)") }
         if let holdout, !(holdout > 0 && holdout < 1) {
             throw ValidationError("--holdout is the share of interactions held out, strictly between 0 and 1")
         }

@@ -14,17 +14,22 @@ struct FixturesCommand: ParsableCommand {
     @Option(help: "The seed of every draw.")
     var seed: UInt64 = 11
 
-    @Option(help: "Number of brands.")
+    @Option(help: "Number of brands (at most \(Self.mostBrands)).")
     var brands = 200
 
-    @Option(help: "Number of shoppers.")
+    @Option(help: "Number of shoppers (at most \(Self.mostShoppers)).")
     var shoppers = 2000
+
+    /// The largest marketplace made: its files are built in memory (10M shoppers ≈ 100M events).
+    static let (mostBrands, mostShoppers) = (1_000_000, 10_000_000)
 
     @Option(help: ArgumentHelp("The sale day; events end the day before.", valueName: DayArgument.valueName))
     var saleDay = DayArgument(argument: "2026-11-11")!
 
     func validate() throws {
-        guard brands > 0, shoppers > 0 else { throw ValidationError("--brands and --shoppers must be positive") }
+        guard (1...Self.mostBrands).contains(brands), (1...Self.mostShoppers).contains(shoppers) else {
+            throw ValidationError("--brands is 1 to \(Self.mostBrands) and --shoppers 1 to \(Self.mostShoppers)")
+        }
     }
 
     func run() throws {

@@ -37,6 +37,8 @@ struct TuneCommand: ParsableCommand {
             i × --fold-step days before --train-until, training on the events before them.
             """)
     var folds = 1
+    /// The most validation folds: each one copies the training events and trains every model again.
+    static let mostFolds = 100
     @Option(help: "Days between the ends of consecutive validation folds.") var foldStep = 15
     @Option(name: .short, help: "The cut-off scored.") var k = 20
     @Option(help: BlendOptions.learnShoppersHelp) var learnShoppers = BlendOptions.defaultLearnShoppers
@@ -46,6 +48,13 @@ struct TuneCommand: ParsableCommand {
         guard seeds > 0, trials > 0, k > 0, validationDays > 0, folds > 0, foldStep > 0, learnShoppers > 0 else {
             throw ValidationError(
                 "--seeds, --trials, -k, --validation-days, --folds, --fold-step and --learn-shoppers must be positive")
+        }
+        guard seeds <= ALSOptions.mostSeeds, folds <= Self.mostFolds else {
+            throw ValidationError("--seeds is at most \(ALSOptions.mostSeeds) and --folds at most \(Self.mostFolds)")
+        }
+        let longest = MethodComparison.learnLimit
+        guard validationDays <= longest, foldStep <= longest else {
+            throw ValidationError("--validation-days and --fold-step are at most \(longest) days")
         }
         // The search starts from the ALS settings given, so each must be a point of the grid.
         func onGrid<Value: Equatable>(_ value: Value, _ values: [Value], _ name: String) throws {

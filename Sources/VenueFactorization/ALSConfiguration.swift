@@ -61,7 +61,7 @@ public struct ALSConfiguration: Sendable, Equatable {
     /// the two `f × f` Gram matrices and one `f × f` scratch per thread (float32). O(1).
     public func trainingBytes(shoppers: Int, brands: Int) -> Double {
         let f = Double(factors)
-        return 4 * f * Double(shoppers + brands) + 4 * f * f * Double(2 + threads)
+        return 4 * f * (Double(shoppers) + Double(brands)) + 4 * f * f * (2 + Double(threads))
     }
 
     /// λ for a row with `count` interactions.

@@ -123,7 +123,7 @@ public struct BrandRanker: Sendable {
     ) rethrows {
         precondition(
             shopperFactors.columns == brands.factors, "shopper factors have \(shopperFactors.columns) columns, expected \(brands.factors)")
-        let k = max(0, k)
+        let k = min(max(0, k), brands.count)  // a list never holds more than every brand
         guard k > 0 else {
             workspace.ranked.resize(0)
             for shopper in rows { try body(shopper, workspace.ranked) }

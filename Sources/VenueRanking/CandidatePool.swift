@@ -22,7 +22,7 @@ struct CandidatePool: Sendable {
         _ k: Int, scores: UnsafePointer<Float>, base: UnsafePointer<Float>?, count n: Int, first: Int = 0,
         into output: inout RankedBrands
     ) {
-        let k = max(0, k)
+        let k = min(max(0, k), n)  // a list never holds more than the n scores
         guard k > 0 else {
             output.resize(0)
             return

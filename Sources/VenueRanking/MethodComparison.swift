@@ -62,6 +62,11 @@ public struct MethodComparison: Sendable {
     /// --learn-blend`.
     public static let defaults = (learnWindow: 30, learnWindows: 2)
 
+    /// The most days per learning window or between windows, and the most windows (100,000 days
+    /// is about 270 years, more than any event log holds): larger values are taken as this, so
+    /// the windows' dates stay representable.
+    public static let learnLimit = 100_000
+
     /// A comparison on `split`; `learnStep` defaults to `learnWindow` (windows end to end).
     /// O(training events).
     public init(
@@ -75,9 +80,9 @@ public struct MethodComparison: Sendable {
         self.configuration = configuration
         self.weighting = weighting
         self.knnNeighbours = knnNeighbours
-        self.learnWindow = learnWindow
-        self.learnWindows = max(1, learnWindows)
-        self.learnStep = max(1, learnStep ?? learnWindow)
+        self.learnWindow = min(max(1, learnWindow), Self.learnLimit)
+        self.learnWindows = min(max(1, learnWindows), Self.learnLimit)
+        self.learnStep = min(max(1, learnStep ?? learnWindow), Self.learnLimit)
         self.historyHalfLife = historyHalfLife
         self.popularCandidates = popularCandidates
         self.learnShoppers = learnShoppers.map { max(1, $0) }
@@ -146,7 +151,8 @@ public struct MethodComparison: Sendable {
             let earlier = featureCut(ofWindow: w)
             let labelEnd = earlier + Int64(learnWindow) * 86_400
             let before = log.through(earlier)
-            guard before.count > 0 else { continue }
+            // Each window starts earlier than the one before: once one has no history, none has.
+            guard before.count > 0 else { break }
             let features = BlendFeatures(
                 log: log, cut: earlier, model: try train(before), knnNeighbours: knnNeighbours, popularCandidates: popularCandidates,
                 halfLifeDays: historyHalfLife)
@@ -158,7 +164,7 @@ public struct MethodComparison: Sendable {
             for i in 0..<before.count { active.insert(before.shoppers[i]) }
             // A population too large to fit on whole is sampled evenly: every k-th shopper.
             let shoppers = active.sorted()
-            let step = learnShoppers.map { (shoppers.count + $0 - 1) / $0 } ?? 1
+            let step = learnShoppers.map { (shoppers.count - 1) / $0 + 1 } ?? 1
             var workspace = features.makeWorkspace()
             for s in stride(from: 0, to: shoppers.count, by: max(1, step)).lazy.map({ shoppers[$0] }) {
                 features.forEachCandidate(of: s, workspace: &workspace) { brand, values in

@@ -9,11 +9,15 @@ public struct TopK: Sendable {
     private var scores: [Float] = []
     private var indices: [Int32] = []
 
+    /// Storage reserved up front, at most: a larger `k` (even `Int.max`, "keep all") grows its
+    /// storage as candidates arrive.
+    static let reservedAtMost = 1 << 16
+
     /// An empty selection of capacity `k`.
     public init(k: Int) {
         self.k = max(0, k)
-        scores.reserveCapacity(self.k)
-        indices.reserveCapacity(self.k)
+        scores.reserveCapacity(min(self.k, Self.reservedAtMost))
+        indices.reserveCapacity(min(self.k, Self.reservedAtMost))
     }
 
     /// Empties the selection, setting capacity `k`.

@@ -100,7 +100,9 @@ struct EvaluationTests {
         #expect(clicks.test[0].brands == [1, 2])
     }
 
-    @Test("overlapping learning windows: three windows 10 days apart fit on exactly the rows of three one-window fits 10 days apart")
+    @Test(
+        "learning windows: three 10 days apart fit on exactly the rows of three one-window fits 10 days apart; none starts before the events"
+    )
     func overlappingLearningWindows() throws {
         // A slice of the fixtures' shoppers keeps nine blend fits quick.
         let fixtures = try EventReader(format: .generic).read(path: TestSupport.fixtures + "/events.csv")
@@ -111,10 +113,14 @@ struct EvaluationTests {
         configuration.threads = 1
         let cut = try #require(CalendarTime.day("2026-10-20"))
         let day: Int64 = 86_400
-        func comparison(cutDaysEarlier: Int64, windows: Int, step: Int? = nil) -> MethodComparison {
+        func comparison(
+            cutDaysEarlier: Int64 = 0, windows: Int, step: Int? = nil, window: Int = 30, shoppers: Int? = nil
+        ) -> MethodComparison {
             let at = cut - cutDaysEarlier * day
             let split = TimeSplit(log, trainUntil: at, testFrom: at + day, testUntil: at + 20 * day)
-            return MethodComparison(split: split, configuration: configuration, learnWindows: windows, learnStep: step)
+            return MethodComparison(
+                split: split, configuration: configuration, learnWindow: window, learnWindows: windows, learnStep: step,
+                learnShoppers: shoppers)
         }
         // Window w of the first ends w·10 days before the cut, as the single window of the w-th.
         let overlapping = try comparison(cutDaysEarlier: 0, windows: 3, step: 10).learnBlend()
@@ -125,6 +131,13 @@ struct EvaluationTests {
         let apart = try comparison(cutDaysEarlier: 0, windows: 2).learnBlend()
         let second = try comparison(cutDaysEarlier: 30, windows: 1).learnBlend()
         #expect(apart.rows == singles[0].rows + second.rows)
+        // Windows beyond the first event add nothing, so any number of them stops there; a sample
+        // larger than the population takes everyone; a window longer than the events has nothing.
+        // (Events start 2026-08-03: five windows 10 days apart end after it.)
+        let early = try comparison(windows: 40, step: 10).learnBlend()
+        let boundless = try comparison(windows: .max, step: 10, shoppers: .max).learnBlend()
+        #expect(boundless.rows == early.rows && boundless.positives == early.positives && early.rows > overlapping.rows)
+        #expect(throws: MethodComparison.NothingToLearn.self) { try comparison(windows: 2, step: .max, window: .max).learnBlend() }
     }
 
     @Test("the logistic blend recovers a known model and round-trips through bytes")

@@ -10,7 +10,9 @@ private struct ExposureWorld {
     let history: SparseMatrix
     let touched: [Set<Int32>]
 
-    init(seed: UInt64, shoppers: Int, brands: Int, factors: Int = 4, continuous: Bool = false) {
+    /// `boundless`: every promise is beyond any population (guarantees `Int.max`, caps 2⁴⁰), as a
+    /// catalog may hold.
+    init(seed: UInt64, shoppers: Int, brands: Int, factors: Int = 4, continuous: Bool = false, boundless: Bool = false) {
         var random = SeededRandom(seed: seed)
         var shopperIDs = IdentifierMap()
         var brandIDs = IdentifierMap()
@@ -30,8 +32,8 @@ private struct ExposureWorld {
                 CatalogBrand(
                     id: "B\(b)", name: "B\(b)", category: "c\(b % 3)", merchant: "M", price: 100, participating: random.unit() < 0.9,
                     stock: random.unit() < 0.1 ? .soldOut : .inStock, maxDiscountPercent: 10,
-                    exposureGuarantee: random.unit() < 0.3 ? random.below(shoppers / 2) : nil,
-                    exposureCap: random.unit() < 0.2 ? random.below(shoppers) : nil)
+                    exposureGuarantee: random.unit() < 0.3 ? (boundless ? .max : random.below(shoppers / 2)) : nil,
+                    exposureCap: random.unit() < 0.2 ? (boundless ? 1 << 40 : random.below(shoppers)) : nil)
             })
         showable = catalog.showable(among: brandIDs)
         var rows: [Int32] = []
@@ -129,9 +131,9 @@ private struct ExposureWorld {
 struct ExposurePlanTests {
     @Test(
         "guarantees: eligible shoppers only, at most perPage per page, in full when there is room; caps: at most cap pages",
-        arguments: 1...6)
-    func planRules(seed: UInt64) {
-        let world = ExposureWorld(seed: seed, shoppers: 60 + Int(seed) * 7, brands: 25)
+        arguments: [(1, false), (2, false), (3, false), (4, false), (5, false), (6, false), (7, true), (8, true)])
+    func planRules(seed: UInt64, boundless: Bool) {
+        let world = ExposureWorld(seed: seed, shoppers: 60 + Int(seed) * 7, brands: 25, boundless: boundless)
         let shoppers = world.model.shopperIDs.count
         for perPage in [1, 2, 40] {
             let plan = ExposurePlan(

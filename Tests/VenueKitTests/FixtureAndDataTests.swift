@@ -80,6 +80,38 @@ struct CommandTests {
         }
     }
 
+    @Test("numbers beyond any data on the command line are refused with a message, or mean \"all\"; never a crash")
+    func hugeNumbers() throws {
+        let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
+        let huge = String(Int.max)
+        let events = ["--events", TestSupport.fixtures + "/events.csv", "--format", "generic"]
+        let split = ["--train-until", "2026-10-15", "--test-from", "2026-10-16", "--test-until", "2026-11-10"]
+        let model = folder + "/m.model"
+        let train = ["train"] + events + ["--iterations", "2", "--model", model]
+        try #require(try TestSupport.venue(train).status == 0)
+        // Refused before any work: status 64 and the option named.
+        for (arguments, option) in [
+            (["fixtures", "--out", folder + "/fx", "--brands", huge], "--brands"),
+            (["fixtures", "--out", folder + "/fx", "--shoppers", huge], "--shoppers"),
+            (["evaluate"] + events + split + ["--seeds", huge], "--seeds"),
+            (["evaluate"] + events + split + ["--bootstrap", huge], "--bootstrap"),
+            (["tune"] + events + ["--train-until", "2026-10-15", "--folds", huge], "--folds"),
+            (["tune"] + events + ["--train-until", "2026-10-15", "--validation-days", huge], "--validation-days"),
+        ] {
+            let result = try TestSupport.venue(arguments)
+            #expect(result.status == 64 && result.err.contains(option), "\(option): \(result.status) \(result.err.suffix(300))")
+        }
+        // Taken as "every brand" (learning windows and samples: `overlappingLearningWindows`).
+        let all = try TestSupport.venue(["recommend", "--model", model, "--shopper", "S0001", "-k", huge])
+        #expect(all.status == 0 && all.out.split(separator: "\n").count == 200, "\(all.status) \(all.err.suffix(300))")
+        // Run, and stopped with a message: windows longer than the events, more threads than memory.
+        for (option, message) in [("--learn-window", "learning windows"), ("--threads", "more than this machine's")] {
+            let result = try TestSupport.venue(train + ["--learn-blend", option, huge])
+            #expect(result.status == 1 && result.err.contains(message), "\(option): \(result.status) \(result.err.suffix(300))")
+        }
+    }
+
     @Test("stats on the fixtures")
     func stats() throws {
         let result = try TestSupport.venue(["stats", "--events", TestSupport.fixtures + "/events.csv", "--json"])
