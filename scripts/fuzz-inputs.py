@@ -8,7 +8,7 @@ either succeed (the damage left valid input) or exit 1 with a `file:line:column:
 message (a model: `file: …`), and a failed demo must leave no output folder.
 
 Usage: scripts/fuzz-inputs.py VENUE_BINARY [RUNS] [SEED]      (defaults: 300 runs, seed 1)
-A damaged fixture that fails is kept as .build/fuzz-failures/N-FILE (the rest of Fixtures/ is unchanged).
+A damaged fixture or model that fails is kept as .build/fuzz-failures/N-FILE (the rest of Fixtures/ is unchanged).
 """
 import collections, os, random, shutil, subprocess, sys, tempfile
 
@@ -58,6 +58,7 @@ def run(args):
 
 
 outcomes, failures = collections.Counter(), []
+kept = os.path.join(fixtures, "..", ".build", "fuzz-failures")
 with tempfile.TemporaryDirectory(prefix="venue-fuzz-") as work:
     for n in range(runs):
         folder, out = os.path.join(work, "fixtures"), os.path.join(work, "out")
@@ -72,7 +73,6 @@ with tempfile.TemporaryDirectory(prefix="venue-fuzz-") as work:
         located = f"{target}:" in err and "expected" in err
         if status not in (0, 1) or (status == 1 and (not located or os.path.exists(out))):
             failures.append((target, status, err[-300:], os.path.exists(out)))
-            kept = os.path.join(fixtures, "..", ".build", "fuzz-failures")
             os.makedirs(kept, exist_ok=True)
             shutil.copy(os.path.join(folder, target), os.path.join(kept, f"{n}-{target}"))
     # Damaged model files.
@@ -87,12 +87,18 @@ with tempfile.TemporaryDirectory(prefix="venue-fuzz-") as work:
         else:
             for _ in range(rng.randint(1, 8)):
                 data[rng.randrange(len(data))] = rng.randrange(256)
+        if data == model:
+            continue  # every byte written back as it was: nothing damaged
         open(damaged, "wb").write(bytes(data))
         for args in (["--shopper", "S0001"], ["--all", "--out", os.path.join(work, "all.jsonl")]):
             status, err = run(["recommend", "--model", damaged] + args)
             outcomes[("model", args[0], status)] += 1
             if status != 1 or "damaged.model" not in err or os.path.exists(os.path.join(work, "all.jsonl")):
                 failures.append(("model", args[0], status, err[-300:]))
+                os.makedirs(kept, exist_ok=True)
+                shutil.copy(damaged, os.path.join(kept, f"{n}-damaged.model"))
+            if os.path.exists(os.path.join(work, "all.jsonl")):
+                os.remove(os.path.join(work, "all.jsonl"))
 for key, count in sorted(outcomes.items(), key=str):
     print(key, count)
 print(f"{len(failures)} failures")

@@ -5,6 +5,12 @@ import VenueInteractions
 /// wallets. Every failed field becomes an ``InputProblem`` naming file, line and column; a file
 /// with bad rows fails listing the first few problems and the total.
 struct CSVTable {
+    /// The largest price, threshold or amount, in yuan (¥1 billion): well inside what a page's
+    /// JSON writes exactly, even summed over a wallet.
+    static let mostMoney = 1_000_000_000
+    /// Prices, thresholds and amounts a file may hold.
+    static let money = 0...Double(mostMoney)
+
     /// One data row, with typed accessors that record a located problem instead of crashing.
     struct Row {
         let line: DelimitedLine
@@ -33,9 +39,9 @@ struct CSVTable {
             return value
         }
 
-        /// A number ≥ `minimum`, or `nil` (recorded) when it is not one.
-        mutating func number(_ name: String, minimum: Double = 0, expected: String) -> Double {
-            guard let value = Double(text(name)), value.isFinite, value >= minimum else {
+        /// A number in `range`, or 0 with the problem recorded when it is not one.
+        mutating func number(_ name: String, in range: ClosedRange<Double>, expected: String) -> Double {
+            guard let value = Double(text(name)), range.contains(value) else {
                 problem(name, expected: expected)
                 return 0
             }

@@ -59,7 +59,8 @@ public struct CatalogBrand: Sendable, Equatable {
 ///
 /// CSV columns (any order, header required): `brand,name,category,merchant,price,participating,
 /// stock,max_discount` and optionally `exposure_guarantee,exposure_cap`. `participating` is
-/// `yes`/`no`; `stock` is `in_stock`, `low` or `sold_out`; `max_discount` is a percent 0–90.
+/// `yes`/`no`; `stock` is `in_stock`, `low` or `sold_out`; `max_discount` is a percent 0–90;
+/// `price` is in yuan, 0 to ¥1 billion.
 public struct Catalog: Sendable, Equatable {
     /// Brands in file order.
     public let brands: [CatalogBrand]
@@ -90,10 +91,10 @@ public struct Catalog: Sendable, Equatable {
             let name = row.required("name", expected: "a display name")
             let category = row.required("category", expected: "a category id")
             let merchant = row.required("merchant", expected: "a merchant id")
-            let price = row.number("price", expected: "a price ≥ 0")
+            let price = row.number("price", in: CSVTable.money, expected: "a price from 0 to \(CSVTable.mostMoney)")
             let participating = row.choice("participating", YesNo.self, expected: "yes or no")
             let stock = row.choice("stock", StockLevel.self, expected: "in_stock, low or sold_out")
-            let discount = row.number("max_discount", expected: "a percent from 0 to 90")
+            let discount = row.number("max_discount", in: 0...90, expected: "a whole percent from 0 to 90")
             if discount > 90 || discount != discount.rounded() { row.reject("max_discount", expected: "a whole percent from 0 to 90") }
             let guarantee = row.optionalCount("exposure_guarantee", expected: "a whole number of impressions or nothing")
             let cap = row.optionalCount("exposure_cap", expected: "a whole number of impressions or nothing")

@@ -78,7 +78,8 @@ public struct Coupon: Sendable, Hashable {
 ///
 /// CSV columns (header required): `shopper,coupon,kind,scope,threshold,amount,valid_from,
 /// valid_until`; `kind` is `red_envelope`, `cross_store`, `store` or `category`; `scope` is
-/// `all`, `brand:ID` or `category:ID`; dates are `YYYY-MM-DD`, both days included.
+/// `all`, `brand:ID` or `category:ID`; `threshold` and `amount` are yuan, 0 to ¥1 billion;
+/// dates are `YYYY-MM-DD`, both days included.
 public struct CouponWallets: Sendable {
     private let wallets: [String: [Coupon]]
 
@@ -111,8 +112,8 @@ public struct CouponWallets: Sendable {
             } else {
                 row.reject("scope", expected: "all, brand:ID or category:ID")
             }
-            let threshold = row.number("threshold", expected: "a threshold ≥ 0")
-            let amount = row.number("amount", expected: "an amount ≥ 0")
+            let threshold = row.number("threshold", in: CSVTable.money, expected: "a threshold from 0 to \(CSVTable.mostMoney)")
+            let amount = row.number("amount", in: CSVTable.money, expected: "an amount from 0 to \(CSVTable.mostMoney)")
             let from = row.date("valid_from")
             let until = row.date("valid_until")
             if row.problems.isEmpty, until < from { row.reject("valid_until", expected: "a day not before valid_from") }

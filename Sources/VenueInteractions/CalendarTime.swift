@@ -63,8 +63,11 @@ public enum CalendarTime {
         a >= 0 ? a / b : -((-a + b - 1) / b)
     }
 
+    /// Years a date can have: those four digits spell.
+    static let years = 0...9999
+
     static func isValid(year: Int, month: Int, day: Int) -> Bool {
-        guard (1...12).contains(month), day >= 1 else { return false }
+        guard years.contains(year), (1...12).contains(month), day >= 1 else { return false }
         return day <= daysIn(month: month, year: year)
     }
 
@@ -89,7 +92,8 @@ public enum CalendarTime {
         return value
     }
 
-    /// Unix seconds, `YYYY-MM-DD`, or ISO-8601 `YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|±HH[:]MM]`.
+    /// Unix seconds (of the years 0000–9999, like the dates), `YYYY-MM-DD`, or ISO-8601
+    /// `YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|±HH[:]MM]`.
     public static func parseFlexible(_ b: UnsafeRawBufferPointer) -> Int64? {
         let n = b.count
         guard n > 0 else { return nil }
@@ -106,8 +110,12 @@ public enum CalendarTime {
             value = value * 10 + d
             i += 1
         }
-        return negative ? -value : value
+        let seconds = negative ? -value : value
+        return secondsOfYears.contains(seconds) ? seconds : nil
     }
+
+    /// Unix seconds of the years 0000–9999: 0000-01-01 to the last second of 9999-12-31.
+    static let secondsOfYears: ClosedRange<Int64> = -62_167_219_200...253_402_300_799
 
     static func parseDateTime(_ b: UnsafeRawBufferPointer) -> Int64? {
         let n = b.count

@@ -45,6 +45,12 @@ struct EventReaderTests {
         #expect(log.times[1] == CalendarTime.seconds(year: 2014, month: 12, day: 31))
         let other = try EventReader(format: .tmall2014, year: 2013).read(MappedFile(path: "t", contents: Data("1,9,0,2-28\n".utf8)))
         #expect(other.times[0] == CalendarTime.seconds(year: 2013, month: 2, day: 28))
+        // A year four digits cannot spell makes no date (it used to overflow the day count).
+        for year in [Int.max, -1, 10_000] {
+            #expect(throws: InputError.self) {
+                try EventReader(format: .tmall2014, year: year).read(MappedFile(path: "t", contents: Data("1,9,0,2-28\n".utf8)))
+            }
+        }
     }
 
     @Test("IJCAI-15: columns by header name, pandas index column, float brand ids, MMDD")
@@ -240,6 +246,13 @@ struct InteractionTests {
         }
         // Event times stay flexible.
         #expect(Array("1405382400".utf8).withUnsafeBytes { CalendarTime.parseFlexible($0) } == 1_405_382_400)
+        // Unix seconds span the years dates can spell, 0000–9999, so every time has a YYYY-MM-DD.
+        let first = CalendarTime.seconds(year: 0, month: 1, day: 1)
+        let last = CalendarTime.seconds(year: 10_000, month: 1, day: 1) - 1
+        for (seconds, parsed) in [(first, true), (last, true), (first - 1, false), (last + 1, false)] {
+            #expect((Array(String(seconds).utf8).withUnsafeBytes { CalendarTime.parseFlexible($0) } != nil) == parsed, "\(seconds)")
+        }
+        #expect(CalendarTime.isoDate(first) == "0000-01-01" && CalendarTime.isoDate(last) == "9999-12-31")
     }
 }
 

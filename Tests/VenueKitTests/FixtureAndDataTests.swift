@@ -98,6 +98,7 @@ struct CommandTests {
             (["evaluate"] + events + split + ["--bootstrap", huge], "--bootstrap"),
             (["tune"] + events + ["--train-until", "2026-10-15", "--folds", huge], "--folds"),
             (["tune"] + events + ["--train-until", "2026-10-15", "--validation-days", huge], "--validation-days"),
+            (["stats", "--events", TestSupport.fixtures + "/events.csv", "--format", "tmall2014", "--year", huge], "--year"),
         ] {
             let result = try TestSupport.venue(arguments)
             #expect(result.status == 64 && result.err.contains(option), "\(option): \(result.status) \(result.err.suffix(300))")

@@ -400,13 +400,17 @@ struct RankingTests {
         B1,Alpha,home,M1,cheap,yes,in_stock,30
         B2,Beta,home,M1,100,maybe,in_stock,30
         B3,Gamma,toys,M2,50,yes,gone,95
+        B4,Delta,toys,M2,1e13,yes,low,10
         """.write(toFile: bad, atomically: true, encoding: .utf8)
         #expect {
             try Catalog.read(path: bad)
         } throws: { error in
             guard case .malformedRows(let problems, let total) = error as? InputError else { return false }
-            return total == 3 && problems[0].location == InputLocation(file: bad, line: 2, column: 18)
+            // A price beyond ¥1 billion is refused: a page's JSON could not write it (it wrote null).
+            return total == 4 && problems[0].location == InputLocation(file: bad, line: 2, column: 18)
                 && problems[1].expected == "yes or no" && problems[2].location.line == 4
+                && problems[3].location == InputLocation(file: bad, line: 5, column: 18)
+                && problems[3].expected == "a price from 0 to 1000000000"
         }
     }
 }

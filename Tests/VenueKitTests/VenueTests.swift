@@ -316,15 +316,18 @@ struct VenueTests {
         S2,C4,red_envelope,all,0,5,2026-11-12,2026-11-11
         S3,C5,red_envelope,all,0,5,1762000000,2026-11-11
         S3,C6,red_envelope,all,0,5,2026-11-01,2026-11-11T23:59
+        S4,C7,red_envelope,all,0,9223372036854775807,2026-11-01,2026-11-11
         """.write(toFile: coupons, atomically: true, encoding: .utf8)
         // Validity dates are days: Unix seconds and date-times are refused, not read as some moment.
+        // Amounts stop at ¥1 billion, which a page's JSON writes exactly.
         #expect {
             try CouponWallets.read(path: coupons)
         } throws: { error in
-            guard case .malformedRows(let problems, 5) = error as? InputError else { return false }
-            return problems.map(\.location.line) == [3, 4, 5, 6, 7] && problems[0].location.column == 7
-                && problems.suffix(2).map(\.location.column) == [28, 39]
-                && problems.suffix(2).allSatisfy { $0.expected.contains("YYYY-MM-DD") }
+            guard case .malformedRows(let problems, 6) = error as? InputError else { return false }
+            return problems.map(\.location.line) == [3, 4, 5, 6, 7, 8] && problems[0].location.column == 7
+                && problems[3...4].map(\.location.column) == [28, 39]
+                && problems[3...4].allSatisfy { $0.expected.contains("YYYY-MM-DD") }
+                && problems[5].location.column == 26 && problems[5].expected == "an amount from 0 to 1000000000"
         }
         // Layout errors give the line and column of the bad value, or of the object missing a key,
         // and its key path.
