@@ -82,9 +82,18 @@ public struct VenueLayout: Sendable, Equatable {
             throw problem("", "a JSON object", parsed is [Any] ? "an array" : "a single value")
         }
         guard root["version"] as? Int == 1 else { throw problem("version", "1", "\(root["version"] ?? "nothing")") }
-        let diversity = root["diversity"] as? [String: Any] ?? [:]
-        let window = diversity["window"] as? Int ?? 4
-        let maxPerCategory = diversity["maxPerCategory"] as? Int ?? 2
+        // An optional key, when present, must hold what it is for: no silent default.
+        func optional<Value>(_ object: [String: Any], _ key: String, at path: String, _ expected: String, _ fallback: Value)
+            throws(InputError)
+            -> Value
+        {
+            guard let raw = object[key] else { return fallback }
+            guard let value = raw as? Value else { throw problem(path, expected, raw is String ? "\"\(raw)\"" : "\(raw)") }
+            return value
+        }
+        let diversity = try optional(root, "diversity", at: "diversity", "an object", [String: Any]())
+        let window = try optional(diversity, "window", at: "diversity.window", "a whole number ≥ 1", 4)
+        let maxPerCategory = try optional(diversity, "maxPerCategory", at: "diversity.maxPerCategory", "a whole number ≥ 1", 2)
         guard window >= 1, maxPerCategory >= 1 else {
             throw problem("diversity", "window and maxPerCategory ≥ 1", "\(window), \(maxPerCategory)")
         }
@@ -110,9 +119,10 @@ public struct VenueLayout: Sendable, Equatable {
             guard let slots = entry["slots"] as? Int, (1...100).contains(slots) else {
                 throw problem(at + ".slots", "1 to 100 slots", "\(entry["slots"] ?? "nothing")")
             }
-            let count = entry["count"] as? Int ?? 1
+            let count = try optional(entry, "count", at: at + ".count", "1 to 10", 1)
             guard (1...10).contains(count) else { throw problem(at + ".count", "1 to 10", "\(count)") }
-            floors.append(Floor(id: id, kind: kind, title: entry["title"] as? String ?? id, slots: slots, count: count))
+            let title = try optional(entry, "title", at: at + ".title", "a string", id)
+            floors.append(Floor(id: id, kind: kind, title: title, slots: slots, count: count))
         }
         return VenueLayout(floors: floors, diversityWindow: window, maxPerCategory: maxPerCategory)
     }

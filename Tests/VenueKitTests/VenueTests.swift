@@ -357,6 +357,20 @@ struct VenueTests {
         let noSlots = try layoutProblem(#"{"version": 1,\#n  "floors": [ {"id": "a", "kind": "followed"} ] }"#)
         #expect(noSlots?.location.line == 2 && noSlots?.location.column == 15)
         #expect(noSlots?.expected == "1 to 100 slots at floors[0].slots")
+        // An optional key holding the wrong kind of value is an error, not its default.
+        let wrongKinds = try [
+            #"{"version": 1, "floors": [ {"id": "a", "kind": "popular", "slots": 3, "count": "2"} ] }"#,
+            #"{"version": 1, "floors": [ {"id": "a", "kind": "popular", "slots": 3, "count": 1e300} ] }"#,
+            #"{"version": 1, "diversity": {"window": "4"}, "floors": [ {"id": "a", "kind": "popular", "slots": 3} ] }"#,
+            #"{"version": 1, "diversity": [], "floors": [ {"id": "a", "kind": "popular", "slots": 3} ] }"#,
+            #"{"version": 1, "floors": [ {"id": "a", "kind": "popular", "slots": 3, "title": 7} ] }"#,
+        ].map { text in try layoutProblem(text) }
+        #expect(
+            wrongKinds.map { $0.map { "\($0.location.column) \($0.expected), found \($0.found)" } } == [
+                "80 1 to 10 at floors[0].count, found \"2\"", "80 1 to 10 at floors[0].count, found 1e+300",
+                "40 a whole number ≥ 1 at diversity.window, found \"4\"", "29 an object at diversity, found []",
+                "80 a string at floors[0].title, found 7",
+            ])
         // Text that is not JSON: the line and column where it stops being JSON, what JSON allows
         // there and what is there (Foundation's parser says neither).
         let syntax = try [
