@@ -4,8 +4,10 @@ import VenueLinearAlgebra
 
 /// Why a model file could not be read.
 public enum ModelFileError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The file could not be opened, read or written.
+    /// The file could not be opened or read.
     case unreadable(file: String, reason: String)
+    /// The file (or its folder) could not be written.
+    case unwritable(file: String, reason: String)
     /// The file does not start with the VenueKit model magic.
     case notAModel(file: String)
     /// The file is a model of a version this build does not read.
@@ -18,6 +20,7 @@ public enum ModelFileError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .unreadable(let file, let reason): "\(file): cannot read model: \(reason)"
+        case .unwritable(let file, let reason): "\(file): cannot write model: \(reason)"
         case .notAModel(let file): "\(file): not a VenueKit model file (bad magic)"
         case .unsupportedVersion(let file, let found, let supported):
             "\(file): model file version \(found), this build reads version \(supported)"
@@ -76,7 +79,8 @@ public enum ModelFile {
         do {
             try AtomicFile.write(Data(out.data), to: path)
         } catch {
-            throw .unreadable(file: path, reason: error.description)
+            guard case .unwritable(_, let reason) = error else { throw .unwritable(file: path, reason: error.description) }
+            throw .unwritable(file: path, reason: reason)
         }
     }
 

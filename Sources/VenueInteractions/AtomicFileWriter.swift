@@ -49,10 +49,10 @@ public final class AtomicFileWriter {
             try FileManager.default.createDirectory(
                 at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
         } catch {
-            throw .unreadable(file: path, reason: "cannot create its folder: \((error as NSError).localizedDescription)")
+            throw .unwritable(file: path, reason: "cannot create its folder: \((error as NSError).localizedDescription)")
         }
         let descriptor = open(temporary, O_WRONLY | O_CREAT | (offset == 0 ? O_TRUNC : 0), 0o644)
-        guard descriptor >= 0 else { throw .unreadable(file: path, reason: "cannot write: \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw .unwritable(file: path, reason: String(cString: strerror(errno))) }
         if offset > 0 {
             let end = lseek(descriptor, 0, SEEK_END)
             guard end >= offset, ftruncate(descriptor, off_t(offset)) == 0, lseek(descriptor, off_t(offset), SEEK_SET) == offset else {
@@ -124,7 +124,7 @@ public final class AtomicFileWriter {
         guard close(sink.descriptor) == 0, rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
-            throw .unreadable(file: path, reason: "cannot write: \(reason)")
+            throw .unwritable(file: path, reason: reason)
         }
     }
 
@@ -141,7 +141,7 @@ public final class AtomicFileWriter {
     /// Discards the temporary file and throws `reason`.
     private func fail(_ reason: String) throws(InputError) -> Never {
         discard()
-        throw .unreadable(file: path, reason: "cannot write: \(reason)")
+        throw .unwritable(file: path, reason: reason)
     }
 }
 

@@ -41,6 +41,8 @@ public struct InputProblem: Sendable, Hashable, CustomStringConvertible {
 public enum InputError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file could not be opened or read.
     case unreadable(file: String, reason: String)
+    /// An output file (or its folder) could not be written.
+    case unwritable(file: String, reason: String)
     /// The file holds no data rows.
     case empty(file: String)
     /// The first line is not the header the format requires.
@@ -69,7 +71,7 @@ public enum InputError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The problems this error lists.
     public var problems: [InputProblem] {
         switch self {
-        case .unreadable, .empty: []
+        case .unreadable, .unwritable, .empty: []
         case .missingHeader(let problem), .invalid(let problem): [problem]
         case .malformedRows(let problems, _): problems
         }
@@ -79,6 +81,8 @@ public enum InputError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .unreadable(let file, let reason):
             return "\(file): cannot read: \(reason)"
+        case .unwritable(let file, let reason):
+            return "\(file): cannot write: \(reason)"
         case .empty(let file):
             return "\(file): the file is empty: expected at least one data row"
         case .missingHeader(let problem), .invalid(let problem):

@@ -8,13 +8,31 @@ public struct MappedFile: Sendable {
     /// The file's contents (mapped, not copied).
     public let data: Data
 
-    /// Maps the file at `path`.
+    /// Maps the file at `path`. What cannot be mapped but can be read, such as a pipe
+    /// (`/dev/stdin`, or `<(zcat events.csv.gz)` in a shell), is read into memory instead.
     public init(path: String) throws(InputError) {
         self.path = path
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-        } catch {
-            throw .unreadable(file: path, reason: (error as NSError).localizedDescription)
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw .unreadable(file: path, reason: String(cString: strerror(errno))) }
+        switch status.st_mode & S_IFMT {
+        case S_IFDIR:
+            throw .unreadable(file: path, reason: "it is a folder, not a file")
+        case S_IFREG:
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+            } catch {
+                throw .unreadable(file: path, reason: (error as NSError).localizedDescription)
+            }
+        default:
+            guard let handle = FileHandle(forReadingAtPath: path) else {
+                throw .unreadable(file: path, reason: String(cString: strerror(errno)))
+            }
+            defer { try? handle.close() }
+            do {
+                data = try handle.readToEnd() ?? Data()
+            } catch {
+                throw .unreadable(file: path, reason: (error as NSError).localizedDescription)
+            }
         }
     }
 

@@ -157,14 +157,31 @@ struct EventReaderTests {
         #expect(skipped.count == 13 && skipped.skippedRows == 12)
     }
 
-    @Test("unreadable file names the path")
-    func unreadable() {
+    @Test("unreadable or unwritable files name the path and why; a pipe is read like a file")
+    func unreadable() throws {
         #expect {
             try EventReader(format: .generic).read(path: "/nonexistent/events.csv")
         } throws: { error in
             guard case .unreadable(let file, _) = error as? InputError else { return false }
-            return file == "/nonexistent/events.csv" && "\(error)".hasPrefix("/nonexistent/events.csv: cannot read")
+            return "\(error)" == "/nonexistent/events.csv: cannot read: No such file or directory" && file == "/nonexistent/events.csv"
         }
+        let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
+        #expect(throws: InputError.unreadable(file: folder, reason: "it is a folder, not a file")) {
+            try EventReader(format: .generic).read(path: folder)
+        }
+        #expect(throws: InputError.unwritable(file: folder, reason: "Is a directory")) { try AtomicFile.write(Data(), to: folder) }
+        // `zcat events.csv.gz | venue stats --events /dev/stdin` (a pipe cannot be mapped; it used
+        // to fail with "You don't have permission").
+        let events = TestSupport.fixtures + "/events.csv"
+        let piped = try TestSupport.run(
+            "/bin/sh", ["-c", "cat \"$0\" | \"$1\" stats --events /dev/stdin --json", events, TestSupport.venueExecutable])
+        let direct = try TestSupport.venue(["stats", "--events", events, "--json"])
+        // The same counts and dates; only the file name and the reading time differ.
+        func counts(_ json: String) -> [Substring] {
+            json.split(separator: ",").filter { !$0.hasPrefix("{\"file\"") && !$0.hasPrefix("\"read_seconds\"") }
+        }
+        #expect(piped.status == 0 && counts(piped.out) == counts(direct.out) && counts(piped.out).count > 10, "\(piped.err)")
     }
 }
 
