@@ -186,7 +186,9 @@ struct GenerateCommand: ParsableCommand {
             files: [model, events, catalog, coupons, layout] + (shoppersFile.map { [$0] } ?? []))
         let resumed: GenerationCheckpoint
         do {
-            resumed = try GenerationCheckpoint.start(at: checkpointPath, fingerprint: fingerprint, total: total, resume: batch.resume)
+            resumed = try GenerationCheckpoint.start(
+                at: checkpointPath, fingerprint: fingerprint, total: total, planLines: generator.assembler.exposure.lines.count,
+                resume: batch.resume)
         } catch {
             standardError("error: \(error)")
             throw ExitCode(1)

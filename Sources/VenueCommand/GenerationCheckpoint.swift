@@ -47,10 +47,11 @@ struct GenerationCheckpoint: Equatable, Sendable {
             let shoppers = fields["shoppers"].flatMap({ Int($0) }), let bytes = fields["bytes"].flatMap({ Int($0) }),
             let inputs = fields["inputs"], shoppers >= 0, bytes >= 0
         else { return nil }
+        // A count of pages so far cannot exceed the shoppers so far.
         func counts(_ key: String) -> [Int]? {
             guard let field = fields[key] else { return [] }
             let counts = field.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) ?? -1 }
-            return counts.allSatisfy { $0 >= 0 } ? counts : nil
+            return counts.allSatisfy { (0...shoppers).contains($0) } ? counts : nil
         }
         guard let exposure = counts("exposure"), let planned = counts("planned") else { return nil }
         self.init(shoppers: shoppers, bytes: bytes, inputs: inputs, exposure: exposure, planned: planned)
@@ -78,11 +79,14 @@ struct GenerationCheckpoint: Equatable, Sendable {
         let description: String
     }
 
-    /// Where a run of `total` shoppers starts, given its checkpoint file `path`: with `resume`,
+    /// Where a run of `total` shoppers and an exposure plan of `planLines` lines starts, given its
+    /// checkpoint file `path`: with `resume`,
     /// the checkpoint an earlier run with the same `fingerprint` left there, or the beginning
     /// when there is none; without `resume`, the beginning, and a stale checkpoint is removed.
     /// Throws when the checkpoint is unreadable or was made with other inputs or settings.
-    static func start(at path: String, fingerprint: String, total: Int, resume: Bool) throws(Refusal) -> GenerationCheckpoint {
+    static func start(at path: String, fingerprint: String, total: Int, planLines: Int, resume: Bool) throws(Refusal)
+        -> GenerationCheckpoint
+    {
         guard resume, FileManager.default.fileExists(atPath: path) else {
             try? FileManager.default.removeItem(atPath: path)
             return GenerationCheckpoint(shoppers: 0, bytes: 0, inputs: fingerprint)
@@ -90,7 +94,10 @@ struct GenerationCheckpoint: Equatable, Sendable {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw Refusal(description: "\(path): not a checkpoint of venue generate; delete it to start afresh")
         }
-        guard let saved = GenerationCheckpoint(text: text) else {
+        // Counts come one per plan line, or none before the first page that needed one.
+        guard let saved = GenerationCheckpoint(text: text), [0, planLines].contains(saved.exposure.count),
+            [0, planLines].contains(saved.planned.count)
+        else {
             if text.hasPrefix("venue-checkpoint "), !text.hasPrefix("venue-checkpoint \(version)\n") {
                 throw Refusal(description: "\(path) was written by another version of venue generate; run without --resume to start afresh")
             }

@@ -585,6 +585,16 @@ struct VenueTests {
             toFile: checkpointPath, atomically: true, encoding: .utf8)
         let older = try generate(folder + "/resumed", ["--checkpoint-every", "256", "--resume"])
         #expect(older.status == 1 && older.err.contains("another version of venue generate"), "\(older.err)")
+        // Counts no run could have made (more pages than shoppers so far) are refused (Int.max
+        // used to overflow the report's sums), and so are counts for fewer brands than the plan has.
+        let exposure = try #require(checkpoint.split(separator: "\n").first { $0.hasPrefix("exposure ") })
+        for damaged in ["exposure \(Int.max)", String(exposure.prefix { $0 != "," })] {
+            try checkpoint.replacingOccurrences(of: exposure, with: damaged).write(
+                toFile: checkpointPath, atomically: true, encoding: .utf8)
+            let impossible = try generate(folder + "/resumed", ["--checkpoint-every", "256", "--resume"])
+            #expect(
+                impossible.status == 1 && impossible.err.contains("not a checkpoint of venue generate"), "\(damaged): \(impossible.err)")
+        }
         try checkpoint.write(toFile: checkpointPath, atomically: true, encoding: .utf8)
         let resumed = try generate(folder + "/resumed", ["--checkpoint-every", "256", "--resume"])
         #expect(resumed.status == 0 && resumed.out.contains("\"pages\":1488") && resumed.out.contains("\"resumed_after\":512"))
