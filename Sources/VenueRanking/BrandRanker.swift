@@ -129,7 +129,7 @@ public struct BrandRanker: Sendable {
             for shopper in rows { try body(shopper, workspace.ranked) }
             return
         }
-        let m = workspace.blockSize
+        let m = min(workspace.blockSize, max(1, rows.count))  // a block never holds more than the rows
         if workspace.counts.count < m {
             workspace.counts = [Int64](repeating: 0, count: m)
             workspace.thresholds = [Float](repeating: 0, count: m)

@@ -103,9 +103,14 @@ struct CommandTests {
             let result = try TestSupport.venue(arguments)
             #expect(result.status == 64 && result.err.contains(option), "\(option): \(result.status) \(result.err.suffix(300))")
         }
-        // Taken as "every brand" (learning windows and samples: `overlappingLearningWindows`).
+        // Taken as "every brand", "every shopper in one block" (learning windows and samples:
+        // `overlappingLearningWindows`).
         let all = try TestSupport.venue(["recommend", "--model", model, "--shopper", "S0001", "-k", huge])
         #expect(all.status == 0 && all.out.split(separator: "\n").count == 200, "\(all.status) \(all.err.suffix(300))")
+        let bench = try TestSupport.venue([
+            "bench", "rank", "--brands", "300", "--queries", "20", "--shoppers", "100", "--block-size", huge,
+        ])
+        #expect(bench.status == 0 && bench.out.contains("\"block_size\":\(huge)"), "\(bench.status) \(bench.err.suffix(300))")
         // Run, and stopped with a message: windows longer than the events, more threads than memory.
         for (option, message) in [("--learn-window", "learning windows"), ("--threads", "more than this machine's")] {
             let result = try TestSupport.venue(train + ["--learn-blend", option, huge])
