@@ -5,8 +5,8 @@ import VenueInteractions
 /// wallets. Every failed field becomes an ``InputProblem`` naming file, line and column; a file
 /// with bad rows fails listing the first few problems and the total.
 struct CSVTable {
-    /// The largest price, threshold or amount, in yuan (¥1 billion): well inside what a page's
-    /// JSON writes exactly, even summed over a wallet.
+    /// The largest price, threshold or amount, in yuan (¥1 billion): a page's JSON writes sums
+    /// below 9 × 10¹² exactly, so a wallet of thousands of such coupons still totals exactly.
     static let mostMoney = 1_000_000_000
     /// Prices, thresholds and amounts a file may hold.
     static let money = 0...Double(mostMoney)

@@ -301,7 +301,7 @@ private struct PopulationScan {
         _ lines: [Int], counts: [Int], touched: [[Int32]], placed: [[Int32]]? = nil, _ open: (Int32) -> Bool
     ) -> [[(index: Int32, score: Float)]] {
         let (shoppers, f, m) = (factors.rows, factors.columns, lines.count)
-        var tops = counts.map { TopK(k: min($0, shoppers)) }
+        var tops = counts.map { TopK(k: $0) }
         var thresholds = [Float](repeating: -.infinity, count: m)
         var touchedAt = [Int](repeating: 0, count: m)
         var placedAt = [Int](repeating: 0, count: m)

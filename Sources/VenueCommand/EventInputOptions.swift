@@ -23,7 +23,10 @@ struct EventInputOptions: ParsableArguments {
             let formats = EventFormat.allCases.filter(\.datesOmitYear).map(\.rawValue).joined(separator: " and ")
             throw ValidationError("--year applies to formats whose dates carry no year (\(formats)), not \(format)")
         }
-        if let year, !(0...9999).contains(year) { throw ValidationError("--year is 0 to 9999, as in a date's four digits") }
+        if let year, !CalendarTime.years.contains(year) {
+            throw ValidationError(
+                "--year is \(CalendarTime.years.lowerBound) to \(CalendarTime.years.upperBound), as in a date's four digits")
+        }
     }
 
     /// Reads the events, printing located errors and exiting non-zero on bad input.

@@ -64,7 +64,7 @@ public enum CalendarTime {
     }
 
     /// Years a date can have: those four digits spell.
-    static let years = 0...9999
+    public static let years = 0...9999
 
     static func isValid(year: Int, month: Int, day: Int) -> Bool {
         guard years.contains(year), (1...12).contains(month), day >= 1 else { return false }
