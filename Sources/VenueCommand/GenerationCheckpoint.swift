@@ -18,8 +18,8 @@ struct GenerationCheckpoint: Equatable, Sendable {
     var planned: [Int] = []
 
     /// The format's version, the first line's second word; a checkpoint of another version is not
-    /// continued.
-    static let version = "2"
+    /// continued. Version 3 added the ``checksum(of:)`` line.
+    static let version = "3"
 
     /// The checkpoint file of output `path`: `.NAME.checkpoint` beside it.
     static func path(for output: String) -> String {
@@ -27,20 +27,34 @@ struct GenerationCheckpoint: Equatable, Sendable {
         return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).checkpoint").path
     }
 
-    /// The file's text: a first line naming the format, then one `key value` line per field
-    /// (count lists comma-separated, left out when empty).
+    /// The file's text: a first line naming the format, one `key value` line per field (count
+    /// lists comma-separated, left out when empty), and last `check` with the ``checksum(of:)``
+    /// of the lines before it.
     var text: String {
         func counts(_ key: String, _ values: [Int]) -> String {
             values.isEmpty ? "" : "\(key) \(values.map(String.init).joined(separator: ","))\n"
         }
-        return "venue-checkpoint \(Self.version)\nshoppers \(shoppers)\nbytes \(bytes)\ninputs \(inputs)\n"
+        let body =
+            "venue-checkpoint \(Self.version)\nshoppers \(shoppers)\nbytes \(bytes)\ninputs \(inputs)\n"
             + counts("exposure", exposure) + counts("planned", planned)
+        return body + "check \(Self.checksum(of: body))\n"
     }
 
-    /// Parses ``text``; `nil` when anything is missing, repeated or malformed, or the text is of
-    /// another version.
+    /// 64-bit FNV-1a of `body`, hex. A checkpoint is trusted to say where to continue, so one changed
+    /// on disk (a byte count off by a few, a count from another run) must be refused, not followed.
+    static func checksum(of body: String) -> String {
+        var hash = FNV1a()
+        hash.add(body)
+        return String(hash.value, radix: 16)
+    }
+
+    /// Parses ``text``; `nil` when the checksum does not match, anything is missing, repeated or
+    /// malformed, or the text is of another version.
     init?(text: String) {
-        let lines = text.split(separator: "\n").map { $0.split(separator: " ", maxSplits: 1).map(String.init) }
+        guard text.hasSuffix("\n"), let end = text.dropLast().lastIndex(of: "\n") else { return nil }
+        let body = String(text[...end])
+        guard text[text.index(after: end)...] == "check \(Self.checksum(of: body))\n" else { return nil }
+        let lines = body.split(separator: "\n").map { $0.split(separator: " ", maxSplits: 1).map(String.init) }
         guard lines.first == ["venue-checkpoint", Self.version], lines.dropFirst().allSatisfy({ $0.count == 2 }) else { return nil }
         let fields = Dictionary(lines.dropFirst().map { ($0[0], $0[1]) }, uniquingKeysWith: { _, _ in "" })
         guard fields.count == lines.count - 1, Set(fields.keys).isSubset(of: ["shoppers", "bytes", "inputs", "exposure", "planned"]),

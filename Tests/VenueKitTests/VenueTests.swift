@@ -532,6 +532,13 @@ struct VenueTests {
         func lines(_ path: String) throws -> [Substring] {
             try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         }
+        // A checkpoint's text with its last line, `check HEX`, recomputed: FNV-1a of the lines before.
+        func resealed(_ checkpoint: String) -> String {
+            let body = checkpoint.split(separator: "\n").dropLast().map { $0 + "\n" }.joined()
+            var hash = FNV1a()
+            hash.add(body)
+            return body + "check \(String(hash.value, radix: 16))\n"
+        }
         #expect(try generate(folder + "/whole").status == 0)
         let whole = try lines(folder + "/whole/venues.jsonl")
         #expect(whole.count == 2000)
@@ -564,7 +571,7 @@ struct VenueTests {
             folder + "/resumed-shard", ["--shard", "2/3", "--checkpoint-every", "256"], environment: ["VENUE_CRASH_AT_CHECKPOINT": "2"])
         #expect(crashedShard.status == 99)
         let shardCheckpoint = try String(contentsOfFile: folder + "/resumed-shard/.venues.shard-2-of-3.jsonl.checkpoint", encoding: .utf8)
-        #expect(shardCheckpoint.hasPrefix("venue-checkpoint 2\n") && shardCheckpoint.contains("\nplanned "), "\(shardCheckpoint)")
+        #expect(shardCheckpoint.hasPrefix("venue-checkpoint 3\n") && shardCheckpoint.contains("\nplanned "), "\(shardCheckpoint)")
         let resumedShard = try generate(folder + "/resumed-shard", ["--shard", "2/3", "--checkpoint-every", "256", "--resume"])
         #expect(resumedShard.status == 0 && resumedShard.out.contains("\"resumed_after\":256"), "\(resumedShard.err)")
         for file in ["venues.shard-2-of-3.jsonl", "exposure.shard-2-of-3.csv"] {
@@ -579,17 +586,26 @@ struct VenueTests {
         #expect(checkpoint.contains("shoppers 512\n") && checkpoint.contains("\nexposure "))
         let changed = try generate(folder + "/resumed", ["--checkpoint-every", "256", "--resume", "--at", "2026-11-12"])
         #expect(changed.status == 1 && changed.err.contains("was written by a run with other inputs or settings"), "\(changed.err)")
-        // A checkpoint of the format before planned counts is not continued.
+        // The last line is a checksum of the others, so a checkpoint changed on disk is refused: a
+        // byte count a few short of the true one used to cut the last page short and go on.
         let checkpointPath = folder + "/resumed/.venues.jsonl.checkpoint"
-        try checkpoint.replacingOccurrences(of: "venue-checkpoint 2", with: "venue-checkpoint 1").write(
+        let bytes = try #require(checkpoint.split(separator: "\n").first { $0.hasPrefix("bytes ") })
+        let short = "bytes \(try #require(Int(bytes.dropFirst(6))) - 60)"
+        try checkpoint.replacingOccurrences(of: bytes, with: short).write(toFile: checkpointPath, atomically: true, encoding: .utf8)
+        let changedOnDisk = try generate(folder + "/resumed", ["--checkpoint-every", "256", "--resume"])
+        #expect(
+            changedOnDisk.status == 1 && changedOnDisk.err.contains("not a checkpoint of venue generate"), "\(changedOnDisk.err)")
+        // A checkpoint of an earlier format is not continued.
+        try resealed(checkpoint.replacingOccurrences(of: "venue-checkpoint 3", with: "venue-checkpoint 2")).write(
             toFile: checkpointPath, atomically: true, encoding: .utf8)
         let older = try generate(folder + "/resumed", ["--checkpoint-every", "256", "--resume"])
         #expect(older.status == 1 && older.err.contains("another version of venue generate"), "\(older.err)")
-        // Counts no run could have made (more pages than shoppers so far) are refused (Int.max
-        // used to overflow the report's sums), and so are counts for fewer brands than the plan has.
+        // Counts no run could have made (more pages than shoppers so far) are refused even with a
+        // valid checksum (Int.max used to overflow the report's sums), and so are counts for fewer
+        // brands than the plan has.
         let exposure = try #require(checkpoint.split(separator: "\n").first { $0.hasPrefix("exposure ") })
         for damaged in ["exposure \(Int.max)", String(exposure.prefix { $0 != "," })] {
-            try checkpoint.replacingOccurrences(of: exposure, with: damaged).write(
+            try resealed(checkpoint.replacingOccurrences(of: exposure, with: damaged)).write(
                 toFile: checkpointPath, atomically: true, encoding: .utf8)
             let impossible = try generate(folder + "/resumed", ["--checkpoint-every", "256", "--resume"])
             #expect(
