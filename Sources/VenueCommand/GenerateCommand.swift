@@ -138,14 +138,7 @@ struct GenerateCommand: ParsableCommand {
             let last = log.times.lazy.filter { $0 != EventLog.noTime }.max() ?? 0
             time = (last / 86_400 + 1) * 86_400
         }
-        var ids: [String]?
-        if let shoppersFile {
-            guard let text = try? String(contentsOfFile: shoppersFile, encoding: .utf8) else {
-                standardError("error: \(shoppersFile): cannot read")
-                throw ExitCode(1)
-            }
-            ids = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        }
+        var ids = try shoppersFile.map { file in try reportingInputErrors { () throws(InputError) in try ShopperListFile.read(file) } }
         if let shard = batch.shard { ids = (ids ?? loaded.shopperIDs.ids).filter(shard.contains) }
         var learned: LearnedVenueRanker?
         if learnedBlend {
