@@ -138,7 +138,14 @@ struct GenerateCommand: ParsableCommand {
             let last = log.times.lazy.filter { $0 != EventLog.noTime }.max() ?? 0
             time = (last / 86_400 + 1) * 86_400
         }
-        var ids = try shoppersFile.map { file in try reportingInputErrors { () throws(InputError) in try ShopperListFile.read(file) } }
+        var ids: [String]?
+        if let shoppersFile {
+            let list = try reportingInputErrors { () throws(InputError) in try ShopperListFile.read(shoppersFile) }
+            if list.repeats > 0 {
+                standardError("\(shoppersFile): skipped \(list.repeats) repeated id\(list.repeats == 1 ? "" : "s"): one page per shopper")
+            }
+            ids = list.ids
+        }
         if let shard = batch.shard { ids = (ids ?? loaded.shopperIDs.ids).filter(shard.contains) }
         var learned: LearnedVenueRanker?
         if learnedBlend {

@@ -2,13 +2,17 @@ import Foundation
 import VenueKit
 
 /// The `--shoppers` file of `venue generate`: one shopper id per line, in the order the pages are
-/// wanted. Spaces around an id and blank lines are ignored; `\r\n` endings are accepted.
+/// wanted. Spaces around an id and blank lines are ignored; `\r\n` endings are accepted; an id
+/// listed again is skipped, so each shopper gets one page and counts once in the exposure report.
 enum ShopperListFile {
-    /// The ids in `path`, read like any input (a pipe too). Throws when the file cannot be read, or
-    /// at the first line that is not UTF-8 text, located. O(bytes).
-    static func read(_ path: String) throws(InputError) -> [String] {
+    /// The distinct ids in `path`, in first-listed order, and how many repeats were skipped. Read
+    /// like any input (a pipe too); throws when the file cannot be read, or at the first line that
+    /// is not UTF-8 text, located. O(bytes).
+    static func read(_ path: String) throws(InputError) -> (ids: [String], repeats: Int) {
         let file = try MappedFile(path: path)
         var ids: [String] = []
+        var seen = Set<String>()
+        var repeats = 0
         for (index, line) in file.data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             guard let text = String(validating: line, as: UTF8.self) else {
                 throw .invalid(
@@ -17,9 +21,10 @@ enum ShopperListFile {
                         expected: "a shopper id in UTF-8", found: "a byte that is not UTF-8"))
             }
             let id = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            if !id.isEmpty { ids.append(id) }
+            guard !id.isEmpty else { continue }
+            if seen.insert(id).inserted { ids.append(id) } else { repeats += 1 }
         }
-        return ids
+        return (ids, repeats)
     }
 
     /// Characters of `bytes` before the first that is not UTF-8.

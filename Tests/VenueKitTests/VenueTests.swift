@@ -460,12 +460,13 @@ struct VenueTests {
         let page = try String(contentsOfFile: folder + "/html/html/S0001.html", encoding: .utf8)
         #expect(page.contains("data-floor=\"picked\"") && page.contains("data-floor=\"wallet\"") && !page.contains("http"))
         #expect(FileManager.default.fileExists(atPath: folder + "/html/html/NOBODY.html"), "a cold start still gets a page")
-        // The list's order, spaces and blank lines ignored, \r\n accepted; a byte that is not
-        // UTF-8, or a folder, is a located error and writes nothing.
-        try Data("  S0002 \r\n\r\nS0001\n".utf8).write(to: URL(fileURLWithPath: folder + "/two.txt"))
+        // The list's order, spaces and blank lines ignored, \r\n accepted, a repeated id skipped; a
+        // byte that is not UTF-8, or a folder, is a located error and writes nothing.
+        try Data("  S0002 \r\n\r\nS0001\nS0002\n".utf8).write(to: URL(fileURLWithPath: folder + "/two.txt"))
         let listed = try generate(folder + "/listed", threads: 2, extra: ["--shoppers", folder + "/two.txt"])
         let listedPages = try Data(contentsOf: URL(fileURLWithPath: folder + "/listed/venues.jsonl")).split(separator: 0x0A)
         #expect(listed.status == 0 && listedPages == [lines[1], lines[0]], "\(listed.err)")
+        #expect(listed.err.contains("two.txt: skipped 1 repeated id: one page per shopper"))
         try Data("S0001\nSé0".utf8 + [0xFF] + Data("2\n".utf8)).write(to: URL(fileURLWithPath: folder + "/binary.txt"))
         for (file, message) in [
             ("binary.txt", "binary.txt:2:4: expected a shopper id in UTF-8, found a byte that is not UTF-8"),
