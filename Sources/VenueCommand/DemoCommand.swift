@@ -13,6 +13,10 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Output folder.") var out = "venue-out"
     @Option(help: "Worker threads.") var threads = ProcessInfo.processInfo.activeProcessorCount
 
+    func validate() throws {
+        try OutputPath.validateFolder(out, option: "--out")
+    }
+
     func run() throws {
         let events = fixtures + "/events.csv"
         let common = (

@@ -82,6 +82,8 @@ struct EvaluateCommand: ParsableCommand {
             throw ValidationError("--holdout is the share of interactions held out, strictly between 0 and 1")
         }
         guard k.elements.allSatisfy({ $0 > 0 }) else { throw ValidationError("-k takes positive cut-offs") }
+        if let plot { try OutputPath.validateFile(plot, option: "--plot") }
+        if let saveModel { try OutputPath.validateFile(saveModel, option: "--save-model") }
         if holdout == nil {
             _ = try timeSplitDays()
             guard splitSeed == nil else { throw ValidationError("--split-seed seeds the random holdout: give --holdout FRACTION") }

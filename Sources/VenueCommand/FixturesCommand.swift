@@ -30,6 +30,7 @@ struct FixturesCommand: ParsableCommand {
         guard (1...Self.mostBrands).contains(brands), (1...Self.mostShoppers).contains(shoppers) else {
             throw ValidationError("--brands is 1 to \(Self.mostBrands) and --shoppers 1 to \(Self.mostShoppers)")
         }
+        try OutputPath.validateFolder(out, option: "--out")
     }
 
     func run() throws {

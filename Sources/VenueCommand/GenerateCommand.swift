@@ -76,6 +76,7 @@ struct GenerateCommand: ParsableCommand {
 
     func validate() throws {
         if all, shoppers != nil { throw ValidationError("give --shoppers FILE or --all, not both") }
+        try OutputPath.validateFolder(out, option: "--out")
         guard threads > 0 else { throw ValidationError("--threads must be positive") }
         guard halfLife > 0, halfLife.isFinite else { throw ValidationError("--half-life is a positive number of days") }
         if learnedBlend, factorWeight != nil || popularityWeight != nil {

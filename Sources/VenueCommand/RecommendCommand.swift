@@ -68,6 +68,7 @@ struct RecommendCommand: ParsableCommand {
         guard (shopper != nil) != all else { throw ValidationError("give either --shopper ID or --all") }
         if all, out == nil { throw ValidationError("--all writes a file: give --out FILE") }
         if shopper != nil, out != nil { throw ValidationError("--out is where --all writes; one shopper's list is printed") }
+        if let out { try OutputPath.validateFile(out, option: "--out") }
         if events != nil, !excludeOwned, !blend { throw ValidationError("--events serves --exclude-owned or --blend; give one of them") }
         if excludeOwned, events == nil { throw ValidationError("--exclude-owned needs --events FILE") }
         guard k > 0, threads > 0 else { throw ValidationError("-k and --threads must be positive") }

@@ -33,6 +33,7 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         if !learnBlend, blendOptions.given { throw ValidationError("\(BlendOptions.names) apply with --learn-blend") }
+        try OutputPath.validateFile(model, option: "--model")
     }
 
     func run() throws {

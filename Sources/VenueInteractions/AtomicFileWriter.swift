@@ -8,13 +8,19 @@ import Foundation
 /// without committing, and ``flush(then:)`` makes what it wrote durable, so a later writer can
 /// pick up where a crashed one last flushed.
 ///
+/// A destination that is a symbolic link is resolved first: the temporary file goes beside the
+/// file the link names, and replaces that file, so the link stays. A destination that is not a
+/// file at all (`/dev/stdout`, a named pipe, anything under `/dev` or `/proc`) is written in place,
+/// as a stream: nothing to rename, and bytes already written stay written if the writer stops.
+///
 /// Bytes are staged in 4 MiB buffers that a background queue writes while the caller fills the
 /// next one (up to four in flight), so the kernel's copy into the page cache, and a device that
 /// throttles it, overlap the caller's work instead of stalling it.
 public final class AtomicFileWriter {
     /// The destination.
     public let path: String
-    private let temporary: String
+    /// The file being written and the file it replaces on ``commit()``; `nil` for a stream.
+    private let replacing: (temporary: String, destination: String)?
     /// Whether the temporary file outlives a writer that does not commit (resumable writers).
     private let keepsPartial: Bool
     private let sink: StageSink
@@ -25,29 +31,47 @@ public final class AtomicFileWriter {
     private var length: Int
     private var finished = false
 
-    /// Opens a temporary file beside `path`, creating the parent folder when missing.
+    /// Opens a temporary file beside `path`, creating the parent folder when missing, or `path`
+    /// itself when it is a device or a pipe.
     public convenience init(path: String) throws(InputError) {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
-        try self.init(path: path, temporary: temporary, keepsPartial: false, offset: 0)
+        try self.init(path: path, keepsPartial: false, offset: 0)
     }
 
     /// Opens ``partialPath(for:)`` to continue the work of an earlier resumable writer of `path`
     /// that stopped (a crash, a kill, an error) after a ``flush(then:)`` reported `offset`: the
     /// file is cut back to `offset` bytes and writes append after them. With `offset` 0 it starts
-    /// afresh. Throws when the file holds fewer than `offset` bytes.
+    /// afresh. Throws when the file holds fewer than `offset` bytes, or `path` is not a file.
     public convenience init(path: String, resumingAt offset: Int) throws(InputError) {
-        try self.init(path: path, temporary: Self.partialPath(for: path), keepsPartial: true, offset: offset)
+        try self.init(path: path, keepsPartial: true, offset: offset)
     }
 
-    private init(path: String, temporary: String, keepsPartial: Bool, offset: Int) throws(InputError) {
+    private init(path: String, keepsPartial: Bool, offset: Int) throws(InputError) {
         self.path = path
-        self.temporary = temporary
         self.keepsPartial = keepsPartial
         length = offset
+        var status = stat()
+        let exists = stat(path, &status) == 0
+        if exists, status.st_mode & S_IFMT == S_IFDIR { throw .unwritable(file: path, reason: "it is a folder, not a file") }
+        if (exists && status.st_mode & S_IFMT != S_IFREG) || path.hasPrefix("/dev/") || path.hasPrefix("/proc/") {
+            guard !keepsPartial else {
+                throw .unwritable(file: path, reason: "not a file: a resumable output must be a file it can cut back")
+            }
+            let descriptor = open(path, O_WRONLY)
+            guard descriptor >= 0 else { throw .unwritable(file: path, reason: String(cString: strerror(errno))) }
+            replacing = nil
+            sink = StageSink(descriptor: descriptor)
+            stage = sink.take()
+            return
+        }
+        let destination = Self.resolvingLinks(path)
+        let url = URL(fileURLWithPath: destination)
+        let temporary =
+            keepsPartial
+            ? Self.partialPath(for: destination)
+            : url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        replacing = (temporary, destination)
         do {
-            try FileManager.default.createDirectory(
-                at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         } catch {
             throw .unwritable(file: path, reason: "cannot create its folder: \((error as NSError).localizedDescription)")
         }
@@ -62,6 +86,15 @@ public final class AtomicFileWriter {
         }
         sink = StageSink(descriptor: descriptor)
         stage = sink.take()
+    }
+
+    /// The file a symbolic link at `path` finally names (so replacing it keeps the link), or `path`
+    /// when it is not a link or the link leads nowhere yet.
+    private static func resolvingLinks(_ path: String) -> String {
+        var status = stat()
+        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK, let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// The temporary file a resumable writer of `path` writes: `.NAME.partial` beside it.
@@ -121,9 +154,9 @@ public final class AtomicFileWriter {
         sink.drain()
         if let reason = sink.failure { try fail(reason) }
         finished = true
-        guard close(sink.descriptor) == 0, rename(temporary, path) == 0 else {
+        guard close(sink.descriptor) == 0, replacing.map({ rename($0.temporary, $0.destination) == 0 }) ?? true else {
             let reason = String(cString: strerror(errno))
-            unlink(temporary)
+            if let replacing { unlink(replacing.temporary) }
             throw .unwritable(file: path, reason: reason)
         }
     }
@@ -135,7 +168,7 @@ public final class AtomicFileWriter {
         finished = true
         sink.drain()
         close(sink.descriptor)
-        if !keepsPartial { unlink(temporary) }
+        if !keepsPartial, let replacing { unlink(replacing.temporary) }
     }
 
     /// Discards the temporary file and throws `reason`.

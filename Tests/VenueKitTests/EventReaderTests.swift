@@ -170,7 +170,9 @@ struct EventReaderTests {
         #expect(throws: InputError.unreadable(file: folder, reason: "it is a folder, not a file")) {
             try EventReader(format: .generic).read(path: folder)
         }
-        #expect(throws: InputError.unwritable(file: folder, reason: "Is a directory")) { try AtomicFile.write(Data(), to: folder) }
+        #expect(throws: InputError.unwritable(file: folder, reason: "it is a folder, not a file")) {
+            try AtomicFile.write(Data(), to: folder)
+        }
         // `zcat events.csv.gz | venue stats --events /dev/stdin` (a pipe cannot be mapped; it used
         // to fail with "You don't have permission").
         let events = TestSupport.fixtures + "/events.csv"
@@ -343,5 +345,34 @@ struct AtomicFileWriterTests {
         writer.discard()
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "old\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["venues.jsonl"])
+    }
+
+    @Test("a link's file is replaced and the link kept; a pipe is written in place, not replaced by a file")
+    func linksAndPipes() throws {
+        let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/real", withIntermediateDirectories: true)
+        try AtomicFile.write("old\n", to: folder + "/real/list.jsonl")
+        try FileManager.default.createSymbolicLink(atPath: folder + "/list.jsonl", withDestinationPath: "real/list.jsonl")
+        try AtomicFile.write("new\n", to: folder + "/list.jsonl")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder + "/list.jsonl") == "real/list.jsonl")
+        #expect(try String(contentsOfFile: folder + "/real/list.jsonl", encoding: .utf8) == "new\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/real") == ["list.jsonl"], "no temporary left")
+
+        // `--out /dev/stdout` or a named pipe: renaming a file over it (as root, even in /dev)
+        // replaced the pipe and the reader got nothing.
+        let pipe = folder + "/pipe"
+        #expect(mkfifo(pipe, 0o600) == 0)
+        let reader = open(pipe, O_RDONLY | O_NONBLOCK)
+        #expect(reader >= 0)
+        defer { close(reader) }
+        try AtomicFile.write("through the pipe\n", to: pipe)
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let count = read(reader, &buffer, buffer.count)
+        #expect(count > 0 && String(decoding: buffer.prefix(max(count, 0)), as: UTF8.self) == "through the pipe\n")
+        var status = stat()
+        #expect(lstat(pipe, &status) == 0 && status.st_mode & S_IFMT == S_IFIFO, "still a pipe")
+        // A resumable writer needs a file it can cut back.
+        #expect(throws: InputError.self) { try AtomicFileWriter(path: pipe, resumingAt: 0) }
     }
 }

@@ -118,6 +118,36 @@ struct CommandTests {
         }
     }
 
+    @Test("an output that can only fail to be written is refused before any work, the option named")
+    func outputPaths() throws {
+        let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
+        let file = folder + "/a-file"
+        try AtomicFile.write("x\n", to: file)
+        let fixtures = TestSupport.fixtures
+        let events = ["--events", fixtures + "/events.csv", "--format", "generic"]
+        let model = folder + "/m.model"
+        let marketplace = [
+            "--model", model, "--catalog", fixtures + "/catalog.csv", "--coupons", fixtures + "/coupons.csv", "--layout",
+            fixtures + "/layout.json",
+        ]
+        for (arguments, message) in [
+            (["train"] + events + ["--model", folder], "--model \(folder) is a folder; give a file path"),
+            (["train"] + events + ["--model", file + "/m.model"], "\(file) is a file, where a folder must be"),
+            (["evaluate"] + events + ["--holdout", "0.2", "--plot", folder], "--plot \(folder) is a folder"),
+            (["recommend", "--model", model, "--all", "--out", file + "/deeper/all.jsonl"], "\(file) is a file, where a folder must be"),
+            (
+                ["generate", "--events", fixtures + "/events.csv"] + marketplace + ["--out", file],
+                "--out \(file): \(file) is a file, where a folder must be"
+            ),
+            (["demo", "--out", file], "--out \(file): \(file) is a file"),
+            (["fixtures", "--out", file + "/fx"], "\(file) is a file, where a folder must be"),
+        ] {
+            let result = try TestSupport.venue(arguments)
+            #expect(result.status == 64 && result.err.contains(message), "\(arguments): \(result.status) \(result.err.suffix(300))")
+        }
+    }
+
     @Test("stats on the fixtures")
     func stats() throws {
         let result = try TestSupport.venue(["stats", "--events", TestSupport.fixtures + "/events.csv", "--json"])
