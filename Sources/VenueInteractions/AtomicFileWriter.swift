@@ -49,39 +49,38 @@ public final class AtomicFileWriter {
         self.path = path
         self.keepsPartial = keepsPartial
         length = offset
-        var status = stat()
-        let exists = stat(path, &status) == 0
-        if exists, status.st_mode & S_IFMT == S_IFDIR { throw .unwritable(file: path, reason: "it is a folder, not a file") }
-        if (exists && status.st_mode & S_IFMT != S_IFREG) || path.hasPrefix("/dev/") || path.hasPrefix("/proc/") {
+        let kind = FileKind(path: path)
+        if kind == .folder { throw .unwritable(file: path, reason: FileKind.folderReason) }
+        let descriptor: Int32
+        if kind == .stream || path.hasPrefix("/dev/") || path.hasPrefix("/proc/") {
             guard !keepsPartial else {
                 throw .unwritable(file: path, reason: "not a file: a resumable output must be a file it can cut back")
             }
-            let descriptor = open(path, O_WRONLY)
-            guard descriptor >= 0 else { throw .unwritable(file: path, reason: String(cString: strerror(errno))) }
             replacing = nil
-            sink = StageSink(descriptor: descriptor)
-            stage = sink.take()
-            return
-        }
-        let destination = Self.resolvingLinks(path)
-        let url = URL(fileURLWithPath: destination)
-        let temporary =
-            keepsPartial
-            ? Self.partialPath(for: destination)
-            : url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
-        replacing = (temporary, destination)
-        do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        } catch {
-            throw .unwritable(file: path, reason: "cannot create its folder: \((error as NSError).localizedDescription)")
-        }
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | (offset == 0 ? O_TRUNC : 0), 0o644)
-        guard descriptor >= 0 else { throw .unwritable(file: path, reason: String(cString: strerror(errno))) }
-        if offset > 0 {
-            let end = lseek(descriptor, 0, SEEK_END)
-            guard end >= offset, ftruncate(descriptor, off_t(offset)) == 0, lseek(descriptor, off_t(offset), SEEK_SET) == offset else {
-                close(descriptor)
-                throw .unreadable(file: temporary, reason: "holds \(end) bytes, fewer than the \(offset) to resume after")
+            descriptor = open(path, O_WRONLY)
+            guard descriptor >= 0 else { throw .unwritable(file: path, reason: String(cString: strerror(errno))) }
+        } else {
+            let destination = Self.resolvingLinks(path)
+            let url = URL(fileURLWithPath: destination)
+            let temporary =
+                keepsPartial
+                ? Self.partialPath(for: destination)
+                : url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+            replacing = (temporary, destination)
+            do {
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            } catch {
+                throw .unwritable(file: path, reason: "cannot create its folder: \((error as NSError).localizedDescription)")
+            }
+            descriptor = open(temporary, O_WRONLY | O_CREAT | (offset == 0 ? O_TRUNC : 0), 0o644)
+            guard descriptor >= 0 else { throw .unwritable(file: path, reason: String(cString: strerror(errno))) }
+            if offset > 0 {
+                let end = lseek(descriptor, 0, SEEK_END)
+                guard end >= offset, ftruncate(descriptor, off_t(offset)) == 0, lseek(descriptor, off_t(offset), SEEK_SET) == offset
+                else {
+                    close(descriptor)
+                    throw .unreadable(file: temporary, reason: "holds \(end) bytes, fewer than the \(offset) to resume after")
+                }
             }
         }
         sink = StageSink(descriptor: descriptor)

@@ -12,18 +12,17 @@ public struct MappedFile: Sendable {
     /// (`/dev/stdin`, or `<(zcat events.csv.gz)` in a shell), is read into memory instead.
     public init(path: String) throws(InputError) {
         self.path = path
-        var status = stat()
-        guard stat(path, &status) == 0 else { throw .unreadable(file: path, reason: String(cString: strerror(errno))) }
-        switch status.st_mode & S_IFMT {
-        case S_IFDIR:
-            throw .unreadable(file: path, reason: "it is a folder, not a file")
-        case S_IFREG:
+        guard let kind = FileKind(path: path) else { throw .unreadable(file: path, reason: String(cString: strerror(errno))) }
+        switch kind {
+        case .folder:
+            throw .unreadable(file: path, reason: FileKind.folderReason)
+        case .file:
             do {
                 data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
             } catch {
                 throw .unreadable(file: path, reason: (error as NSError).localizedDescription)
             }
-        default:
+        case .stream:
             guard let handle = FileHandle(forReadingAtPath: path) else {
                 throw .unreadable(file: path, reason: String(cString: strerror(errno)))
             }
