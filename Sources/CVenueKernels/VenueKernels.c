@@ -133,28 +133,40 @@ AVX static float dot_avx(int32_t f, const float *x, const float *y) {
     return s;
 }
 
-// F8 = f / 8 known at compile time: v and out stay in registers across the row.
+// F8 = f / 8 known at compile time. The row's nonzeros go in groups of RANK1_GROUP: first the
+// group's coefficients (dot products, independent of one another, so their loads and FMAs
+// overlap), then the group's rank-1 updates with `out` in registers. Each coefficient and each
+// update is the same arithmetic in the same order as one nonzero at a time, so the result is
+// bit for bit that of the plain loop; only the overlap changes.
+#define RANK1_GROUP 8
 #define RANK1_FIXED(F8)                                                                                   \
     AVX static void rank1_avx_##F8(int64_t n, const int32_t *cols, const float *conf, const float *Y,    \
                                    const float *v, float *out, float s0, float s1, float s2) {            \
         enum { f = 8 * F8 };                                                                              \
-        __m256 vv[F8], acc[F8];                                                                           \
-        for (int j = 0; j < F8; j++) { vv[j] = _mm256_loadu_ps(v + 8 * j); acc[j] = _mm256_loadu_ps(out + 8 * j); } \
-        for (int64_t k = 0; k < n; k++) {                                                                 \
-            const float *y = Y + (int64_t)cols[k] * f;                                                    \
-            if (k + 2 < n) _mm_prefetch((const char *)(Y + (int64_t)cols[k + 2] * f), _MM_HINT_T0);      \
-            __m256 yy[F8];                                                                                \
-            __m256 d0 = _mm256_setzero_ps(), d1 = _mm256_setzero_ps();                                    \
-            for (int j = 0; j < F8; j++) {                                                                \
-                yy[j] = _mm256_loadu_ps(y + 8 * j);                                                       \
-                if (j & 1) d1 = _mm256_fmadd_ps(yy[j], vv[j], d1); else d0 = _mm256_fmadd_ps(yy[j], vv[j], d0); \
+        float coef[RANK1_GROUP];                                                                          \
+        for (int64_t k0 = 0; k0 < n; k0 += RANK1_GROUP) {                                                 \
+            int64_t m = n - k0 < RANK1_GROUP ? n - k0 : RANK1_GROUP;                                      \
+            for (int64_t g = 0; g < m; g++) {                                                             \
+                const float *y = Y + (int64_t)cols[k0 + g] * f;                                           \
+                if (k0 + g + RANK1_GROUP < n)                                                             \
+                    _mm_prefetch((const char *)(Y + (int64_t)cols[k0 + g + RANK1_GROUP] * f), _MM_HINT_T0); \
+                __m256 d0 = _mm256_setzero_ps(), d1 = _mm256_setzero_ps();                                \
+                for (int j = 0; j < F8; j++) {                                                            \
+                    __m256 yy = _mm256_loadu_ps(y + 8 * j), vv = _mm256_loadu_ps(v + 8 * j);              \
+                    if (j & 1) d1 = _mm256_fmadd_ps(yy, vv, d1); else d0 = _mm256_fmadd_ps(yy, vv, d0);   \
+                }                                                                                         \
+                float c = conf[k0 + g];                                                                   \
+                coef[g] = s0 * c + (s1 * c + s2) * hsum(_mm256_add_ps(d0, d1));                           \
             }                                                                                             \
-            float c = conf[k];                                                                            \
-            float coef = s0 * c + (s1 * c + s2) * hsum(_mm256_add_ps(d0, d1));                            \
-            __m256 cc = _mm256_set1_ps(coef);                                                             \
-            for (int j = 0; j < F8; j++) acc[j] = _mm256_fmadd_ps(cc, yy[j], acc[j]);                     \
+            __m256 acc[F8];                                                                               \
+            for (int j = 0; j < F8; j++) acc[j] = _mm256_loadu_ps(out + 8 * j);                           \
+            for (int64_t g = 0; g < m; g++) {                                                             \
+                const float *y = Y + (int64_t)cols[k0 + g] * f;                                           \
+                __m256 cc = _mm256_set1_ps(coef[g]);                                                      \
+                for (int j = 0; j < F8; j++) acc[j] = _mm256_fmadd_ps(cc, _mm256_loadu_ps(y + 8 * j), acc[j]); \
+            }                                                                                             \
+            for (int j = 0; j < F8; j++) _mm256_storeu_ps(out + 8 * j, acc[j]);                          \
         }                                                                                                 \
-        for (int j = 0; j < F8; j++) _mm256_storeu_ps(out + 8 * j, acc[j]);                              \
     }
 RANK1_FIXED(2)
 RANK1_FIXED(4)
