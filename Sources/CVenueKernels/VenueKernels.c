@@ -190,6 +190,13 @@ AVX static void gather_avx(int32_t f, int64_t n, const int32_t *cols, const floa
                            float *gathered, float *b) {
     for (int64_t k = 0; k < n; k++) {
         const float *y = Y + (int64_t)cols[k] * f;
+        // Every line of the row four ahead: the rows are scattered over the fixed side's table
+        // and each is read once, so nothing else brings them in early (about 5% of an exact
+        // iteration at 200k × 10k; one or all lines, 2 to 8 ahead, measured in session 23).
+        if (k + 4 < n) {
+            const char *ahead = (const char *)(Y + (int64_t)cols[k + 4] * f);
+            for (int32_t i = 0; i < f; i += 16) _mm_prefetch(ahead + 4 * i, _MM_HINT_T0);
+        }
         float c = conf[k];
         __m256 w = _mm256_set1_ps(sqrtf(c > 1 ? c - 1 : 0)), cc = _mm256_set1_ps(c);
         float *g = gathered + k * f;
