@@ -78,6 +78,33 @@ struct LinearAlgebraTests {
         Self.expectClose(try Cholesky.solve(spd, rhs), x)
     }
 
+    /// The sizes the AVX2 kernel factors (16, 32, 64) and two it leaves to LAPACK (13, 128).
+    @Test("Cholesky factors: UᵀU equals A, the lower triangle is kept, and a bad pivot is named", arguments: [16, 32, 64, 13, 128])
+    func choleskyFactor(n: Int) throws {
+        let b = Self.random(n, n / 2, seed: UInt64(n))
+        var spd = Self.naiveProduct(b, b.transposed())
+        for i in 0..<n { spd[i, i] += 0.5 }
+        // The lower triangle (row-major) is not the factor's: it must come back untouched.
+        for i in 0..<n { for j in 0..<i { spd[i, j] = -7 } }
+        var u = spd.storage
+        try u.withUnsafeMutableBufferPointer { try Cholesky.factor($0.baseAddress!, n: n) }
+        for i in 0..<n {
+            for j in i..<n {
+                // (UᵀU)[i, j] = Σ_k≤i U[k, i]·U[k, j], in Double.
+                let product = (0...i).reduce(0.0) { $0 + Double(u[$1 * n + i]) * Double(u[$1 * n + j]) }
+                #expect(product.isApproximatelyEqual(to: Double(spd[i, j]), absoluteTolerance: 1e-4, relativeTolerance: 1e-4))
+            }
+            for j in 0..<i { #expect(u[i * n + j] == -7) }
+        }
+        // A negative sixth pivot: LAPACK's order, from either path.
+        var bad = spd.storage
+        for j in 0..<n { bad[5 * n + j] = 0; bad[j * n + 5] = 0 }
+        bad[5 * n + 5] = -1
+        #expect(throws: FactorizationFailure.notPositiveDefinite(order: 6)) {
+            try bad.withUnsafeMutableBufferPointer { try Cholesky.factor($0.baseAddress!, n: n) }
+        }
+    }
+
     @Test("Cholesky reports a matrix that is not positive definite")
     func choleskyFailure() {
         let m = Matrix(rows: 2, columns: 2, storage: [1, 2, 2, 1])

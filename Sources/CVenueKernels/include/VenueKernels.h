@@ -24,6 +24,13 @@ double venue_sparse_loss(int32_t f, int64_t n, const int32_t *cols, const float 
 /// x · y over f floats.
 float venue_dot(int32_t f, const float *x, const float *y);
 
+/// Cholesky factor of the n × n symmetric positive-definite matrix a (column-major, lda = n),
+/// in place: reads and overwrites the lower triangle with L (A = L·Lᵀ), as LAPACK's spotrf('L');
+/// the strict upper triangle is left as it was. Returns 0, j + 1 when the (j + 1)-th leading
+/// minor is not positive, or −1 when this kernel does not handle n (only 16, 32 and 64, with
+/// AVX2+FMA): then use LAPACK. A NaN goes on into the factor, as in OpenBLAS's spotrf.
+int venue_cholesky_lower(int32_t n, float *a);
+
 /// Finds every j in [0, n) with s_j = scores[j] + (base ? base[j] : 0) > threshold (NaN never
 /// passes), in ascending order, and writes each as one sortable key: the order-preserving bits of
 /// s_j (−0 read as +0) in the high 32 bits and ~(first + j) in the low 32, so a larger key is a
