@@ -233,6 +233,33 @@ CHOLESKY_FIXED(2)
 CHOLESKY_FIXED(4)
 CHOLESKY_FIXED(8)
 
+// Solves L·Lᵀ·x = b with L from venue_cholesky_lower (column-major lower, lda = n): forward by
+// columns of L (contiguous: an axpy each), backward by rows of Lᵀ (the same columns: a dot each).
+AVX static void cholesky_solve_avx(int32_t n, const float *a, float *b) {
+    for (int32_t j = 0; j < n; j++) {
+        const float *column = a + (int64_t)j * n;
+        float z = b[j] / column[j];
+        b[j] = z;
+        int32_t i = j + 1;
+        for (; i < n && (i & 7); i++) b[i] -= z * column[i];
+        __m256 zz = _mm256_set1_ps(z);
+        for (; i + 8 <= n; i += 8)
+            _mm256_storeu_ps(b + i, _mm256_fnmadd_ps(zz, _mm256_loadu_ps(column + i), _mm256_loadu_ps(b + i)));
+        for (; i < n; i++) b[i] -= z * column[i];
+    }
+    for (int32_t j = n - 1; j >= 0; j--) {
+        const float *column = a + (int64_t)j * n;
+        float head = 0;
+        int32_t i = j + 1;
+        for (; i < n && (i & 7); i++) head += column[i] * b[i];
+        __m256 acc = _mm256_setzero_ps();
+        for (; i + 8 <= n; i += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(column + i), _mm256_loadu_ps(b + i), acc);
+        float tail = 0;
+        for (; i < n; i++) tail += column[i] * b[i];
+        b[j] = (b[j] - (head + hsum(acc) + tail)) / column[j];
+    }
+}
+
 AVX static void rank1_avx(int32_t f, int64_t n, const int32_t *cols, const float *conf, const float *Y,
                           const float *v, float *out, float s0, float s1, float s2) {
     for (int64_t k = 0; k < n; k++) {
@@ -439,6 +466,16 @@ int venue_cholesky_lower(int32_t n, float *a) {
         case 32: return cholesky_avx_4(a);
         case 64: return cholesky_avx_8(a);
         }
+    }
+#endif
+    return -1;
+}
+
+int venue_cholesky_solve_lower(int32_t n, const float *a, float *b) {
+#ifdef VENUE_X86
+    if (use_avx2()) {
+        cholesky_solve_avx(n, a, b);
+        return 0;
     }
 #endif
     return -1;

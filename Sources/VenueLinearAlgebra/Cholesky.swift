@@ -44,8 +44,11 @@ public enum Cholesky {
         throws(FactorizationFailure)
     {
         if nrhs == 1 {
-            // One right-hand side: two triangular solves (strsv) skip spotrs's trsm packing.
-            // The factor is row-major upper U with A = UᵀU: solve Uᵀz = b, then Ux = z.
+            // One right-hand side: two triangular solves skip spotrs's trsm packing; the AVX2
+            // kernel where the CPU has it (OpenBLAS's strsv splits so small a system into blocks
+            // of level-1 calls), else strsv. The factor is row-major upper U with A = UᵀU (the
+            // kernel's column-major lower L): solve Uᵀz = b, then Ux = z.
+            if venue_cholesky_solve_lower(Int32(n), a, b) == 0 { return }
             cblas_strsv(CblasRowMajor, CblasUpper, CblasTrans, CblasNonUnit, Int32(n), a, Int32(max(n, 1)), b, 1)
             cblas_strsv(CblasRowMajor, CblasUpper, CblasNoTrans, CblasNonUnit, Int32(n), a, Int32(max(n, 1)), b, 1)
             return

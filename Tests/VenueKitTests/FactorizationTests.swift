@@ -40,10 +40,11 @@ struct FactorizationTests {
         return c
     }
 
-    @Test("one exact half-step equals the dense normal-equation solution")
-    func exactHalfStepKnownAnswer() throws {
+    /// 8 factors go to LAPACK's `spotrf`, 16 and 32 to the AVX2 Cholesky kernel.
+    @Test("one exact half-step equals the dense normal-equation solution", arguments: [8, 16, 32])
+    func exactHalfStepKnownAnswer(factors: Int) throws {
         let problem = TinyProblem()
-        let c = Self.configuration(.exact)
+        let c = Self.configuration(.exact, factors: factors)
         let als = ImplicitALS(c)
         let f = c.factors
         let shoppers = ImplicitALS.initialFactors(rows: problem.matrix.shopperCount, factors: f, seed: 1)
@@ -97,10 +98,12 @@ struct FactorizationTests {
         return x
     }
 
-    @Test("the exact solver's loss never increases")
-    func exactLossMonotone() throws {
+    @Test("the exact solver's loss never increases", arguments: [8, 16])
+    func exactLossMonotone(factors: Int) throws {
         var losses: [Double] = []
-        _ = try ImplicitALS(Self.configuration(.exact, iterations: 12)).train(TinyProblem().matrix) { losses.append($0.loss) }
+        _ = try ImplicitALS(Self.configuration(.exact, factors: factors, iterations: 12)).train(TinyProblem().matrix) {
+            losses.append($0.loss)
+        }
         #expect(losses.count == 12)
         for (before, after) in zip(losses, losses.dropFirst()) {
             #expect(after <= before * (1 + 1e-6), "loss rose from \(before) to \(after)")

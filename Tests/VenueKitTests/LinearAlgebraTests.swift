@@ -79,7 +79,9 @@ struct LinearAlgebraTests {
     }
 
     /// The sizes the AVX2 kernel factors (16, 32, 64) and two it leaves to LAPACK (13, 128).
-    @Test("Cholesky factors: UᵀU equals A, the lower triangle is kept, and a bad pivot is named", arguments: [16, 32, 64, 13, 128])
+    @Test(
+        "Cholesky factors: UᵀU equals A, the lower triangle is kept, one right-hand side is solved, and a bad pivot is named",
+        arguments: [16, 32, 64, 13, 128])
     func choleskyFactor(n: Int) throws {
         let b = Self.random(n, n / 2, seed: UInt64(n))
         var spd = Self.naiveProduct(b, b.transposed())
@@ -96,6 +98,14 @@ struct LinearAlgebraTests {
             }
             for j in 0..<i { #expect(u[i * n + j] == -7) }
         }
+        // One right-hand side through the factor: A·x = b (the upper triangle of spd is A).
+        var random = SeededRandom(seed: UInt64(n) + 100)
+        let x = (0..<n).map { _ in Float(random.unit() * 2 - 1) }
+        var solution = (0..<n).map { i in (0..<n).reduce(Float(0)) { $0 + spd[min(i, $1), max(i, $1)] * x[$1] } }
+        try u.withUnsafeBufferPointer { u in
+            try solution.withUnsafeMutableBufferPointer { try Cholesky.solve(factored: u.baseAddress!, n: n, b: $0.baseAddress!) }
+        }
+        Self.expectClose(solution, x, tolerance: 1e-3)
         // A negative sixth pivot: LAPACK's order, from either path.
         var bad = spd.storage
         for j in 0..<n { bad[5 * n + j] = 0; bad[j * n + 5] = 0 }

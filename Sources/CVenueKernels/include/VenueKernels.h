@@ -31,6 +31,11 @@ float venue_dot(int32_t f, const float *x, const float *y);
 /// AVX2+FMA): then use LAPACK. A NaN goes on into the factor, as in OpenBLAS's spotrf.
 int venue_cholesky_lower(int32_t n, float *a);
 
+/// Solves L·Lᵀ·x = b in place (b holds n floats) with the factor of venue_cholesky_lower or of
+/// LAPACK's spotrf('L') (column-major, lda = n). Returns 0, or −1 without AVX2+FMA: then use
+/// LAPACK. Any n.
+int venue_cholesky_solve_lower(int32_t n, const float *a, float *b);
+
 /// Finds every j in [0, n) with s_j = scores[j] + (base ? base[j] : 0) > threshold (NaN never
 /// passes), in ascending order, and writes each as one sortable key: the order-preserving bits of
 /// s_j (−0 read as +0) in the high 32 bits and ~(first + j) in the low 32, so a larger key is a
