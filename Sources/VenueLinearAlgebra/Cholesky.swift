@@ -26,10 +26,12 @@ public enum FactorizationFailure: Error, Sendable, Equatable, CustomStringConver
 ///
 /// The matrices are symmetric, so a row-major upper triangle is the same memory as a
 /// column-major lower triangle: the calls go to LAPACK in its native column-major order and
-/// never make LAPACKE transpose (or allocate). Factoring a 16, 32 or 64 × 64 matrix (the ALS
-/// row systems) uses a register-blocked AVX2 kernel where the CPU has it, 2.3–2.8× faster there
-/// than OpenBLAS's `spotrf`, whose small leaves are level-2; other sizes use `spotrf`. Both
-/// give LAPACK's diagnostics, and the factors agree to rounding (not bit for bit).
+/// never make LAPACKE transpose (or allocate). Where the CPU has AVX2, small systems (the ALS
+/// row systems) skip LAPACK's blocking: a 16, 32 or 64 × 64 matrix is factored by a
+/// register-blocked kernel, 2.3–2.8× faster there than OpenBLAS's `spotrf`, whose small leaves
+/// are level-2 (other sizes use `spotrf`, with the same diagnostics), and one right-hand side is
+/// solved by a plain forward and back substitution instead of two `strsv`. Results agree with
+/// LAPACK's to rounding, not bit for bit.
 public enum Cholesky {
     /// Factors the `n × n` symmetric matrix `a` in place (its upper triangle, row-major, is read
     /// and overwritten by `U` with `A = UᵀU`). O(n³/3).
