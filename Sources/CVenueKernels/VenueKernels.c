@@ -241,7 +241,6 @@ AVX static void cholesky_solve_avx(int32_t n, const float *a, float *b) {
         float z = b[j] / column[j];
         b[j] = z;
         int32_t i = j + 1;
-        for (; i < n && (i & 7); i++) b[i] -= z * column[i];
         __m256 zz = _mm256_set1_ps(z);
         for (; i + 8 <= n; i += 8)
             _mm256_storeu_ps(b + i, _mm256_fnmadd_ps(zz, _mm256_loadu_ps(column + i), _mm256_loadu_ps(b + i)));
@@ -249,14 +248,12 @@ AVX static void cholesky_solve_avx(int32_t n, const float *a, float *b) {
     }
     for (int32_t j = n - 1; j >= 0; j--) {
         const float *column = a + (int64_t)j * n;
-        float head = 0;
         int32_t i = j + 1;
-        for (; i < n && (i & 7); i++) head += column[i] * b[i];
         __m256 acc = _mm256_setzero_ps();
         for (; i + 8 <= n; i += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(column + i), _mm256_loadu_ps(b + i), acc);
-        float tail = 0;
-        for (; i < n; i++) tail += column[i] * b[i];
-        b[j] = (b[j] - (head + hsum(acc) + tail)) / column[j];
+        float sum = hsum(acc);
+        for (; i < n; i++) sum += column[i] * b[i];
+        b[j] = (b[j] - sum) / column[j];
     }
 }
 
@@ -282,7 +279,7 @@ AVX static void gather_avx(int32_t f, int64_t n, const int32_t *cols, const floa
         // iteration at 200k × 10k; one or all lines, 2 to 8 ahead, measured in session 23).
         if (k + 4 < n) {
             const char *ahead = (const char *)(Y + (int64_t)cols[k + 4] * f);
-            for (int32_t i = 0; i < f; i += 16) _mm_prefetch(ahead + 4 * i, _MM_HINT_T0);
+            for (int32_t byte = 0; byte < 4 * f; byte += 64) _mm_prefetch(ahead + byte, _MM_HINT_T0);
         }
         float c = conf[k];
         __m256 w = _mm256_set1_ps(sqrtf(c > 1 ? c - 1 : 0)), cc = _mm256_set1_ps(c);
