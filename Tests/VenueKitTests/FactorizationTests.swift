@@ -194,9 +194,12 @@ struct FactorizationTests {
                 && huge.contains("for 30 shoppers × 20 brands on 1 threads, more than this machine's"))
     }
 
-    @Test("NaN stops training with the iteration, side and row")
-    func nonFiniteIsReported() {
-        var c = Self.configuration(.cg, iterations: 2)
+    /// Exact at 8 factors goes through LAPACK, at 16 through the AVX2 Cholesky kernel.
+    @Test(
+        "NaN stops training with the iteration, side and row",
+        arguments: [(ALSConfiguration.Solver.cg, 8), (.exact, 8), (.exact, 16)])
+    func nonFiniteIsReported(_ solver: ALSConfiguration.Solver, factors: Int) {
+        var c = Self.configuration(solver, factors: factors, iterations: 2)
         // A finite α that overflows the confidences of strengths above 1 to infinity.
         c.confidence = .linear(alpha: .greatestFiniteMagnitude)
         do {
