@@ -1,8 +1,8 @@
 import Foundation
 
-/// What a path names, links followed: how the readers and writers of input and output files tell a
-/// file from a folder or a stream.
-enum FileKind: Equatable {
+/// What a path names, links followed: how the readers and writers of input and output files, and
+/// the command's checks of output paths, tell a file from a folder or a stream.
+public enum FileKind: Equatable, Sendable {
     /// A regular file: mapped when read, replaced atomically when written.
     case file
     /// A folder, which is never read or written as a file (``folderReason``).
@@ -11,11 +11,11 @@ enum FileKind: Equatable {
     case stream
 
     /// Why a folder cannot stand where a file must.
-    static let folderReason = "it is a folder, not a file"
+    public static let folderReason = "it is a folder, not a file"
 
     /// The kind of `path`, or `nil` when it cannot be examined (`errno` says why: most often, it
     /// does not exist).
-    init?(path: String) {
+    public init?(path: String) {
         var status = stat()
         guard stat(path, &status) == 0 else { return nil }
         switch status.st_mode & S_IFMT {
