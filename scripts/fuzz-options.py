@@ -27,6 +27,8 @@ with tempfile.TemporaryDirectory(prefix="venue-options-") as work:
         "recommend": (["recommend", "--model", model, "--shopper", "S0001"], ["-k", "--threads"]),
         "recommend --all": (["recommend", "--model", model, "--all", "--out", out + ".jsonl"], ["-k", "--threads"]),
         "recommend --blend": (["recommend", "--model", model, "--all", "--out", out + ".jsonl", "--blend"] + events, ["-k", "--threads"]),
+        "similar": (["similar", "--model", model, "--brand", "B001"], ["-k", "--threads"]),
+        "similar --all": (["similar", "--model", model, "--all", "--out", out + ".jsonl"], ["-k", "--threads"]),
         "generate": (["generate"] + inputs, ["--threads", "--checkpoint-every", "--factor-weight", "--popularity-weight", "--half-life"]),
         "generate --learned-blend": (["generate", "--learned-blend"] + inputs, ["--threads"]),
         "train": (["train"] + events + ["--model", out + ".model", "--iterations", "2"],

@@ -134,13 +134,12 @@ struct RecommendCommand: ParsableCommand {
         }
         let brandIDs = log.brandIDs
         guard let shopper else {
-            let shopperIDs = log.shopperIDs
-            let brandJSON = Self.encoded(brandIDs)
-            try writeAll(shoppers: shopperIDs.count, to: out!) { write in
+            let lists = RankedListsFile(key: "shopper", ids: log.shopperIDs, brandIDs: brandIDs)
+            try lists.write(to: out!, k: k, threads: threads) { write in
                 try ranker.rankAll(
                     k, filter: filter, threads: threads,
                     produce: { block in
-                        Self.jsonLines(block, shopperIDs: shopperIDs, brandJSON: brandJSON, brand: \.brand, score: \.score)
+                        lists.jsonLines(block, brand: \.brand, score: \.score)
                     },
                     consume: write)
             }
@@ -158,74 +157,14 @@ struct RecommendCommand: ParsableCommand {
 
     /// Ranks every shopper of the factor model and writes their JSONL.
     private func writeAll(_ ranker: BrandRanker, _ model: FactorModel, to path: String) throws {
-        let shopperIDs = model.shopperIDs
-        let brandJSON = Self.encoded(model.brandIDs)
-        try writeAll(shoppers: shopperIDs.count, to: path) { write in
+        let lists = RankedListsFile(key: "shopper", ids: model.shopperIDs, brandIDs: model.brandIDs)
+        try lists.write(to: path, k: k, threads: threads) { write in
             try ranker.rankAll(
                 k, shopperFactors: model.shopperFactors, threads: threads,
                 produce: { block in
-                    Self.jsonLines(block, shopperIDs: shopperIDs, brandJSON: brandJSON, brand: \.brand) { Double($0.score) }
+                    lists.jsonLines(block, brand: \.brand) { Double($0.score) }
                 },
                 consume: write)
         }
-    }
-
-    /// Every id of `ids` as a JSON string, encoded once for all the lines that name it.
-    private static func encoded(_ ids: IdentifierMap) -> [[UInt8]] {
-        var json = JSONWriter()
-        return (0..<ids.count).map { i in
-            json.reset()
-            json.string(ids[i])
-            return json.bytes
-        }
-    }
-
-    /// The JSONL lines of every shopper in `block`, one per shopper in order,
-    /// `{"shopper":"S1","brands":["B7",…],"scores":[0.91,…]}`: `brandJSON` holds each brand's id
-    /// encoded (``encoded(_:)``), scores are rounded to six decimals and `nil` is written `null`.
-    /// O(entries).
-    private static func jsonLines<Entry>(
-        _ block: RankedBlock<Entry>, shopperIDs: IdentifierMap, brandJSON: [[UInt8]], brand: (Entry) -> Int32,
-        score: (Entry) -> Double?
-    ) -> [UInt8] {
-        var json = JSONWriter()
-        for shopper in block.shoppers {
-            let list = block[shopper]
-            json.raw("{\"shopper\":")
-            json.string(shopperIDs[shopper])
-            json.raw(",\"brands\":[")
-            for (i, entry) in list.enumerated() {
-                if i > 0 { json.raw(",") }
-                json.append(brandJSON[Int(brand(entry))])
-            }
-            json.raw("],\"scores\":[")
-            for (i, entry) in list.enumerated() {
-                if i > 0 { json.raw(",") }
-                if let score = score(entry) { json.decimal(score, places: 6) } else { json.raw("null") }
-            }
-            json.raw("]}")
-            json.newline()
-        }
-        return json.bytes
-    }
-
-    /// Streams the JSONL that `rank` hands to its `write` argument, in order, into a temporary
-    /// file renamed to `path` once `rank` returns (removed if it throws), then reports the rate.
-    private func writeAll(shoppers count: Int, to path: String, _ rank: (_ write: ([UInt8]) throws -> Void) throws -> Void) throws {
-        let started = DispatchTime.now().uptimeNanoseconds
-        let output = try reportingInputErrors { () throws(InputError) in try AtomicFileWriter(path: path) }
-        do {
-            try rank { bytes in try output.write(bytes) }
-            try output.commit()
-        } catch {
-            output.discard()
-            guard let error = error as? InputError else { throw error }
-            standardError("error: \(error)")
-            throw ExitCode(1)
-        }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        standardError(
-            "wrote \(count) shoppers' top \(k) to \(path) in \(String(format: "%.2f", seconds)) s "
-                + "(\(Int(Double(count) / max(seconds, 1e-9))) shoppers/s, \(threads) threads)")
     }
 }

@@ -12,6 +12,7 @@ struct VenueCommand: ParsableCommand {
             FixturesCommand.self,
             TrainCommand.self,
             RecommendCommand.self,
+            SimilarCommand.self,
             EvaluateCommand.self,
             TuneCommand.self,
             BenchCommand.self,
