@@ -43,7 +43,8 @@ public struct SimilarBrands: Sendable {
 
     /// The `k` brands most similar to `brand` (an index into the factor rows), best first, with
     /// their cosines; never `brand` itself. Ranked as ``rankAll(_:threads:produce:consume:)``
-    /// ranks every brand, so the two give the same lists, bit for bit. O(brands · factors).
+    /// ranks every brand, so the two give the same lists, bit for bit. Buffers are made per call:
+    /// for many brands, ``rankAll(_:threads:produce:consume:)`` reuses them. O(brands · factors).
     public func similar(to brand: Int, k: Int) -> RankedBrands {
         precondition(brand >= 0 && brand < count, "brand \(brand) is not among \(count) brands")
         var workspace = ranker.makeWorkspace(blockSize: 1)
