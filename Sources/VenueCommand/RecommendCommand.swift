@@ -98,10 +98,7 @@ struct RecommendCommand: ParsableCommand {
                 standardError("error: shopper \(shopper) is not in \(model) (\(loaded.shopperIDs.count) shoppers)")
                 throw ExitCode(1)
             }
-            let ranked = ranker.rank(k, factors: loaded.shopperFactors.row(row), shopper: row)
-            for i in 0..<ranked.count {
-                print("\(i + 1)\t\(loaded.brandIDs[Int(ranked.brands[i])])\t\(String(format: "%.5f", ranked.scores[i]))")
-            }
+            ranker.rank(k, factors: loaded.shopperFactors.row(row), shopper: row).printLines(brandIDs: loaded.brandIDs)
             return
         }
         try writeAll(ranker, loaded, to: out!)

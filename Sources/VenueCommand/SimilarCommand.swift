@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import VenueKit
 
 /// `venue similar`: the brands most like a brand, by the cosine of their factor vectors.
@@ -64,9 +63,6 @@ struct SimilarCommand: ParsableCommand {
             standardError("error: brand \(brand) is not in \(model) (\(loaded.brandIDs.count) brands)")
             throw ExitCode(1)
         }
-        let ranked = similar.similar(to: row, k: k)
-        for i in 0..<ranked.count {
-            print("\(i + 1)\t\(loaded.brandIDs[Int(ranked.brands[i])])\t\(String(format: "%.5f", ranked.scores[i]))")
-        }
+        similar.similar(to: row, k: k).printLines(brandIDs: loaded.brandIDs)
     }
 }
