@@ -6,7 +6,7 @@ import VenueRanking
 /// under rules that always hold:
 /// - no sold-out, non-participating or uncatalogued brand anywhere on the page;
 /// - no displayed discount deeper than the brand allows;
-/// - in followed, picked and popular floors, a category at most `maxPerCategory` times in any
+/// - in followed, picked, similar and popular floors, a category at most `maxPerCategory` times in any
 ///   `diversityWindow` consecutive slots (a category floor is one category by design);
 /// - a brand at most once per page;
 /// - a capped brand only on the pages its ``ExposurePlan`` allows, and guaranteed placements
@@ -37,15 +37,24 @@ public struct VenueAssembler: Sendable {
     private let fragments: BrandFragments
     /// Merchants' exposure guarantees and caps.
     public let exposure: ExposurePlan
+    /// Each brand's nearest brands, for similar floors (`nil`: those floors stay empty).
+    public let nearest: NearestBrands?
     /// Per layout floor, the id of its floor for each category (category floors only; empty
     /// otherwise), so a page builds no strings.
     private let categoryFloorIDs: [[String]]
 
     /// An assembler for brands `brandIDs` (a model's order) with `popularity` per brand (higher
-    /// is more popular; ties by index), honouring `exposure` (none by default). O(brands log brands).
-    public init(catalog: Catalog, layout: VenueLayout, brandIDs: IdentifierMap, popularity: [Float], exposure: ExposurePlan? = nil) {
+    /// is more popular; ties by index), honouring `exposure` (none by default). Similar floors
+    /// draw on `nearest` (for the same brands; typically ranked among the showable ones,
+    /// ``Catalog/showable(among:)``). O(brands log brands).
+    public init(
+        catalog: Catalog, layout: VenueLayout, brandIDs: IdentifierMap, popularity: [Float], exposure: ExposurePlan? = nil,
+        nearest: NearestBrands? = nil
+    ) {
         precondition(popularity.count == brandIDs.count, "popularity for \(popularity.count) brands, not \(brandIDs.count)")
+        precondition(nearest.map { $0.count == brandIDs.count } ?? true, "nearest brands for \(nearest?.count ?? 0), not \(brandIDs.count)")
         self.exposure = exposure ?? ExposurePlan(brands: brandIDs.count)
+        self.nearest = nearest
         self.layout = layout
         self.brandIDs = brandIDs
         self.popularity = popularity
@@ -213,7 +222,7 @@ public struct VenueAssembler: Sendable {
         }
     }
 
-    /// The page of `shopper`. O(candidates + history + followed + coupons · slots).
+    /// The page of `shopper`. O(candidates + history · log slots + followed + coupons · slots).
     public func assemble(_ shopper: Shopper, scratch: inout Scratch, tally: inout Tally) -> VenuePage {
         var page = VenuePage()
         assemble(shopper, into: &page, scratch: &scratch, tally: &tally)
@@ -223,7 +232,7 @@ public struct VenueAssembler: Sendable {
     /// The page of `shopper` into `page`, replacing all of it but keeping the storage of its floors,
     /// slots and wallet: a worker that reuses one page (and holds no copy of it) allocates nothing
     /// per page once that storage has grown. The page is the same as ``assemble(_:scratch:tally:)``'s.
-    /// O(candidates + history + followed + coupons · slots).
+    /// O(candidates + history · log slots + followed + coupons · slots).
     public func assemble(_ shopper: Shopper, into page: inout VenuePage, scratch: inout Scratch, tally: inout Tally) {
         scratch.stamp &+= 1
         if scratch.stamp == 0 {  // wrapped: clear the stamps once every 2³² pages
@@ -273,6 +282,11 @@ public struct VenueAssembler: Sendable {
                     guard scratch.inHistory[Int(b)] != stamp else { continue }
                     offer(b, score: score, reason: .picked, diverse: true, into: &slots, coupons, &scratch, &tally)
                 }
+                floors.end(spec, id: spec.id, category: nil, &slots, &page, &scratch)
+            case .similar:
+                var slots = floors.begin(&page, &scratch)
+                scratch.recent.removeAll(keepingCapacity: true)
+                if let nearest { fillSimilar(spec.slots, shopper, nearest, into: &slots, coupons, &scratch, &tally) }
                 floors.end(spec, id: spec.id, category: nil, &slots, &page, &scratch)
             case .category:
                 for i in 0..<topCategories(shopper, count: spec.count, &scratch) {
@@ -347,6 +361,45 @@ public struct VenueAssembler: Sendable {
         /// Drops the old floors beyond those written, keeping their slot storage in `scratch`.
         func finish(_ page: inout VenuePage, _ scratch: inout Scratch) {
             while page.floors.count > count { scratch.spareSlots.append(page.floors.removeLast().slots) }
+        }
+    }
+
+    /// A similar floor of up to `count` slots: the shopper's `count` strongest catalogued brands
+    /// (by history strength, ties to the lower index) take turns, each offering its next nearest
+    /// brand not in the history, so the floor mixes the brands it is like.
+    /// O(history · log count + count · nearest.perBrand), plus O(count) per strong brand found.
+    private func fillSimilar(
+        _ count: Int, _ shopper: Shopper, _ nearest: NearestBrands, into slots: inout [VenuePage.Slot], _ coupons: [Coupon],
+        _ scratch: inout Scratch, _ tally: inout Tally
+    ) {
+        let (brands, strengths) = shopper.history
+        // The strongest `count`, best first, kept sorted as the history streams by.
+        func before(_ i: Int, _ j: Int) -> Bool { (strengths[i], -brands[i]) > (strengths[j], -brands[j]) }
+        scratch.order.removeAll(keepingCapacity: true)
+        for i in brands.indices where entries[Int(brands[i])] != nil {
+            if scratch.order.count == count {
+                guard before(i, scratch.order[count - 1]) else { continue }
+                scratch.order.removeLast()
+            }
+            var (low, high) = (0, scratch.order.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if before(scratch.order[middle], i) { low = middle + 1 } else { high = middle }
+            }
+            scratch.order.insert(i, at: low)
+        }
+        let stamp = scratch.stamp
+        for rank in 0..<nearest.perBrand {
+            for i in scratch.order {
+                guard slots.count < count else { return }
+                let seed = brands[i]
+                guard let (b, score) = nearest.neighbour(of: Int(seed), rank: rank), scratch.inHistory[Int(b)] != stamp else { continue }
+                let filled = slots.count
+                offer(b, score: score, reason: .similar, diverse: true, into: &slots, coupons, &scratch, &tally)
+                if slots.count > filled, let liked = entries[Int(seed)] {
+                    slots[filled].like = VenuePage.Like(brand: liked.id, name: liked.name)
+                }
+            }
         }
     }
 

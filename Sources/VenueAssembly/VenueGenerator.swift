@@ -34,7 +34,9 @@ public struct VenueGenerator: Sendable {
     /// of candidates (history is shown by the followed and category floors). With `threads` > 1
     /// the shoppers' history and their follows are aligned at the same time. Merchants' exposure
     /// guarantees and caps in `catalog` are planned over every shopper of `model`
-    /// (``ExposurePlan``). O(events + brands + plan brands · shoppers · factors).
+    /// (``ExposurePlan``). When `layout` has a similar floor, every brand's nearest showable
+    /// brands are ranked once (``NearestBrands``, O(brands² · factors) on `threads` workers).
+    /// O(events + brands + plan brands · shoppers · factors).
     ///
     /// With `learnedBlend` (a ``LearnedVenueRanker`` over `events` as of `at`), candidates are
     /// instead every candidate the learned venue blend scores for the shopper (its history, its top
@@ -62,8 +64,17 @@ public struct VenueGenerator: Sendable {
         followed = follows.join()
         let popularity = blend.popularity(events, at: at, brands: model.brandIDs)
         // Merchants' guarantees and caps, planned over every shopper of the model.
-        let exposure = ExposurePlan(model: model, catalog: catalog, showable: catalog.showable(among: model.brandIDs), history: history)
-        assembler = VenueAssembler(catalog: catalog, layout: layout, brandIDs: model.brandIDs, popularity: popularity, exposure: exposure)
+        let showableBrands = catalog.showable(among: model.brandIDs)
+        let exposure = ExposurePlan(model: model, catalog: catalog, showable: showableBrands, history: history)
+        // Similar floors read each brand's nearest showable brands, ranked once for the population.
+        let similarSlots = layout.floors.filter { $0.kind == .similar }.map(\.slots).max()
+        let nearest = similarSlots.map { slots in
+            NearestBrands(
+                SimilarBrands(brandFactors: model.brandFactors, eligible: showableBrands),
+                perBrand: max(0, min(model.brandIDs.count - 1, max(Self.nearestPerBrand, 2 * slots))), threads: threads)
+        }
+        assembler = VenueAssembler(
+            catalog: catalog, layout: layout, brandIDs: model.brandIDs, popularity: popularity, exposure: exposure, nearest: nearest)
         // Candidates: factor score and popularity only (history reaches the page through the
         // followed and category floors), so no per-shopper boosts. Brands that cannot be shown
         // (sold out, not in the sale) are never scored: the candidate table holds the showable
@@ -85,6 +96,11 @@ public struct VenueGenerator: Sendable {
         let (shown, count) = (assembler.showable, candidates)
         learned = learnedBlend.map { LearnedCandidates(ranker: $0, model: model, showable: shown, count: count) }
     }
+
+    /// The fewest nearest brands kept per brand for similar floors (twice the floor's slots when
+    /// that is more): enough that a shopper's brands still fill the floor after their nearest
+    /// brands already in the history or on the page are skipped.
+    public static let nearestPerBrand = 12
 
     /// Seconds spent per stage, summed over workers (CPU time of each stage), and what was made.
     public struct Report: Sendable {

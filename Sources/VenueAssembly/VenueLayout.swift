@@ -4,7 +4,7 @@ import VenueInteractions
 /// How a venue page is laid out: its floors in order and the diversity rule.
 ///
 /// JSON: `{"version":1,"diversity":{"window":W,"maxPerCategory":N},"floors":[{"id":…,"kind":
-/// "followed|picked|category|popular","title":…,"slots":S,"count":C}]}` (`count` only for
+/// "followed|picked|similar|category|popular","title":…,"slots":S,"count":C}]}` (`count` only for
 /// `category`: how many category floors).
 public struct VenueLayout: Sendable, Equatable {
     /// What a floor shows.
@@ -13,6 +13,10 @@ public struct VenueLayout: Sendable, Equatable {
         case followed
         /// Discoveries from the factor model, not in the shopper's history.
         case picked
+        /// Brands like the shopper's strongest brands (nearest by factor cosine), not in the
+        /// shopper's history; each card names the brand it is like. Needs the assembler's
+        /// ``NearestBrands``; without them the floor stays empty and is left out.
+        case similar
         /// One floor per top category of the shopper.
         case category
         /// Popular now (what a cold start sees first).
@@ -114,7 +118,7 @@ public struct VenueLayout: Sendable, Equatable {
                 throw problem(at + ".id", "a unique id", "\(entry["id"] ?? "nothing")")
             }
             guard let kindText = entry["kind"] as? String, let kind = FloorKind(rawValue: kindText) else {
-                throw problem(at + ".kind", "followed, picked, category or popular", "\(entry["kind"] ?? "nothing")")
+                throw problem(at + ".kind", "followed, picked, similar, category or popular", "\(entry["kind"] ?? "nothing")")
             }
             guard let slots = entry["slots"] as? Int, (1...100).contains(slots) else {
                 throw problem(at + ".slots", "1 to 100 slots", "\(entry["slots"] ?? "nothing")")

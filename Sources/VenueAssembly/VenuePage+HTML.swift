@@ -34,7 +34,12 @@ extension VenuePage {
             for slot in floor.slots {
                 out += "<div class=\"card\" data-brand=\"\(Self.escape(slot.brand))\"><div class=\"name\">\(Self.escape(slot.name))</div>"
                 // A placement a merchant's guarantee bought is labelled as such, as promoted slots must be.
-                let reason = slot.reason == .guaranteed ? "品牌推广 · promoted" : slot.reason.rawValue
+                let reason =
+                    switch (slot.reason, slot.like) {
+                    case (.guaranteed, _): "品牌推广 · promoted"
+                    case (.similar, let like?): "like \(Self.escape(like.name))"
+                    default: slot.reason.rawValue
+                    }
                 out += "<div class=\"meta\">\(Self.escape(slot.category)) · \(reason)</div>"
                 out += "<div><span class=\"price\">¥\(Self.money(slot.finalPrice))</span>"
                 if slot.finalPrice < slot.price { out += "<span class=\"was\">¥\(Self.money(slot.price))</span>" }

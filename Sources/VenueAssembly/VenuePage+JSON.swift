@@ -103,6 +103,13 @@ extension VenuePage.Slot {
         }
         json.raw(",\"reason\":")
         json.string(reason.rawValue)
+        if let like {
+            json.raw(",\"like\":{\"brand\":")
+            json.string(like.brand)
+            json.raw(",\"name\":")
+            json.string(like.name)
+            json.raw("}")
+        }
         json.raw(",\"score\":")
         json.decimal(Double(score), places: 4)
         if let cached {

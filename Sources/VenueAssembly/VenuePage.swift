@@ -58,10 +58,20 @@ public struct VenuePage: Sendable, Equatable {
         public var finalPrice: Double
         /// Stock is running low.
         public var lowStock: Bool
+        /// On a ``VenueLayout/FloorKind/similar`` floor: the shopper's brand this one is like.
+        public var like: Like? = nil
         /// The brand's index in the assembler's brand order (−1 when unknown): lets the assembler
         /// write the brand's constant JSON from a cache. Changing any of the cached fields
         /// (identity, price, deal) sets it back to −1, so an edited card is encoded from its fields.
         var brandIndex: Int32 = -1
+    }
+
+    /// The brand a ``Reason/similar`` card is like: one the shopper loves.
+    public struct Like: Sendable, Equatable {
+        /// Brand id.
+        public var brand: String
+        /// Display name.
+        public var name: String
     }
 
     /// Why a brand is on the page.
@@ -70,6 +80,8 @@ public struct VenuePage: Sendable, Equatable {
         case followed
         /// A discovery from the factor model.
         case picked
+        /// Like a brand the shopper loves (``Slot/like``).
+        case similar
         /// One of the shopper's top categories.
         case category
         /// Popular now.

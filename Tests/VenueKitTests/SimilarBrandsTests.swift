@@ -69,8 +69,19 @@ struct SimilarBrandsTests {
                     }
                 }
                 #expect(seen == 300)
+                // The table a venue's similar floors read holds the same lists.
+                let nearest = NearestBrands(similar, perBrand: 10, threads: threads)
+                #expect(nearest.count == 300 && nearest.perBrand == 10)
+                let same = (0..<300).allSatisfy {
+                    nearest[$0].brands.elementsEqual(one[$0].brands) && nearest[$0].scores.elementsEqual(one[$0].scores)
+                }
+                #expect(same, "\(threads) threads: NearestBrands differs from similar(to:k:)")
             }
         }
+        // Fewer eligible brands than asked for: every list holds them all, minus the brand itself.
+        let few = BrandSet(capacity: 300, members: [3, 50, 299])
+        let short = NearestBrands(SimilarBrands(brandFactors: m, eligible: few), perBrand: 10, threads: 2)
+        #expect(short[50].brands.sorted() == [3, 299] && short[0].brands.count == 3 && short[0].scores.count == 3)
     }
 
     @Test("venue similar: one brand printed, every brand as JSONL with the same lists, --catalog kept, brands of a category together")

@@ -9,6 +9,8 @@ private struct RandomWorld {
     let layout: VenueLayout
     let assembler: VenueAssembler
     let brandIDs: IdentifierMap
+    /// Each brand's nearest showable brands, by random factors.
+    let nearest: NearestBrands
     var random: SeededRandom
     static let day: Int64 = 86_400
     static let at: Int64 = 20_000 * day
@@ -35,11 +37,15 @@ private struct RandomWorld {
             floors: [
                 .init(id: "yours", kind: .followed, title: "关注", slots: 1 + random.below(8)),
                 .init(id: "picked", kind: .picked, title: "推荐", slots: 1 + random.below(15)),
+                .init(id: "similar", kind: .similar, title: "相似", slots: 1 + random.below(8)),
                 .init(id: "cat", kind: .category, title: "品类", slots: 1 + random.below(8), count: 1 + random.below(3)),
                 .init(id: "popular", kind: .popular, title: "热卖", slots: 1 + random.below(10)),
             ], diversityWindow: 2 + random.below(4), maxPerCategory: 1 + random.below(2))
         let popularity = (0..<brands).map { _ in Float(random.below(50)) }
-        assembler = VenueAssembler(catalog: catalog, layout: layout, brandIDs: ids, popularity: popularity)
+        let factors = Matrix(rows: brands, columns: 6, storage: (0..<brands * 6).map { _ in Float(random.unit()) - 0.5 })
+        nearest = NearestBrands(
+            SimilarBrands(brandFactors: factors, eligible: catalog.showable(among: ids)), perBrand: 1 + random.below(12), threads: 1)
+        assembler = VenueAssembler(catalog: catalog, layout: layout, brandIDs: ids, popularity: popularity, nearest: nearest)
         self.random = random
     }
 
@@ -103,7 +109,15 @@ struct VenueTests {
                         let window = floor.slots[max(0, i - world.layout.diversityWindow + 1)...i]
                         #expect(window.filter { $0.category == slot.category }.count <= world.layout.maxPerCategory)
                     }
-                    if floor.kind == .picked { #expect(!shopper.history.brands.contains(Int32(world.brandIDs.index(of: slot.brand)!))) }
+                    let index = Int32(world.brandIDs.index(of: slot.brand)!)
+                    if floor.kind == .picked || floor.kind == .similar { #expect(!shopper.history.brands.contains(index)) }
+                    // A similar card is like one of the shopper's brands, and among its nearest.
+                    #expect((floor.kind == .similar) == (slot.reason == .similar) && (slot.reason == .similar) == (slot.like != nil))
+                    if let like = slot.like {
+                        let liked = try #require(world.brandIDs.index(of: like.brand))
+                        #expect(shopper.history.brands.contains(Int32(liked)) && world.catalog[like.brand]?.name == like.name)
+                        #expect(world.nearest[liked].brands.contains(index), "\(slot.brand) is not among \(like.brand)'s nearest")
+                    }
                 }
             }
             // Wallet: valid coupons only, each id once, soonest expiry first, total adds up.
@@ -159,6 +173,44 @@ struct VenueTests {
                 }
             }
         }
+    }
+
+    @Test("a similar floor: the shopper's strongest brands take turns offering their nearest brands not in the history")
+    func similarFloor() {
+        // Two directions: B0–B2 point one way, B4–B6 the other, B3 between them, B7 away from all.
+        let factors: [(Float, Float)] = [(1, 0), (1, 0.1), (1, 0.3), (1, 1), (0, 1), (0.1, 1), (0.3, 1), (-1, 0)]
+        var ids = IdentifierMap()
+        for b in factors.indices { _ = ids.intern("B\(b)") }
+        let catalog = Catalog(
+            brands: factors.indices.map {
+                CatalogBrand(
+                    id: "B\($0)", name: "品牌\($0)", category: "c\($0)", merchant: "M", price: 100, participating: true, stock: .inStock,
+                    maxDiscountPercent: 0)
+            })
+        let matrix = Matrix(rows: factors.count, columns: 2, storage: factors.flatMap { [$0.0, $0.1] })
+        let layout = VenueLayout(floors: [.init(id: "like", kind: .similar, title: "相似", slots: 4)])
+        func floor(perBrand: Int?) -> [(brand: String, like: String?)] {
+            let nearest = perBrand.map { NearestBrands(SimilarBrands(brandFactors: matrix, eligible: nil), perBrand: $0, threads: 1) }
+            let assembler = VenueAssembler(
+                catalog: catalog, layout: layout, brandIDs: ids, popularity: [Float](repeating: 0, count: factors.count),
+                nearest: nearest)
+            var scratch = VenueAssembler.Scratch(for: assembler)
+            var tally = VenueAssembler.Tally()
+            // History B0 (strongest), B1 (weakest), B4: seeds B0, B4, B1 in turn.
+            let shopper = VenueAssembler.Shopper(
+                id: "S", at: 0, candidates: ([], []), history: ([0, 1, 4], [5, 0.5, 3]))
+            let page = assembler.assemble(shopper, scratch: &scratch, tally: &tally)
+            return page.floors.flatMap(\.slots).map { ($0.brand, $0.like?.brand) }
+        }
+        // Turn 1: B0's nearest B1 and B1's nearest B0 are history, B4 offers B5. Turn 2: B0 offers
+        // B2, B4 offers B6, B1's B2 is on the page already. Turn 3: B0 offers B3, and the floor is full.
+        let full = floor(perBrand: 7)
+        #expect(full.map(\.brand) == ["B5", "B2", "B6", "B3"])
+        #expect(full.map(\.like) == ["B4", "B0", "B4", "B0"])
+        // One nearest brand each: only B4's first is new.
+        #expect(floor(perBrand: 1).map(\.brand) == ["B5"])
+        // Without nearest brands the floor is left out.
+        #expect(floor(perBrand: nil).isEmpty)
     }
 
     @Test("coupons stack store → category → cross-store → red envelope; never below zero; spend-more is exact")
@@ -353,7 +405,8 @@ struct VenueTests {
               ]
             }
             """)
-        #expect(aisle?.description == layout + ":6:14: expected followed, picked, category or popular at floors[1].kind, found aisle")
+        #expect(
+            aisle?.description == layout + ":6:14: expected followed, picked, similar, category or popular at floors[1].kind, found aisle")
         let noSlots = try layoutProblem(#"{"version": 1,\#n  "floors": [ {"id": "a", "kind": "followed"} ] }"#)
         #expect(noSlots?.location.line == 2 && noSlots?.location.column == 15)
         #expect(noSlots?.expected == "1 to 100 slots at floors[0].slots")
@@ -430,14 +483,15 @@ struct VenueTests {
         defer { TestSupport.remove(folder) }
         let fixtures = TestSupport.fixtures
         try Self.trainFixtureModel(to: folder + "/m.model")
-        func generate(_ out: String, threads: Int, coupons: String = fixtures + "/coupons.csv", extra: [String] = []) throws -> (
-            status: Int32, out: String, err: String
-        ) {
+        func generate(
+            _ out: String, threads: Int, coupons: String = fixtures + "/coupons.csv", layout: String = fixtures + "/layout.json",
+            extra: [String] = []
+        ) throws -> (status: Int32, out: String, err: String) {
             try TestSupport.venue(
                 [
                     "generate", "--model", folder + "/m.model", "--events", fixtures + "/events.csv", "--catalog",
                     fixtures + "/catalog.csv",
-                    "--coupons", coupons, "--layout", fixtures + "/layout.json", "--out", out, "--threads", "\(threads)",
+                    "--coupons", coupons, "--layout", layout, "--out", out, "--threads", "\(threads)",
                 ] + extra)
         }
         let one = try generate(folder + "/one", threads: 1)
@@ -451,6 +505,40 @@ struct VenueTests {
         let first = try JSONSerialization.jsonObject(with: Data(lines[0])) as? [String: Any]
         #expect(first?["schema"] as? Int == 1 && first?["shopper"] as? String == "S0001" && first?["at"] as? String == "2026-11-11")
         #expect(one.out.contains("\"pages\":2000"))
+
+        // A similar floor after the picked one: the same on 1 and 3 threads, on nearly every page
+        // (every fixture shopper has history), each card naming another brand it is like; the
+        // floors above it are unchanged.
+        let similarLayout = folder + "/similar.json"
+        try String(contentsOfFile: fixtures + "/layout.json", encoding: .utf8)
+            .replacingOccurrences(
+                of: "\n    { \"id\": \"category\"",
+                with: "\n    { \"id\": \"like\", \"kind\": \"similar\", \"title\": \"相似\", \"slots\": 6 },\n    { \"id\": \"category\""
+            )
+            .write(toFile: similarLayout, atomically: true, encoding: .utf8)
+        let similarOne = try generate(folder + "/similar1", threads: 1, layout: similarLayout)
+        let similarThree = try generate(folder + "/similar3", threads: 3, layout: similarLayout)
+        #expect(similarOne.status == 0 && similarThree.status == 0, "\(similarOne.err)")
+        let withSimilar = try Data(contentsOf: URL(fileURLWithPath: folder + "/similar1/venues.jsonl"))
+        #expect(try withSimilar == Data(contentsOf: URL(fileURLWithPath: folder + "/similar3/venues.jsonl")))
+        var similarFloors = 0
+        for (plainLine, line) in zip(lines, withSimilar.split(separator: 0x0A)) {
+            let plain = try #require(try JSONSerialization.jsonObject(with: Data(plainLine)) as? [String: Any])
+            let page = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
+            let floors = page["floors"] as? [[String: Any]] ?? []
+            let above = floors.prefix { $0["kind"] as? String != "similar" }
+            let plainAbove = (plain["floors"] as? [[String: Any]] ?? []).prefix { ["followed", "picked"].contains($0["kind"] as? String) }
+            #expect(NSArray(array: Array(above)) == NSArray(array: Array(plainAbove)), "\(page["shopper"] ?? "")")
+            for floor in floors where floor["kind"] as? String == "similar" {
+                similarFloors += 1
+                for slot in floor["slots"] as? [[String: Any]] ?? [] {
+                    let like = slot["like"] as? [String: Any]
+                    #expect(slot["reason"] as? String == "similar" && like?["name"] is String)
+                    #expect((like?["brand"] as? String).map { $0 != slot["brand"] as? String } == true)
+                }
+            }
+        }
+        #expect(similarFloors > 1900, "\(similarFloors) pages of 2000 have a similar floor")
 
         let html = try generate(folder + "/html", threads: 2, extra: ["--format", "html", "--shoppers", folder + "/few.txt"])
         #expect(html.status != 0, "missing shoppers file")
