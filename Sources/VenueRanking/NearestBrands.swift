@@ -18,13 +18,12 @@ public struct NearestBrands: Sendable, Equatable {
     public init(_ similar: SimilarBrands, perBrand: Int, threads: Int) {
         precondition(perBrand >= 0, "negative list length \(perBrand)")
         self.perBrand = perBrand
-        starts = [0]
+        var starts = [0]
         starts.reserveCapacity(similar.count + 1)
-        brands = []
+        var brands: [Int32] = []
         brands.reserveCapacity(similar.count * perBrand)
-        scores = []
+        var scores: [Float] = []
         scores.reserveCapacity(similar.count * perBrand)
-        var table = (starts: starts, brands: brands, scores: scores)
         similar.rankAll(
             perBrand, threads: threads,
             produce: { block in
@@ -32,12 +31,14 @@ public struct NearestBrands: Sendable, Equatable {
             },
             consume: { lists in
                 for (listed, cosines) in lists {
-                    table.brands += listed
-                    table.scores += cosines
-                    table.starts.append(table.brands.count)
+                    brands += listed
+                    scores += cosines
+                    starts.append(brands.count)
                 }
             })
-        (starts, brands, scores) = table
+        self.starts = starts
+        self.brands = brands
+        self.scores = scores
     }
 
     /// Number of brands.
