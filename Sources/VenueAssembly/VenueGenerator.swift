@@ -35,7 +35,7 @@ public struct VenueGenerator: Sendable {
     /// the shoppers' history and their follows are aligned at the same time. Merchants' exposure
     /// guarantees and caps in `catalog` are planned over every shopper of `model`
     /// (``ExposurePlan``). When `layout` has a similar floor, every brand's nearest showable
-    /// brands are ranked once (``NearestBrands``, O(brands² · factors) on `threads` workers).
+    /// brands (by ``SimilarBrands/Measure/projection``) are ranked once (``NearestBrands``, O(brands² · factors) on `threads` workers).
     /// O(events + brands + plan brands · shoppers · factors).
     ///
     /// With `learnedBlend` (a ``LearnedVenueRanker`` over `events` as of `at`), candidates are
@@ -66,11 +66,12 @@ public struct VenueGenerator: Sendable {
         // Merchants' guarantees and caps, planned over every shopper of the model.
         let showableBrands = catalog.showable(among: model.brandIDs)
         let exposure = ExposurePlan(model: model, catalog: catalog, showable: showableBrands, history: history)
-        // Similar floors read each brand's nearest showable brands, ranked once for the population.
+        // Similar floors read each brand's nearest showable brands, ranked once for the population,
+        // by projection: on Tmall 2014 cosine lists are led by brands with a shopper or two.
         let similarSlots = layout.floors.filter { $0.kind == .similar }.map(\.slots).max()
         let nearest = similarSlots.map { slots in
             NearestBrands(
-                SimilarBrands(brandFactors: model.brandFactors, eligible: showableBrands),
+                SimilarBrands(brandFactors: model.brandFactors, measure: .projection, eligible: showableBrands),
                 perBrand: max(0, min(model.brandIDs.count - 1, max(Self.nearestPerBrand, 2 * slots))), threads: threads)
         }
         assembler = VenueAssembler(

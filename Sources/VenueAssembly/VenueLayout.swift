@@ -13,7 +13,7 @@ public struct VenueLayout: Sendable, Equatable {
         case followed
         /// Discoveries from the factor model, not in the shopper's history.
         case picked
-        /// Brands like the shopper's strongest brands (nearest by factor cosine), not in the
+        /// Brands like the shopper's strongest brands (nearest by factor projection), not in the
         /// shopper's history; each card names the brand it is like. Needs the assembler's
         /// ``NearestBrands``; without them the floor stays empty and is left out.
         case similar

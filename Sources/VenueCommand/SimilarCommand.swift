@@ -1,12 +1,18 @@
 import ArgumentParser
 import VenueKit
 
-/// `venue similar`: the brands most like a brand, by the cosine of their factor vectors.
+extension SimilarBrands.Measure: ExpressibleByArgument {}
+
+/// `venue similar`: the brands most like a brand, by the cosine of their factor vectors (or the
+/// projection on the brand's direction).
 struct SimilarCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "similar",
-        abstract: "Print the brands most like a brand (cosine of their factors), or write every brand's as JSONL.",
+        abstract: "Print the brands most like a brand (by their factors), or write every brand's as JSONL.",
         discussion: """
+            --measure cosine (the default) is implicit's similar_items; --measure projection \
+            scores brand b by its factors' reach along the queried brand's direction, so brands \
+            with few shoppers do not lead the lists (what venue similar floors use). \
             A brand's own line is never listed. With --catalog, only brands in the sale and not \
             sold out are listed (the queried brand may be any brand of the model). With --all \
             --out FILE, every brand of the model is ranked on --threads workers and written in \
@@ -30,6 +36,9 @@ struct SimilarCommand: ParsableCommand {
     @Option(name: .short, help: "How many brands.")
     var k = 10
 
+    @Option(help: "How brands are compared: cosine or projection.")
+    var measure = SimilarBrands.Measure.cosine
+
     @Option(help: "A catalog CSV: only brands in the sale and not sold out are listed.")
     var catalog: String?
 
@@ -49,7 +58,7 @@ struct SimilarCommand: ParsableCommand {
         let eligible = try catalog.map { path in
             try reportingInputErrors { () throws(InputError) in try Catalog.read(path: path) }.showable(among: loaded.brandIDs)
         }
-        let similar = SimilarBrands(brandFactors: loaded.brandFactors, eligible: eligible)
+        let similar = SimilarBrands(brandFactors: loaded.brandFactors, measure: measure, eligible: eligible)
         guard let brand else {
             let lists = RankedListsFile(key: "brand", ids: loaded.brandIDs, brandIDs: loaded.brandIDs)
             try lists.write(to: out!, k: k, threads: threads) { write in

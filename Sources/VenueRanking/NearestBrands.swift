@@ -1,4 +1,4 @@
-/// Every brand's nearest brands by factor cosine, best first, ranked once by ``SimilarBrands`` and
+/// Every brand's nearest brands, best first, ranked once by ``SimilarBrands`` (under its measure) and
 /// kept in one flat table: what a venue's "like the brands you love" floor reads for each shopper
 /// without ranking anything per page.
 ///
@@ -30,9 +30,9 @@ public struct NearestBrands: Sendable, Equatable {
                 block.shoppers.map { b in (block[b].map(\.brand), block[b].map(\.score)) }
             },
             consume: { lists in
-                for (listed, cosines) in lists {
+                for (listed, similarities) in lists {
                     brands += listed
-                    scores += cosines
+                    scores += similarities
                     starts.append(brands.count)
                 }
             })
@@ -44,7 +44,7 @@ public struct NearestBrands: Sendable, Equatable {
     /// Number of brands.
     public var count: Int { starts.count - 1 }
 
-    /// Brand `brand`'s `rank`-th nearest brand (0: the nearest) and its cosine, or `nil` past the
+    /// Brand `brand`'s `rank`-th nearest brand (0: the nearest) and its score, or `nil` past the
     /// end of its list. O(1), and no reference counting: for per-page loops.
     @inlinable
     public func neighbour(of brand: Int, rank: Int) -> (brand: Int32, score: Float)? {
@@ -54,7 +54,7 @@ public struct NearestBrands: Sendable, Equatable {
         return (brands[i], scores[i])
     }
 
-    /// Brand `brand`'s nearest brands and their cosines, best first. O(1).
+    /// Brand `brand`'s nearest brands and their scores, best first. O(1).
     public subscript(brand: Int) -> (brands: ArraySlice<Int32>, scores: ArraySlice<Float>) {
         precondition(brand >= 0 && brand < count, "brand \(brand) is not among \(count) brands")
         let range = starts[brand]..<starts[brand + 1]

@@ -1,23 +1,39 @@
 import VenueInteractions
 import VenueLinearAlgebra
 
-/// Brands like a given brand, by the cosine of their factor vectors, best first: what
-/// `implicit` calls `similar_items`. For "more like this" shelves beside a brand, and for a
-/// merchant asking which brands its shoppers also go to.
+/// Brands like a given brand, by their factor vectors, best first: by cosine, what `implicit`
+/// calls `similar_items`, or by projection on the brand's direction. For "more like this"
+/// shelves beside a brand, a venue's "like the brands you love" floor (``NearestBrands``), and
+/// a merchant asking which brands its shoppers also go to.
 ///
-/// The factor rows are scaled to unit length once; a query is then one ``BrandRanker`` pass over
-/// the scaled table with the queried brand itself left out, under the same rules as shopper
-/// ranking (only `eligible` brands, ties to the lower index). A brand whose factors are all zero
-/// has cosine 0 with every brand, so its list holds brands of score 0 in index order.
+/// The factor rows are scaled to unit length once; a query is then one ``BrandRanker`` pass of
+/// the queried brand's unit row over the table (unit rows for cosine, the rows as they are for
+/// projection) with the queried brand itself left out, under the same rules as shopper ranking
+/// (only `eligible` brands, ties to the lower index). A brand whose factors are all zero scores 0
+/// with every brand, so its list holds brands of score 0 in index order.
 public struct SimilarBrands: Sendable {
-    /// The ranker over the unit-length brand rows; its "shopper" rows are the brands themselves.
-    private let ranker: BrandRanker
-    /// The brand factor rows scaled to unit length (zero rows stay zero).
-    private let unitFactors: Matrix
+    /// How two brands' factor vectors are compared.
+    public enum Measure: String, Sendable, CaseIterable {
+        /// cos(y_a, y_b), `implicit`'s `similar_items`. Brands with only a few shoppers have
+        /// unsteady directions, so where there are many of them they can lead every list.
+        case cosine
+        /// y_b · y_a / |y_a|: how far brand b reaches along a's direction. It still ranks by
+        /// direction, but a brand with strong support outranks a faint one pointing the same way
+        /// (for the shopper whose taste is y_a, brand b's factor score, up to a constant). What
+        /// venue floors use.
+        case projection
+    }
 
-    /// Brands of `brandFactors` (brands × factors, a ``FactorModel``'s `brandFactors`), ranked
-    /// among `eligible` brands (all by default). O(brands · factors).
-    public init(brandFactors: Matrix, eligible: BrandSet? = nil) {
+    /// The ranker over the brand table; its "shopper" rows are the brands' unit rows.
+    private let ranker: BrandRanker
+    /// The brand factor rows scaled to unit length (zero rows stay zero): the queries.
+    private let unitFactors: Matrix
+    /// How brands are compared.
+    public let measure: Measure
+
+    /// Brands of `brandFactors` (brands × factors, a ``FactorModel``'s `brandFactors`), compared
+    /// by `measure`, ranked among `eligible` brands (all by default). O(brands · factors).
+    public init(brandFactors: Matrix, measure: Measure = .cosine, eligible: BrandSet? = nil) {
         var unit = brandFactors
         let (rows, width) = (unit.rows, unit.columns)
         unit.withUnsafeMutableBufferPointer { storage in
@@ -29,12 +45,13 @@ public struct SimilarBrands: Sendable {
             }
         }
         unitFactors = unit
+        self.measure = measure
         // Row b of "owned" is brand b alone, so excluding owned brands leaves the query out.
         let itself = SparseMatrix(
             rows: rows, columns: rows, rowStarts: Array(0...rows), columnIndices: (0..<rows).map(Int32.init),
             values: [Float](repeating: 1, count: rows))
         ranker = BrandRanker(
-            brands: BrandTable(unit), rules: RankingRules(eligible: eligible, excludeOwned: true),
+            brands: BrandTable(measure == .cosine ? unit : brandFactors), rules: RankingRules(eligible: eligible, excludeOwned: true),
             signals: ShopperSignals(owned: itself))
     }
 
@@ -42,7 +59,7 @@ public struct SimilarBrands: Sendable {
     public var count: Int { unitFactors.rows }
 
     /// The `k` brands most similar to `brand` (an index into the factor rows), best first, with
-    /// their cosines; never `brand` itself. Ranked as ``rankAll(_:threads:produce:consume:)``
+    /// their scores under ``measure``; never `brand` itself. Ranked as ``rankAll(_:threads:produce:consume:)``
     /// ranks every brand, so the two give the same lists, bit for bit. Buffers are made per call:
     /// for many brands, ``rankAll(_:threads:produce:consume:)`` reuses them. O(brands · factors).
     public func similar(to brand: Int, k: Int) -> RankedBrands {

@@ -17,30 +17,35 @@ struct SimilarBrandsTests {
         return m
     }
 
-    /// Every brand's cosine with `brand`, in Double, best first, ties by index; `brand` left out.
-    static func bruteForce(_ m: Matrix, norms: [Double], brand: Int, eligible: BrandSet?) -> [(brand: Int, cosine: Double)] {
+    /// Every brand's cosine with `brand` (or projection on its direction), in Double, best first,
+    /// ties by index; `brand` left out.
+    static func bruteForce(
+        _ m: Matrix, norms: [Double], brand: Int, eligible: BrandSet?, measure: SimilarBrands.Measure = .cosine
+    ) -> [(brand: Int, cosine: Double)] {
         var all: [(brand: Int, cosine: Double)] = []
         for b in 0..<m.rows where b != brand && eligible?.contains(b) ?? true {
             let dot = (0..<m.columns).reduce(0.0) { $0 + Double(m[brand, $1]) * Double(m[b, $1]) }
-            let scale = norms[brand] * norms[b]
+            let scale = measure == .cosine ? norms[brand] * norms[b] : norms[brand]
             all.append((b, scale > 0 ? dot / scale : 0))
         }
         return all.sorted { ($0.cosine, -$0.brand) > ($1.cosine, -$1.brand) }
     }
 
-    @Test("the k best cosines, the brand itself never listed, catalog rules kept; all brands at once equal one at a time")
-    func againstBruteForce() {
+    @Test(
+        "the k best cosines or projections, the brand itself never listed, catalog rules kept; all brands at once equal one at a time",
+        arguments: SimilarBrands.Measure.allCases)
+    func againstBruteForce(measure: SimilarBrands.Measure) {
         let m = Self.factors(brands: 300, width: 16, seed: 7)
         let norms = (0..<300).map { b in (0..<16).reduce(0.0) { $0 + Double(m[b, $1]) * Double(m[b, $1]) }.squareRoot() }
         var random = SeededRandom(seed: 8)
         let eligible = BrandSet(capacity: 300, members: (0..<300).filter { _ in random.unit() < 0.7 })
         for rule in [nil, eligible] {
-            let similar = SimilarBrands(brandFactors: m, eligible: rule)
+            let similar = SimilarBrands(brandFactors: m, measure: measure, eligible: rule)
             var one: [RankedBrands] = []
             for brand in 0..<300 {
                 let ranked = similar.similar(to: brand, k: 10)
                 one.append(ranked)
-                let expected = Self.bruteForce(m, norms: norms, brand: brand, eligible: rule)
+                let expected = Self.bruteForce(m, norms: norms, brand: brand, eligible: rule, measure: measure)
                 #expect(ranked.count == 10)
                 #expect(!ranked.brands.contains(Int32(brand)), "brand \(brand) is listed as like itself")
                 for (i, b) in ranked.brands.enumerated() {
@@ -52,7 +57,12 @@ struct SimilarBrandsTests {
                 }
             }
             // Brand 5 is brand 4's copy, brand 9 its multiple: cosine 1, ahead of everything else.
-            if rule == nil {
+            if rule == nil, measure == .projection {
+                // Brand 9 reaches three times as far along brand 4's direction as brand 4 itself.
+                #expect(one[4].brands.first == 9 && abs(Double(one[4].scores[0]) - 3 * norms[4]) < 1e-4)
+                #expect(one[7].brands == [0, 1, 2, 3, 4, 5, 6, 8, 9, 10] && one[7].scores.allSatisfy { $0 == 0 })
+            }
+            if rule == nil, measure == .cosine {
                 #expect(Array(one[4].brands.prefix(2)).sorted() == [5, 9])
                 #expect(abs(one[4].scores[0] - 1) < 1e-6)
                 // The zero row: cosine 0 with every brand, so brands in index order.
@@ -80,7 +90,7 @@ struct SimilarBrandsTests {
         }
         // Fewer eligible brands than asked for: every list holds them all, minus the brand itself.
         let few = BrandSet(capacity: 300, members: [3, 50, 299])
-        let short = NearestBrands(SimilarBrands(brandFactors: m, eligible: few), perBrand: 10, threads: 2)
+        let short = NearestBrands(SimilarBrands(brandFactors: m, measure: measure, eligible: few), perBrand: 10, threads: 2)
         #expect(short[50].brands.sorted() == [3, 299] && short[0].brands.count == 3 && short[0].scores.count == 3)
     }
 
@@ -101,6 +111,12 @@ struct SimilarBrandsTests {
         #expect(one.status == 0 && printed.count == 5 && printed.allSatisfy { $0.count == 3 && $0[1] != "B001" })
         let scores = printed.compactMap { Double($0[2]) }
         #expect(scores.count == 5 && zip(scores, scores.dropFirst()).allSatisfy { $0 >= $1 })
+
+        let projected = try TestSupport.venue(["similar", "--model", model, "--brand", "B001", "-k", "5", "--measure", "projection"])
+        let projectedLines = lines(projected.out)
+        #expect(projected.status == 0 && projectedLines.count == 5 && projectedLines.allSatisfy { $0[1] != "B001" })
+        let badMeasure = try TestSupport.venue(["similar", "--model", model, "--brand", "B001", "--measure", "dot"])
+        #expect(badMeasure.status == 64)
 
         let all = try TestSupport.venue(["similar", "--model", model, "--all", "--out", folder + "/all.jsonl", "-k", "5"])
         #expect(all.status == 0, "\(all.err)")
