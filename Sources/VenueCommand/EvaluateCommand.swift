@@ -82,7 +82,14 @@ struct EvaluateCommand: ParsableCommand {
             throw ValidationError("--holdout is the share of interactions held out, strictly between 0 and 1")
         }
         guard k.elements.allSatisfy({ $0 > 0 }) else { throw ValidationError("-k takes positive cut-offs") }
-        if let plot { try OutputPath.validateFile(plot, option: "--plot") }
+        if let plot {
+            try OutputPath.validateFile(plot, option: "--plot")
+            let format = URL(fileURLWithPath: plot).pathExtension.lowercased()
+            if RecallPlot.otherFormats.contains(format) {
+                throw ValidationError(
+                    "--plot draws SVG, and \(plot) names a .\(format) file; give a .svg path (a browser or rsvg-convert turns it into PNG)")
+            }
+        }
         if let saveModel { try OutputPath.validateFile(saveModel, option: "--save-model") }
         if holdout == nil {
             _ = try timeSplitDays()

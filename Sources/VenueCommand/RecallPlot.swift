@@ -2,6 +2,10 @@ import VenueKit
 
 /// A small SVG line chart of Recall@K against K, one line per method.
 enum RecallPlot {
+    /// Extensions of other image and document formats: a plot path ending in one is refused, since
+    /// the file would hold SVG under another format's name.
+    static let otherFormats: Set<String> = ["png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff", "pdf", "eps"]
+
     static func svg(title: String, cutoffs: [Int], series: [(String, [Double])]) -> String {
         let width = 640.0, height = 400.0, left = 60.0, right = 170.0, top = 40.0, bottom = 50.0
         let maxK = Double(cutoffs.last ?? 1)

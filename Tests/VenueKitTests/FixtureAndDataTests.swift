@@ -135,6 +135,10 @@ struct CommandTests {
             (["train"] + events + ["--model", folder], "--model \(folder) is a folder; give a file path"),
             (["train"] + events + ["--model", file + "/m.model"], "\(file) is a file, where a folder must be"),
             (["evaluate"] + events + ["--holdout", "0.2", "--plot", folder], "--plot \(folder) is a folder"),
+            (
+                ["evaluate"] + events + ["--holdout", "0.2", "--plot", folder + "/recall.PNG"],
+                "--plot draws SVG, and \(folder)/recall.PNG names a .png file"
+            ),
             (["recommend", "--model", model, "--all", "--out", file + "/deeper/all.jsonl"], "\(file) is a file, where a folder must be"),
             (
                 ["generate", "--events", fixtures + "/events.csv"] + marketplace + ["--out", file],
