@@ -118,7 +118,7 @@ struct CommandTests {
         }
     }
 
-    @Test("an output that can only fail to be written is refused before any work, the option named")
+    @Test("an output that can only fail to be written, or would be misnamed, is refused before any work, the option named")
     func outputPaths() throws {
         let folder = TestSupport.temporaryFolder()
         defer { TestSupport.remove(folder) }
