@@ -21,14 +21,14 @@ struct SimilarBrandsTests {
     /// ties by index; `brand` left out.
     static func bruteForce(
         _ m: Matrix, norms: [Double], brand: Int, eligible: BrandSet?, measure: SimilarBrands.Measure = .cosine
-    ) -> [(brand: Int, cosine: Double)] {
-        var all: [(brand: Int, cosine: Double)] = []
+    ) -> [(brand: Int, score: Double)] {
+        var all: [(brand: Int, score: Double)] = []
         for b in 0..<m.rows where b != brand && eligible?.contains(b) ?? true {
             let dot = (0..<m.columns).reduce(0.0) { $0 + Double(m[brand, $1]) * Double(m[b, $1]) }
             let scale = measure == .cosine ? norms[brand] * norms[b] : norms[brand]
             all.append((b, scale > 0 ? dot / scale : 0))
         }
-        return all.sorted { ($0.cosine, -$0.brand) > ($1.cosine, -$1.brand) }
+        return all.sorted { ($0.score, -$0.brand) > ($1.score, -$1.brand) }
     }
 
     @Test(
@@ -50,19 +50,20 @@ struct SimilarBrandsTests {
                 #expect(!ranked.brands.contains(Int32(brand)), "brand \(brand) is listed as like itself")
                 for (i, b) in ranked.brands.enumerated() {
                     #expect(rule?.contains(Int(b)) ?? true, "brand \(b) is not eligible")
-                    // The listed score is the brand's cosine, and the i-th best cosine.
-                    let cosine = expected.first { $0.brand == Int(b) }!.cosine
-                    #expect(abs(Double(ranked.scores[i]) - cosine) < 1e-5)
-                    #expect(abs(Double(ranked.scores[i]) - expected[i].cosine) < 1e-5)
+                    // The listed score is the brand's own score, and the i-th best score.
+                    let score = expected.first { $0.brand == Int(b) }!.score
+                    #expect(abs(Double(ranked.scores[i]) - score) < 1e-5)
+                    #expect(abs(Double(ranked.scores[i]) - expected[i].score) < 1e-5)
                 }
             }
-            // Brand 5 is brand 4's copy, brand 9 its multiple: cosine 1, ahead of everything else.
+            // Brand 5 is brand 4's copy, brand 9 its multiple by 3, brand 7 a zero row.
             if rule == nil, measure == .projection {
                 // Brand 9 reaches three times as far along brand 4's direction as brand 4 itself.
                 #expect(one[4].brands.first == 9 && abs(Double(one[4].scores[0]) - 3 * norms[4]) < 1e-4)
                 #expect(one[7].brands == [0, 1, 2, 3, 4, 5, 6, 8, 9, 10] && one[7].scores.allSatisfy { $0 == 0 })
             }
             if rule == nil, measure == .cosine {
+                // Brands 5 and 9: cosine 1 with brand 4, ahead of everything else.
                 #expect(Array(one[4].brands.prefix(2)).sorted() == [5, 9])
                 #expect(abs(one[4].scores[0] - 1) < 1e-6)
                 // The zero row: cosine 0 with every brand, so brands in index order.
