@@ -87,7 +87,7 @@ struct EvaluateCommand: ParsableCommand {
             let format = URL(fileURLWithPath: plot).pathExtension.lowercased()
             if RecallPlot.otherFormats.contains(format) {
                 throw ValidationError(
-                    "--plot draws SVG, and \(plot) names a .\(format) file; give a .svg path (a browser or rsvg-convert turns it into PNG)")
+                    "--plot draws SVG, and \(plot) names a .\(format) file; give a .svg path (rsvg-convert turns it into PNG, PDF or EPS)")
             }
         }
         if let saveModel { try OutputPath.validateFile(saveModel, option: "--save-model") }
