@@ -48,7 +48,7 @@ public struct NearestBrands: Sendable, Equatable {
     /// end of its list. O(1), and no reference counting: for per-page loops.
     @inlinable
     public func neighbour(of brand: Int, rank: Int) -> (brand: Int32, score: Float)? {
-        precondition(brand >= 0 && brand < starts.count - 1, "brand \(brand) is not among \(starts.count - 1) brands")
+        precondition(brand >= 0 && brand < count, "brand \(brand) is not among \(count) brands")
         let i = starts[brand] + rank
         guard rank >= 0, i < starts[brand + 1] else { return nil }
         return (brands[i], scores[i])
