@@ -43,9 +43,13 @@ for size in $sizes; do
 done
 fi
 
-"$PY" - "$data" "$sizes" "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" <<'PYEOF'
+# The quality table belongs to this run only when this run measured it (or when asked for a
+# summary of whatever the data folder holds); older holdout results are not printed as if new.
+quality=0
+[[ ${SUMMARY_ONLY:-0} == 1 || (${QUALITY:-0} == 1 && " $sizes " == *" a "*) ]] && quality=1
+"$PY" - "$data" "$sizes" "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" "$quality" <<'PYEOF'
 import json, sys, os
-data, sizes, commit = sys.argv[1], sys.argv[2].split(), sys.argv[3]
+data, sizes, commit, quality = sys.argv[1], sys.argv[2].split(), sys.argv[3], sys.argv[4] == "1"
 print(f"VenueKit {commit} vs implicit, 64 factors, 15 iterations, alpha 10, lambda 0.01, same run\n")
 # Both losses are implicit's normalisation: objective / (sum of confidences + zero pairs). The
 # harness counts every row up to the largest id (empty users too); venue counts the shoppers
@@ -64,7 +68,7 @@ for size in sizes:
         r = v["seconds_per_iteration"] / t["sec_per_iter_median"]
         print(f"| {size} | {ours} / {theirs} | {t['sec_per_iter_median']:.3f} | {v['seconds_per_iteration']:.3f} | {r:.2f}× | {t.get('train_loss', float('nan')):.6f} | {v['loss'] / denominator:.6f} |")
 q = f"{data}/implicit-a-holdout.json"
-if os.path.exists(q):
+if quality and os.path.exists(q):
     imp = json.loads(open(q).read().strip().splitlines()[-1])["train_cg"]["quality"]
     v = json.loads(open(f"{data}/venue-a-holdout.json").read())
     print("\n| size a, 20% holdout | Recall@50 | NDCG@50 |\n|---|---|---|")
