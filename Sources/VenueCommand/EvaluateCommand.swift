@@ -44,7 +44,8 @@ struct EvaluateCommand: ParsableCommand {
     static let defaultSplitSeed: UInt64 = 42
     @Option(name: .short, help: "Cut-offs, comma separated.") var k = CommaSeparated<Int>(argument: "5,10,20,50")!
     @Flag(help: "Print one JSON object instead of a table.") var json = false
-    @Option(help: "Also draw Recall@K against K for every method (als with --holdout) as an SVG file.") var plot: String?
+    @Option(help: "Also draw Recall@K against K for every method (als with --holdout) as an SVG file, or PNG for a .png path.") var plot:
+        String?
     @Option(
         help: """
             Resamples of a paired bootstrap over the test shoppers, giving every method's gain over \
@@ -84,10 +85,11 @@ struct EvaluateCommand: ParsableCommand {
         guard k.elements.allSatisfy({ $0 > 0 }) else { throw ValidationError("-k takes positive cut-offs") }
         if let plot {
             try OutputPath.validateFile(plot, option: "--plot")
-            let format = URL(fileURLWithPath: plot).pathExtension.lowercased()
-            if RecallPlot.otherFormats.contains(format) {
+            if RecallPlot.Format(path: plot) == nil {
+                let format = URL(fileURLWithPath: plot).pathExtension.lowercased()
                 throw ValidationError(
-                    "--plot draws SVG, and \(plot) names a .\(format) file; give a .svg path (rsvg-convert turns it into PNG, PDF or EPS)")
+                    "--plot draws SVG or PNG, and \(plot) names a .\(format) file; give a .svg or .png path "
+                        + "(rsvg-convert turns SVG into PDF or EPS)")
             }
         }
         if let saveModel { try OutputPath.validateFile(saveModel, option: "--save-model") }
@@ -219,10 +221,10 @@ struct EvaluateCommand: ParsableCommand {
             if let gains { print("\n" + gains.table(shoppers: split.test.count)) }
         }
         if let plot {
-            let svg = RecallPlot.svg(
-                title: "Recall@K, train ≤ \(trainUntil), test \(testFrom) … \(testUntil)", cutoffs: cutoffs,
+            let file = RecallPlot.file(
+                for: plot, title: "Recall@K, train ≤ \(trainUntil), test \(testFrom) … \(testUntil)", cutoffs: cutoffs,
                 series: results.map { method, byK in (method.rawValue, cutoffs.map { byK[$0]!.recall }) })
-            try reportingInputErrors { () throws(InputError) in try AtomicFile.write(svg, to: plot) }
+            try reportingInputErrors { () throws(InputError) in try AtomicFile.write(file, to: plot) }
         }
     }
 
@@ -293,9 +295,9 @@ struct EvaluateCommand: ParsableCommand {
         }
         if let plot {
             let percent = String(format: "%g", fraction * 100)
-            let svg = RecallPlot.svg(
-                title: "Recall@K, random \(percent)% holdout", cutoffs: cutoffs, series: [("als", metrics.map(\.recall))])
-            try reportingInputErrors { () throws(InputError) in try AtomicFile.write(svg, to: plot) }
+            let file = RecallPlot.file(
+                for: plot, title: "Recall@K, random \(percent)% holdout", cutoffs: cutoffs, series: [("als", metrics.map(\.recall))])
+            try reportingInputErrors { () throws(InputError) in try AtomicFile.write(file, to: plot) }
         }
     }
 }

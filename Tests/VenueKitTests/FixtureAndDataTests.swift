@@ -136,8 +136,8 @@ struct CommandTests {
             (["train"] + events + ["--model", file + "/m.model"], "\(file) is a file, where a folder must be"),
             (["evaluate"] + events + ["--holdout", "0.2", "--plot", folder], "--plot \(folder) is a folder"),
             (
-                ["evaluate"] + events + ["--holdout", "0.2", "--plot", folder + "/recall.PNG"],
-                "--plot draws SVG, and \(folder)/recall.PNG names a .png file"
+                ["evaluate"] + events + ["--holdout", "0.2", "--plot", folder + "/recall.JPG"],
+                "--plot draws SVG or PNG, and \(folder)/recall.JPG names a .jpg file"
             ),
             (["recommend", "--model", model, "--all", "--out", file + "/deeper/all.jsonl"], "\(file) is a file, where a folder must be"),
             (
