@@ -17,7 +17,7 @@ enum PNGEncoder {
             for y in 0..<image.height {
                 let row = pixels[(y * stride)..<((y + 1) * stride)]
                 filtered.append(1)  // Sub: each byte less the same channel of the pixel to its left.
-                for x in row.indices { filtered.append(row[x] &- (x - row.startIndex >= 3 ? row[x - 3] : 0)) }
+                for i in row.indices { filtered.append(row[i] &- (i - row.startIndex >= 3 ? row[i - 3] : 0)) }
             }
         }
         var header = [UInt8]()

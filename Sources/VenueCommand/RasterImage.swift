@@ -20,12 +20,6 @@ struct RasterImage: Sendable {
         }
     }
 
-    /// The colour of the pixel in column `x` of row `y`.
-    subscript(x: Int, y: Int) -> Chart.Color {
-        let i = (y * width + x) * 3
-        return Chart.Color(red: pixels[i], green: pixels[i + 1], blue: pixels[i + 2])
-    }
-
     /// Paints `color` over the pixel at (`x`, `y`) by `coverage` (0 … 1); pixels outside are skipped.
     private mutating func blend(x: Int, y: Int, _ color: Chart.Color, coverage: Double) {
         guard x >= 0, x < width, y >= 0, y < height, coverage > 0 else { return }
