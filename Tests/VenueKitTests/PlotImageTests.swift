@@ -65,7 +65,7 @@ struct PlotImageTests {
         #expect(png[60, 20] == red && png[100, 60] == red, "both segments of the polyline")
         #expect(png[60, 40] == .white)
         #expect(png[160, 40] == blue && png[160, 48] == .white)
-        // "L" from (20, 30): its stem is the first font column (image columns 40-41), rows 16-29
+        // "L" from (20, 30): its stem is the first font column (image columns 40-41), rows 46-59
         // above the baseline at 60; its foot the bottom font row (rows 58-59), columns 40-49.
         #expect(png[40, 46] == .black && png[41, 59] == .black && png[49, 58] == .black)
         #expect(png[42, 46] == .white && png[49, 56] == .white && png[40, 60] == .white)
