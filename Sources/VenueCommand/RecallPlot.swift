@@ -2,7 +2,8 @@ import Foundation
 
 /// A line chart of Recall@K against K, one line per method, written as SVG or PNG.
 enum RecallPlot {
-    /// The formats a plot path may end in; any other extension draws SVG.
+    /// What a plot path's extension asks for: PNG for `.png`; SVG for `.svg`, for no extension, and
+    /// for any extension that is not another image or document format.
     enum Format: Sendable {
         case svg, png
 
