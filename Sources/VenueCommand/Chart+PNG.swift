@@ -31,8 +31,10 @@ extension Chart {
     }
 
     /// Draws `text` in black with its baseline through `at`, each font pixel `pixel` image pixels
-    /// square.
+    /// square; nothing when `at` is not finite or is far off the image.
     private func draw(_ text: String, at: Point, pixel: Int, anchor: TextAnchor, vertical: Bool, on image: inout RasterImage) {
+        let reach = Double(max(image.width, image.height) + BitmapFont.width(of: text) * pixel)
+        guard at.x.isFinite, at.y.isFinite, abs(at.x) <= reach, abs(at.y) <= reach else { return }
         let length = BitmapFont.width(of: text) * pixel
         let lead: Int
         switch anchor {

@@ -31,13 +31,18 @@ struct RasterImage: Sendable {
     }
 
     /// Paints every pixel whose centre lies within `reach` of the box `x` … `x + w`, `y` … `y + h`
-    /// by `coverage(centre)`.
+    /// by `coverage(centre)`. A box with a coordinate that is not finite paints nothing.
     private mutating func paint(
         around box: (x: Double, y: Double, w: Double, h: Double), reach: Double, _ color: Chart.Color,
         coverage: (Chart.Point) -> Double
     ) {
-        let x0 = max(0, Int((box.x - reach).rounded(.down))), x1 = min(width - 1, Int((box.x + box.w + reach).rounded(.up)))
-        let y0 = max(0, Int((box.y - reach).rounded(.down))), y1 = min(height - 1, Int((box.y + box.h + reach).rounded(.up)))
+        guard [box.x, box.y, box.w, box.h, reach].allSatisfy(\.isFinite) else { return }
+        // Clamped to the image before conversion, so a far-off box cannot overflow `Int`.
+        func clamped(_ value: Double, upTo limit: Int) -> Int { Int(min(max(value, -1), Double(limit))) }
+        let x0 = max(0, clamped((box.x - reach).rounded(.down), upTo: width))
+        let x1 = clamped((box.x + box.w + reach).rounded(.up), upTo: width - 1)
+        let y0 = max(0, clamped((box.y - reach).rounded(.down), upTo: height))
+        let y1 = clamped((box.y + box.h + reach).rounded(.up), upTo: height - 1)
         guard x0 <= x1, y0 <= y1 else { return }
         for y in y0...y1 {
             for x in x0...x1 { blend(x: x, y: y, color, coverage: coverage(Chart.Point(x: Double(x) + 0.5, y: Double(y) + 0.5))) }

@@ -81,6 +81,21 @@ struct PlotImageTests {
         #expect(stem == 14 && foot == 10, "the stem at the start of the text (bottom), the foot along the baseline")
     }
 
+    @Test("marks at coordinates that are not finite, or far off the page, paint nothing")
+    func marksOffThePage() throws {
+        var chart = Chart(width: 20, height: 10, fontSize: 12)
+        let far = Chart.Point(x: 1e300, y: -1e300), nowhere = Chart.Point(x: .nan, y: 5)
+        chart.marks = [
+            .line(from: far, to: .init(x: 1e301, y: 0), color: .black, width: 1),
+            .polyline([nowhere, .init(x: 5, y: 5)], color: .black, width: 2),
+            .dot(center: .init(x: .infinity, y: 5), radius: 3, color: .black),
+            .text("far", at: far, size: 12, anchor: .middle, vertical: false),
+            .text("nan", at: nowhere, size: 12, anchor: .start, vertical: true),
+        ]
+        let png = try DecodedPNG(chart.png(scale: 1))
+        #expect((0..<20).allSatisfy { x in (0..<10).allSatisfy { png[x, $0] == .white } })
+    }
+
     @Test("venue evaluate --plot FILE.png writes a PNG of every method's recall")
     func evaluatePlot() throws {
         let folder = TestSupport.temporaryFolder()
