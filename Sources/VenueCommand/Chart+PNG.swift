@@ -33,9 +33,9 @@ extension Chart {
     /// Draws `text` in black with its baseline through `at`, each font pixel `pixel` image pixels
     /// square; nothing when `at` is not finite or is far off the image.
     private func draw(_ text: String, at: Point, pixel: Int, anchor: TextAnchor, vertical: Bool, on image: inout RasterImage) {
-        let reach = Double(max(image.width, image.height) + BitmapFont.width(of: text) * pixel)
-        guard at.x.isFinite, at.y.isFinite, abs(at.x) <= reach, abs(at.y) <= reach else { return }
         let length = BitmapFont.width(of: text) * pixel
+        let reach = Double(max(image.width, image.height) + length)
+        guard at.x.isFinite, at.y.isFinite, abs(at.x) <= reach, abs(at.y) <= reach else { return }
         let lead: Int
         switch anchor {
         case .start: lead = 0

@@ -44,8 +44,8 @@ struct EvaluateCommand: ParsableCommand {
     static let defaultSplitSeed: UInt64 = 42
     @Option(name: .short, help: "Cut-offs, comma separated.") var k = CommaSeparated<Int>(argument: "5,10,20,50")!
     @Flag(help: "Print one JSON object instead of a table.") var json = false
-    @Option(help: "Also draw Recall@K against K for every method (als with --holdout) as an SVG file, or PNG for a .png path.") var plot:
-        String?
+    @Option(help: "Also draw Recall@K against K for every method (als with --holdout) as an SVG file, or PNG for a .png path.")
+    var plot: String?
     @Option(
         help: """
             Resamples of a paired bootstrap over the test shoppers, giving every method's gain over \
