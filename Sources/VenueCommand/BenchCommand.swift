@@ -81,7 +81,7 @@ struct RankBenchCommand: ParsableCommand {
             "\"batch_unfiltered_shoppers_per_sec\":\(rounded(batchUnfiltered, places: 1))",
             "\"sgemm_gflops\":\(rounded(sgemmGFLOPS(), places: 1))",
             "\"brand_table_bytes\":\(table.byteCount)",
-            "\"kernels\":\"\(RankingKernels.usesF16C ? "avx2+f16c" : SparseRowKernels.usesAVX2 ? "avx2" : "portable")\"",
+            "\"kernels\":\"\(InstructionSet.current)\(RankingKernels.usesF16C ? "+f16c" : "")\"",
         ]
         if precision == .float16 {
             let reference = BrandRanker(

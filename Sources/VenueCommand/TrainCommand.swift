@@ -95,7 +95,7 @@ struct TrainCommand: ParsableCommand {
                     + "\"loss\":\(last?.loss ?? 0),\"normalized_loss\":\(last?.normalizedLoss ?? 0),"
                     + "\"shoppers\":\(matrix.shopperCount),\"brands\":\(matrix.brandCount),\"nnz\":\(matrix.nonzeroCount),"
                     + "\"read_seconds\":\(readSeconds),\"solver\":\"\(als.solver)\",\"factors\":\(als.factors),\"threads\":\(als.threads),"
-                    + "\"iterations\":\(reports.count),\"kernels\":\"\(SparseRowKernels.usesAVX2 ? "avx2" : "portable")\",\"model\":\(jsonString(model))}"
+                    + "\"iterations\":\(reports.count),\"kernels\":\"\(InstructionSet.current)\",\"model\":\(jsonString(model))}"
             )
         }
     }

@@ -3,7 +3,8 @@ import CVenueKernels
 /// Kernels for top-K ranking: a vectorised "which scores beat the threshold" scan and
 /// half-precision (IEEE binary16) brand tables scored in single precision.
 ///
-/// AVX2 and F16C paths are chosen at run time, with portable fallbacks.
+/// AVX2 (AVX-512 for block candidates) and F16C paths are chosen at run time, with portable
+/// fallbacks.
 public enum RankingKernels {
     /// Brands packed per chunk by ``blockCandidates(factors:shoppers:x:brands:table:half:alpha:base:packed:keys:capacity:counts:thresholds:keep:)``;
     /// its `packed` scratch holds `candidateChunk · factors` floats.
@@ -14,7 +15,7 @@ public enum RankingKernels {
     /// `table`, or of the half-precision `half` when `table` is `nil`) as
     /// `alpha · (x_i · brand j) + base[j]` (`panels`: the table prepacked by
     /// ``packPanels(factors:brands:table:)``, or `nil` to pack a chunk at a time), a tile of 6 shoppers × 16 brands at a time in registers
-    /// (AVX2+FMA; a portable fallback). Only scores above `thresholds[i]` (the caller's starting
+    /// (AVX2+FMA; 12 shoppers with AVX-512, the same bits; a portable fallback). Only scores above `thresholds[i]` (the caller's starting
     /// value, `-infinity` for none) are kept; each shopper's list, `keys + i · capacity`, ends with
     /// `counts[i]` ``key(score:index:)`` keys in no order that include the best `keep[i]` of them
     /// (all of them, and `counts[i] < keep[i]`, when fewer pass); NaN and `-infinity` never pass.
@@ -29,6 +30,20 @@ public enum RankingKernels {
         venue_block_candidates(
             Int32(factors), Int64(m), x, Int64(n), panels, table, half, alpha, base, packed, keys, Int64(capacity), counts, thresholds,
             keep)
+    }
+
+    /// ``blockCandidates(factors:shoppers:x:brands:panels:table:half:alpha:base:packed:keys:capacity:counts:thresholds:keep:)``
+    /// on the path for `instructionSet`, to compare the paths. Returns false, writing nothing,
+    /// when that set is wider than ``InstructionSet/current``.
+    package static func blockCandidates(
+        on instructionSet: InstructionSet, factors: Int, shoppers m: Int, x: UnsafePointer<Float>, brands n: Int,
+        panels: UnsafePointer<Float>?, table: UnsafePointer<Float>?, half: UnsafePointer<UInt16>?, alpha: Float,
+        base: UnsafePointer<Float>?, packed: UnsafeMutablePointer<Float>, keys: UnsafeMutablePointer<UInt64>, capacity: Int,
+        counts: UnsafeMutablePointer<Int64>, thresholds: UnsafeMutablePointer<Float>, keep: UnsafePointer<Int64>
+    ) -> Bool {
+        venue_block_candidates_at(
+            Int32(instructionSet.rawValue), Int32(factors), Int64(m), x, Int64(n), panels, table, half, alpha, base, packed,
+            keys, Int64(capacity), counts, thresholds, keep) == 0
     }
 
     /// The `n × factors` row-major `table` packed for ``blockCandidates(factors:shoppers:x:brands:panels:table:half:alpha:base:packed:keys:capacity:counts:thresholds:keep:)``:

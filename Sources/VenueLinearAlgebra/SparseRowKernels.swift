@@ -3,7 +3,8 @@ import CVenueKernels
 /// Fused kernels over one sparse row's gathered factor rows: the inner loops of implicit ALS.
 ///
 /// Each call handles a whole row (not one nonzero), with an AVX2+FMA path selected at run time
-/// and a portable fallback; the summation order is fixed, so results do not depend on threads.
+/// (AVX-512 for the rank-1 update, with the same bits) and a portable fallback; the summation
+/// order is fixed, so results do not depend on threads.
 public enum SparseRowKernels {
     /// `out += Σ_k coef_k · y_k` with `t_k = y_k · v` and `coef_k = s0·c_k + (s1·c_k + s2)·t_k`,
     /// where `y_k` is row `columns[k]` of `fixed` (`factors` wide) and `c_k = confidences[k]`.
@@ -15,6 +16,19 @@ public enum SparseRowKernels {
         s0: Float, s1: Float, s2: Float
     ) {
         venue_sparse_rank1_update(Int32(factors), Int64(count), columns, confidences, fixed, v, out, s0, s1, s2)
+    }
+
+    /// ``rank1Update(factors:count:columns:confidences:fixed:vector:into:s0:s1:s2:)`` on the path
+    /// for `instructionSet`, to compare the paths. Returns false, leaving `out` as it was, when
+    /// that set is wider than ``InstructionSet/current``.
+    package static func rank1Update(
+        on instructionSet: InstructionSet, factors: Int, count: Int, columns: UnsafePointer<Int32>,
+        confidences: UnsafePointer<Float>, fixed: UnsafePointer<Float>, vector v: UnsafePointer<Float>,
+        into out: UnsafeMutablePointer<Float>, s0: Float, s1: Float, s2: Float
+    ) -> Bool {
+        venue_sparse_rank1_update_at(
+            Int32(instructionSet.rawValue), Int32(factors), Int64(count), columns, confidences, fixed, v, out, s0, s1,
+            s2) == 0
     }
 
     /// Writes `√max(c_k − 1, 0) · y_k` to row `k` of `gathered` and adds `c_k · y_k` to `b`.
@@ -37,6 +51,6 @@ public enum SparseRowKernels {
         venue_sparse_loss(Int32(factors), Int64(count), columns, confidences, fixed, x)
     }
 
-    /// Whether the AVX2+FMA path is in use on this machine.
+    /// Whether the AVX2+FMA path is in use on this machine (also with AVX-512).
     public static var usesAVX2: Bool { venue_kernels_use_avx2() != 0 }
 }

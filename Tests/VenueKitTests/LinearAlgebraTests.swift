@@ -248,6 +248,51 @@ struct SparseRowKernelTests {
         }
         #expect(loss.isApproximatelyEqual(to: expectedLoss, relativeTolerance: 1e-4))
     }
+
+    /// CG's factors must not depend on which of this machine's paths ran: the AVX-512 rank-1
+    /// update gives the AVX2 one's bits. Rows of 1, 15, 16, 17 and 100 nonzeros cover partial
+    /// groups of 16 and the prefetch 32 ahead.
+    @Test(
+        "the AVX-512 rank-1 update gives the AVX2 path's bits",
+        .enabled(if: InstructionSet.current >= .avx512, "needs a CPU with AVX-512"),
+        arguments: [16, 32, 64, 128])
+    func avx512MatchesAVX2(factors f: Int) {
+        var random = SeededRandom(seed: UInt64(100 + f))
+        let rows = 300
+        let y = (0..<rows * f).map { _ in Float(random.unit() - 0.5) }
+        let v = (0..<f).map { _ in Float(random.unit() - 0.5) }
+        for count in [1, 15, 16, 17, 100] {
+            let columns: [Int32] = (0..<count).map { _ in Int32(random.below(rows)) }
+            let confidences = columns.map { _ in Float(1 + random.below(20)) }
+            func update(on set: InstructionSet) -> [Float] {
+                var out = (0..<f).map { Float($0) / 7 }
+                let done = out.withUnsafeMutableBufferPointer { out in
+                    SparseRowKernels.rank1Update(
+                        on: set, factors: f, count: count, columns: columns, confidences: confidences, fixed: y,
+                        vector: v, into: out.baseAddress!, s0: 0.5, s1: -0.25, s2: 3)
+                }
+                #expect(done)
+                return out
+            }
+            let wide = update(on: .avx512)
+            #expect(wide.map(\.bitPattern) == update(on: .avx2).map(\.bitPattern), "\(f) factors, \(count) nonzeros")
+            #expect(wide != update(on: .portable) || count == 1, "the portable path adds in another order")
+        }
+    }
+
+    @Test("a path wider than the machine's is refused and leaves the output alone")
+    func widerPathRefused() {
+        let set = InstructionSet.current
+        guard let wider = InstructionSet(rawValue: set.rawValue + 1) else { return }
+        var out: [Float] = [1, 2, 3, 4]
+        let done = out.withUnsafeMutableBufferPointer { out in
+            SparseRowKernels.rank1Update(
+                on: wider, factors: 4, count: 1, columns: [0], confidences: [2], fixed: [1, 1, 1, 1], vector: [1, 1, 1, 1],
+                into: out.baseAddress!, s0: 1, s1: 1, s2: 1)
+        }
+        #expect(!done)
+        #expect(out == [1, 2, 3, 4])
+    }
 }
 
 /// Counts how often each part ran, from any thread.

@@ -302,6 +302,40 @@ struct RankingTests {
         }
     }
 
+    /// Block ranking must not depend on which of this machine's paths ran: AVX-512 tiles of 12
+    /// shoppers give the scores, keys and thresholds of AVX2 tiles of 6, with values whose
+    /// products round, over several chunks of brands, a partial panel and partial tiles.
+    @Test(
+        "AVX-512 block candidates give the AVX2 path's bits",
+        .enabled(if: InstructionSet.current >= .avx512, "needs a CPU with AVX-512"), arguments: [64, 24])
+    func blockCandidatesAVX512(factors: Int) {
+        var random = SeededRandom(seed: UInt64(factors))
+        let brands = 2 * RankingKernels.candidateChunk + 37
+        let shoppers = 29
+        let table = (0..<brands * factors).map { _ in Float(random.unit()) - 0.5 }
+        let x = (0..<shoppers * factors).map { _ in Float(random.unit()) - 0.4 }
+        let base = (0..<brands).map { _ in Float(random.unit()) * 0.1 }
+        let keep = (0..<shoppers).map { Int64(10 + $0 % 40) }
+        let capacity = 50 + 16
+        func run(on set: InstructionSet) -> (keys: [[UInt64]], thresholds: [UInt32]) {
+            var packed = [Float](repeating: 0, count: RankingKernels.candidateChunk * factors)
+            var keys = [UInt64](repeating: 0, count: shoppers * capacity)
+            var counts = [Int64](repeating: 0, count: shoppers)
+            var thresholds = [Float](repeating: -.infinity, count: shoppers)
+            let done = RankingKernels.blockCandidates(
+                on: set, factors: factors, shoppers: shoppers, x: x, brands: brands, panels: nil, table: table, half: nil,
+                alpha: 1.5, base: base, packed: &packed, keys: &keys, capacity: capacity, counts: &counts,
+                thresholds: &thresholds, keep: keep)
+            #expect(done)
+            let lists = (0..<shoppers).map { i in keys[(i * capacity)..<(i * capacity + Int(counts[i]))].sorted() }
+            return (lists, thresholds.map(\.bitPattern))
+        }
+        let wide = run(on: .avx512), narrow = run(on: .avx2)
+        #expect(wide.keys.allSatisfy { !$0.isEmpty })
+        #expect(wide.keys == narrow.keys)
+        #expect(wide.thresholds == narrow.thresholds)
+    }
+
     @Test("score keys order by score, then lower index, and round-trip")
     func keys() {
         let values: [Float] = [-.greatestFiniteMagnitude, -1, -.leastNonzeroMagnitude, 0, .leastNonzeroMagnitude, 0.5, 3, .infinity]

@@ -1,5 +1,7 @@
-// Fused kernels for the sparse parts of implicit ALS, with an AVX2+FMA path chosen at run time
-// (per-function target attributes: no special build flags) and a portable fallback.
+// Fused kernels for the sparse parts of implicit ALS, with AVX2+FMA (and, for the rank-1 update,
+// AVX-512) paths chosen at run time (per-function target attributes: no special build flags)
+// and a portable fallback. The AVX-512 path gives the AVX2 path's bits. VENUE_KERNELS=avx2 or
+// VENUE_KERNELS=portable in the environment caps the level, to compare the paths.
 // Only VenueLinearAlgebra imports this module; its Swift API is `SparseRowKernels`.
 #pragma once
 #include <stdint.h>
@@ -67,8 +69,16 @@ void venue_half_to_float(int64_t n, const uint16_t *in, float *out);
 /// 1 when the F16C path is in use.
 int venue_kernels_use_f16c(void);
 
-/// 1 when the AVX2+FMA path is in use.
+/// 1 when the AVX2+FMA path is in use (also on AVX-512 machines).
 int venue_kernels_use_avx2(void);
+
+/// The widest path in use: 0 portable, 1 AVX2+FMA, 2 AVX-512 (F and DQ).
+int venue_kernels_level(void);
+
+/// venue_sparse_rank1_update on the path of the given level (see venue_kernels_level), for
+/// comparing paths: 0 when done, −1 (out untouched) when the level is above the one in use.
+int venue_sparse_rank1_update_at(int level, int32_t f, int64_t n, const int32_t *cols, const float *conf,
+                                 const float *Y, const float *v, float *out, float s0, float s1, float s2);
 
 /// Keeps the `keep` largest of the *count distinct keys (see venue_select_keys_above) in
 /// keys[0, keep) by quickselect, sets *count = keep and returns the smallest kept score: the new
@@ -82,7 +92,7 @@ int64_t venue_block_candidates_chunk(void);
 /// m × n score matrix. Shopper i (row X + i·f) scores brand j (row B + j·f, or half-precision
 /// H + j·f when B is NULL) as s = alpha·(X_i · brand j) + (base ? base[j] : 0). Brands are
 /// scored in ascending order, a chunk at a time (packed into `packed`, chunk · f
-/// floats) and a tile of 6 shoppers × 16 brands at a time. Each shopper's scores above
+/// floats) and a tile of 6 shoppers (12 with AVX-512) × 16 brands at a time. Each shopper's scores above
 /// thresholds[i] (the caller's starting value, −infinity for none; NaN never passes) go into
 /// keys + i·capacity as sortable keys (see venue_select_keys_above); when a list is full the best
 /// keep[i] are kept and thresholds[i] rises to the smallest kept score. On return, the counts[i]
@@ -94,6 +104,12 @@ int64_t venue_block_candidates_chunk(void);
 void venue_block_candidates(int32_t f, int64_t m, const float *X, int64_t n, const float *panels, const float *B,
                             const uint16_t *H, float alpha, const float *base, float *packed, uint64_t *keys,
                             int64_t capacity, int64_t *counts, float *thresholds, const int64_t *keep);
+
+/// venue_block_candidates on the path of the given level (see venue_kernels_level), for comparing
+/// paths: 0 when done, −1 (nothing written) when the level is above the one in use.
+int venue_block_candidates_at(int level, int32_t f, int64_t m, const float *X, int64_t n, const float *panels,
+                              const float *B, const uint16_t *H, float alpha, const float *base, float *packed,
+                              uint64_t *keys, int64_t capacity, int64_t *counts, float *thresholds, const int64_t *keep);
 
 /// Packs the n × f row-major table B into panels of 16 brands, factor-major, zero-padded:
 /// panels[(p·f + k)·16 + l] = B[(16p + l)·f + k]; `panels` holds ⌈n/16⌉·16·f floats.
