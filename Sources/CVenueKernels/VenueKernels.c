@@ -490,7 +490,6 @@ static inline int use_avx2(void) { return level >= LEVEL_AVX2; }
 static inline int use_f16c(void) { return f16c_state; }
 
 // ---------------------------------------------------------------- dispatch
-int venue_kernels_use_avx2(void) { return use_avx2(); }
 
 float venue_dot(int32_t f, const float *x, const float *y) {
 #ifdef VENUE_X86

@@ -50,7 +50,4 @@ public enum SparseRowKernels {
     ) -> Double {
         venue_sparse_loss(Int32(factors), Int64(count), columns, confidences, fixed, x)
     }
-
-    /// Whether the AVX2+FMA path is in use on this machine (also with AVX-512).
-    public static var usesAVX2: Bool { venue_kernels_use_avx2() != 0 }
 }

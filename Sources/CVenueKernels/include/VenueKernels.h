@@ -1,7 +1,8 @@
-// Fused kernels for the sparse parts of implicit ALS, with AVX2+FMA (and, for the rank-1 update,
-// AVX-512) paths chosen at run time (per-function target attributes: no special build flags)
-// and a portable fallback. The AVX-512 path gives the AVX2 path's bits. VENUE_KERNELS=avx2 or
-// VENUE_KERNELS=portable in the environment caps the level, to compare the paths.
+// Fused kernels for the sparse parts of implicit ALS and for ranking, with AVX2+FMA paths (and
+// AVX-512 ones for the rank-1 update and the block-candidates tile) chosen at run time
+// (per-function target attributes: no special build flags) and portable fallbacks. The AVX-512
+// paths give the AVX2 paths' bits. VENUE_KERNELS=avx2 or VENUE_KERNELS=portable in the
+// environment caps the level, to compare the paths.
 // Only VenueLinearAlgebra imports this module; its Swift API is `SparseRowKernels`.
 #pragma once
 #include <stdint.h>
@@ -68,9 +69,6 @@ void venue_half_to_float(int64_t n, const uint16_t *in, float *out);
 
 /// 1 when the F16C path is in use.
 int venue_kernels_use_f16c(void);
-
-/// 1 when the AVX2+FMA path is in use (also on AVX-512 machines).
-int venue_kernels_use_avx2(void);
 
 /// The widest path in use: 0 portable, 1 AVX2+FMA, 2 AVX-512 (F and DQ).
 int venue_kernels_level(void);
