@@ -54,8 +54,7 @@ public struct ExactRowSolver: ~Copyable {
             start = end
         }
         do {
-            try Cholesky.factor(matrix, n: f)
-            try Cholesky.solve(factored: matrix, n: f, b: x)
+            try Cholesky.solve(matrix, n: f, b: x)
         } catch {
             return .cholesky(error)
         }

@@ -29,9 +29,11 @@ public enum FactorizationFailure: Error, Sendable, Equatable, CustomStringConver
 /// never make LAPACKE transpose (or allocate). Where the CPU has AVX2, small systems (the ALS
 /// row systems) skip LAPACK's blocking: a 16, 32 or 64 × 64 matrix is factored by a
 /// register-blocked kernel, 2.3–2.8× faster there than OpenBLAS's `spotrf`, whose small leaves
-/// are level-2 (other sizes use `spotrf`, with the same diagnostics), and one right-hand side is
-/// solved by a plain forward and back substitution instead of two `strsv`. Results agree with
-/// LAPACK's to rounding, not bit for bit.
+/// are level-2 (other sizes use `spotrf`, with the same diagnostics; AVX-512 halves the
+/// kernel's instructions, with the same bits), and one right-hand side is solved by a plain
+/// forward and back substitution instead of two `strsv`, or, in the in-place
+/// ``solve(_:n:b:)``, by substitutions fused with the factor. Results agree with LAPACK's to
+/// rounding, not bit for bit.
 public enum Cholesky {
     /// Factors the `n × n` symmetric matrix `a` in place (its upper triangle, row-major, is read
     /// and overwritten by `U` with `A = UᵀU`). O(n³/3).
@@ -60,10 +62,29 @@ public enum Cholesky {
     }
 
     /// Solves the symmetric positive-definite system `A·x = b` in place: `a` (upper triangle read)
-    /// is overwritten by its factor, `b` by the solution. O(n³/3).
+    /// is overwritten by its factor `U` with `A = UᵀU`, and `b` by the solution. O(n³/3).
+    ///
+    /// The strict lower triangle is scratch: for n = 16, 32 and 64 on AVX2 a fused kernel (the
+    /// ALS row solve) writes `Uᵀ` there, so that both substitutions read contiguous memory and
+    /// keep `x` in registers; other sizes leave it as it was. `U` is ``factor(_:n:)``'s to the
+    /// bit; `x` agrees with ``solve(factored:n:b:nrhs:)``'s to rounding (the fused substitutions
+    /// multiply by the diagonal's reciprocals). On failure `a` and `b` hold partial results.
     public static func solve(_ a: UnsafeMutablePointer<Float>, n: Int, b: UnsafeMutablePointer<Float>) throws(FactorizationFailure) {
+        let info = venue_cholesky_factor_solve(Int32(n), a, b)
+        if info > 0 { throw FactorizationFailure(info: info) }
+        if info == 0 { return }
         try factor(a, n: n)
         try solve(factored: a, n: n, b: b)
+    }
+
+    /// The fused ``solve(_:n:b:)`` on the path for `instructionSet`, to compare the paths: LAPACK's
+    /// info (0 when solved), or nil, leaving `a` and `b` alone, when that path has no fused kernel
+    /// for `n` or is wider than ``InstructionSet/current``.
+    package static func fusedSolve(
+        on instructionSet: InstructionSet, _ a: UnsafeMutablePointer<Float>, n: Int, b: UnsafeMutablePointer<Float>
+    ) -> Int32? {
+        let info = venue_cholesky_factor_solve_at(Int32(instructionSet.rawValue), Int32(n), a, b)
+        return info < 0 ? nil : info
     }
 
     static func rawFactor(_ a: UnsafeMutablePointer<Float>, _ n: Int) -> Int32 {

@@ -115,6 +115,63 @@ struct LinearAlgebraTests {
         }
     }
 
+    /// The in-place solve factors and substitutes in one call (fused, for 16, 32 and 64 on AVX2; 13
+    /// and 128 go to LAPACK): its factor is ``Cholesky/factor(_:n:)``'s to the bit, x solves
+    /// A·x = b, and a bad pivot is named as the factor names it.
+    @Test("Cholesky's in-place solve: the factor's bits, A·x = b, and a bad pivot named", arguments: [16, 32, 64, 13, 128])
+    func choleskyInPlaceSolve(n: Int) throws {
+        let b = Self.random(n, n / 2, seed: UInt64(n) + 200)
+        var spd = Self.naiveProduct(b, b.transposed())  // symmetric to the bit: each sum in one order
+        for i in 0..<n { spd[i, i] += 0.5 }
+        var factored = spd.storage
+        try factored.withUnsafeMutableBufferPointer { try Cholesky.factor($0.baseAddress!, n: n) }
+        var random = SeededRandom(seed: UInt64(n) + 300)
+        let x = (0..<n).map { _ in Float(random.unit() * 2 - 1) }
+        var solution = (0..<n).map { i in (0..<n).reduce(Float(0)) { $0 + spd[i, $1] * x[$1] } }
+        var a = spd.storage
+        try a.withUnsafeMutableBufferPointer { a in
+            try solution.withUnsafeMutableBufferPointer { try Cholesky.solve(a.baseAddress!, n: n, b: $0.baseAddress!) }
+        }
+        for i in 0..<n {
+            for j in i..<n { #expect(a[i * n + j].bitPattern == factored[i * n + j].bitPattern, "U[\(i), \(j)]") }
+        }
+        Self.expectClose(solution, x, tolerance: 1e-3)
+        var bad = spd.storage
+        for j in 0..<n { bad[5 * n + j] = 0; bad[j * n + 5] = 0 }
+        bad[5 * n + 5] = -1
+        var rhs = [Float](repeating: 1, count: n)
+        #expect(throws: FactorizationFailure.notPositiveDefinite(order: 6)) {
+            try bad.withUnsafeMutableBufferPointer { a in
+                try rhs.withUnsafeMutableBufferPointer { try Cholesky.solve(a.baseAddress!, n: n, b: $0.baseAddress!) }
+            }
+        }
+    }
+
+    /// The exact ALS solver's results must not depend on which of this machine's paths ran: the
+    /// fused AVX-512 factor-and-solve gives the AVX2 one's bits, in both triangles and in x.
+    @Test(
+        "the fused AVX-512 factor-and-solve gives the AVX2 path's bits",
+        .enabled(if: InstructionSet.current >= .avx512, "needs a CPU with AVX-512"), arguments: [16, 32, 64])
+    func fusedSolveAVX512MatchesAVX2(n: Int) {
+        let b = Self.random(n, n, seed: UInt64(n) + 400)
+        var spd = Self.naiveProduct(b, b.transposed())
+        for i in 0..<n { spd[i, i] += 0.1 }
+        var random = SeededRandom(seed: UInt64(n) + 500)
+        let rhs = (0..<n).map { _ in Float(random.unit() * 2 - 1) }
+        func run(on set: InstructionSet) -> (factor: [UInt32], x: [UInt32], info: Int32?) {
+            var a = spd.storage, x = rhs
+            let info = a.withUnsafeMutableBufferPointer { a in
+                x.withUnsafeMutableBufferPointer { Cholesky.fusedSolve(on: set, a.baseAddress!, n: n, b: $0.baseAddress!) }
+            }
+            return (a.map(\.bitPattern), x.map(\.bitPattern), info)
+        }
+        let wide = run(on: .avx512), narrow = run(on: .avx2)
+        #expect(wide.info == 0 && narrow.info == 0)
+        #expect(wide.factor == narrow.factor)
+        #expect(wide.x == narrow.x)
+        #expect(run(on: .portable).info == nil, "no portable fused kernel: the caller factors and solves apart")
+    }
+
     @Test("Cholesky reports a matrix that is not positive definite")
     func choleskyFailure() {
         let m = Matrix(rows: 2, columns: 2, storage: [1, 2, 2, 1])

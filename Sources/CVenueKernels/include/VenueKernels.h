@@ -39,6 +39,20 @@ int venue_cholesky_lower(int32_t n, float *a);
 /// LAPACK. Any n.
 int venue_cholesky_solve_lower(int32_t n, const float *a, float *b);
 
+/// Solves A·x = b in place for the n × n symmetric positive-definite A (column-major, lower
+/// triangle read; b holds n floats), factoring and substituting in one call: a is overwritten by
+/// L below and on the diagonal, as venue_cholesky_lower writes it (the same bits), and by the
+/// rows of L above the diagonal (a[j·n + k] = L[j,k] for k < j), b by x. Returns 0, j + 1 when
+/// the (j + 1)-th leading minor is not positive (a and b then hold partial results), or −1 when
+/// this kernel does not handle n (only 16, 32 and 64, with AVX2+FMA): then factor and solve apart.
+/// The substitutions multiply by 1 / L[j,j] rather than divide, so x is not
+/// venue_cholesky_solve_lower's to the bit. The AVX-512 path gives the AVX2 path's bits.
+int venue_cholesky_factor_solve(int32_t n, float *a, float *b);
+
+/// venue_cholesky_factor_solve on the path for level `at` (0 portable, 1 AVX2, 2 AVX-512), to
+/// compare the paths; −1, leaving a and b alone, when `at` is above this machine's level.
+int venue_cholesky_factor_solve_at(int at, int32_t n, float *a, float *b);
+
 /// Finds every j in [0, n) with s_j = scores[j] + (base ? base[j] : 0) > threshold (NaN never
 /// passes), in ascending order, and writes each as one sortable key: the order-preserving bits of
 /// s_j (−0 read as +0) in the high 32 bits and ~(first + j) in the low 32, so a larger key is a
