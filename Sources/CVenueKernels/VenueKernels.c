@@ -337,6 +337,47 @@ AVX static void cholesky_solve_avx(int32_t n, const float *a, float *b) {
     }
 }
 
+// C += Σ_k g_k·g_kᵀ over the m rows of G (n = 8·F8 floats each), C column-major, n × n: the
+// exact solver's Gram correction, in place of OpenBLAS's ssyrk (whose packing and level-3 blocking
+// cost more than the FMAs at these sizes). Four columns at a time and up to three chunks of 8
+// rows, from the chunk holding the first column's diagonal, stay in registers while k runs;
+// every element is one FMA chain over k in order, g_k[j]·g_k[i] added to C[i,j], so
+// gram_avx512's 16-row chunks give the same bits. Elements above the diagonal in a column's first
+// chunks are updated too or not (the chunking decides); the Cholesky kernels never read them.
+AVX static inline __attribute__((always_inline)) void gram_tile_avx(float *C, const float *G, int64_t m, const int F8,
+                                                                    int j0, const int c0) {
+    const int n = 8 * F8, c1 = c0 + 3 < F8 ? c0 + 3 : F8;
+    __m256 acc[4][3];
+    for (int q = 0; q < 4; q++)
+        for (int c = c0; c < c1; c++) acc[q][c - c0] = _mm256_loadu_ps(C + (int64_t)(j0 + q) * n + 8 * c);
+    for (int64_t k = 0; k < m; k++) {
+        const float *g = G + k * n;
+        __m256 y[3];
+        for (int c = c0; c < c1; c++) y[c - c0] = _mm256_loadu_ps(g + 8 * c);
+        for (int q = 0; q < 4; q++) {
+            __m256 s = _mm256_set1_ps(g[j0 + q]);
+            for (int c = c0; c < c1; c++) acc[q][c - c0] = _mm256_fmadd_ps(s, y[c - c0], acc[q][c - c0]);
+        }
+    }
+    for (int q = 0; q < 4; q++)
+        for (int c = c0; c < c1; c++) _mm256_storeu_ps(C + (int64_t)(j0 + q) * n + 8 * c, acc[q][c - c0]);
+}
+
+#define GRAM_CASE(C0) case C0: if (C0 < f8) gram_tile_avx(C, G, m, f8, j0, C0); break;
+#define GRAM_FIXED(F8)                                                                                    \
+    AVX static void gram_avx_##F8(float *C, const float *G, int64_t m) {                                  \
+        enum { f8 = F8 };                                                                                 \
+        for (int j0 = 0; j0 < 8 * f8; j0 += 4)                                                            \
+            for (int c = j0 / 8; c < f8; c += 3)                                                          \
+                switch (c) {                                                                              \
+                    GRAM_CASE(0) GRAM_CASE(1) GRAM_CASE(2) GRAM_CASE(3)                                   \
+                    GRAM_CASE(4) GRAM_CASE(5) GRAM_CASE(6) GRAM_CASE(7)                                   \
+                }                                                                                         \
+    }
+GRAM_FIXED(2)
+GRAM_FIXED(4)
+GRAM_FIXED(8)
+
 AVX static void rank1_avx(int32_t f, int64_t n, const int32_t *cols, const float *conf, const float *Y,
                           const float *v, float *out, float s0, float s1, float s2) {
     for (int64_t k = 0; k < n; k++) {
@@ -651,6 +692,37 @@ FACTOR_SOLVE_512_FIXED(1)
 FACTOR_SOLVE_512_FIXED(2)
 FACTOR_SOLVE_512_FIXED(4)
 
+// gram_tile_avx with 16-row chunks: all of a column group's chunks (at most 4) in registers.
+AVX512 static inline __attribute__((always_inline)) void gram_tile_avx512(float *C, const float *G, int64_t m,
+                                                                          const int F16, int j0, const int c0) {
+    const int n = 16 * F16;
+    __m512 acc[4][4];
+    for (int q = 0; q < 4; q++)
+        for (int c = c0; c < F16; c++) acc[q][c] = _mm512_loadu_ps(C + (int64_t)(j0 + q) * n + 16 * c);
+    for (int64_t k = 0; k < m; k++) {
+        const float *g = G + k * n;
+        __m512 y[4];
+        for (int c = c0; c < F16; c++) y[c] = _mm512_loadu_ps(g + 16 * c);
+        for (int q = 0; q < 4; q++) {
+            __m512 s = _mm512_set1_ps(g[j0 + q]);
+            for (int c = c0; c < F16; c++) acc[q][c] = _mm512_fmadd_ps(s, y[c], acc[q][c]);
+        }
+    }
+    for (int q = 0; q < 4; q++)
+        for (int c = c0; c < F16; c++) _mm512_storeu_ps(C + (int64_t)(j0 + q) * n + 16 * c, acc[q][c]);
+}
+
+#define GRAM_512_CASE(C0) case C0: if (C0 < f16) gram_tile_avx512(C, G, m, f16, j0, C0); break;
+#define GRAM_512_FIXED(F16)                                                                               \
+    AVX512 static void gram_avx512_##F16(float *C, const float *G, int64_t m) {                           \
+        enum { f16 = F16 };                                                                               \
+        for (int j0 = 0; j0 < 16 * f16; j0 += 4)                                                          \
+            switch (j0 / 16) { GRAM_512_CASE(0) GRAM_512_CASE(1) GRAM_512_CASE(2) GRAM_512_CASE(3) }      \
+    }
+GRAM_512_FIXED(1)
+GRAM_512_FIXED(2)
+GRAM_512_FIXED(4)
+
 // Decided once, before main, so worker threads only ever read them. VENUE_KERNELS=avx2 or
 // VENUE_KERNELS=portable caps the level, to compare the paths on one machine.
 static int level = LEVEL_PORTABLE, f16c_state = 0;
@@ -756,6 +828,34 @@ static int cholesky_factor_solve_at(int at, int32_t n, float *a, float *b) {
 #endif
     (void)at, (void)n, (void)a, (void)b;
     return -1;
+}
+
+static int gram_update_at(int at, int32_t f, int64_t m, const float *G, float *C) {
+#ifdef VENUE_X86
+    if (at >= LEVEL_AVX512) {
+        switch (f) {
+        case 16: gram_avx512_1(C, G, m); return 0;
+        case 32: gram_avx512_2(C, G, m); return 0;
+        case 64: gram_avx512_4(C, G, m); return 0;
+        }
+    }
+    if (at >= LEVEL_AVX2) {
+        switch (f) {
+        case 16: gram_avx_2(C, G, m); return 0;
+        case 32: gram_avx_4(C, G, m); return 0;
+        case 64: gram_avx_8(C, G, m); return 0;
+        }
+    }
+#endif
+    (void)at, (void)f, (void)m, (void)G, (void)C;
+    return -1;
+}
+
+int venue_gram_update(int32_t f, int64_t m, const float *G, float *C) { return gram_update_at(level, f, m, G, C); }
+
+int venue_gram_update_at(int at, int32_t f, int64_t m, const float *G, float *C) {
+    if (at < LEVEL_PORTABLE || at > level) return -1;
+    return gram_update_at(at, f, m, G, C);
 }
 
 int venue_cholesky_factor_solve(int32_t n, float *a, float *b) { return cholesky_factor_solve_at(level, n, a, b); }

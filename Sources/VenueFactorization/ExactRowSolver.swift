@@ -4,12 +4,13 @@ import VenueLinearAlgebra
 /// `(YᵀY + λI + Yᵀ(C_u − I)Y) x = YᵀC_u p_u` by Cholesky.
 ///
 /// The Gram correction is built at matrix level: the row's factor rows are gathered in tiles,
-/// scaled by `√(c − 1)`, and added with one `ssyrk` per tile (not one rank-1 update per
-/// nonzero). Scratch is allocated once per solver; solving allocates nothing.
+/// scaled by `√(c − 1)`, and added with one rank-k update per tile (not one rank-1 update per
+/// nonzero; `SparseRowKernels.addGram`, `ssyrk` where it has no kernel), then factored and
+/// solved in one call (`Cholesky.solve(_:n:b:)`). Scratch is allocated once per solver; solving allocates nothing.
 /// O(n·f² + f³/3) for a row with `n` nonzeros and `f` factors.
 public struct ExactRowSolver: ~Copyable {
     /// Rows gathered per `ssyrk` call.
-    static let tile = 256
+    static let tile = 128
 
     let factors: Int
     let matrix: UnsafeMutablePointer<Float>
@@ -50,7 +51,7 @@ public struct ExactRowSolver: ~Copyable {
             SparseRowKernels.gatherScaled(
                 factors: f, count: end - start, columns: columns + start, confidences: confidences + start,
                 fixed: fixed, gathered: gathered, b: x)
-            BLAS.syrk(.upper, .transpose, n: f, k: end - start, alpha: 1, a: gathered, lda: f, beta: 1, c: matrix, ldc: f)
+            SparseRowKernels.addGram(factors: f, count: end - start, gathered: gathered, into: matrix)
             start = end
         }
         do {

@@ -337,6 +337,47 @@ struct SparseRowKernelTests {
         }
     }
 
+    /// The exact solver's Gram correction: the kernel's sizes (16, 32, 64) and one it leaves to
+    /// `ssyrk` (24), against sums in Double, on the upper triangle (row-major) that the Cholesky
+    /// kernels read.
+    @Test("addGram adds GᵀG to the upper triangle, kernel or ssyrk", arguments: [16, 32, 64, 24])
+    func addGram(factors f: Int) {
+        for count in [1, 7, 130] {
+            let g = LinearAlgebraTests.random(count, f, seed: UInt64(f * 1000 + count))
+            let start = LinearAlgebraTests.random(f, f, seed: UInt64(f))
+            var matrix = start.storage
+            matrix.withUnsafeMutableBufferPointer {
+                SparseRowKernels.addGram(factors: f, count: count, gathered: g.storage, into: $0.baseAddress!)
+            }
+            for i in 0..<f {
+                for j in i..<f {
+                    let sum = (0..<count).reduce(Double(start[i, j])) { $0 + Double(g[$1, i]) * Double(g[$1, j]) }
+                    #expect(
+                        Double(matrix[i * f + j]).isApproximatelyEqual(to: sum, absoluteTolerance: 1e-4, relativeTolerance: 1e-5),
+                        "\(f) factors, \(count) rows, [\(i), \(j)]")
+                }
+            }
+        }
+    }
+
+    /// Each element of the Gram correction is one FMA chain in the same order on either path.
+    @Test(
+        "the AVX-512 Gram update gives the AVX2 path's bits",
+        .enabled(if: InstructionSet.current >= .avx512, "needs a CPU with AVX-512"), arguments: [16, 32, 64])
+    func addGramAVX512MatchesAVX2(factors f: Int) {
+        let g = LinearAlgebraTests.random(300, f, seed: UInt64(f) + 600)
+        let start = LinearAlgebraTests.random(f, f, seed: UInt64(f) + 700).storage
+        func run(on set: InstructionSet) -> [UInt32] {
+            var matrix = start
+            let done = matrix.withUnsafeMutableBufferPointer {
+                SparseRowKernels.addGram(on: set, factors: f, count: 300, gathered: g.storage, into: $0.baseAddress!)
+            }
+            #expect(done)
+            return (0..<f).flatMap { i in (i..<f).map { matrix[i * f + $0].bitPattern } }  // the upper triangle, row-major
+        }
+        #expect(run(on: .avx512) == run(on: .avx2))
+    }
+
     @Test(
         "a path wider than the machine's is refused and leaves the output alone",
         .enabled(if: InstructionSet.current < .avx512, "no wider path than this machine's"))

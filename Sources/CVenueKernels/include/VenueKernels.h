@@ -22,6 +22,17 @@ void venue_sparse_rank1_update(int32_t f, int64_t n, const int32_t *cols, const 
 void venue_gather_scaled(int32_t f, int64_t n, const int32_t *cols, const float *conf, const float *Y,
                          float *gathered, float *b);
 
+/// C += Σ_k g_k·g_kᵀ for the m rows g_k of G (f floats each, f apart), C f × f column-major: its
+/// lower triangle and diagonal get the sums, each element one FMA chain over k in order (the
+/// AVX-512 path gives the AVX2 path's bits); elements above the diagonal may be updated or not.
+/// Returns 0, or −1, leaving C alone, when this kernel does not handle f (only 16, 32 and 64,
+/// with AVX2+FMA): then use ssyrk.
+int venue_gram_update(int32_t f, int64_t m, const float *G, float *C);
+
+/// venue_gram_update on the path for level `at`, to compare the paths; −1 when `at` is above
+/// this machine's level.
+int venue_gram_update_at(int at, int32_t f, int64_t m, const float *G, float *C);
+
 /// Σ_k over the row of (c_k (1 − t_k)² − t_k²), t_k = Y[cols[k]] · x, in double.
 double venue_sparse_loss(int32_t f, int64_t n, const int32_t *cols, const float *conf, const float *Y, const float *x);
 
