@@ -537,9 +537,10 @@ F16C static void half_to_float_f16c(int64_t n, const uint16_t *in, float *out) {
 }
 
 // ---------------------------------------------------------------- AVX-512
-// Used where the CPU has AVX-512 (F and DQ): the rank-1 update and the Cholesky kernels below,
-// and the block-ranking tile (tile_avx512). Each gives the bits of its AVX2 counterpart: lanes hold the same sums, added in
-// the same order. The other kernels take their AVX2 paths there.
+// Used where the CPU has AVX-512 (F and DQ): the rank-1 update, the Cholesky and Gram kernels
+// below, and the block-ranking tile (tile_avx512). Each gives the bits of its AVX2 counterpart:
+// lanes hold the same sums, added in the same order. The other kernels take their AVX2 paths
+// there.
 
 // rank1_avx_F8 with 16-wide registers, F16 = f / 16. Register j holds chunks 2j and 2j + 1 of
 // the row, so the dot product's low half adds up chunks 0, 2, 4, … and its high half chunks 1,

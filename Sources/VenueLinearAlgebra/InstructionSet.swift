@@ -3,8 +3,9 @@ import CVenueKernels
 /// The instruction sets VenueKit's kernels have paths for, narrowest first.
 ///
 /// Each kernel picks its path once, at start-up, from what the CPU offers. The AVX-512 paths (the
-/// rank-1 update of CG, the Cholesky factor and substitutions of the exact solver, and the tiles
-/// of block ranking) give the AVX2 paths' bits; the portable paths add in another order.
+/// rank-1 update of CG; the Gram update, Cholesky factor and substitutions of the exact solver;
+/// the tiles of block ranking) give the AVX2 paths' bits; the portable paths add in another
+/// order.
 public enum InstructionSet: Int, Comparable, Sendable, CustomStringConvertible {
     /// Plain C, for any CPU.
     case portable

@@ -1,7 +1,7 @@
 // Fused kernels for the sparse parts of implicit ALS and for ranking, with AVX2+FMA paths (and
-// AVX-512 ones for the rank-1 update, the small Cholesky kernels and the block-candidates tile)
-// chosen at run time (per-function target attributes: no special build flags) and portable
-// fallbacks. The AVX-512 paths give the AVX2 paths' bits. VENUE_KERNELS=avx2 or
+// AVX-512 ones for the rank-1 update, the Gram update, the small Cholesky kernels and the
+// block-candidates tile) chosen at run time (per-function target attributes: no special build
+// flags) and portable fallbacks. The AVX-512 paths give the AVX2 paths' bits. VENUE_KERNELS=avx2 or
 // VENUE_KERNELS=portable in the environment caps the level, to compare the paths.
 // Only VenueLinearAlgebra imports this module; its Swift API is `SparseRowKernels`,
 // `RankingKernels`, `Cholesky` and `InstructionSet`.
