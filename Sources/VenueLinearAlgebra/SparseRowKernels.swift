@@ -3,8 +3,9 @@ import CVenueKernels
 /// Fused kernels over one sparse row's gathered factor rows: the inner loops of implicit ALS.
 ///
 /// Each call handles a whole row (not one nonzero), with an AVX2+FMA path selected at run time
-/// (AVX-512 for the rank-1 update, with the same bits) and a portable fallback; the summation
-/// order is fixed, so results do not depend on threads.
+/// (AVX-512 for the rank-1 update and the Gram update, with the same bits) and a portable
+/// fallback (`ssyrk` for the Gram update); the summation order is fixed, so results do not
+/// depend on threads.
 public enum SparseRowKernels {
     /// `out += Σ_k coef_k · y_k` with `t_k = y_k · v` and `coef_k = s0·c_k + (s1·c_k + s2)·t_k`,
     /// where `y_k` is row `columns[k]` of `fixed` (`factors` wide) and `c_k = confidences[k]`.
@@ -44,9 +45,10 @@ public enum SparseRowKernels {
     /// `matrix += Σ_k g_k g_kᵀ` over the `count` rows `g_k` of `gathered` (`factors` floats each):
     /// the upper triangle of the row-major `factors × factors` matrix (its lower triangle may be
     /// updated or not), as ``BLAS/syrk(_:_:n:k:alpha:a:lda:beta:c:ldc:)`` with `.upper, .transpose`
-    /// computes it. For 16, 32 and 64 factors on AVX2 a register-blocked kernel does it, about
-    /// twice as fast as OpenBLAS's `ssyrk` at these sizes, each element one FMA chain over `k` in
-    /// order (AVX-512 gives the same bits); other sizes call `ssyrk`. O(count · factors²).
+    /// computes it. For 16, 32 and 64 factors on AVX2 a register-blocked kernel does it, each
+    /// element one FMA chain over `k` in order: about as fast as OpenBLAS's `ssyrk` with AVX2, and
+    /// about twice as fast with AVX-512 (the same bits); other sizes call `ssyrk`.
+    /// O(count · factors²).
     public static func addGram(
         factors: Int, count: Int, gathered: UnsafePointer<Float>, into matrix: UnsafeMutablePointer<Float>
     ) {
