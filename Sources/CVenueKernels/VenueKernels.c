@@ -344,12 +344,24 @@ AVX static void cholesky_solve_avx(int32_t n, const float *a, float *b) {
 // every element is one FMA chain over k in order, g_k[j]·g_k[i] added to C[i,j], so
 // gram_avx512's 16-row chunks give the same bits. Elements above the diagonal in a column's first
 // chunks are updated too or not (the chunking decides); the Cholesky kernels never read them.
-AVX static inline __attribute__((always_inline)) void gram_tile_avx(float *C, const float *G, int64_t m, const int F8,
-                                                                    int j0, const int c0) {
+// With `start` (the first tile of a row; constant when inlined) the sums start from S + λ·I
+// instead of C, so the solver needs no copy of YᵀY per row: λ is added to the diagonal lane as
+// the copy-then-add did, one rounding, and each element's chain then runs as before.
+AVX static inline __attribute__((always_inline)) void gram_tile_avx(float *C, const float *S, float lambda,
+                                                                    const float *G, int64_t m, const int F8,
+                                                                    int j0, const int c0, const int start) {
     const int n = 8 * F8, c1 = c0 + 3 < F8 ? c0 + 3 : F8;
+    const float *from = start ? S : C;
     __m256 acc[4][3];
     for (int q = 0; q < 4; q++)
-        for (int c = c0; c < c1; c++) acc[q][c - c0] = _mm256_loadu_ps(C + (int64_t)(j0 + q) * n + 8 * c);
+        for (int c = c0; c < c1; c++) acc[q][c - c0] = _mm256_loadu_ps(from + (int64_t)(j0 + q) * n + 8 * c);
+    if (start && c0 == j0 / 8) {
+        const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        for (int q = 0; q < 4; q++) {
+            __m256 diagonal = _mm256_castsi256_ps(_mm256_cmpeq_epi32(lanes, _mm256_set1_epi32(j0 % 8 + q)));
+            acc[q][0] = _mm256_blendv_ps(acc[q][0], _mm256_add_ps(acc[q][0], _mm256_set1_ps(lambda)), diagonal);
+        }
+    }
     for (int64_t k = 0; k < m; k++) {
         const float *g = G + k * n;
         __m256 y[3];
@@ -363,9 +375,11 @@ AVX static inline __attribute__((always_inline)) void gram_tile_avx(float *C, co
         for (int c = c0; c < c1; c++) _mm256_storeu_ps(C + (int64_t)(j0 + q) * n + 8 * c, acc[q][c - c0]);
 }
 
-#define GRAM_CASE(C0) case C0: if (C0 < f8) gram_tile_avx(C, G, m, f8, j0, C0); break;
+#define GRAM_CASE(C0) case C0: if (C0 < f8) gram_tile_avx(C, S, lambda, G, m, f8, j0, C0, start); break;
 #define GRAM_FIXED(F8)                                                                                    \
-    AVX static void gram_avx_##F8(float *C, const float *G, int64_t m) {                                  \
+    AVX static inline __attribute__((always_inline)) void gram_avx_##F8(float *C, const float *S,          \
+                                                                        float lambda, const float *G,      \
+                                                                        int64_t m, const int start) {      \
         enum { f8 = F8 };                                                                                 \
         for (int j0 = 0; j0 < 8 * f8; j0 += 4)                                                            \
             for (int c = j0 / 8; c < f8; c += 3)                                                          \
@@ -373,6 +387,12 @@ AVX static inline __attribute__((always_inline)) void gram_tile_avx(float *C, co
                     GRAM_CASE(0) GRAM_CASE(1) GRAM_CASE(2) GRAM_CASE(3)                                   \
                     GRAM_CASE(4) GRAM_CASE(5) GRAM_CASE(6) GRAM_CASE(7)                                   \
                 }                                                                                         \
+    }                                                                                                     \
+    AVX static void gram_add_avx_##F8(float *C, const float *G, int64_t m) {                              \
+        gram_avx_##F8(C, NULL, 0, G, m, 0);                                                               \
+    }                                                                                                     \
+    AVX static void gram_start_avx_##F8(float *C, const float *S, float lambda, const float *G, int64_t m) { \
+        gram_avx_##F8(C, S, lambda, G, m, 1);                                                             \
     }
 GRAM_FIXED(2)
 GRAM_FIXED(4)
@@ -694,12 +714,18 @@ FACTOR_SOLVE_512_FIXED(2)
 FACTOR_SOLVE_512_FIXED(4)
 
 // gram_tile_avx with 16-row chunks: all of a column group's chunks (at most 4) in registers.
-AVX512 static inline __attribute__((always_inline)) void gram_tile_avx512(float *C, const float *G, int64_t m,
-                                                                          const int F16, int j0, const int c0) {
+AVX512 static inline __attribute__((always_inline)) void gram_tile_avx512(float *C, const float *S, float lambda,
+                                                                          const float *G, int64_t m, const int F16,
+                                                                          int j0, const int c0, const int start) {
     const int n = 16 * F16;
+    const float *from = start ? S : C;
     __m512 acc[4][4];
     for (int q = 0; q < 4; q++)
-        for (int c = c0; c < F16; c++) acc[q][c] = _mm512_loadu_ps(C + (int64_t)(j0 + q) * n + 16 * c);
+        for (int c = c0; c < F16; c++) acc[q][c] = _mm512_loadu_ps(from + (int64_t)(j0 + q) * n + 16 * c);
+    if (start)
+        for (int q = 0; q < 4; q++)
+            acc[q][c0] = _mm512_mask_add_ps(acc[q][c0], (__mmask16)(1u << (j0 % 16 + q)), acc[q][c0],
+                                            _mm512_set1_ps(lambda));
     for (int64_t k = 0; k < m; k++) {
         const float *g = G + k * n;
         __m512 y[4];
@@ -713,12 +739,20 @@ AVX512 static inline __attribute__((always_inline)) void gram_tile_avx512(float 
         for (int c = c0; c < F16; c++) _mm512_storeu_ps(C + (int64_t)(j0 + q) * n + 16 * c, acc[q][c]);
 }
 
-#define GRAM_512_CASE(C0) case C0: if (C0 < f16) gram_tile_avx512(C, G, m, f16, j0, C0); break;
+#define GRAM_512_CASE(C0) case C0: if (C0 < f16) gram_tile_avx512(C, S, lambda, G, m, f16, j0, C0, start); break;
 #define GRAM_512_FIXED(F16)                                                                               \
-    AVX512 static void gram_avx512_##F16(float *C, const float *G, int64_t m) {                           \
+    AVX512 static inline __attribute__((always_inline)) void gram_avx512_##F16(                           \
+        float *C, const float *S, float lambda, const float *G, int64_t m, const int start) {              \
         enum { f16 = F16 };                                                                               \
         for (int j0 = 0; j0 < 16 * f16; j0 += 4)                                                          \
             switch (j0 / 16) { GRAM_512_CASE(0) GRAM_512_CASE(1) GRAM_512_CASE(2) GRAM_512_CASE(3) }      \
+    }                                                                                                     \
+    AVX512 static void gram_add_avx512_##F16(float *C, const float *G, int64_t m) {                       \
+        gram_avx512_##F16(C, NULL, 0, G, m, 0);                                                           \
+    }                                                                                                     \
+    AVX512 static void gram_start_avx512_##F16(float *C, const float *S, float lambda, const float *G,    \
+                                               int64_t m) {                                               \
+        gram_avx512_##F16(C, S, lambda, G, m, 1);                                                         \
     }
 GRAM_512_FIXED(1)
 GRAM_512_FIXED(2)
@@ -831,32 +865,42 @@ static int cholesky_factor_solve_at(int at, int32_t n, float *a, float *b) {
     return -1;
 }
 
-static int gram_update_at(int at, int32_t f, int64_t m, const float *G, float *C) {
+// S == NULL: C += GᵀG (venue_gram_update); otherwise C = S + λ·I + GᵀG (venue_gram_start).
+static int gram_at(int at, int32_t f, int64_t m, const float *G, const float *S, float lambda, float *C) {
 #ifdef VENUE_X86
     if (at >= LEVEL_AVX512) {
         switch (f) {
-        case 16: gram_avx512_1(C, G, m); return 0;
-        case 32: gram_avx512_2(C, G, m); return 0;
-        case 64: gram_avx512_4(C, G, m); return 0;
+        case 16: S ? gram_start_avx512_1(C, S, lambda, G, m) : gram_add_avx512_1(C, G, m); return 0;
+        case 32: S ? gram_start_avx512_2(C, S, lambda, G, m) : gram_add_avx512_2(C, G, m); return 0;
+        case 64: S ? gram_start_avx512_4(C, S, lambda, G, m) : gram_add_avx512_4(C, G, m); return 0;
         }
     }
     if (at >= LEVEL_AVX2) {
         switch (f) {
-        case 16: gram_avx_2(C, G, m); return 0;
-        case 32: gram_avx_4(C, G, m); return 0;
-        case 64: gram_avx_8(C, G, m); return 0;
+        case 16: S ? gram_start_avx_2(C, S, lambda, G, m) : gram_add_avx_2(C, G, m); return 0;
+        case 32: S ? gram_start_avx_4(C, S, lambda, G, m) : gram_add_avx_4(C, G, m); return 0;
+        case 64: S ? gram_start_avx_8(C, S, lambda, G, m) : gram_add_avx_8(C, G, m); return 0;
         }
     }
 #endif
-    (void)at, (void)f, (void)m, (void)G, (void)C;
+    (void)at, (void)f, (void)m, (void)G, (void)S, (void)lambda, (void)C;
     return -1;
 }
 
-int venue_gram_update(int32_t f, int64_t m, const float *G, float *C) { return gram_update_at(level, f, m, G, C); }
+int venue_gram_update(int32_t f, int64_t m, const float *G, float *C) { return gram_at(level, f, m, G, NULL, 0, C); }
 
 int venue_gram_update_at(int at, int32_t f, int64_t m, const float *G, float *C) {
     if (at < LEVEL_PORTABLE || at > level) return -1;
-    return gram_update_at(at, f, m, G, C);
+    return gram_at(at, f, m, G, NULL, 0, C);
+}
+
+int venue_gram_start(int32_t f, int64_t m, const float *G, const float *S, float lambda, float *C) {
+    return gram_at(level, f, m, G, S, lambda, C);
+}
+
+int venue_gram_start_at(int at, int32_t f, int64_t m, const float *G, const float *S, float lambda, float *C) {
+    if (at < LEVEL_PORTABLE || at > level) return -1;
+    return gram_at(at, f, m, G, S, lambda, C);
 }
 
 int venue_cholesky_factor_solve(int32_t n, float *a, float *b) { return cholesky_factor_solve_at(level, n, a, b); }

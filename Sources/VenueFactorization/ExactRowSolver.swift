@@ -5,7 +5,8 @@ import VenueLinearAlgebra
 ///
 /// The Gram correction is built at matrix level: the row's factor rows are gathered in tiles,
 /// scaled by `√(c − 1)`, and added with one rank-k update per tile (not one rank-1 update per
-/// nonzero; `SparseRowKernels.addGram`, `ssyrk` where it has no kernel), then factored and
+/// nonzero; `SparseRowKernels.addGram`, `ssyrk` where it has no kernel), the first tile starting
+/// from `YᵀY + λI` rather than from a copy of it, then factored and
 /// solved in one call (`Cholesky.solve(_:n:b:)`). Scratch is allocated once per solver;
 /// solving allocates nothing.
 /// O(n·f² + f³/3) for a row with `n` nonzeros and `f` factors.
@@ -21,7 +22,10 @@ public struct ExactRowSolver: ~Copyable {
     /// A solver for `factors` factors.
     public init(factors: Int) {
         self.factors = factors
+        // Zeroed once: the Gram kernel leaves elements above the diagonal unwritten, so none of
+        // them holds uninitialised memory whatever a kernel loads.
         matrix = .allocate(capacity: factors * factors)
+        matrix.initialize(repeating: 0, count: factors * factors)
         gathered = .allocate(capacity: Self.tile * factors)
     }
 
@@ -44,8 +48,6 @@ public struct ExactRowSolver: ~Copyable {
         into x: UnsafeMutablePointer<Float>
     ) -> RowFailure? {
         let f = factors
-        matrix.update(from: gram, count: f * f)
-        for d in 0..<f { matrix[d * f + d] += regularization }
         x.update(repeating: 0, count: f)
         var start = 0
         while start < count {
@@ -53,8 +55,18 @@ public struct ExactRowSolver: ~Copyable {
             SparseRowKernels.gatherScaled(
                 factors: f, count: end - start, columns: columns + start, confidences: confidences + start,
                 fixed: fixed, gathered: gathered, b: x)
-            SparseRowKernels.addGram(factors: f, count: end - start, gathered: gathered, into: matrix)
+            if start == 0 {
+                SparseRowKernels.setGram(
+                    factors: f, count: end - start, gathered: gathered, base: gram, regularization: regularization,
+                    into: matrix)
+            } else {
+                SparseRowKernels.addGram(factors: f, count: end - start, gathered: gathered, into: matrix)
+            }
             start = end
+        }
+        if count == 0 {
+            matrix.update(from: gram, count: f * f)
+            for d in 0..<f { matrix[d * f + d] += regularization }
         }
         do {
             try Cholesky.solve(matrix, n: f, b: x)

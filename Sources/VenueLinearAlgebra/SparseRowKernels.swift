@@ -68,6 +68,34 @@ public enum SparseRowKernels {
         venue_gram_update_at(Int32(instructionSet.rawValue), Int32(factors), Int64(count), gathered, matrix) == 0
     }
 
+    /// `matrix = base + λI + Σ_k g_k g_kᵀ`: ``addGram(factors:count:gathered:into:)`` starting
+    /// from `base` and `regularization` instead of `matrix`, for the first tile of a row, so the
+    /// exact solver does not copy `YᵀY` into every row's system. The upper triangle of the
+    /// row-major matrix gets the bits of copying `base`, adding λ to the diagonal and calling
+    /// `addGram`; the lower triangle is left undefined where the kernel runs (16, 32 and 64
+    /// factors on AVX2), and gets `base`'s where it falls back to that copy and `ssyrk`.
+    /// O(count · factors²).
+    public static func setGram(
+        factors: Int, count: Int, gathered: UnsafePointer<Float>, base: UnsafePointer<Float>,
+        regularization: Float, into matrix: UnsafeMutablePointer<Float>
+    ) {
+        if venue_gram_start(Int32(factors), Int64(count), gathered, base, regularization, matrix) == 0 { return }
+        matrix.update(from: base, count: factors * factors)
+        for d in 0..<factors { matrix[d * factors + d] += regularization }
+        addGram(factors: factors, count: count, gathered: gathered, into: matrix)
+    }
+
+    /// ``setGram(factors:count:gathered:base:regularization:into:)``'s kernel on the path for
+    /// `instructionSet`, to compare the paths. Returns false, leaving `matrix` as it was, when that
+    /// path has no kernel for `factors` or is wider than ``InstructionSet/current``.
+    package static func setGram(
+        on instructionSet: InstructionSet, factors: Int, count: Int, gathered: UnsafePointer<Float>,
+        base: UnsafePointer<Float>, regularization: Float, into matrix: UnsafeMutablePointer<Float>
+    ) -> Bool {
+        venue_gram_start_at(
+            Int32(instructionSet.rawValue), Int32(factors), Int64(count), gathered, base, regularization, matrix) == 0
+    }
+
     /// `Σ_k c_k (1 − t_k)² − t_k²` with `t_k = y_k · x`: a row's share of the ALS loss beyond
     /// the all-zeros term. O(count · factors).
     @inlinable

@@ -360,6 +360,49 @@ struct SparseRowKernelTests {
         }
     }
 
+    /// The first tile of a row starts from `YᵀY + λI` in the kernel instead of a copy: the same
+    /// bits as copying, adding λ and updating, on every path this machine has, whatever the
+    /// output held before (NaN here).
+    @Test("setGram gives the bits of copy, add λ, addGram", arguments: [16, 32, 64, 24])
+    func setGram(factors f: Int) {
+        let upper = { (m: [Float]) in (0..<f).flatMap { i in (i..<f).map { m[i * f + $0].bitPattern } } }
+        let differing = { (a: [UInt32], b: [UInt32]) in zip(a, b).count { $0 != $1 } }
+        for count in [1, 7, 130] {
+            let g = LinearAlgebraTests.random(count, f, seed: UInt64(f * 100 + count))
+            let base = LinearAlgebraTests.random(f, f, seed: UInt64(f) + 800).storage
+            let lambda: Float = 0.37
+            func expected(on set: InstructionSet?) -> [UInt32] {
+                var m = base
+                for d in 0..<f { m[d * f + d] += lambda }
+                m.withUnsafeMutableBufferPointer {
+                    if let set {
+                        _ = SparseRowKernels.addGram(on: set, factors: f, count: count, gathered: g.storage, into: $0.baseAddress!)
+                    } else {
+                        SparseRowKernels.addGram(factors: f, count: count, gathered: g.storage, into: $0.baseAddress!)
+                    }
+                }
+                return upper(m)
+            }
+            var matrix = [Float](repeating: .nan, count: f * f)
+            matrix.withUnsafeMutableBufferPointer {
+                SparseRowKernels.setGram(
+                    factors: f, count: count, gathered: g.storage, base: base, regularization: lambda,
+                    into: $0.baseAddress!)
+            }
+            #expect(differing(upper(matrix), expected(on: nil)) == 0, "\(f) factors, \(count) rows")
+            for set in [InstructionSet.avx2, .avx512] where set <= .current {
+                var matrix = [Float](repeating: .nan, count: f * f)
+                let done = matrix.withUnsafeMutableBufferPointer {
+                    SparseRowKernels.setGram(
+                        on: set, factors: f, count: count, gathered: g.storage, base: base, regularization: lambda,
+                        into: $0.baseAddress!)
+                }
+                #expect(done == [16, 32, 64].contains(f), "\(set) has a kernel for \(f) factors")
+                if done { #expect(differing(upper(matrix), expected(on: set)) == 0, "\(set), \(f) factors, \(count) rows") }
+            }
+        }
+    }
+
     /// Each element of the Gram correction is one FMA chain in the same order on either path.
     @Test(
         "the AVX-512 Gram update gives the AVX2 path's bits",

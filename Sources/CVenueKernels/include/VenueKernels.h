@@ -33,6 +33,16 @@ int venue_gram_update(int32_t f, int64_t m, const float *G, float *C);
 /// this machine's level.
 int venue_gram_update_at(int at, int32_t f, int64_t m, const float *G, float *C);
 
+/// C = S + λ·I + Σ_k g_k·g_kᵀ, S f × f column-major: venue_gram_update starting from S and λ
+/// instead of C, with the bits of copying S into C, adding λ to its diagonal and updating, on the
+/// same elements (the lower triangle and diagonal; C's other elements may be written or not).
+/// Returns −1, leaving C alone, where venue_gram_update would.
+int venue_gram_start(int32_t f, int64_t m, const float *G, const float *S, float lambda, float *C);
+
+/// venue_gram_start on the path for level `at`, to compare the paths; −1 when `at` is above
+/// this machine's level.
+int venue_gram_start_at(int at, int32_t f, int64_t m, const float *G, const float *S, float lambda, float *C);
+
 /// Σ_k over the row of (c_k (1 − t_k)² − t_k²), t_k = Y[cols[k]] · x, in double.
 double venue_sparse_loss(int32_t f, int64_t n, const int32_t *cols, const float *conf, const float *Y, const float *x);
 
