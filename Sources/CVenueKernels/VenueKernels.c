@@ -178,6 +178,11 @@ RANK1_FIXED(4)
 RANK1_FIXED(8)
 RANK1_FIXED(16)
 
+static const int32_t lane_masks[16] = {0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1};
+AVX static inline __m256 lanes_from(int l) { // lanes l … 7 set, for 0 ≤ l ≤ 8
+    return _mm256_castsi256_ps(_mm256_loadu_si256((const __m256i *)(lane_masks + 8 - l)));
+}
+
 // Cholesky of a small symmetric positive-definite matrix, column-major lower (see
 // venue_cholesky_lower). Left-looking: column j of L is column j of A minus Σ_{k<j} L[j,k] ·
 // column k of L, divided by the square root of its diagonal. Rows go in chunks of 8 from the
@@ -215,18 +220,18 @@ AVX static inline __attribute__((always_inline)) int cholesky_column(float *a, c
         for (int c = c0; c < F8; c++) even[c] = _mm256_fnmadd_ps(lk, _mm256_loadu_ps(ck + 8 * c), even[c]);
     }
     for (int c = c0; c < F8; c++) even[c] = _mm256_add_ps(even[c], odd[c]);
-    float first[8];
-    _mm256_storeu_ps(first, even[c0]);
-    float d = first[j % 8];
+    float d = _mm256_cvtss_f32(_mm256_permutevar8x32_ps(even[c0], _mm256_set1_epi32(j % 8)));
     if (d <= 0) return j + 1; // LAPACK's info; a NaN goes on into the factor, as in OpenBLAS's spotrf
     d = sqrtf(d);
     float inverse = 1 / d;
     if (rows) recip[j] = inverse;
     __m256 r = _mm256_set1_ps(inverse);
     for (int c = c0; c < F8; c++) even[c] = _mm256_mul_ps(even[c], r);
-    _mm256_storeu_ps(first, even[c0]);
-    first[j % 8] = d;
-    for (int i = j % 8; i < 8; i++) cj[8 * c0 + i] = first[i];
+    // The first chunk from the diagonal down, d on it, in one store: the rows above keep what
+    // memory holds (with `rows`, the multipliers just written there).
+    __m256 from = lanes_from(j % 8), at = _mm256_xor_ps(from, lanes_from(j % 8 + 1));
+    __m256 head = _mm256_blendv_ps(even[c0], _mm256_set1_ps(d), at);
+    _mm256_storeu_ps(cj + 8 * c0, _mm256_blendv_ps(_mm256_loadu_ps(cj + 8 * c0), head, from));
     for (int c = c0 + 1; c < F8; c++) _mm256_storeu_ps(cj + 8 * c, even[c]);
     return 0;
 }
@@ -260,10 +265,6 @@ CHOLESKY_FIXED(8)
 // 0.37 µs for both at n = 64, against 1.44 µs for cholesky_solve_avx, whose steps wait on stores
 // and, going back, on a whole dot product each (session 34, an AMD EPYC). Each element gets the
 // same operations in the same order in substitute_*_avx512.
-static const int32_t lane_masks[16] = {0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1};
-AVX static inline __m256 lanes_from(int l) { // lanes l … 7 set, for 0 ≤ l ≤ 8
-    return _mm256_castsi256_ps(_mm256_loadu_si256((const __m256i *)(lane_masks + 8 - l)));
-}
 
 AVX static inline __attribute__((always_inline)) void substitute_forward_avx(const float *a, const float *recip, __m256 *x,
                                                                              const int F8, const int c) {
@@ -438,6 +439,36 @@ AVX static void gather_avx(int32_t f, int64_t n, const int32_t *cols, const floa
         }
     }
 }
+
+// gather_avx for f = 8·F8 with b in F8 registers for the whole row, so each nonzero reads y and
+// writes its gathered row, and b costs no load and store per nonzero. Every element gets the
+// same multiply and FMA as in gather_avx, so the bits are the same.
+#define GATHER_FIXED(F8)                                                                                  \
+    AVX static void gather_avx_##F8(int64_t n, const int32_t *cols, const float *conf, const float *Y,    \
+                                    float *gathered, float *b) {                                          \
+        enum { f = 8 * F8 };                                                                              \
+        __m256 acc[F8];                                                                                   \
+        for (int i = 0; i < F8; i++) acc[i] = _mm256_loadu_ps(b + 8 * i);                                 \
+        for (int64_t k = 0; k < n; k++) {                                                                 \
+            const float *y = Y + (int64_t)cols[k] * f;                                                    \
+            if (k + 4 < n) {                                                                              \
+                const char *ahead = (const char *)(Y + (int64_t)cols[k + 4] * f);                         \
+                for (int byte = 0; byte < 4 * f; byte += 64) _mm_prefetch(ahead + byte, _MM_HINT_T0);    \
+            }                                                                                             \
+            float c = conf[k];                                                                            \
+            __m256 w = _mm256_set1_ps(sqrtf(c > 1 ? c - 1 : 0)), cc = _mm256_set1_ps(c);                  \
+            float *g = gathered + k * f;                                                                  \
+            for (int i = 0; i < F8; i++) {                                                                \
+                __m256 yy = _mm256_loadu_ps(y + 8 * i);                                                   \
+                _mm256_storeu_ps(g + 8 * i, _mm256_mul_ps(w, yy));                                        \
+                acc[i] = _mm256_fmadd_ps(cc, yy, acc[i]);                                                 \
+            }                                                                                             \
+        }                                                                                                 \
+        for (int i = 0; i < F8; i++) _mm256_storeu_ps(b + 8 * i, acc[i]);                                 \
+    }
+GATHER_FIXED(2)
+GATHER_FIXED(4)
+GATHER_FIXED(8)
 
 AVX static double loss_avx(int32_t f, int64_t n, const int32_t *cols, const float *conf, const float *Y, const float *x) {
     double sum = 0;
@@ -634,18 +665,15 @@ AVX512 static inline __attribute__((always_inline)) int cholesky_column512(float
         for (int c = c0; c < F16; c++) even[c] = _mm512_fnmadd_ps(lk, _mm512_loadu_ps(ck + 16 * c), even[c]);
     }
     for (int c = c0; c < F16; c++) even[c] = _mm512_add_ps(even[c], odd[c]);
-    float first[16];
-    _mm512_storeu_ps(first, even[c0]);
-    float d = first[j % 16];
+    float d = _mm512_cvtss_f32(_mm512_permutexvar_ps(_mm512_set1_epi32(j % 16), even[c0]));
     if (d <= 0) return j + 1;
     d = sqrtf(d);
     float inverse = 1 / d;
     if (rows) recip[j] = inverse;
     __m512 r = _mm512_set1_ps(inverse);
     for (int c = c0; c < F16; c++) even[c] = _mm512_mul_ps(even[c], r);
-    _mm512_storeu_ps(first, even[c0]);
-    first[j % 16] = d;
-    for (int i = j % 16; i < 16; i++) cj[16 * c0 + i] = first[i];
+    __m512 head = _mm512_mask_mov_ps(even[c0], (__mmask16)(1u << (j % 16)), _mm512_set1_ps(d));
+    _mm512_mask_storeu_ps(cj + 16 * c0, (__mmask16)(0xFFFFu << (j % 16)), head);
     for (int c = c0 + 1; c < F16; c++) _mm512_storeu_ps(cj + 16 * c, even[c]);
     return 0;
 }
@@ -757,6 +785,34 @@ AVX512 static inline __attribute__((always_inline)) void gram_tile_avx512(float 
 GRAM_512_FIXED(1)
 GRAM_512_FIXED(2)
 GRAM_512_FIXED(4)
+
+// gather_avx_F8 with 16-float registers: each element gets the same multiply and FMA.
+#define GATHER_512_FIXED(F16)                                                                             \
+    AVX512 static void gather_avx512_##F16(int64_t n, const int32_t *cols, const float *conf,             \
+                                           const float *Y, float *gathered, float *b) {                   \
+        enum { f = 16 * F16 };                                                                            \
+        __m512 acc[F16];                                                                                  \
+        for (int i = 0; i < F16; i++) acc[i] = _mm512_loadu_ps(b + 16 * i);                               \
+        for (int64_t k = 0; k < n; k++) {                                                                 \
+            const float *y = Y + (int64_t)cols[k] * f;                                                    \
+            if (k + 4 < n) {                                                                              \
+                const char *ahead = (const char *)(Y + (int64_t)cols[k + 4] * f);                         \
+                for (int byte = 0; byte < 4 * f; byte += 64) _mm_prefetch(ahead + byte, _MM_HINT_T0);    \
+            }                                                                                             \
+            float c = conf[k];                                                                            \
+            __m512 w = _mm512_set1_ps(sqrtf(c > 1 ? c - 1 : 0)), cc = _mm512_set1_ps(c);                  \
+            float *g = gathered + k * f;                                                                  \
+            for (int i = 0; i < F16; i++) {                                                               \
+                __m512 yy = _mm512_loadu_ps(y + 16 * i);                                                  \
+                _mm512_storeu_ps(g + 16 * i, _mm512_mul_ps(w, yy));                                       \
+                acc[i] = _mm512_fmadd_ps(cc, yy, acc[i]);                                                 \
+            }                                                                                             \
+        }                                                                                                 \
+        for (int i = 0; i < F16; i++) _mm512_storeu_ps(b + 16 * i, acc[i]);                               \
+    }
+GATHER_512_FIXED(1)
+GATHER_512_FIXED(2)
+GATHER_512_FIXED(4)
 
 // Decided once, before main, so worker threads only ever read them. VENUE_KERNELS=avx2 or
 // VENUE_KERNELS=portable caps the level, to compare the paths on one machine.
@@ -920,12 +976,39 @@ int venue_cholesky_solve_lower(int32_t n, const float *a, float *b) {
     return -1;
 }
 
+static void gather_at(int at, int32_t f, int64_t n, const int32_t *cols, const float *conf, const float *Y,
+                      float *gathered, float *b) {
+#ifdef VENUE_X86
+    if (at >= LEVEL_AVX512) {
+        switch (f) {
+        case 16: gather_avx512_1(n, cols, conf, Y, gathered, b); return;
+        case 32: gather_avx512_2(n, cols, conf, Y, gathered, b); return;
+        case 64: gather_avx512_4(n, cols, conf, Y, gathered, b); return;
+        }
+    }
+    if (at >= LEVEL_AVX2) {
+        switch (f) {
+        case 16: gather_avx_2(n, cols, conf, Y, gathered, b); return;
+        case 32: gather_avx_4(n, cols, conf, Y, gathered, b); return;
+        case 64: gather_avx_8(n, cols, conf, Y, gathered, b); return;
+        default: gather_avx(f, n, cols, conf, Y, gathered, b); return;
+        }
+    }
+#endif
+    (void)at;
+    gather_portable(f, n, cols, conf, Y, gathered, b);
+}
+
 void venue_gather_scaled(int32_t f, int64_t n, const int32_t *cols, const float *conf, const float *Y,
                          float *gathered, float *b) {
-#ifdef VENUE_X86
-    if (use_avx2()) { gather_avx(f, n, cols, conf, Y, gathered, b); return; }
-#endif
-    gather_portable(f, n, cols, conf, Y, gathered, b);
+    gather_at(level, f, n, cols, conf, Y, gathered, b);
+}
+
+int venue_gather_scaled_at(int at, int32_t f, int64_t n, const int32_t *cols, const float *conf, const float *Y,
+                           float *gathered, float *b) {
+    if (at < LEVEL_PORTABLE || at > level) return -1;
+    gather_at(at, f, n, cols, conf, Y, gathered, b);
+    return 0;
 }
 
 double venue_sparse_loss(int32_t f, int64_t n, const int32_t *cols, const float *conf, const float *Y, const float *x) {

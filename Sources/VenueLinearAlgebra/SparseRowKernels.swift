@@ -32,14 +32,27 @@ public enum SparseRowKernels {
             s2) == 0
     }
 
-    /// Writes `√max(c_k − 1, 0) · y_k` to row `k` of `gathered` and adds `c_k · y_k` to `b`.
-    /// O(count · factors).
+    /// Writes `√max(c_k − 1, 0) · y_k` to row `k` of `gathered` and adds `c_k · y_k` to `b`
+    /// (one FMA per element, in order). For 16, 32 and 64 factors `b` stays in registers for the
+    /// whole row. O(count · factors).
     @inlinable
     public static func gatherScaled(
         factors: Int, count: Int, columns: UnsafePointer<Int32>, confidences: UnsafePointer<Float>,
         fixed: UnsafePointer<Float>, gathered: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>
     ) {
         venue_gather_scaled(Int32(factors), Int64(count), columns, confidences, fixed, gathered, b)
+    }
+
+    /// ``gatherScaled(factors:count:columns:confidences:fixed:gathered:b:)`` on the path for
+    /// `instructionSet`, to compare the paths. Returns false, leaving the outputs as they were,
+    /// when that set is wider than ``InstructionSet/current``.
+    package static func gatherScaled(
+        on instructionSet: InstructionSet, factors: Int, count: Int, columns: UnsafePointer<Int32>,
+        confidences: UnsafePointer<Float>, fixed: UnsafePointer<Float>, gathered: UnsafeMutablePointer<Float>,
+        b: UnsafeMutablePointer<Float>
+    ) -> Bool {
+        venue_gather_scaled_at(
+            Int32(instructionSet.rawValue), Int32(factors), Int64(count), columns, confidences, fixed, gathered, b) == 0
     }
 
     /// `matrix += Σ_k g_k g_kᵀ` over the `count` rows `g_k` of `gathered` (`factors` floats each):

@@ -22,6 +22,12 @@ void venue_sparse_rank1_update(int32_t f, int64_t n, const int32_t *cols, const 
 void venue_gather_scaled(int32_t f, int64_t n, const int32_t *cols, const float *conf, const float *Y,
                          float *gathered, float *b);
 
+/// venue_gather_scaled on the path for level `at`, to compare the paths: 0, or −1, doing
+/// nothing, when `at` is above this machine's level. The AVX2 and AVX-512 paths give the same
+/// bits; the portable one rounds apart.
+int venue_gather_scaled_at(int at, int32_t f, int64_t n, const int32_t *cols, const float *conf, const float *Y,
+                           float *gathered, float *b);
+
 /// C += Σ_k g_k·g_kᵀ for the m rows g_k of G (f floats each, f apart), C f × f column-major: its
 /// lower triangle and diagonal get the sums, each element one FMA chain over k in order (the
 /// AVX-512 path gives the AVX2 path's bits); elements above the diagonal may be updated or not.
