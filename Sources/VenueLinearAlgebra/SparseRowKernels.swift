@@ -60,7 +60,8 @@ public enum SparseRowKernels {
     /// updated or not), as ``BLAS/syrk(_:_:n:k:alpha:a:lda:beta:c:ldc:)`` with `.upper, .transpose`
     /// computes it. For 16, 32 and 64 factors on AVX2 a register-blocked kernel does it, each
     /// element one FMA chain over `k` in order: about as fast as OpenBLAS's `ssyrk` with AVX2, and
-    /// about twice as fast with AVX-512 (the same bits); other sizes call `ssyrk`.
+    /// about twice as fast with AVX-512 (the same bits), which also has one for 128 factors
+    /// (where AVX2's would be slower than `ssyrk`); other sizes call `ssyrk`.
     /// O(count · factors²).
     public static func addGram(
         factors: Int, count: Int, gathered: UnsafePointer<Float>, into matrix: UnsafeMutablePointer<Float>
@@ -85,8 +86,8 @@ public enum SparseRowKernels {
     /// from `base` and `regularization` instead of `matrix`, for the first tile of a row, so the
     /// exact solver does not copy `YᵀY` into every row's system. The upper triangle of the
     /// row-major matrix gets the bits of copying `base`, adding λ to the diagonal and calling
-    /// `addGram`; the lower triangle is left undefined where the kernel runs (16, 32 and 64
-    /// factors on AVX2), and gets `base`'s where it falls back to that copy and `ssyrk`.
+    /// `addGram`; the lower triangle is left undefined where the kernel runs, and gets `base`'s
+    /// where it falls back to that copy and `ssyrk`.
     /// O(count · factors²).
     public static func setGram(
         factors: Int, count: Int, gathered: UnsafePointer<Float>, base: UnsafePointer<Float>,

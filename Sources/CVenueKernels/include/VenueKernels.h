@@ -31,8 +31,8 @@ int venue_gather_scaled_at(int at, int32_t f, int64_t n, const int32_t *cols, co
 /// C += Σ_k g_k·g_kᵀ for the m rows g_k of G (f floats each, f apart), C f × f column-major: its
 /// lower triangle and diagonal get the sums, each element one FMA chain over k in order (the
 /// AVX-512 path gives the AVX2 path's bits); elements above the diagonal may be updated or not.
-/// Returns 0, or −1, leaving C alone, when this kernel does not handle f (only 16, 32 and 64,
-/// with AVX2+FMA): then use ssyrk.
+/// Returns 0, or −1, leaving C alone, when this kernel does not handle f (only 16, 32 and 64
+/// with AVX2+FMA, and 128 with AVX-512): then use ssyrk.
 int venue_gram_update(int32_t f, int64_t m, const float *G, float *C);
 
 /// venue_gram_update on the path for level `at`, to compare the paths; −1 when `at` is above
@@ -58,8 +58,8 @@ float venue_dot(int32_t f, const float *x, const float *y);
 /// Cholesky factor of the n × n symmetric positive-definite matrix a (column-major, lda = n),
 /// in place: reads and overwrites the lower triangle with L (A = L·Lᵀ), as LAPACK's spotrf('L');
 /// the strict upper triangle is left as it was. Returns 0, j + 1 when the (j + 1)-th leading
-/// minor is not positive, or −1 when this kernel does not handle n (only 16, 32 and 64, with
-/// AVX2+FMA): then use LAPACK. A NaN goes on into the factor, as in OpenBLAS's spotrf.
+/// minor is not positive, or −1 when this kernel does not handle n (only 16, 32 and 64 with
+/// AVX2+FMA, and 128 with AVX-512): then use LAPACK. A NaN goes on into the factor, as in OpenBLAS's spotrf.
 int venue_cholesky_lower(int32_t n, float *a);
 
 /// Solves L·Lᵀ·x = b in place (b holds n floats) with the factor of venue_cholesky_lower or of
@@ -72,9 +72,10 @@ int venue_cholesky_solve_lower(int32_t n, const float *a, float *b);
 /// L below and on the diagonal, as venue_cholesky_lower writes it (the same bits), and by the
 /// rows of L above the diagonal (a[j·n + k] = L[j,k] for k < j), b by x. Returns 0, j + 1 when
 /// the (j + 1)-th leading minor is not positive (a and b then hold partial results), or −1 when
-/// this kernel does not handle n (only 16, 32 and 64, with AVX2+FMA): then factor and solve apart.
-/// The substitutions multiply by 1 / L[j,j] rather than divide, so x is not
-/// venue_cholesky_solve_lower's to the bit. The AVX-512 path gives the AVX2 path's bits.
+/// this kernel does not handle n (only 16, 32 and 64 with AVX2+FMA, and 128 with AVX-512): then
+/// factor and solve apart. The substitutions multiply by 1 / L[j,j] rather than divide, so x is
+/// not venue_cholesky_solve_lower's to the bit. The AVX-512 path gives the AVX2 path's bits where
+/// both have a kernel.
 int venue_cholesky_factor_solve(int32_t n, float *a, float *b);
 
 /// venue_cholesky_factor_solve on the path for level `at` (0 portable, 1 AVX2, 2 AVX-512), to
