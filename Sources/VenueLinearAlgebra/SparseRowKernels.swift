@@ -33,8 +33,8 @@ public enum SparseRowKernels {
     }
 
     /// Writes `√max(c_k − 1, 0) · y_k` to row `k` of `gathered` and adds `c_k · y_k` to `b`
-    /// (one FMA per element, in order). For 16, 32 and 64 factors `b` stays in registers for the
-    /// whole row. O(count · factors).
+    /// (in order; one FMA per element with AVX2). For 16, 32 and 64 factors `b` stays in registers
+    /// for the whole row. O(count · factors).
     @inlinable
     public static func gatherScaled(
         factors: Int, count: Int, columns: UnsafePointer<Int32>, confidences: UnsafePointer<Float>,
