@@ -188,9 +188,10 @@ AVX static inline __m256 lanes_from(int l) { // lanes l … 7 set, for 0 ≤ l �
 // column k of L, divided by the square root of its diagonal. Rows go in chunks of 8 from the
 // chunk that holds the diagonal; inlined with constant F8 and c0, the chunks live in registers,
 // and even and odd k accumulate apart, so consecutive FMAs do not wait on each other. Rows above
-// the diagonal in the first chunk are computed but never stored. 2.3–2.8× faster than OpenBLAS's
-// spotrf at n = 16, 32 and 64 (its leaves are level-2 sdot and sgemv); slower at 128, where the
-// chunks no longer fit in AVX2's 16 registers, so not used there. cholesky_column512's sixteen
+// the diagonal in the first chunk are computed but not written: the first chunk's store blends
+// (or masks) them back to what memory holds. 2.3–2.8× faster than OpenBLAS's spotrf at n = 16,
+// 32 and 64 (its leaves are level-2 sdot and sgemv); slower at 128, where the chunks no longer
+// fit in AVX2's 16 registers, so not used there. cholesky_column512's sixteen
 // accumulators at 128 fit in AVX-512's 32: 8.9 µs against spotrf's 11.8 (session 35).
 // With `rows` 0 the other triangle is left as it was. With `rows` 1 (the fused factor-and-solve)
 // row j of L, which the column reads as the multipliers L[j,k], is also written above the
@@ -266,7 +267,6 @@ CHOLESKY_FIXED(8)
 // 0.37 µs for both at n = 64, against 1.44 µs for cholesky_solve_avx, whose steps wait on stores
 // and, going back, on a whole dot product each (session 34, an AMD EPYC). Each element gets the
 // same operations in the same order in substitute_*_avx512.
-
 AVX static inline __attribute__((always_inline)) void substitute_forward_avx(const float *a, const float *recip, __m256 *x,
                                                                              const int F8, const int c) {
     const int n = 8 * F8;
@@ -590,9 +590,10 @@ F16C static void half_to_float_f16c(int64_t n, const uint16_t *in, float *out) {
 
 // ---------------------------------------------------------------- AVX-512
 // Used where the CPU has AVX-512 (F and DQ): the rank-1 update, the Cholesky and Gram kernels
-// below, and the block-ranking tile (tile_avx512). Each gives the bits of its AVX2 counterpart:
-// lanes hold the same sums, added in the same order. The other kernels take their AVX2 paths
-// there.
+// below, and the block-ranking tile (tile_avx512). Each gives the bits of its AVX2 counterpart
+// where there is one: lanes hold the same sums, added in the same order. At 128 factors the Gram
+// and Cholesky kernels have none (AVX2 leaves 128 to ssyrk and spotrf), so the bits differ there.
+// On such CPUs the other kernels take their AVX2 paths.
 
 // rank1_avx_F8 with 16-wide registers, F16 = f / 16. Register j holds chunks 2j and 2j + 1 of
 // the row, so the dot product's low half adds up chunks 0, 2, 4, … and its high half chunks 1,
@@ -749,7 +750,8 @@ FACTOR_SOLVE_512_FIXED(2)
 FACTOR_SOLVE_512_FIXED(4)
 FACTOR_SOLVE_512_FIXED(8)
 
-// gram_tile_avx with 16-row chunks: all of a column group's chunks (at most 4) in registers.
+// gram_tile_avx with 16-row chunks: a column group's chunks in registers, in passes of at most 4
+// (two passes at 128 factors).
 AVX512 static inline __attribute__((always_inline)) void gram_tile_avx512(float *C, const float *S, float lambda,
                                                                           const float *G, int64_t m, const int F16,
                                                                           int j0, const int c0, const int start) {

@@ -49,24 +49,21 @@ public struct ExactRowSolver: ~Copyable {
     ) -> RowFailure? {
         let f = factors
         x.update(repeating: 0, count: f)
-        var start = 0
+        // The first tile, empty for a row without nonzeros, starts the system from YᵀY + λI.
+        let first = min(count, Self.tile)
+        SparseRowKernels.gatherScaled(
+            factors: f, count: first, columns: columns, confidences: confidences, fixed: fixed, gathered: gathered,
+            b: x)
+        SparseRowKernels.setGram(
+            factors: f, count: first, gathered: gathered, base: gram, regularization: regularization, into: matrix)
+        var start = first
         while start < count {
             let end = min(count, start + Self.tile)
             SparseRowKernels.gatherScaled(
                 factors: f, count: end - start, columns: columns + start, confidences: confidences + start,
                 fixed: fixed, gathered: gathered, b: x)
-            if start == 0 {
-                SparseRowKernels.setGram(
-                    factors: f, count: end - start, gathered: gathered, base: gram, regularization: regularization,
-                    into: matrix)
-            } else {
-                SparseRowKernels.addGram(factors: f, count: end - start, gathered: gathered, into: matrix)
-            }
+            SparseRowKernels.addGram(factors: f, count: end - start, gathered: gathered, into: matrix)
             start = end
-        }
-        if count == 0 {
-            matrix.update(from: gram, count: f * f)
-            for d in 0..<f { matrix[d * f + d] += regularization }
         }
         do {
             try Cholesky.solve(matrix, n: f, b: x)

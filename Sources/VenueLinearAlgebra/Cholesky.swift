@@ -65,9 +65,9 @@ public enum Cholesky {
     /// Solves the symmetric positive-definite system `A·x = b` in place: `a` (upper triangle read)
     /// is overwritten by its factor `U` with `A = UᵀU`, and `b` by the solution. O(n³/3).
     ///
-    /// The strict lower triangle is scratch: for n = 16, 32 and 64 on AVX2 (and 128 on AVX-512) a fused kernel (the
-    /// ALS row solve) writes `Uᵀ` there, so that both substitutions read contiguous memory and
-    /// keep `x` in registers; other sizes leave it as it was. `U` is ``factor(_:n:)``'s to the
+    /// The strict lower triangle is scratch: for n = 16, 32 and 64 on AVX2 (and 128 on AVX-512)
+    /// a fused kernel (the ALS row solve) writes `Uᵀ` there, so that both substitutions read
+    /// contiguous memory and keep `x` in registers; other sizes leave it as it was. `U` is ``factor(_:n:)``'s to the
     /// bit; `x` agrees with ``solve(factored:n:b:nrhs:)``'s to rounding (the fused substitutions
     /// multiply by the diagonal's reciprocals). On failure `a` and `b` hold partial results.
     public static func solve(_ a: UnsafeMutablePointer<Float>, n: Int, b: UnsafeMutablePointer<Float>) throws(FactorizationFailure) {

@@ -3,7 +3,8 @@ import CVenueKernels
 /// Fused kernels over one sparse row's gathered factor rows: the inner loops of implicit ALS.
 ///
 /// Each call handles a whole row (not one nonzero), with an AVX2+FMA path selected at run time
-/// (AVX-512 for the rank-1 update and the Gram update, with the same bits) and a portable
+/// (AVX-512 for the rank-1 update and the Gram update, with the same bits where both have a
+/// kernel: the Gram update at 128 factors is AVX-512 only) and a portable
 /// fallback (`ssyrk` for the Gram update); the summation order is fixed, so results do not
 /// depend on threads.
 public enum SparseRowKernels {

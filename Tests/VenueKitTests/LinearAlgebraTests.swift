@@ -343,7 +343,7 @@ struct SparseRowKernelTests {
     /// (row-major) that the Cholesky kernels read.
     @Test("addGram adds GᵀG to the upper triangle, kernel or ssyrk", arguments: [16, 32, 64, 24, 128])
     func addGram(factors f: Int) {
-        for count in [1, 7, 130] {
+        for count in [0, 1, 7, 130] {
             let g = LinearAlgebraTests.random(count, f, seed: UInt64(f * 1000 + count))
             let start = LinearAlgebraTests.random(f, f, seed: UInt64(f))
             var matrix = start.storage
@@ -363,12 +363,12 @@ struct SparseRowKernelTests {
 
     /// The first tile of a row starts from `YᵀY + λI` in the kernel instead of a copy: the same
     /// bits as copying, adding λ and updating, on every path this machine has, whatever the
-    /// output held before (NaN here).
+    /// output held before (NaN here), and with no rows at all (a row without nonzeros).
     @Test("setGram gives the bits of copy, add λ, addGram", arguments: [16, 32, 64, 24, 128])
     func setGram(factors f: Int) {
         let upper = { (m: [Float]) in (0..<f).flatMap { i in (i..<f).map { m[i * f + $0].bitPattern } } }
         let differing = { (a: [UInt32], b: [UInt32]) in zip(a, b).count { $0 != $1 } }
-        for count in [1, 7, 130] {
+        for count in [0, 1, 7, 130] {
             let g = LinearAlgebraTests.random(count, f, seed: UInt64(f * 100 + count))
             let base = LinearAlgebraTests.random(f, f, seed: UInt64(f) + 800).storage
             let lambda: Float = 0.37

@@ -1,8 +1,9 @@
 // Fused kernels for the sparse parts of implicit ALS and for ranking, with AVX2+FMA paths (and
 // AVX-512 ones for the rank-1 update, the Gram update, the small Cholesky kernels and the
 // block-candidates tile) chosen at run time (per-function target attributes: no special build
-// flags) and portable fallbacks. The AVX-512 paths give the AVX2 paths' bits. VENUE_KERNELS=avx2 or
-// VENUE_KERNELS=portable in the environment caps the level, to compare the paths.
+// flags) and portable fallbacks. The AVX-512 paths give the AVX2 paths' bits where both have a
+// kernel (128 factors is AVX-512 only). VENUE_KERNELS=avx2 or VENUE_KERNELS=portable in the
+// environment caps the level, to compare the paths.
 // Only VenueLinearAlgebra imports this module; its Swift API is `SparseRowKernels`,
 // `RankingKernels`, `Cholesky` and `InstructionSet`.
 #pragma once
@@ -59,7 +60,8 @@ float venue_dot(int32_t f, const float *x, const float *y);
 /// in place: reads and overwrites the lower triangle with L (A = L·Lᵀ), as LAPACK's spotrf('L');
 /// the strict upper triangle is left as it was. Returns 0, j + 1 when the (j + 1)-th leading
 /// minor is not positive, or −1 when this kernel does not handle n (only 16, 32 and 64 with
-/// AVX2+FMA, and 128 with AVX-512): then use LAPACK. A NaN goes on into the factor, as in OpenBLAS's spotrf.
+/// AVX2+FMA, and 128 with AVX-512): then use LAPACK. A NaN goes on into the factor, as in
+/// OpenBLAS's spotrf.
 int venue_cholesky_lower(int32_t n, float *a);
 
 /// Solves L·Lᵀ·x = b in place (b holds n floats) with the factor of venue_cholesky_lower or of
