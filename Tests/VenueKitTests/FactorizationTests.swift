@@ -9,9 +9,12 @@ import VenueKit
 struct TinyProblem {
     let matrix: InteractionMatrix
 
-    init(shoppers: Int = 30, brands: Int = 20, density: Double = 0.25, seed: UInt64 = 5) {
+    /// With `emptyShopper`, one more shopper, the first, whose only event has strength 0, so its
+    /// row of the matrix has no nonzeros.
+    init(shoppers: Int = 30, brands: Int = 20, density: Double = 0.25, seed: UInt64 = 5, emptyShopper: Bool = false) {
         var random = SeededRandom(seed: seed)
         var log = EventLog()
+        if emptyShopper { log.append(shopper: "empty", brand: "b0", kind: .weight, value: 0) }
         for u in 0..<shoppers {
             for b in 0..<brands where random.unit() < density {
                 log.append(shopper: "u\(u)", brand: "b\(b)", kind: .weight, value: Float(1 + random.below(5)))
@@ -40,10 +43,13 @@ struct FactorizationTests {
         return c
     }
 
-    /// 8 factors go to LAPACK's `spotrf`, 16 and 32 to the AVX2 Cholesky kernel.
+    /// 8 factors go to LAPACK's `spotrf`, 16 and 32 to the AVX2 Cholesky kernel. The first
+    /// shopper has no nonzeros: its system is `YᵀY + λI` alone (the solver's matrix holds nothing
+    /// else yet), and its factors must come out zero.
     @Test("one exact half-step equals the dense normal-equation solution", arguments: [8, 16, 32])
     func exactHalfStepKnownAnswer(factors: Int) throws {
-        let problem = TinyProblem()
+        let problem = TinyProblem(emptyShopper: true)
+        #expect(problem.matrix.byShopper.range(ofRow: 0).isEmpty, "the first row is empty")
         let c = Self.configuration(.exact, factors: factors)
         let als = ImplicitALS(c)
         let f = c.factors
