@@ -441,15 +441,16 @@ AVX static void gather_avx(int32_t f, int64_t n, const int32_t *cols, const floa
     }
 }
 
-// gather_avx for f = 8·F8 with b in F8 registers for the whole row, so each nonzero reads y and
-// writes its gathered row, and b costs no load and store per nonzero. Every element gets the
-// same multiply and FMA as in gather_avx, so the bits are the same.
-#define GATHER_FIXED(F8)                                                                                  \
-    AVX static void gather_avx_##F8(int64_t n, const int32_t *cols, const float *conf, const float *Y,    \
-                                    float *gathered, float *b) {                                          \
-        enum { f = 8 * F8 };                                                                              \
-        __m256 acc[F8];                                                                                   \
-        for (int i = 0; i < F8; i++) acc[i] = _mm256_loadu_ps(b + 8 * i);                                 \
+// gather_avx for f = LANES·CHUNKS with b in CHUNKS registers of LANES floats (type V, intrinsics
+// MM##_…: _mm256 or _mm512) for the whole row, so each nonzero reads y and writes its gathered
+// row, and b costs no load and store per nonzero. Every element gets the same multiply and FMA as
+// in gather_avx, whatever the width, so the bits are the same.
+#define GATHER_FIXED(ATTR, NAME, V, MM, LANES, CHUNKS)                                                    \
+    ATTR static void NAME(int64_t n, const int32_t *cols, const float *conf, const float *Y,              \
+                          float *gathered, float *b) {                                                    \
+        enum { f = LANES * CHUNKS };                                                                      \
+        V acc[CHUNKS];                                                                                    \
+        for (int i = 0; i < CHUNKS; i++) acc[i] = MM##_loadu_ps(b + LANES * i);                           \
         for (int64_t k = 0; k < n; k++) {                                                                 \
             const float *y = Y + (int64_t)cols[k] * f;                                                    \
             if (k + 4 < n) {                                                                              \
@@ -457,19 +458,19 @@ AVX static void gather_avx(int32_t f, int64_t n, const int32_t *cols, const floa
                 for (int byte = 0; byte < 4 * f; byte += 64) _mm_prefetch(ahead + byte, _MM_HINT_T0);    \
             }                                                                                             \
             float c = conf[k];                                                                            \
-            __m256 w = _mm256_set1_ps(sqrtf(c > 1 ? c - 1 : 0)), cc = _mm256_set1_ps(c);                  \
+            V w = MM##_set1_ps(sqrtf(c > 1 ? c - 1 : 0)), cc = MM##_set1_ps(c);                           \
             float *g = gathered + k * f;                                                                  \
-            for (int i = 0; i < F8; i++) {                                                                \
-                __m256 yy = _mm256_loadu_ps(y + 8 * i);                                                   \
-                _mm256_storeu_ps(g + 8 * i, _mm256_mul_ps(w, yy));                                        \
-                acc[i] = _mm256_fmadd_ps(cc, yy, acc[i]);                                                 \
+            for (int i = 0; i < CHUNKS; i++) {                                                            \
+                V yy = MM##_loadu_ps(y + LANES * i);                                                      \
+                MM##_storeu_ps(g + LANES * i, MM##_mul_ps(w, yy));                                        \
+                acc[i] = MM##_fmadd_ps(cc, yy, acc[i]);                                                   \
             }                                                                                             \
         }                                                                                                 \
-        for (int i = 0; i < F8; i++) _mm256_storeu_ps(b + 8 * i, acc[i]);                                 \
+        for (int i = 0; i < CHUNKS; i++) MM##_storeu_ps(b + LANES * i, acc[i]);                           \
     }
-GATHER_FIXED(2)
-GATHER_FIXED(4)
-GATHER_FIXED(8)
+GATHER_FIXED(AVX, gather_avx_2, __m256, _mm256, 8, 2)
+GATHER_FIXED(AVX, gather_avx_4, __m256, _mm256, 8, 4)
+GATHER_FIXED(AVX, gather_avx_8, __m256, _mm256, 8, 8)
 
 AVX static double loss_avx(int32_t f, int64_t n, const int32_t *cols, const float *conf, const float *Y, const float *x) {
     double sum = 0;
@@ -801,33 +802,10 @@ GRAM_512_FIXED(2)
 GRAM_512_FIXED(4)
 GRAM_512_FIXED(8)
 
-// gather_avx_F8 with 16-float registers: each element gets the same multiply and FMA.
-#define GATHER_512_FIXED(F16)                                                                             \
-    AVX512 static void gather_avx512_##F16(int64_t n, const int32_t *cols, const float *conf,             \
-                                           const float *Y, float *gathered, float *b) {                   \
-        enum { f = 16 * F16 };                                                                            \
-        __m512 acc[F16];                                                                                  \
-        for (int i = 0; i < F16; i++) acc[i] = _mm512_loadu_ps(b + 16 * i);                               \
-        for (int64_t k = 0; k < n; k++) {                                                                 \
-            const float *y = Y + (int64_t)cols[k] * f;                                                    \
-            if (k + 4 < n) {                                                                              \
-                const char *ahead = (const char *)(Y + (int64_t)cols[k + 4] * f);                         \
-                for (int byte = 0; byte < 4 * f; byte += 64) _mm_prefetch(ahead + byte, _MM_HINT_T0);    \
-            }                                                                                             \
-            float c = conf[k];                                                                            \
-            __m512 w = _mm512_set1_ps(sqrtf(c > 1 ? c - 1 : 0)), cc = _mm512_set1_ps(c);                  \
-            float *g = gathered + k * f;                                                                  \
-            for (int i = 0; i < F16; i++) {                                                               \
-                __m512 yy = _mm512_loadu_ps(y + 16 * i);                                                  \
-                _mm512_storeu_ps(g + 16 * i, _mm512_mul_ps(w, yy));                                       \
-                acc[i] = _mm512_fmadd_ps(cc, yy, acc[i]);                                                 \
-            }                                                                                             \
-        }                                                                                                 \
-        for (int i = 0; i < F16; i++) _mm512_storeu_ps(b + 16 * i, acc[i]);                               \
-    }
-GATHER_512_FIXED(1)
-GATHER_512_FIXED(2)
-GATHER_512_FIXED(4)
+// The gather with 16-float registers (GATHER_FIXED, defined with the AVX2 kernels).
+GATHER_FIXED(AVX512, gather_avx512_1, __m512, _mm512, 16, 1)
+GATHER_FIXED(AVX512, gather_avx512_2, __m512, _mm512, 16, 2)
+GATHER_FIXED(AVX512, gather_avx512_4, __m512, _mm512, 16, 4)
 
 // Decided once, before main, so worker threads only ever read them. VENUE_KERNELS=avx2 or
 // VENUE_KERNELS=portable caps the level, to compare the paths on one machine.

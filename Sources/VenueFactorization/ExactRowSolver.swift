@@ -6,9 +6,8 @@ import VenueLinearAlgebra
 /// The Gram correction is built at matrix level: the row's factor rows are gathered in tiles,
 /// scaled by `√(c − 1)`, and added with one rank-k update per tile (not one rank-1 update per
 /// nonzero; `SparseRowKernels.addGram`, `ssyrk` where it has no kernel), the first tile starting
-/// from `YᵀY + λI` rather than from a copy of it, then factored and
-/// solved in one call (`Cholesky.solve(_:n:b:)`). Scratch is allocated once per solver;
-/// solving allocates nothing.
+/// from `YᵀY + λI` rather than from a copy of it, then factored and solved in one call
+/// (`Cholesky.solve(_:n:b:)`). Scratch is allocated once per solver; solving allocates nothing.
 /// O(n·f² + f³/3) for a row with `n` nonzeros and `f` factors.
 public struct ExactRowSolver: ~Copyable {
     /// Rows gathered per Gram update: 128 rows of 64 factors (32 KB) stay in L1 while the
@@ -49,22 +48,22 @@ public struct ExactRowSolver: ~Copyable {
     ) -> RowFailure? {
         let f = factors
         x.update(repeating: 0, count: f)
-        // The first tile, empty for a row without nonzeros, starts the system from YᵀY + λI.
-        let first = min(count, Self.tile)
-        SparseRowKernels.gatherScaled(
-            factors: f, count: first, columns: columns, confidences: confidences, fixed: fixed, gathered: gathered,
-            b: x)
-        SparseRowKernels.setGram(
-            factors: f, count: first, gathered: gathered, base: gram, regularization: regularization, into: matrix)
-        var start = first
-        while start < count {
+        // At least one tile, empty for a row without nonzeros: the first starts the system from
+        // YᵀY + λI, the others add to it.
+        var start = 0
+        repeat {
             let end = min(count, start + Self.tile)
             SparseRowKernels.gatherScaled(
                 factors: f, count: end - start, columns: columns + start, confidences: confidences + start,
                 fixed: fixed, gathered: gathered, b: x)
-            SparseRowKernels.addGram(factors: f, count: end - start, gathered: gathered, into: matrix)
+            if start == 0 {
+                SparseRowKernels.setGram(
+                    factors: f, count: end, gathered: gathered, base: gram, regularization: regularization, into: matrix)
+            } else {
+                SparseRowKernels.addGram(factors: f, count: end - start, gathered: gathered, into: matrix)
+            }
             start = end
-        }
+        } while start < count
         do {
             try Cholesky.solve(matrix, n: f, b: x)
         } catch {

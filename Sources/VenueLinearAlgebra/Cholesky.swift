@@ -31,10 +31,10 @@ public enum FactorizationFailure: Error, Sendable, Equatable, CustomStringConver
 /// register-blocked kernel, 2.3–2.8× faster there than OpenBLAS's `spotrf`, whose small leaves
 /// are level-2 (other sizes use `spotrf`, with the same diagnostics; AVX-512 halves the
 /// kernel's instructions, with the same bits, and has the registers for 128 too, where it is
-/// 1.3× faster), and one right-hand side is solved by a plain
-/// forward and back substitution instead of two `strsv`, or, in the in-place
-/// ``solve(_:n:b:)``, by substitutions fused with the factor. Results agree with LAPACK's to
-/// rounding, not bit for bit.
+/// 1.3× faster than `spotrf`), and one right-hand side is solved by a plain forward and back
+/// substitution instead of two `strsv`, or, in the in-place ``solve(_:n:b:)``, by
+/// substitutions fused with the factor. Results agree with LAPACK's to rounding, not bit for
+/// bit.
 public enum Cholesky {
     /// Factors the `n × n` symmetric matrix `a` in place (its upper triangle, row-major, is read
     /// and overwritten by `U` with `A = UᵀU`). O(n³/3).
@@ -67,9 +67,10 @@ public enum Cholesky {
     ///
     /// The strict lower triangle is scratch: for n = 16, 32 and 64 on AVX2 (and 128 on AVX-512)
     /// a fused kernel (the ALS row solve) writes `Uᵀ` there, so that both substitutions read
-    /// contiguous memory and keep `x` in registers; other sizes leave it as it was. `U` is ``factor(_:n:)``'s to the
-    /// bit; `x` agrees with ``solve(factored:n:b:nrhs:)``'s to rounding (the fused substitutions
-    /// multiply by the diagonal's reciprocals). On failure `a` and `b` hold partial results.
+    /// contiguous memory and keep `x` in registers; other sizes leave it as it was. `U` is
+    /// ``factor(_:n:)``'s to the bit; `x` agrees with ``solve(factored:n:b:nrhs:)``'s to rounding
+    /// (the fused substitutions multiply by the diagonal's reciprocals). On failure `a` and `b`
+    /// hold partial results.
     public static func solve(_ a: UnsafeMutablePointer<Float>, n: Int, b: UnsafeMutablePointer<Float>) throws(FactorizationFailure) {
         let info = venue_cholesky_factor_solve(Int32(n), a, b)
         if info > 0 { throw FactorizationFailure(info: info) }
