@@ -5,7 +5,9 @@ import VenueLinearAlgebra
 /// shopper, or one who just favourited brands before the sale, without retraining.
 ///
 /// Holds `YᵀY` (computed once, O(brands·f²)); each fold-in is one exact row solve,
-/// O(n·f² + f³) for `n` brands. Not thread-safe: use one per thread.
+/// O(n·f² + f³) for `n` brands. It keeps its buffers from call to call, so the `into:` forms
+/// allocate nothing once the buffers and the caller's output have grown. Not thread-safe: use
+/// one per thread.
 public struct FoldIn: ~Copyable {
     let brandFactors: Matrix
     let gram: [Float]
@@ -13,8 +15,13 @@ public struct FoldIn: ~Copyable {
     let brandIDs: IdentifierMap
     let weighting: EventWeighting
     let solver: ExactRowSolver
-    var columns: [Int32] = []
+    /// The shopper's row: brands ascending, strengths summed.
+    var row = SparseRowBuilder()
+    /// The row's confidences.
     var confidences: [Float] = []
+    /// The brands and strengths ``factors(events:into:)`` found.
+    var eventBrands: [Int32] = []
+    var eventStrengths: [Float] = []
 
     /// Prepares fold-in against `model`'s brand factors.
     public init(model: FactorModel) {
@@ -27,16 +34,27 @@ public struct FoldIn: ~Copyable {
     }
 
     /// The factors of a shopper with `strengths[k]` on brand index `brands[k]` (duplicates are
-    /// summed; strengths as the interaction layer weighs events).
+    /// summed in order; strengths as the interaction layer weighs events). Every index must be
+    /// one of the model's brands.
     public mutating func factors(brands: [Int32], strengths: [Float]) throws(FactorizationFailure) -> [Float] {
+        var x: [Float] = []
+        try factors(brands: brands, strengths: strengths, into: &x)
+        return x
+    }
+
+    /// ``factors(brands:strengths:)`` into `x`, replacing its contents with the model's factor
+    /// count of values.
+    public mutating func factors(brands: [Int32], strengths: [Float], into x: inout [Float]) throws(FactorizationFailure) {
         precondition(brands.count == strengths.count, "brands and strengths differ in length")
-        let row = SparseMatrix(
-            rows: 1, columns: brandIDs.count, rowIndices: [Int32](repeating: 0, count: brands.count),
-            columnIndices: brands, values: strengths)
-        columns = row.columnIndices
-        confidences = row.values.map { configuration.confidence($0) }
-        var x = [Float](repeating: 0, count: configuration.factors)
-        let failure: RowFailure? = columns.withUnsafeBufferPointer { cols in
+        let brandCount = brandIDs.count
+        precondition(brands.allSatisfy { $0 >= 0 && Int($0) < brandCount }, "a brand index outside the model's \(brandCount) brands")
+        row.build(columns: brands, values: strengths)
+        confidences.removeAll(keepingCapacity: true)
+        confidences.reserveCapacity(row.values.count)
+        for strength in row.values { confidences.append(configuration.confidence(strength)) }
+        x.removeAll(keepingCapacity: true)
+        x.append(contentsOf: repeatElement(0, count: configuration.factors))
+        let failure: RowFailure? = row.columns.withUnsafeBufferPointer { cols in
             confidences.withUnsafeBufferPointer { conf in
                 gram.withUnsafeBufferPointer { g in
                     brandFactors.withUnsafeBufferPointer { y in
@@ -54,20 +72,41 @@ public struct FoldIn: ~Copyable {
         switch failure {
         case .cholesky(let f)?: throw f
         case .nonFinite?: throw .notPositiveDefinite(order: 0)
-        case nil: return x
+        case nil: return
         }
     }
 
     /// The factors of a shopper from raw events `(brand id, kind, count)`, weighted as the model
     /// was trained (recency decay is not applied here); unknown brands are ignored.
     public mutating func factors(events: [(brand: String, kind: EventKind, count: Float)]) throws(FactorizationFailure) -> [Float] {
+        var x: [Float] = []
+        try factors(events: events, into: &x)
+        return x
+    }
+
+    /// ``factors(events:)`` into `x`, replacing its contents with the model's factor count of
+    /// values.
+    public mutating func factors(
+        events: [(brand: String, kind: EventKind, count: Float)], into x: inout [Float]
+    ) throws(FactorizationFailure) {
+        // Moved out for the call, so they are not read while `self` is changed, and back after.
         var brands: [Int32] = []
         var strengths: [Float] = []
+        swap(&brands, &eventBrands)
+        swap(&strengths, &eventStrengths)
+        defer {
+            swap(&brands, &eventBrands)
+            swap(&strengths, &eventStrengths)
+        }
+        brands.removeAll(keepingCapacity: true)
+        strengths.removeAll(keepingCapacity: true)
+        brands.reserveCapacity(events.count)
+        strengths.reserveCapacity(events.count)
         for event in events {
             guard let b = brandIDs.index(of: event.brand) else { continue }
             brands.append(Int32(b))
             strengths.append(weighting.weight(of: event.kind) * event.count)
         }
-        return try factors(brands: brands, strengths: strengths)
+        try factors(brands: brands, strengths: strengths, into: &x)
     }
 }

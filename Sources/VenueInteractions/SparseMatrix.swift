@@ -45,7 +45,7 @@ public struct SparseMatrix: Sendable, Equatable {
             var next = counts
             for i in 0..<n {
                 let r = Int(rowIndices[i])
-                keys[next[r]] = UInt64(UInt32(bitPattern: columnIndices[i])) << 32 | UInt64(i)
+                keys[next[r]] = Self.key(column: columnIndices[i], position: i)
                 next[r] += 1
             }
             for r in 0..<rows {
@@ -63,26 +63,39 @@ public struct SparseMatrix: Sendable, Equatable {
         var outValues = [Float]()
         outColumns.reserveCapacity(n)
         outValues.reserveCapacity(n)
-        for r in 0..<rows {
-            var previous: Int32 = -1
-            for p in counts[r]..<counts[r + 1] {
-                let c = Int32(truncatingIfNeeded: keys[p] >> 32)
-                let value = values[Int(keys[p] & 0xFFFF_FFFF)]
-                if c == previous {
-                    outValues[outValues.count - 1] += value
-                } else {
-                    outColumns.append(c)
-                    outValues.append(value)
-                    previous = c
-                }
+        keys.withUnsafeBufferPointer { keys in
+            for r in 0..<rows {
+                Self.appendMerged(UnsafeBufferPointer(rebasing: keys[counts[r]..<counts[r + 1]]), values, &outColumns, &outValues)
+                starts[r + 1] = outColumns.count
             }
-            starts[r + 1] = outColumns.count
         }
         self.init(rows: rows, columns: columns, rowStarts: starts, columnIndices: outColumns, values: outValues)
     }
 
+    /// Appends one row's entries to `columns` and `values`, given its keys `column << 32 | input
+    /// position` sorted: each column once, its duplicates' `inputValues` summed in input order.
+    static func appendMerged(
+        _ keys: UnsafeBufferPointer<UInt64>, _ inputValues: [Float], _ columns: inout [Int32], _ values: inout [Float]
+    ) {
+        var previous: Int32 = -1
+        for key in keys {
+            let c = Int32(truncatingIfNeeded: key >> 32)
+            let value = inputValues[Int(key & 0xFFFF_FFFF)]
+            if c == previous {
+                values[values.count - 1] += value
+            } else {
+                columns.append(c)
+                values.append(value)
+                previous = c
+            }
+        }
+    }
+
+    /// The key that orders an entry by column, then by its position in the input.
+    static func key(column: Int32, position: Int) -> UInt64 { UInt64(UInt32(bitPattern: column)) << 32 | UInt64(position) }
+
     /// Sorts a short run of keys in place.
-    private static func insertionSort(_ keys: UnsafeMutableBufferPointer<UInt64>) {
+    static func insertionSort(_ keys: UnsafeMutableBufferPointer<UInt64>) {
         guard keys.count > 1 else { return }
         for i in 1..<keys.count {
             let key = keys[i]

@@ -230,6 +230,23 @@ struct InteractionTests {
         }
     }
 
+    @Test("a row built alone is the coordinate initialiser's row, to the bit, with the buffers reused")
+    func rowBuilder() {
+        var random = SeededRandom(seed: 5)
+        var builder = SparseRowBuilder()
+        // Long rows before short ones, so a short row must not keep a long one's entries; 32 and
+        // 33 pairs sit either side of the switch from insertion sort to heap sort.
+        for count in [200, 33, 32, 7, 1, 0, 64] {
+            let columns = (0..<count).map { _ in Int32(random.next() % 40) }
+            let values = (0..<count).map { _ in [1e8, 1, -1e8, 0.5, 3][Int(random.next() % 5)] as Float }
+            builder.build(columns: columns, values: values)
+            let m = SparseMatrix(
+                rows: 1, columns: 40, rowIndices: [Int32](repeating: 0, count: count), columnIndices: columns, values: values)
+            #expect(builder.columns == m.columnIndices, "\(count) pairs")
+            #expect(builder.values.map(\.bitPattern) == m.values.map(\.bitPattern), "\(count) pairs")
+        }
+    }
+
     @Test("identifier map keeps first-seen order through growth")
     func identifiers() {
         var map = IdentifierMap()

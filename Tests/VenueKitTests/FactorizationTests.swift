@@ -244,6 +244,30 @@ struct FactorizationTests {
         let top = ranked.brands.map { model.brandIDs[Int($0)] }
         #expect(top.contains("b1") && top.contains("b2"))
     }
+
+    @Test("fold-in into a reused buffer gives the same bits; repeated brands are summed in order")
+    func foldInReused() throws {
+        let model = try ImplicitALS(Self.configuration(.exact, iterations: 2)).train(TinyProblem().matrix)
+        var foldIn = FoldIn(model: model)
+        let brands: [Int32] = [4, 1, 4, 0, 4]
+        let strengths: [Float] = [1e8, 2, -1e8, 3, 1]
+        let expected = try foldIn.factors(brands: brands, strengths: strengths)
+        #expect(expected.count == model.factors && expected.contains { $0 != 0 })
+        // The same row given summed and sorted, from a separate fold-in. In input order brand 4
+        // sums to 1e8 − 1e8 + 1 = 1; from the end, 1 − 1e8 rounds to −1e8 and the sum is 0.
+        var other = FoldIn(model: model)
+        let summed = try other.factors(brands: [0, 1, 4], strengths: [3, 2, 1])
+        #expect(summed.map(\.bitPattern) == expected.map(\.bitPattern))
+        // A buffer holding more values than the factors, and a fold-in that has seen a longer row.
+        var x = [Float](repeating: .nan, count: 3 * model.factors)
+        _ = try foldIn.factors(brands: Array(0..<Int32(model.brandIDs.count)), strengths: .init(repeating: 1, count: model.brandIDs.count))
+        try foldIn.factors(brands: brands, strengths: strengths, into: &x)
+        #expect(x.map(\.bitPattern) == expected.map(\.bitPattern))
+        let events: [(brand: String, kind: EventKind, count: Float)] = [("b1", .favorite, 1), ("nope", .click, 2), ("b0", .click, 3)]
+        let fromEvents = try foldIn.factors(events: events)
+        try foldIn.factors(events: events, into: &x)
+        #expect(x.map(\.bitPattern) == fromEvents.map(\.bitPattern))
+    }
 }
 
 @Suite("Model files")
