@@ -26,6 +26,8 @@ public struct VenueGenerator: Sendable {
     private let wallets: CouponWallets
     /// Candidates from the learned venue blend, when the generator ranks by it.
     private let learned: LearnedCandidates?
+    /// Shoppers of the events the model does not know, folded in (`nil` when there are none).
+    private let newcomers: Newcomers?
     /// Candidates ranked per shopper: enough to fill every floor after rules and diversity (with
     /// a learned blend, at least this many).
     public let candidates: Int
@@ -56,12 +58,11 @@ public struct VenueGenerator: Sendable {
         self.wallets = wallets
         // History (all events) and follows (follow and favourite events) are independent.
         let follows = Background(onOwnThread: threads > 1) {
-            blend.ownHistory(
-                events.filtered { events.kinds[$0] == .follow || events.kinds[$0] == .favorite }, at: at, shoppers: model.shopperIDs,
-                brands: model.brandIDs)
+            blend.followed(events, at: at, shoppers: model.shopperIDs, brands: model.brandIDs)
         }
         history = blend.ownHistory(events, at: at, shoppers: model.shopperIDs, brands: model.brandIDs)
         followed = follows.join()
+        newcomers = Newcomers(model: model, events: events, at: at, blend: blend)
         let popularity = blend.popularity(events, at: at, brands: model.brandIDs)
         // Merchants' guarantees and caps, planned over every shopper of the model.
         let showableBrands = catalog.showable(among: model.brandIDs)
@@ -117,9 +118,13 @@ public struct VenueGenerator: Sendable {
         public var tally = VenueAssembler.Tally()
     }
 
-    /// The pages of `shoppers` one at a time, in order, on this thread (unknown ids get a cold-start
-    /// page), passed to `body`; scratch is built once for all of them. For previews and single
-    /// requests: ``generate(shoppers:threads:blockSize:consume:progress:)`` is the batch path.
+    /// The pages of `shoppers` one at a time, in order, on this thread, passed to `body`; scratch is
+    /// built once for all of them. An id the model does not know is folded in from its events up
+    /// to the moment, when it has any (its factors by ``FoldIn``, its history and follows on the
+    /// page; no exposure guarantee places a brand on its page, and no capped brand appears);
+    /// otherwise it gets a cold-start page. With a learned blend its candidates are a cold start's,
+    /// since the blend's features need a model row. For previews and single requests:
+    /// ``generate(shoppers:threads:blockSize:consume:progress:)`` is the batch path.
     public func pages(for shoppers: [String], _ body: (VenuePage) throws -> Void) rethrows {
         var workspace = ranker.makeWorkspace(blockSize: 1)
         var learnedWorkspace = LearnedWorkspace(learned)
@@ -129,14 +134,14 @@ public struct VenueGenerator: Sendable {
         var ranked = RankedBrands()
         let zeros = [Float](repeating: 0, count: model.factors)
         for shopper in shoppers {
-            let row = model.shopperIDs.index(of: shopper)
+            let row = row(of: shopper)
             let brands: [Int32]
             let scores: [Float]
             if let learned {
-                learnedWorkspace.rank(learned, row: row)
+                learnedWorkspace.rank(learned, row: row?.model)
                 (brands, scores) = (learnedWorkspace.brands, learnedWorkspace.scores)
             } else {
-                let x = row.map { model.shopperFactors.row($0) } ?? zeros
+                let x = row.map(factors) ?? zeros
                 ranker.rank(candidates, factors: x, shopper: nil, workspace: &workspace, into: &ranked)
                 (brands, scores) = (ranked.brands.map { candidateBrands[Int($0)] }, ranked.scores)
             }
@@ -146,7 +151,8 @@ public struct VenueGenerator: Sendable {
         }
     }
 
-    /// Generates the pages of `shoppers` (ids; `nil` for every shopper of the model) on `threads`
+    /// Generates the pages of `shoppers` (ids, unknown ones as ``pages(for:_:)`` treats them; `nil`
+    /// for every shopper of the model) on `threads`
     /// workers, `blockSize` shoppers per block, and passes each block's JSON lines to `consume` in
     /// order (the bytes are valid during the call only), then `progress` with the report so far:
     /// its tally counts the pages passed (a point where a caller can checkpoint). Returns the stage
@@ -158,9 +164,9 @@ public struct VenueGenerator: Sendable {
     ) rethrows -> Report {
         let ids = shoppers
         let count = ids?.count ?? model.shopperIDs.count
-        // Shopper rows: the model's own (contiguous) or gathered in the requested order (the learned
-        // blend reads the model's factors itself).
-        let rows: [Int?] = ids.map { $0.map { model.shopperIDs.index(of: $0) } } ?? []
+        // Shopper rows: the model's own (contiguous) or gathered in the requested order, newcomers'
+        // folded in (the learned blend reads the model's factors itself).
+        let rows: [ShopperRow?] = ids.map { $0.map(row(of:)) } ?? []
         let factors: Matrix
         if ids == nil || learned != nil {
             factors = model.shopperFactors
@@ -168,7 +174,7 @@ public struct VenueGenerator: Sendable {
             var storage = [Float](repeating: 0, count: count * model.factors)
             for (i, row) in rows.enumerated() {
                 guard let row else { continue }
-                for f in 0..<model.factors { storage[i * model.factors + f] = model.shopperFactors[row, f] }
+                storage.replaceSubrange(i * model.factors..<(i + 1) * model.factors, with: self.factors(of: row))
             }
             factors = Matrix(rows: count, columns: model.factors, storage: storage)
         }
@@ -210,7 +216,7 @@ public struct VenueGenerator: Sendable {
                 func assemble(_ i: Int, _ brands: ArraySlice<Int32>, _ scores: ArraySlice<Float>) {
                     let t1 = DispatchTime.now().uptimeNanoseconds
                     rankNanos += t1 - t0
-                    let row = ids == nil ? i : rows[i]
+                    let row = ids == nil ? .model(i) : rows[i]
                     let id = ids?[i] ?? generator.model.shopperIDs[i]
                     if pageCount == worker.pages.count {
                         worker.pages.append(VenuePage())
@@ -227,9 +233,9 @@ public struct VenueGenerator: Sendable {
                     // A few shoppers' factor scores at a time, the brand table read once for them.
                     for start in stride(from: chunk.lowerBound, to: chunk.upperBound, by: BlendFeatures.Workspace.blockCapacity) {
                         let block = start..<min(start + BlendFeatures.Workspace.blockCapacity, chunk.upperBound)
-                        worker.learned.prepare(learned, rows: block.lazy.map { ids == nil ? $0 : rows[$0] })
+                        worker.learned.prepare(learned, rows: block.lazy.map { ids == nil ? $0 : rows[$0]?.model })
                         for i in block {
-                            worker.learned.rank(learned, row: ids == nil ? i : rows[i])
+                            worker.learned.rank(learned, row: ids == nil ? i : rows[i]?.model)
                             assemble(i, worker.learned.brands[...], worker.learned.scores[...])
                         }
                     }
@@ -266,20 +272,57 @@ public struct VenueGenerator: Sendable {
         return report
     }
 
-    /// What the assembler needs about shopper `id` (model row `row`, or `nil` for a cold start).
-    /// Its exposure placements are computed into `exposure`, which the returned shopper refers to.
+    /// Where a shopper's factors, history and follows are.
+    private enum ShopperRow {
+        /// A row of the model.
+        case model(Int)
+        /// A row of ``newcomers``.
+        case newcomer(Int)
+
+        /// The model row, if it is one.
+        var model: Int? {
+            if case .model(let row) = self { row } else { nil }
+        }
+    }
+
+    /// The row of shopper `id`: the model's, a newcomer's, or `nil` for a cold start. O(1) expected.
+    private func row(of id: String) -> ShopperRow? {
+        if let row = model.shopperIDs.index(of: id) { return .model(row) }
+        return newcomers?.ids.index(of: id).map { .newcomer($0) }
+    }
+
+    /// The factors of `row`.
+    private func factors(of row: ShopperRow) -> [Float] {
+        switch row {
+        case .model(let r): model.shopperFactors.row(r)
+        case .newcomer(let r): newcomers!.factors.row(r)
+        }
+    }
+
+    /// What the assembler needs about shopper `id` (`row`, or `nil` for a cold start). Exposure
+    /// placements, for the model's shoppers (the plan is over them), are computed into
+    /// `exposure`, which the returned shopper refers to; a newcomer gets no guaranteed placement
+    /// and no capped brand.
     private func context(
-        _ id: String, row: Int?, _ brands: ArraySlice<Int32>, _ scores: ArraySlice<Float>, exposure: inout ExposurePlan.Workspace
+        _ id: String, row: ShopperRow?, _ brands: ArraySlice<Int32>, _ scores: ArraySlice<Float>,
+        exposure: inout ExposurePlan.Workspace
     ) -> VenueAssembler.Shopper {
         var shopper = VenueAssembler.Shopper(id: id, at: at, candidates: (brands, scores), coupons: wallets[id])
-        if let row {
+        /// Row `r` of `history` and `followed` as the shopper's.
+        func attach(_ history: SparseMatrix, _ followed: SparseMatrix, row r: Int) {
+            let h = history.range(ofRow: r)
+            shopper.history = (history.columnIndices[h], history.values[h])
+            let f = followed.range(ofRow: r)
+            shopper.followed = (followed.columnIndices[f], followed.values[f])
+        }
+        switch row {
+        case .model(let row)?:
             assembler.exposure.place(row: row, workspace: &exposure)
             shopper.guaranteed = exposure.guaranteed[...]
             shopper.allowedCapped = exposure.allowedCapped[...]
-            let h = history.range(ofRow: row)
-            shopper.history = (history.columnIndices[h], history.values[h])
-            let f = followed.range(ofRow: row)
-            shopper.followed = (followed.columnIndices[f], followed.values[f])
+            attach(history, followed, row: row)
+        case .newcomer(let row)?: attach(newcomers!.history, newcomers!.followed, row: row)
+        case nil: break
         }
         return shopper
     }
