@@ -141,7 +141,7 @@ public struct VenueGenerator: Sendable {
                 learnedWorkspace.rank(learned, row: row?.model)
                 (brands, scores) = (learnedWorkspace.brands, learnedWorkspace.scores)
             } else {
-                let x = row.map(factors) ?? zeros
+                let x = row.map { factors(of: $0) }.map { $0.matrix.row($0.row) } ?? zeros
                 ranker.rank(candidates, factors: x, shopper: nil, workspace: &workspace, into: &ranked)
                 (brands, scores) = (ranked.brands.map { candidateBrands[Int($0)] }, ranked.scores)
             }
@@ -174,7 +174,8 @@ public struct VenueGenerator: Sendable {
             var storage = [Float](repeating: 0, count: count * model.factors)
             for (i, row) in rows.enumerated() {
                 guard let row else { continue }
-                storage.replaceSubrange(i * model.factors..<(i + 1) * model.factors, with: self.factors(of: row))
+                let (source, r) = self.factors(of: row)
+                for f in 0..<model.factors { storage[i * model.factors + f] = source[r, f] }
             }
             factors = Matrix(rows: count, columns: model.factors, storage: storage)
         }
@@ -291,11 +292,11 @@ public struct VenueGenerator: Sendable {
         return newcomers?.ids.index(of: id).map { .newcomer($0) }
     }
 
-    /// The factors of `row`.
-    private func factors(of row: ShopperRow) -> [Float] {
+    /// The matrix and row holding the factors of `row`.
+    private func factors(of row: ShopperRow) -> (matrix: Matrix, row: Int) {
         switch row {
-        case .model(let r): model.shopperFactors.row(r)
-        case .newcomer(let r): newcomers!.factors.row(r)
+        case .model(let r): (model.shopperFactors, r)
+        case .newcomer(let r): (newcomers!.factors, r)
         }
     }
 
