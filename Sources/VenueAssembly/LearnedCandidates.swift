@@ -15,22 +15,27 @@ struct LearnedCandidates: Sendable {
     let ranker: LearnedVenueRanker
     /// Candidates per shopper at least (more when the blend scores more showable brands).
     let count: Int
-    /// The model's brands (the length of ``rank(row:workspace:scored:mark:brands:scores:)``'s `mark`).
+    /// The model's brands (the length of ``rank(shopper:workspace:scored:mark:brands:scores:)``'s `mark`).
     let brandCount: Int
     /// The ranker's shopper index of each model shopper row (-1: no events).
     private let shopperOfRow: [Int32]
+    /// The ranker's shopper index of each of the generator's newcomers (-1: not in its log).
+    private let shopperOfNewcomer: [Int32]
     /// The model brand index of each of the ranker's brands (-1: not in the model, or not showable).
     private let showableBrand: [Int32]
     /// The showable brands by purchases, most bought first, in model indices.
     private let filling: [Int32]
 
-    /// Candidates from `ranker` for the rows and brands of `model`, limited to `showable` (model
-    /// brand indices). O(shoppers + brands).
-    init(ranker: LearnedVenueRanker, model: FactorModel, showable: BrandSet, count: Int) {
+    /// Candidates from `ranker` for the rows and brands of `model` and for `newcomers` (shoppers
+    /// the model does not know), limited to `showable` (model brand indices).
+    /// O(shoppers + newcomers + brands).
+    init(ranker: LearnedVenueRanker, model: FactorModel, newcomers: IdentifierMap?, showable: BrandSet, count: Int) {
         self.ranker = ranker
         self.count = count
         brandCount = model.brandIDs.count
-        shopperOfRow = (0..<model.shopperIDs.count).map { ranker.shopperIDs.index(of: model.shopperIDs[$0]).map(Int32.init) ?? -1 }
+        func shopper(_ id: String) -> Int32 { ranker.shopperIDs.index(of: id).map(Int32.init) ?? -1 }
+        shopperOfRow = (0..<model.shopperIDs.count).map { shopper(model.shopperIDs[$0]) }
+        shopperOfNewcomer = newcomers.map { ids in (0..<ids.count).map { shopper(ids[$0]) } } ?? []
         let showableBrand = (0..<ranker.brandIDs.count).map { b -> Int32 in
             guard let m = model.brandIDs.index(of: ranker.brandIDs[b]), showable.contains(m) else { return -1 }
             return Int32(m)
@@ -39,24 +44,29 @@ struct LearnedCandidates: Sendable {
         filling = ranker.mostBought.map { showableBrand[Int($0)] }.filter { $0 >= 0 }
     }
 
-    /// The ranker's index of the shopper of model row `row`, or `nil` when it has no events (or
-    /// `row` is `nil`).
-    func shopper(ofRow row: Int?) -> Int32? {
-        guard let row, shopperOfRow[row] >= 0 else { return nil }
-        return shopperOfRow[row]
+    /// The ranker's index of the shopper at `row`, or `nil` when it has no events (or `row` is
+    /// `nil`: a cold start).
+    func shopper(of row: ShopperRow?) -> Int32? {
+        let s: Int32
+        switch row {
+        case .model(let r)?: s = shopperOfRow[r]
+        case .newcomer(let r)?: s = shopperOfNewcomer[r]
+        case nil: return nil
+        }
+        return s >= 0 ? s : nil
     }
 
-    /// The candidates of model row `row` (`nil`: a shopper the model does not know) into `brands`
-    /// and `scores` (replacing their contents), best first. `mark` is scratch of one flag per model
+    /// The candidates of the ranker's shopper `shopper` (`nil`: a cold start, with no events)
+    /// into `brands` and `scores` (replacing their contents), best first. `mark` is scratch of one flag per model
     /// brand, all false on entry and on return; `scored` is scratch for the ranker's list. Allocates
     /// nothing once the buffers have grown. O(brands · factors + candidates · features).
     func rank(
-        row: Int?, workspace: inout BlendFeatures.Workspace, scored: inout [(brand: Int32, score: Double)], mark: inout [Bool],
+        shopper: Int32?, workspace: inout BlendFeatures.Workspace, scored: inout [(brand: Int32, score: Double)], mark: inout [Bool],
         brands: inout [Int32], scores: inout [Float]
     ) {
         brands.removeAll(keepingCapacity: true)
         scores.removeAll(keepingCapacity: true)
-        if let s = shopper(ofRow: row) {
+        if let s = shopper {
             ranker.scored(s, workspace: &workspace, into: &scored)
             for (b, score) in scored {
                 let m = showableBrand[Int(b)]

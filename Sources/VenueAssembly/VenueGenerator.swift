@@ -62,7 +62,9 @@ public struct VenueGenerator: Sendable {
         }
         history = blend.ownHistory(events, at: at, shoppers: model.shopperIDs, brands: model.brandIDs)
         followed = follows.join()
-        newcomers = Newcomers(model: model, events: events, at: at, blend: blend)
+        // The learned blend folds newcomers in for its own features; the factor ranking needs
+        // their factors here.
+        newcomers = Newcomers(model: model, events: events, at: at, blend: blend, foldIn: learnedBlend == nil, threads: threads)
         let popularity = blend.popularity(events, at: at, brands: model.brandIDs)
         // Merchants' guarantees and caps, planned over every shopper of the model.
         let showableBrands = catalog.showable(among: model.brandIDs)
@@ -96,8 +98,20 @@ public struct VenueGenerator: Sendable {
         let drawing = layout.floors.filter { $0.kind == .picked || $0.kind == .category }.reduce(0) { $0 + $1.slots * $1.count }
         candidates = min(model.brandIDs.count, max(32, 2 * drawing))
         let (shown, count) = (assembler.showable, candidates)
-        learned = learnedBlend.map { LearnedCandidates(ranker: $0, model: model, showable: shown, count: count) }
+        let newcomerIDs = newcomers?.ids
+        learned = learnedBlend.map {
+            LearnedCandidates(ranker: $0, model: model, newcomers: newcomerIDs, showable: shown, count: count)
+        }
     }
+
+    /// Every shopper ``generate(shoppers:threads:blockSize:consume:progress:)`` writes a page for
+    /// when given no list, in order: the model's, then the newcomers (shoppers of the events the
+    /// model does not know, with events up to ``at``; folded in as ``pages(for:_:)`` describes).
+    /// O(shoppers).
+    public var shoppers: [String] { model.shopperIDs.ids + (newcomers?.ids.ids ?? []) }
+
+    /// The number of ``shoppers``. O(1).
+    public var shopperCount: Int { model.shopperIDs.count + (newcomers?.ids.count ?? 0) }
 
     /// The fewest nearest brands kept per brand for similar floors (twice the floor's slots when
     /// that is more): enough that a shopper's brands still fill the floor after their nearest
@@ -122,8 +136,9 @@ public struct VenueGenerator: Sendable {
     /// built once for all of them. An id the model does not know is folded in from its events up
     /// to the moment, when it has any (its factors by ``FoldIn``, its history and follows on the
     /// page; no exposure guarantee places a brand on its page, and no capped brand appears);
-    /// otherwise it gets a cold-start page. With a learned blend its candidates are a cold start's,
-    /// since the blend's features need a model row. For previews and single requests:
+    /// otherwise it gets a cold-start page. A learned blend ranks it as it ranks the model's
+    /// shoppers, with the factors ``LearnedVenueRanker/init(model:log:cut:threads:)`` folded in.
+    /// For previews and single requests:
     /// ``generate(shoppers:threads:blockSize:consume:progress:)`` is the batch path.
     public func pages(for shoppers: [String], _ body: (VenuePage) throws -> Void) rethrows {
         var workspace = ranker.makeWorkspace(blockSize: 1)
@@ -131,19 +146,25 @@ public struct VenueGenerator: Sendable {
         var scratch = VenueAssembler.Scratch(for: assembler)
         var tally = VenueAssembler.Tally()
         var exposure = assembler.exposure.makeWorkspace()
-        var ranked = RankedBrands()
-        let zeros = [Float](repeating: 0, count: model.factors)
+        // The shopper's factors, ranked as a block of one by the batch path's kernel, so a page
+        // here has the bits of the same shopper's page there.
+        var x = Matrix(rows: 1, columns: model.factors)
+        var brands: [Int32] = []
+        var scores: [Float] = []
         for shopper in shoppers {
             let row = row(of: shopper)
-            let brands: [Int32]
-            let scores: [Float]
             if let learned {
-                learnedWorkspace.rank(learned, row: row?.model)
+                learnedWorkspace.rank(learned, shopper: learned.shopper(of: row))
                 (brands, scores) = (learnedWorkspace.brands, learnedWorkspace.scores)
             } else {
-                let x = row.map { factors(of: $0) }.map { $0.matrix.row($0.row) } ?? zeros
-                ranker.rank(candidates, factors: x, shopper: nil, workspace: &workspace, into: &ranked)
-                (brands, scores) = (ranked.brands.map { candidateBrands[Int($0)] }, ranked.scores)
+                let source = row.map { factors(of: $0) }
+                for f in 0..<model.factors { x[0, f] = source.map { $0.matrix[$0.row, f] } ?? 0 }
+                ranker.rankBlocks(candidates, shopperFactors: x, rows: 0..<1, workspace: &workspace) { _, ranked in
+                    brands.removeAll(keepingCapacity: true)
+                    for b in ranked.brands { brands.append(candidateBrands[Int(b)]) }
+                    scores.removeAll(keepingCapacity: true)
+                    scores.append(contentsOf: ranked.scores)
+                }
             }
             try body(
                 assembler.assemble(
@@ -152,7 +173,7 @@ public struct VenueGenerator: Sendable {
     }
 
     /// Generates the pages of `shoppers` (ids, unknown ones as ``pages(for:_:)`` treats them; `nil`
-    /// for every shopper of the model) on `threads`
+    /// for ``shoppers``: the model's, then the newcomers) on `threads`
     /// workers, `blockSize` shoppers per block, and passes each block's JSON lines to `consume` in
     /// order (the bytes are valid during the call only), then `progress` with the report so far:
     /// its tally counts the pages passed (a point where a caller can checkpoint). Returns the stage
@@ -163,11 +184,27 @@ public struct VenueGenerator: Sendable {
         progress: (_ report: Report) throws -> Void = { _ in }
     ) rethrows -> Report {
         let ids = shoppers
-        let count = ids?.count ?? model.shopperIDs.count
-        // Shopper rows: the model's own (contiguous) or gathered in the requested order, newcomers'
-        // folded in (the learned blend reads the model's factors itself).
+        let count = ids?.count ?? shopperCount
+        // Shopper rows: without a list, the model's rows then the newcomers' (each contiguous);
+        // with one, looked up, and their factors gathered in the requested order (the learned
+        // blend reads its own factors).
         let rows: [ShopperRow?] = ids.map { $0.map(row(of:)) } ?? []
+        let modelCount = model.shopperIDs.count
+        let newcomerIDs = newcomers?.ids
+        /// The row of shopper `i` of the run.
+        @Sendable func row(_ i: Int) -> ShopperRow? {
+            guard ids == nil else { return rows[i] }
+            return i < modelCount ? .model(i) : .newcomer(i - modelCount)
+        }
+        /// The id of shopper `i` of the run.
+        @Sendable func id(_ i: Int) -> String {
+            if let ids { return ids[i] }
+            return i < modelCount ? model.shopperIDs[i] : newcomerIDs![i - modelCount]
+        }
+        // The factor ranking reads shoppers `0 ..< split` from `factors`, the rest from the
+        // newcomers' factors at `i - split`.
         let factors: Matrix
+        let split = ids == nil ? modelCount : count
         if ids == nil || learned != nil {
             factors = model.shopperFactors
         } else {
@@ -217,13 +254,11 @@ public struct VenueGenerator: Sendable {
                 func assemble(_ i: Int, _ brands: ArraySlice<Int32>, _ scores: ArraySlice<Float>) {
                     let t1 = DispatchTime.now().uptimeNanoseconds
                     rankNanos += t1 - t0
-                    let row = ids == nil ? .model(i) : rows[i]
-                    let id = ids?[i] ?? generator.model.shopperIDs[i]
                     if pageCount == worker.pages.count {
                         worker.pages.append(VenuePage())
                     }
                     generator.assembler.assemble(
-                        generator.context(id, row: row, brands, scores, exposure: &worker.exposure), into: &worker.pages[pageCount],
+                        generator.context(id(i), row: row(i), brands, scores, exposure: &worker.exposure), into: &worker.pages[pageCount],
                         scratch: &worker.scratch,
                         tally: &local.tally)
                     pageCount += 1
@@ -234,18 +269,29 @@ public struct VenueGenerator: Sendable {
                     // A few shoppers' factor scores at a time, the brand table read once for them.
                     for start in stride(from: chunk.lowerBound, to: chunk.upperBound, by: BlendFeatures.Workspace.blockCapacity) {
                         let block = start..<min(start + BlendFeatures.Workspace.blockCapacity, chunk.upperBound)
-                        worker.learned.prepare(learned, rows: block.lazy.map { ids == nil ? $0 : rows[$0]?.model })
+                        worker.learned.prepare(learned, shoppers: block.lazy.map { learned.shopper(of: row($0)) })
                         for i in block {
-                            worker.learned.rank(learned, row: ids == nil ? i : rows[i]?.model)
+                            worker.learned.rank(learned, shopper: learned.shopper(of: row(i)))
                             assemble(i, worker.learned.brands[...], worker.learned.scores[...])
                         }
                     }
                 } else {
-                    generator.ranker.rankBlocks(generator.candidates, shopperFactors: factors, rows: chunk, workspace: &worker.workspace) {
-                        i, ranked in
-                        brands.removeAll(keepingCapacity: true)
-                        for b in ranked.brands { brands.append(generator.candidateBrands[Int(b)]) }
-                        assemble(i, brands[...], ranked.scores[...])
+                    /// Ranks rows `range` of `factors`, shoppers `offset` + `range` of the run.
+                    func rank(_ factors: Matrix, range: Range<Int>, offset: Int) {
+                        guard !range.isEmpty else { return }
+                        generator.ranker.rankBlocks(
+                            generator.candidates, shopperFactors: factors, rows: range, workspace: &worker.workspace
+                        ) {
+                            i, ranked in
+                            brands.removeAll(keepingCapacity: true)
+                            for b in ranked.brands { brands.append(generator.candidateBrands[Int(b)]) }
+                            assemble(i + offset, brands[...], ranked.scores[...])
+                        }
+                    }
+                    rank(factors, range: chunk.clamped(to: 0..<split), offset: 0)
+                    if let newcomers = generator.newcomers {
+                        let tail = chunk.clamped(to: split..<count)
+                        rank(newcomers.factors, range: tail.lowerBound - split..<tail.upperBound - split, offset: split)
                     }
                 }
                 rankNanos += DispatchTime.now().uptimeNanoseconds - t0
@@ -271,19 +317,6 @@ public struct VenueGenerator: Sendable {
                 try progress(report)
             })
         return report
-    }
-
-    /// Where a shopper's factors, history and follows are.
-    private enum ShopperRow {
-        /// A row of the model.
-        case model(Int)
-        /// A row of ``newcomers``.
-        case newcomer(Int)
-
-        /// The model row, if it is one.
-        var model: Int? {
-            if case .model(let row) = self { row } else { nil }
-        }
     }
 
     /// The row of shopper `id`: the model's, a newcomer's, or `nil` for a cold start. O(1) expected.
@@ -347,17 +380,18 @@ private struct LearnedWorkspace {
         mark = [Bool](repeating: false, count: learned?.brandCount ?? 0)
     }
 
-    /// Scores the shoppers of model rows `rows` (at most ``BlendFeatures/Workspace/blockCapacity``)
-    /// against every brand at once, for the ``rank(_:row:)`` calls that follow.
-    mutating func prepare(_ learned: LearnedCandidates, rows: some Sequence<Int?>) {
+    /// Scores `shoppers` (the ranker's indices, `nil` for those it has none for; at most
+    /// ``BlendFeatures/Workspace/blockCapacity``) against every brand at once, for the
+    /// ``rank(_:shopper:)`` calls that follow.
+    mutating func prepare(_ learned: LearnedCandidates, shoppers: some Sequence<Int32?>) {
         block.removeAll(keepingCapacity: true)
-        for row in rows { if let s = learned.shopper(ofRow: row) { block.append(s) } }
+        for s in shoppers { if let s { block.append(s) } }
         learned.ranker.features.prepare(block, workspace: &features!)
     }
 
-    /// Ranks model row `row` into ``brands`` and ``scores``.
-    mutating func rank(_ learned: LearnedCandidates, row: Int?) {
-        learned.rank(row: row, workspace: &features!, scored: &scored, mark: &mark, brands: &brands, scores: &scores)
+    /// Ranks `shopper` (the ranker's index, `nil` for a cold start) into ``brands`` and ``scores``.
+    mutating func rank(_ learned: LearnedCandidates, shopper: Int32?) {
+        learned.rank(shopper: shopper, workspace: &features!, scored: &scored, mark: &mark, brands: &brands, scores: &scores)
     }
 }
 

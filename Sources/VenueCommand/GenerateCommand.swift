@@ -36,8 +36,10 @@ struct GenerateCommand: ParsableCommand {
             JSONL goes to DIR/venues.jsonl, one page per line in shopper order (schema: \
             docs/venue-schema.json); HTML to DIR/html/SHOPPER.html. Files appear only when complete.
 
-            Merchants' exposure guarantees and caps in the catalog are planned over every shopper \
-            of the model first; a JSONL run writes DIR/exposure.csv with each such brand's \
+            Without --shoppers, every shopper of the model gets a page, then every shopper of \
+            --events the model does not know who has events up to --at (arrived after training): \
+            their factors are folded in from those events. Merchants' exposure guarantees and caps \
+            in the catalog are planned over every shopper of the model first; a JSONL run writes DIR/exposure.csv with each such brand's \
             guarantee, cap, planned placements and the pages that showed it.
 
             With --shard I/N the run generates only shard I of N (a shopper's shard is fixed by a \
@@ -61,8 +63,10 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Output folder.") var out: String
     @Option(help: ArgumentHelp("The day pages are for (default: the day after the last event).", valueName: DayArgument.valueName))
     var at: DayArgument?
-    @Option(help: "A file of shopper ids, one per line (default: every shopper of the model).") var shoppers: String?
-    @Flag(help: "Every shopper of the model (the default without --shoppers).") var all = false
+    @Option(help: "A file of shopper ids, one per line (default: every shopper of the model, then the newcomers of --events).")
+    var shoppers: String?
+    @Flag(help: "Every shopper of the model, then those of --events it does not know (the default without --shoppers).")
+    var all = false
     @Option(help: "Worker threads.") var threads = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "jsonl or html.") var format: PageFormat = .jsonl
     @Option(help: "Weight of the factor score in candidate ranking (default: 1).") var factorWeight: Float?
@@ -147,11 +151,10 @@ struct GenerateCommand: ParsableCommand {
             }
             ids = list.ids
         }
-        if let shard = batch.shard { ids = (ids ?? loaded.shopperIDs.ids).filter(shard.contains) }
         var learned: LearnedVenueRanker?
         if learnedBlend {
             do {
-                learned = try LearnedVenueRanker(model: loaded, log: log, cut: time)
+                learned = try LearnedVenueRanker(model: loaded, log: log, cut: time, threads: threads)
             } catch {
                 standardError("error: \(model): \(error)")
                 throw ExitCode(1)
@@ -160,10 +163,11 @@ struct GenerateCommand: ParsableCommand {
         let generator = VenueGenerator(
             model: loaded, events: log, catalog: inputs.catalog, wallets: inputs.wallets, layout: inputs.layout, at: time, blend: blend,
             learnedBlend: learned, threads: threads)
+        if let shard = batch.shard { ids = (ids ?? generator.shoppers).filter(shard.contains) }
         let prepared = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
 
         if format == .html {
-            let list = ids ?? loaded.shopperIDs.ids
+            let list = ids ?? generator.shoppers
             try generator.pages(for: list) { page in
                 let safe = String(
                     page.shopper.unicodeScalars.map {
@@ -175,13 +179,13 @@ struct GenerateCommand: ParsableCommand {
         }
 
         let path = out + "/" + (batch.shard.map { "venues.shard-\($0.index)-of-\($0.count).jsonl" } ?? "venues.jsonl")
-        let total = ids?.count ?? loaded.shopperIDs.count
+        let total = ids?.count ?? generator.shopperCount
         // A checkpoint names the shoppers and bytes already durable in the partial output, and the
         // inputs that made them: a run with other inputs or settings never continues it.
         let checkpointPath = GenerationCheckpoint.path(for: path)
         let fingerprint = GenerationCheckpoint.fingerprint(
             of: [
-                "venue generate 1", eventsFormat.rawValue, "\(time)", batch.shard?.description ?? "all", "\(blend.factor)",
+                "venue generate 2", eventsFormat.rawValue, "\(time)", batch.shard?.description ?? "all", "\(blend.factor)",
                 "\(blend.history)", "\(blend.popularity)", "\(blend.halfLifeDays)", learnedBlend ? "learned blend" : "factors",
             ],
             files: [model, events, catalog, coupons, layout] + (shoppersFile.map { [$0] } ?? []))
@@ -194,7 +198,7 @@ struct GenerateCommand: ParsableCommand {
             standardError("error: \(error)")
             throw ExitCode(1)
         }
-        let remaining = resumed.shoppers == 0 ? ids : Array((ids ?? loaded.shopperIDs.ids)[resumed.shoppers...])
+        let remaining = resumed.shoppers == 0 ? ids : Array((ids ?? generator.shoppers)[resumed.shoppers...])
         let writer = try reportingInputErrors { () throws(InputError) in
             try AtomicFileWriter(path: path, resumingAt: resumed.bytes)
         }

@@ -49,7 +49,7 @@ struct RecommendCommand: ParsableCommand {
     @Option(help: "A catalog CSV: only brands in the sale and not sold out are ranked.")
     var catalog: String?
 
-    @Option(help: "Worker threads for --all.")
+    @Option(help: "Worker threads for --all, and for folding in shoppers the model does not know with --blend.")
     var threads = 2
 
     @Option(help: "Brand table precision: float32 (default) or float16; factor ranking only.")
@@ -124,7 +124,7 @@ struct RecommendCommand: ParsableCommand {
         filter.eligible = try readCatalog()?.showable(among: log.brandIDs)
         let ranker: LearnedVenueRanker
         do {
-            ranker = try LearnedVenueRanker(model: loaded, log: log, cut: cut)
+            ranker = try LearnedVenueRanker(model: loaded, log: log, cut: cut, threads: threads)
         } catch {
             standardError("error: \(model): \(error)")
             throw ExitCode(1)

@@ -25,11 +25,17 @@ public struct FoldIn: ~Copyable {
 
     /// Prepares fold-in against `model`'s brand factors.
     public init(model: FactorModel) {
+        self.init(model: model, gram: ImplicitALS.gram(SharedRows(model.brandFactors)))
+    }
+
+    /// Prepares fold-in against `model`'s brand factors, whose `YᵀY` is `gram` (so workers can
+    /// share one).
+    init(model: FactorModel, gram: [Float]) {
         brandFactors = model.brandFactors
         configuration = model.configuration
         brandIDs = model.brandIDs
         weighting = model.weighting
-        gram = ImplicitALS.gram(SharedRows(model.brandFactors))
+        self.gram = gram
         solver = ExactRowSolver(factors: model.factors)
     }
 
@@ -49,12 +55,29 @@ public struct FoldIn: ~Copyable {
         let brandCount = brandIDs.count
         precondition(brands.allSatisfy { $0 >= 0 && Int($0) < brandCount }, "a brand index outside the model's \(brandCount) brands")
         row.build(columns: brands, values: strengths)
+        try solve(columns: row.columns[...], strengths: row.values[...], into: &x)
+    }
+
+    /// The factors of the shopper of row `r` of `strengths` (columns: the model's brands; values
+    /// as the interaction layer weighs events, a ``SparseMatrix`` row being sorted and merged
+    /// already) into `x`, replacing its contents with the model's factor count of values: the bits
+    /// of ``factors(brands:strengths:into:)`` on the row's entries, without copying or sorting them.
+    public mutating func factors(ofRow r: Int, in strengths: SparseMatrix, into x: inout [Float]) throws(FactorizationFailure) {
+        precondition(strengths.columns == brandIDs.count, "the strengths' columns are not the model's \(brandIDs.count) brands")
+        let range = strengths.range(ofRow: r)
+        try solve(columns: strengths.columnIndices[range], strengths: strengths.values[range], into: &x)
+    }
+
+    /// Solves for the row with `strengths[k]` on brand `columns[k]` (ascending, each once) into `x`.
+    private mutating func solve(
+        columns: ArraySlice<Int32>, strengths: ArraySlice<Float>, into x: inout [Float]
+    ) throws(FactorizationFailure) {
         confidences.removeAll(keepingCapacity: true)
-        confidences.reserveCapacity(row.values.count)
-        for strength in row.values { confidences.append(configuration.confidence(strength)) }
+        confidences.reserveCapacity(strengths.count)
+        for strength in strengths { confidences.append(configuration.confidence(strength)) }
         x.removeAll(keepingCapacity: true)
         x.append(contentsOf: repeatElement(0, count: configuration.factors))
-        let failure: RowFailure? = row.columns.withUnsafeBufferPointer { cols in
+        let failure: RowFailure? = columns.withUnsafeBufferPointer { cols in
             confidences.withUnsafeBufferPointer { conf in
                 gram.withUnsafeBufferPointer { g in
                     brandFactors.withUnsafeBufferPointer { y in

@@ -76,7 +76,11 @@ public struct LearnedVenueRanker: Sendable {
     /// The ranker of the blend saved in `model` (any id order: it is aligned to `log`), with the
     /// feature settings saved beside it. A model file without `BLNP` uses ``defaults``; one whose
     /// `BLNP` predates the `popular` setting had no popular candidates, and gets none.
-    public init(model: FactorModel, log: EventLog, cut: Int64) throws(LoadError) {
+    ///
+    /// Shoppers of `log` the model does not know who have events up to `cut` (they arrived after
+    /// it was trained) are folded in on `threads` workers (``FactorModel/foldedIn(_:events:at:threads:)``),
+    /// so their factor scores are personal too.
+    public init(model: FactorModel, log: EventLog, cut: Int64, threads: Int = 1) throws(LoadError) {
         guard let bytes = model.extensions[Self.weightsExtension] else { throw .noBlend }
         guard let blend = LogisticBlend(bytes: bytes), blend.weights.count == BlendFeatures.names.count else {
             throw .malformed(Self.weightsExtension)
@@ -103,8 +107,19 @@ public struct LearnedVenueRanker: Sendable {
                 settings[name] = value
             }
         }
+        var aligned = model.aligned(shoppers: log.shopperIDs, brands: log.brandIDs)
+        let newcomers = model.newcomers(in: log, at: cut)
+        if newcomers.count > 0 {
+            // Their rows of the aligned model are zeros until now. A newcomer's factors refer to
+            // the model's brands, which the aligned model shares (same factors, `log`'s order).
+            let folded = model.foldedIn(newcomers, events: log, at: cut, threads: threads)
+            for n in 0..<newcomers.count {
+                let row = log.shopperIDs.index(of: newcomers[n])!
+                for f in 0..<model.factors { aligned.shopperFactors[row, f] = folded[n, f] }
+            }
+        }
         self.init(
-            log: log, cut: cut, model: model.aligned(shoppers: log.shopperIDs, brands: log.brandIDs), blend: blend,
+            log: log, cut: cut, model: aligned, blend: blend,
             knnNeighbours: Int(settings["knn"]!), historyHalfLife: settings["half_life"]!, perSource: Int(settings["per_source"]!),
             popularCandidates: Int(settings["popular"]!))
     }

@@ -76,6 +76,205 @@ struct NewcomerTests {
         #expect(written == expected.bytes)
     }
 
+    /// The fixture events, a 16-factor model trained without every tenth shopper (the newcomers),
+    /// and the pages' moment.
+    static func modelWithoutNewcomers() throws -> (log: EventLog, model: FactorModel, newcomers: [String], at: Int64) {
+        let log = try EventReader(format: .generic).read(path: TestSupport.fixtures + "/events.csv")
+        let isNewcomer = (0..<log.shopperIDs.count).map { $0 % 10 == 3 }
+        var others = EventLog()  // new id maps: `filtered` would keep the newcomers' ids
+        for i in 0..<log.count where !isNewcomer[Int(log.shoppers[i])] {
+            others.append(
+                shopper: log.shopperIDs[Int(log.shoppers[i])], brand: log.brandIDs[Int(log.brands[i])], kind: log.kinds[i],
+                time: log.times[i], value: log.values[i])
+        }
+        var settings = ALSConfiguration()
+        settings.factors = 16
+        let model = try ImplicitALS(settings).train(InteractionMatrix(log: others))
+        let newcomers = (0..<log.shopperIDs.count).filter { isNewcomer[$0] }.map { log.shopperIDs[$0] }
+        return (log, model, newcomers, CalendarTime.seconds(year: 2026, month: 11, day: 11))
+    }
+
+    /// The first line where two JSONL outputs differ, both versions, or `nil` when they are the same.
+    static func firstDifference(_ a: [UInt8], _ b: [UInt8]) -> String? {
+        let (x, y) = (
+            a.split(separator: 0x0A, omittingEmptySubsequences: false), b.split(separator: 0x0A, omittingEmptySubsequences: false)
+        )
+        guard let line = (0..<max(x.count, y.count)).first(where: { $0 >= x.count || $0 >= y.count || x[$0] != y[$0] }) else { return nil }
+        func text(_ lines: [ArraySlice<UInt8>]) -> String { line < lines.count ? String(decoding: lines[line], as: UTF8.self) : "(none)" }
+        return "line \(line + 1): \(text(x))\nagainst \(text(y))"
+    }
+
+    @Test("newcomers are the unknown shoppers with events up to the moment; their folded-in factors are FoldIn's, on any thread count")
+    func foldedInFactors() throws {
+        let (log, model, newcomers, at) = try Self.modelWithoutNewcomers()
+        // Only shoppers with an event at or before `at` are newcomers.
+        var firstTime = [Int64](repeating: .max, count: log.shopperIDs.count)
+        for i in 0..<log.count { firstTime[Int(log.shoppers[i])] = min(firstTime[Int(log.shoppers[i])], log.times[i]) }
+        let early = try #require(firstTime.filter { $0 != .max }.sorted().dropFirst(firstTime.count / 2).first)
+        let found = model.newcomers(in: log, at: early)
+        let expected = newcomers.filter { firstTime[log.shopperIDs.index(of: $0)!] <= early }
+        #expect(found.ids == expected && found.count > 0 && found.count < newcomers.count)
+        let all = model.newcomers(in: log, at: at)
+        #expect(all.ids == newcomers)
+
+        let one = model.foldedIn(all, events: log, at: at, threads: 1)
+        let three = model.foldedIn(all, events: log, at: at, threads: 3)
+        #expect(one == three)
+        let strengths = InteractionMatrix(log: log.through(at), weighting: model.weighting).aligned(shoppers: all, brands: model.brandIDs)
+        var foldIn = FoldIn(model: model)
+        for r in 0..<all.count {
+            let range = strengths.range(ofRow: r)
+            let x = try foldIn.factors(brands: Array(strengths.columnIndices[range]), strengths: Array(strengths.values[range]))
+            #expect(Array(one.row(r)) == x, "\(all[r])")
+            var y: [Float] = []
+            try foldIn.factors(ofRow: r, in: strengths, into: &y)
+            #expect(y == x)
+        }
+        #expect((0..<all.count).allSatisfy { one.row($0).contains { $0 != 0 } }, "every newcomer has events, so factors")
+        // Before any event of theirs, a shopper is no newcomer; asked for anyway, its row is zero.
+        let before = model.foldedIn(all, events: log, at: early)
+        for r in 0..<all.count where firstTime[log.shopperIDs.index(of: all[r])!] > early {
+            #expect(before.row(r).allSatisfy { $0 == 0 })
+        }
+    }
+
+    @Test(
+        "without a list, generate writes the model's shoppers, then the newcomers: pages(for:)'s bytes on any thread count and block size")
+    func generateAllIncludesNewcomers() throws {
+        let (log, model, newcomers, at) = try Self.modelWithoutNewcomers()
+        let fixtures = TestSupport.fixtures
+        let generator = VenueGenerator(
+            model: model, events: log, catalog: try Catalog.read(path: fixtures + "/catalog.csv"),
+            wallets: try CouponWallets.read(path: fixtures + "/coupons.csv"), layout: try VenueLayout.read(path: fixtures + "/layout.json"),
+            at: at, threads: 2)
+        #expect(generator.shoppers == model.shopperIDs.ids + newcomers)
+        #expect(generator.shopperCount == model.shopperIDs.count + newcomers.count)
+        var expected = JSONWriter()
+        generator.pages(for: generator.shoppers) {
+            $0.writeJSON(to: &expected)
+            expected.newline()
+        }
+        // Blocks of 7 straddle the boundary between the model's rows and the newcomers'.
+        #expect(model.shopperIDs.count % 7 != 0)
+        for (threads, blockSize) in [(1, 7), (3, 7), (2, 1), (2, BrandRanker.defaultBlockSize)] {
+            var written: [UInt8] = []
+            let report = try generator.generate(threads: threads, blockSize: blockSize) { written += $0 }
+            #expect(report.tally.pages == generator.shopperCount)
+            #expect(Self.firstDifference(written, expected.bytes) == nil, "\(threads) threads, blocks of \(blockSize)")
+        }
+        // Newcomers' pages are personal: a followed or picked floor unlike a cold start's.
+        var cold = VenuePage()
+        generator.pages(for: ["NOBODY"]) { cold = $0 }
+        var personal = 0
+        generator.pages(for: newcomers) { page in
+            if page.floors.first(where: { $0.kind == .picked })?.slots.map(\.brand)
+                != cold.floors.first(where: { $0.kind == .picked })?.slots.map(\.brand)
+            {
+                personal += 1
+            }
+        }
+        #expect(personal == newcomers.count)
+    }
+
+    @Test("a learned blend ranks newcomers with folded-in factor scores, in pages(for:) and in the batch path")
+    func learnedBlendRanksNewcomers() throws {
+        let (log, plain, newcomers, at) = try Self.modelWithoutNewcomers()
+        var model = plain
+        var weights = [Double](repeating: 0, count: BlendFeatures.names.count)
+        for (name, weight) in [("bias", -3.0), ("own_history", 1), ("in_history", 0.5), ("factor", 2), ("popularity", 0.3)] {
+            weights[try #require(BlendFeatures.names.firstIndex(of: name))] = weight
+        }
+        model.extensions = LearnedVenueRanker.extensions(
+            for: LogisticBlend(weights: weights, means: weights.map { _ in 0 }, scales: weights.map { _ in 1 }))
+        let ranker = try LearnedVenueRanker(model: model, log: log, cut: at, threads: 2)
+        #expect(
+            try LearnedVenueRanker(model: model, log: log, cut: at, threads: 1).features.candidates(of: 3).map(\.values)
+                == ranker.features.candidates(of: 3).map(\.values))
+
+        // A newcomer's factor feature is its folded-in factors' score.
+        let ids = model.newcomers(in: log, at: at)
+        let folded = model.foldedIn(ids, events: log, at: at)
+        let factor = try #require(BlendFeatures.names.firstIndex(of: "factor"))
+        for n in [0, ids.count / 2, ids.count - 1] {
+            let s = Int32(try #require(log.shopperIDs.index(of: ids[n])))
+            let candidates = ranker.features.candidates(of: s)
+            #expect(candidates.count > 0)
+            for candidate in candidates {
+                let b = try #require(model.brandIDs.index(of: log.brandIDs[Int(candidate.brand)]))
+                let score = zip(folded.row(n), model.brandFactors.row(b)).reduce(Float(0)) { $0 + $1.0 * $1.1 }
+                #expect(abs(candidate.values[factor] - Double(score)) <= 1e-4 * max(1, abs(Double(score))), "\(ids[n])")
+            }
+            #expect(candidates.contains { $0.values[factor] != 0 })
+        }
+
+        // Pages: the newcomers' picked brands follow the blend's order, not a cold start's filling.
+        let fixtures = TestSupport.fixtures
+        let generator = VenueGenerator(
+            model: model, events: log, catalog: try Catalog.read(path: fixtures + "/catalog.csv"),
+            wallets: try CouponWallets.read(path: fixtures + "/coupons.csv"), layout: try VenueLayout.read(path: fixtures + "/layout.json"),
+            at: at, learnedBlend: ranker, threads: 2)
+        #expect(generator.shoppers == model.shopperIDs.ids + newcomers)
+        var cold = VenuePage()
+        generator.pages(for: ["NOBODY"]) { cold = $0 }
+        var expected = JSONWriter()
+        var personal = 0
+        generator.pages(for: newcomers) { page in
+            page.writeJSON(to: &expected)
+            expected.newline()
+            let scores = page.floors.first { $0.kind == .picked }?.slots.filter { $0.reason == .picked }.map(\.score) ?? []
+            if scores.contains(where: { $0 > 0 }) { personal += 1 }
+        }
+        #expect(cold.floors.first { $0.kind == .picked }?.slots.allSatisfy { $0.reason != .picked || $0.score == 0 } ?? true)
+        #expect(personal == newcomers.count, "every newcomer's picks are scored by the blend")
+        var written: [UInt8] = []
+        _ = try generator.generate(shoppers: newcomers, threads: 2, blockSize: 5) { written += $0 }
+        #expect(written == expected.bytes)
+        var all: [UInt8] = []
+        _ = try generator.generate(threads: 2, blockSize: 7) { all += $0 }
+        #expect(all.count > written.count && Array(all.suffix(written.count)) == written, "the newcomers come last")
+    }
+
+    @Test("venue generate without --shoppers writes the newcomers after the model's shoppers; shards split them too; HTML pages for them")
+    func generateCommandIncludesNewcomers() throws {
+        let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
+        let (_, model, newcomers, _) = try Self.modelWithoutNewcomers()
+        try ModelFile.write(model, to: folder + "/model.bin")
+        let fixtures = TestSupport.fixtures
+        func generate(_ out: String, _ extra: [String] = []) throws -> (status: Int32, out: String, err: String) {
+            try TestSupport.venue(
+                [
+                    "generate", "--model", folder + "/model.bin", "--events", fixtures + "/events.csv", "--catalog",
+                    fixtures + "/catalog.csv",
+                    "--coupons", fixtures + "/coupons.csv", "--layout", fixtures + "/layout.json", "--out", folder + "/" + out, "--at",
+                    "2026-11-11", "--threads", "2",
+                ] + extra)
+        }
+        func shoppers(_ path: String) throws -> [String] {
+            try String(contentsOfFile: folder + "/" + path, encoding: .utf8).split(separator: "\n").map { line in
+                let page = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                return try #require(page["shopper"] as? String)
+            }
+        }
+        let all = try generate("all")
+        #expect(all.status == 0, "\(all.err)")
+        #expect(all.out.contains("\"pages\":\(model.shopperIDs.count + newcomers.count)"), "\(all.out)")
+        let written = try shoppers("all/venues.jsonl")
+        #expect(written == model.shopperIDs.ids + newcomers)
+        var sharded: [String] = []
+        for i in 1...2 {
+            let part = try generate("shards", ["--shard", "\(i)/2"])
+            #expect(part.status == 0, "\(part.err)")
+            sharded += try shoppers("shards/venues.shard-\(i)-of-2.jsonl")
+        }
+        #expect(Set(sharded) == Set(written) && sharded.count == written.count)
+        let html = try generate("html", ["--format", "html", "--shard", "1/8"])
+        #expect(html.status == 0, "\(html.err)")
+        let pages = try FileManager.default.contentsOfDirectory(atPath: folder + "/html/html")
+        let expected = written.filter(try #require(Shard(index: 1, of: 8)).contains)
+        #expect(Set(pages) == Set(expected.map { $0 + ".html" }) && expected.contains { newcomers.contains($0) })
+    }
+
     @Test("a shopper whose events all come after the pages' moment is still a cold start")
     func lateEvents() throws {
         var log = EventLog()
