@@ -245,9 +245,11 @@ struct EvaluateCommand: ParsableCommand {
         }
         // One ALS model of the training side serves als, venue and --save-model.
         let needsModel = methods.contains(where: \.usesFactorModel) || saveModel != nil
-        let trained =
-            needsModel ? try trainModel(InteractionMatrix(log: split.train, weighting: options.weighting), options, quiet: true).0 : nil
-        if let saveModel, let blend, var model = trained {
+        let matrix = needsModel ? InteractionMatrix(log: split.train, weighting: options.weighting) : nil
+        let trained = try matrix.map { try trainModel($0, options, quiet: true).0 }
+        if let saveModel, let blend, let matrix, let trained {
+            // Saved as `venue train --until` saves it: shoppers without training events left out.
+            var model = trained.droppingShoppersWithoutInteractions(in: matrix)
             model.extensions.merge(blendOptions.extensions(for: blend)) { $1 }
             do {
                 try ModelFile.write(model, to: saveModel)

@@ -75,6 +75,12 @@ struct TrainCommand: ParsableCommand {
             "\(matrix.shopperCount) shoppers × \(matrix.brandCount) brands, \(matrix.nonzeroCount) pairs (read in \(String(format: "%.2f", readSeconds)) s)"
         )
         var (trained, reports) = try trainModel(matrix, als, quiet: false)
+        // Shoppers with no events up to --until are left out, so pages fold them in from their events.
+        trained = trained.droppingShoppersWithoutInteractions(in: matrix)
+        if matrix.shopperCount > trained.shopperIDs.count {
+            let left = matrix.shopperCount - trained.shopperIDs.count
+            standardError("\(left) shopper\(left == 1 ? "" : "s") without events to train on left out of the model")
+        }
         if let blend { trained.extensions.merge(blendOptions.extensions(for: blend)) { $1 } }
         do {
             try ModelFile.write(trained, to: model)

@@ -21,4 +21,18 @@ extension FactorModel {
             brandFactors: gather(brands, from: brandIDs, brandFactors), configuration: configuration, weighting: weighting,
             extensions: extensions)
     }
+
+    /// This model without the shoppers that have no interactions in `interactions`, the matrix it
+    /// was trained on (same shopper order): their factors are zero and say nothing of them, and a
+    /// model that does not list them lets pages fold them in later from their events
+    /// (``newcomers(in:at:)``), as `venue train --until` needs for shoppers who arrive after the
+    /// day. `self` when every shopper has interactions. O(shoppers · factors).
+    public func droppingShoppersWithoutInteractions(in interactions: InteractionMatrix) -> FactorModel {
+        precondition(interactions.shopperCount == shopperIDs.count, "the interactions are not the model's shoppers")
+        let rows = interactions.byShopper
+        guard (0..<rows.rows).contains(where: { rows.count(ofRow: $0) == 0 }) else { return self }
+        var kept = IdentifierMap()
+        for r in 0..<rows.rows where rows.count(ofRow: r) > 0 { kept.intern(shopperIDs[r]) }
+        return aligned(shoppers: kept, brands: brandIDs)
+    }
 }

@@ -76,6 +76,12 @@ public struct ImplicitALS: Sendable {
                 byShopper: byShopper, byBrand: byBrand)
             progress(IterationReport(iteration: iteration, seconds: elapsed.secondsValue, loss: loss, normalizedLoss: normalized))
         }
+        // A row without interactions minimises its loss at zero, which conjugate gradient only
+        // approaches: set it there, so the model says plainly that it knows nothing of that
+        // shopper or brand (``FactorModel/newcomers(in:at:)`` folds such shoppers in later).
+        for (side, rows) in [(shoppers, byShopper.matrix), (brands, byBrand.matrix)] {
+            for r in 0..<rows.rows where rows.count(ofRow: r) == 0 { side.row(r).update(repeating: 0, count: c.factors) }
+        }
         return FactorModel(
             shopperIDs: interactions.shopperIDs, brandIDs: interactions.brandIDs,
             shopperFactors: shoppers.matrix(), brandFactors: brands.matrix(),

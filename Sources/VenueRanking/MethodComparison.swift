@@ -93,9 +93,11 @@ public struct MethodComparison: Sendable {
 
     /// Each test shopper's ranked brands (at most `k`), in `split.test` order. `model` is the ALS
     /// model of the training side (trained with ``train(_:)`` when `nil`; pass one to share it
-    /// between methods); `blend` is the venue method's model (fitted with ``learnBlend()`` when
-    /// `nil`).
+    /// between methods; in any id order, aligned to the split's as
+    /// ``FactorModel/aligned(shoppers:brands:)`` aligns); `blend` is the venue method's model
+    /// (fitted with ``learnBlend()`` when `nil`).
     public func rank(_ method: RecommendationMethod, k: Int, model: FactorModel? = nil, blend: LogisticBlend? = nil) throws -> [[Int32]] {
+        let model = model?.aligned(shoppers: split.train.shopperIDs, brands: split.train.brandIDs)
         switch method {
         case .popularity:
             let top = Array(BaselineRankers.popularity(split.train, order: order).prefix(k))

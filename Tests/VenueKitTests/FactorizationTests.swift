@@ -151,6 +151,36 @@ struct FactorizationTests {
         }
     }
 
+    @Test(
+        "a shopper or brand without interactions gets exactly zero factors; a saved model can leave such shoppers out",
+        arguments: [ALSConfiguration.Solver.cg, .exact])
+    func rowsWithoutInteractionsAreZero(_ solver: ALSConfiguration.Solver) throws {
+        var log = EventLog()
+        log.append(shopper: "empty", brand: "lonely", kind: .weight, value: 0)  // no nonzero for either
+        var random = SeededRandom(seed: 9)
+        for u in 0..<30 {
+            for b in 0..<20 where random.unit() < 0.3 || b == u % 20 {
+                log.append(shopper: "u\(u)", brand: "b\(b)", kind: .weight, value: Float(1 + random.below(5)))
+            }
+        }
+        let matrix = InteractionMatrix(log: log)
+        let (emptyShopper, lonelyBrand) = (matrix.shopperIDs.index(of: "empty")!, matrix.brandIDs.index(of: "lonely")!)
+        #expect(matrix.byShopper.count(ofRow: emptyShopper) == 0 && matrix.byBrand.count(ofRow: lonelyBrand) == 0)
+        let model = try ImplicitALS(Self.configuration(solver, iterations: 3)).train(matrix)
+        #expect(model.shopperFactors.row(emptyShopper).allSatisfy { $0 == 0 })
+        #expect(model.brandFactors.row(lonelyBrand).allSatisfy { $0 == 0 })
+        #expect((0..<matrix.shopperCount).filter { $0 != emptyShopper }.allSatisfy { model.shopperFactors.row($0).contains { $0 != 0 } })
+
+        let kept = model.droppingShoppersWithoutInteractions(in: matrix)
+        let others = (0..<matrix.shopperCount).filter { $0 != emptyShopper }
+        #expect(kept.shopperIDs.ids == others.map { model.shopperIDs[$0] })
+        #expect(kept.shopperFactors.storage == others.flatMap { model.shopperFactors.row($0) })
+        #expect(kept.brandIDs == model.brandIDs && kept.brandFactors.storage == model.brandFactors.storage)
+        let full = TinyProblem()
+        let trained = try ImplicitALS(Self.configuration(solver, iterations: 1)).train(full.matrix)
+        #expect(trained.droppingShoppersWithoutInteractions(in: full.matrix).shopperIDs == trained.shopperIDs, "nothing to drop")
+    }
+
     @Test("the same seed gives bit-identical factors on 1, 2 and 3 threads", arguments: [ALSConfiguration.Solver.cg, .exact])
     func deterministicAcrossThreads(_ solver: ALSConfiguration.Solver) throws {
         let problem = TinyProblem(shoppers: 400, brands: 60, density: 0.1)

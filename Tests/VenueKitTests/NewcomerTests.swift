@@ -275,6 +275,43 @@ struct NewcomerTests {
         #expect(Set(pages) == Set(expected.map { $0 + ".html" }) && expected.contains { newcomers.contains($0) })
     }
 
+    @Test("venue train --until leaves out shoppers without events by then; generate folds them in from their later events")
+    func trainUntilThenGenerate() throws {
+        let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
+        let fixtures = TestSupport.fixtures
+        let trained = try TestSupport.venue([
+            "train", "--events", fixtures + "/events.csv", "--until", "2026-10-20", "--factors", "16", "--iterations", "3", "--model",
+            folder + "/model.bin",
+        ])
+        #expect(trained.status == 0, "\(trained.err)")
+        let log = try EventReader(format: .generic).read(path: fixtures + "/events.csv")
+        let until = try #require(CalendarTime.day("2026-10-20")) + 86_399
+        var first = [Int64](repeating: .max, count: log.shopperIDs.count)
+        for i in 0..<log.count { first[Int(log.shoppers[i])] = min(first[Int(log.shoppers[i])], log.times[i]) }
+        let late = (0..<log.shopperIDs.count).filter { first[$0] > until }.map { log.shopperIDs[$0] }
+        #expect(!late.isEmpty && trained.err.contains("\(late.count) shoppers without events to train on left out of the model"))
+        let model = try ModelFile.read(path: folder + "/model.bin")
+        #expect(model.shopperIDs.ids == (0..<log.shopperIDs.count).filter { first[$0] <= until }.map { log.shopperIDs[$0] })
+
+        let generated = try TestSupport.venue([
+            "generate", "--model", folder + "/model.bin", "--events", fixtures + "/events.csv", "--catalog", fixtures + "/catalog.csv",
+            "--coupons", fixtures + "/coupons.csv", "--layout", fixtures + "/layout.json", "--out", folder + "/out", "--at", "2026-11-11",
+        ])
+        #expect(generated.status == 0, "\(generated.err)")
+        let pages = try String(contentsOfFile: folder + "/out/venues.jsonl", encoding: .utf8).split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+        #expect(pages.compactMap { $0["shopper"] as? String } == model.shopperIDs.ids + late)
+        // Cold starts would all get the same picks; folded in, each gets its own.
+        let picks = try pages.suffix(late.count).map { page in
+            let floors = try #require(page["floors"] as? [[String: Any]])
+            let slots = floors.first { $0["kind"] as? String == "picked" }?["slots"] as? [[String: Any]] ?? []
+            return slots.compactMap { $0["brand"] as? String }
+        }
+        #expect(Set(picks).count == late.count)
+    }
+
     @Test("a shopper whose events all come after the pages' moment is still a cold start")
     func lateEvents() throws {
         var log = EventLog()
