@@ -95,7 +95,9 @@ struct RecommendCommand: ParsableCommand {
 
         if let shopper {
             guard let row = loaded.shopperIDs.index(of: shopper) else {
-                standardError("error: shopper \(shopper) is not in \(model) (\(loaded.shopperIDs.count) shoppers)")
+                standardError(
+                    "error: shopper \(shopper) is not in \(model) (\(loaded.shopperIDs.count) shoppers); venue generate and "
+                        + "recommend --blend fold in a shopper who arrived after training, from its events")
                 throw ExitCode(1)
             }
             ranker.rank(k, factors: loaded.shopperFactors.row(row), shopper: row).printLines(brandIDs: loaded.brandIDs)

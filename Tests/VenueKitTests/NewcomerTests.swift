@@ -310,6 +310,10 @@ struct NewcomerTests {
             return slots.compactMap { $0["brand"] as? String }
         }
         #expect(Set(picks).count == late.count)
+
+        // Factor ranking reads no events, so it names the paths that fold a late shopper in.
+        let unknown = try TestSupport.venue(["recommend", "--model", folder + "/model.bin", "--shopper", late[0]])
+        #expect(unknown.status == 1 && unknown.err.contains("is not in") && unknown.err.contains("recommend --blend fold in"))
     }
 
     @Test("a shopper whose events all come after the pages' moment is still a cold start")
