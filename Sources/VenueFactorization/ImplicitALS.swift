@@ -78,8 +78,10 @@ public struct ImplicitALS: Sendable {
         }
         // A row without interactions minimises its loss at zero, which conjugate gradient only
         // approaches: set it there, so the model says plainly that it knows nothing of that
-        // shopper or brand (``FactorModel/newcomers(in:at:)`` folds such shoppers in later).
-        for (side, rows) in [(shoppers, byShopper.matrix), (brands, byBrand.matrix)] {
+        // shopper or brand (and ``FactorModel/droppingShoppersWithoutInteractions(in:)`` can leave
+        // such shoppers out of a saved model, for pages to fold them in later).
+        // With no iterations the model keeps its initial factors, as `venue train` says.
+        for (side, rows) in [(shoppers, byShopper.matrix), (brands, byBrand.matrix)] where c.iterations > 0 {
             for r in 0..<rows.rows where rows.count(ofRow: r) == 0 { side.row(r).update(repeating: 0, count: c.factors) }
         }
         return FactorModel(
