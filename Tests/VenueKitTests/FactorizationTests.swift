@@ -10,11 +10,15 @@ struct TinyProblem {
     let matrix: InteractionMatrix
 
     /// With `emptyShopper`, one more shopper, the first, whose only event has strength 0, so its
-    /// row of the matrix has no nonzeros.
-    init(shoppers: Int = 30, brands: Int = 20, density: Double = 0.25, seed: UInt64 = 5, emptyShopper: Bool = false) {
+    /// row of the matrix has no nonzeros; with `emptyBrand`, likewise one more brand, "lonely".
+    init(
+        shoppers: Int = 30, brands: Int = 20, density: Double = 0.25, seed: UInt64 = 5, emptyShopper: Bool = false,
+        emptyBrand: Bool = false
+    ) {
         var random = SeededRandom(seed: seed)
         var log = EventLog()
         if emptyShopper { log.append(shopper: "empty", brand: "b0", kind: .weight, value: 0) }
+        if emptyBrand { log.append(shopper: "u0", brand: "lonely", kind: .weight, value: 0) }
         for u in 0..<shoppers {
             for b in 0..<brands where random.unit() < density {
                 log.append(shopper: "u\(u)", brand: "b\(b)", kind: .weight, value: Float(1 + random.below(5)))
@@ -155,15 +159,7 @@ struct FactorizationTests {
         "a shopper or brand without interactions gets exactly zero factors; a saved model can leave such shoppers out",
         arguments: [ALSConfiguration.Solver.cg, .exact])
     func rowsWithoutInteractionsAreZero(_ solver: ALSConfiguration.Solver) throws {
-        var log = EventLog()
-        log.append(shopper: "empty", brand: "lonely", kind: .weight, value: 0)  // no nonzero for either
-        var random = SeededRandom(seed: 9)
-        for u in 0..<30 {
-            for b in 0..<20 where random.unit() < 0.3 || b == u % 20 {
-                log.append(shopper: "u\(u)", brand: "b\(b)", kind: .weight, value: Float(1 + random.below(5)))
-            }
-        }
-        let matrix = InteractionMatrix(log: log)
+        let matrix = TinyProblem(emptyShopper: true, emptyBrand: true).matrix
         let (emptyShopper, lonelyBrand) = (matrix.shopperIDs.index(of: "empty")!, matrix.brandIDs.index(of: "lonely")!)
         #expect(matrix.byShopper.count(ofRow: emptyShopper) == 0 && matrix.byBrand.count(ofRow: lonelyBrand) == 0)
         let model = try ImplicitALS(Self.configuration(solver, iterations: 3)).train(matrix)

@@ -6,18 +6,22 @@ import VenueKit
 /// candidates it ranks (`venue generate --learned-blend`).
 @Suite("venue train --learn-blend and generate --learned-blend")
 struct LearnedBlendGenerationTests {
+    /// A blend made by hand on history, factor score and popularity (weights on unscaled features).
+    static func handMadeBlend() throws -> LogisticBlend {
+        var weights = [Double](repeating: 0, count: BlendFeatures.names.count)
+        for (name, weight) in [("bias", -3.0), ("own_history", 1), ("in_history", 0.5), ("factor", 2), ("popularity", 0.3)] {
+            weights[try #require(BlendFeatures.names.firstIndex(of: name))] = weight
+        }
+        return LogisticBlend(weights: weights, means: weights.map { _ in 0 }, scales: weights.map { _ in 1 })
+    }
+
     /// The fixture model, `FOLDER/plain.model`, and beside it `FOLDER/blend.model`: the same with a
     /// blend made by hand (fitting one is `venue evaluate`'s test) on history, factor score and
     /// popularity, saved as `evaluate --save-model` saves it.
     static func writeBlendModel(in folder: String) throws {
         try VenueTests.trainFixtureModel(to: folder + "/plain.model")
         var saved = try ModelFile.read(path: folder + "/plain.model")
-        var weights = [Double](repeating: 0, count: BlendFeatures.names.count)
-        for (name, weight) in [("bias", -3.0), ("own_history", 1), ("in_history", 0.5), ("factor", 2), ("popularity", 0.3)] {
-            weights[try #require(BlendFeatures.names.firstIndex(of: name))] = weight
-        }
-        let blend = LogisticBlend(weights: weights, means: weights.map { _ in 0 }, scales: weights.map { _ in 1 })
-        saved.extensions.merge(LearnedVenueRanker.extensions(for: blend)) { $1 }
+        saved.extensions.merge(LearnedVenueRanker.extensions(for: try handMadeBlend())) { $1 }
         try ModelFile.write(saved, to: folder + "/blend.model")
     }
 

@@ -18,16 +18,7 @@ struct NewcomerTests {
             (0..<log.count).first { (log.kinds[$0] == .favorite || log.kinds[$0] == .follow) && eventCount[Int(log.shoppers[$0])] >= 10 }
                 .map { Int(log.shoppers[$0]) })
         let newcomerID = log.shopperIDs[newcomer]
-        var settings = ALSConfiguration()
-        settings.factors = 16
-        var others = EventLog()  // new id maps: `filtered` would keep the newcomer's id
-        for i in 0..<log.count where Int(log.shoppers[i]) != newcomer {
-            others.append(
-                shopper: log.shopperIDs[Int(log.shoppers[i])], brand: log.brandIDs[Int(log.brands[i])], kind: log.kinds[i],
-                time: log.times[i],
-                value: log.values[i])
-        }
-        let model = try ImplicitALS(settings).train(InteractionMatrix(log: others))
+        let model = try Self.model(of: log) { $0 == newcomer }
         #expect(model.shopperIDs.index(of: newcomerID) == nil)
         let generator = VenueGenerator(
             model: model, events: log, catalog: try Catalog.read(path: fixtures + "/catalog.csv"),
@@ -76,22 +67,37 @@ struct NewcomerTests {
         #expect(written == expected.bytes)
     }
 
-    /// The fixture events, a 16-factor model trained without every tenth shopper (the newcomers),
-    /// and the pages' moment.
-    static func modelWithoutNewcomers() throws -> (log: EventLog, model: FactorModel, newcomers: [String], at: Int64) {
-        let log = try EventReader(format: .generic).read(path: TestSupport.fixtures + "/events.csv")
-        let isNewcomer = (0..<log.shopperIDs.count).map { $0 % 10 == 3 }
-        var others = EventLog()  // new id maps: `filtered` would keep the newcomers' ids
-        for i in 0..<log.count where !isNewcomer[Int(log.shoppers[i])] {
+    /// A 16-factor model of `log` trained without the shoppers (indices of `log`) for which
+    /// `leftOut` holds, so it does not know them.
+    static func model(of log: EventLog, leavingOut leftOut: (Int) -> Bool) throws -> FactorModel {
+        var others = EventLog()  // new id maps: `filtered` would keep the left-out ids
+        for i in 0..<log.count where !leftOut(Int(log.shoppers[i])) {
             others.append(
                 shopper: log.shopperIDs[Int(log.shoppers[i])], brand: log.brandIDs[Int(log.brands[i])], kind: log.kinds[i],
                 time: log.times[i], value: log.values[i])
         }
         var settings = ALSConfiguration()
         settings.factors = 16
-        let model = try ImplicitALS(settings).train(InteractionMatrix(log: others))
-        let newcomers = (0..<log.shopperIDs.count).filter { isNewcomer[$0] }.map { log.shopperIDs[$0] }
+        return try ImplicitALS(settings).train(InteractionMatrix(log: others))
+    }
+
+    /// The fixture events, a 16-factor model trained without every tenth shopper (the newcomers),
+    /// and the pages' moment.
+    static func modelWithoutNewcomers() throws -> (log: EventLog, model: FactorModel, newcomers: [String], at: Int64) {
+        let log = try EventReader(format: .generic).read(path: TestSupport.fixtures + "/events.csv")
+        let model = try Self.model(of: log) { $0 % 10 == 3 }
+        let newcomers = (0..<log.shopperIDs.count).filter { $0 % 10 == 3 }.map { log.shopperIDs[$0] }
         return (log, model, newcomers, CalendarTime.seconds(year: 2026, month: 11, day: 11))
+    }
+
+    /// `venue generate` on the fixtures with `model`, into `out`, for 2026-11-11.
+    static func generate(model: String, out: String, _ extra: [String] = []) throws -> (status: Int32, out: String, err: String) {
+        let fixtures = TestSupport.fixtures
+        return try TestSupport.venue(
+            [
+                "generate", "--model", model, "--events", fixtures + "/events.csv", "--catalog", fixtures + "/catalog.csv", "--coupons",
+                fixtures + "/coupons.csv", "--layout", fixtures + "/layout.json", "--out", out, "--at", "2026-11-11",
+            ] + extra)
     }
 
     /// The first line where two JSONL outputs differ, both versions, or `nil` when they are the same.
@@ -180,12 +186,7 @@ struct NewcomerTests {
     func learnedBlendRanksNewcomers() throws {
         let (log, plain, newcomers, at) = try Self.modelWithoutNewcomers()
         var model = plain
-        var weights = [Double](repeating: 0, count: BlendFeatures.names.count)
-        for (name, weight) in [("bias", -3.0), ("own_history", 1), ("in_history", 0.5), ("factor", 2), ("popularity", 0.3)] {
-            weights[try #require(BlendFeatures.names.firstIndex(of: name))] = weight
-        }
-        model.extensions = LearnedVenueRanker.extensions(
-            for: LogisticBlend(weights: weights, means: weights.map { _ in 0 }, scales: weights.map { _ in 1 }))
+        model.extensions = LearnedVenueRanker.extensions(for: try LearnedBlendGenerationTests.handMadeBlend())
         let ranker = try LearnedVenueRanker(model: model, log: log, cut: at, threads: 2)
         #expect(
             try LearnedVenueRanker(model: model, log: log, cut: at, threads: 1).features.candidates(of: 3).map(\.values)
@@ -240,15 +241,8 @@ struct NewcomerTests {
         defer { TestSupport.remove(folder) }
         let (_, model, newcomers, _) = try Self.modelWithoutNewcomers()
         try ModelFile.write(model, to: folder + "/model.bin")
-        let fixtures = TestSupport.fixtures
         func generate(_ out: String, _ extra: [String] = []) throws -> (status: Int32, out: String, err: String) {
-            try TestSupport.venue(
-                [
-                    "generate", "--model", folder + "/model.bin", "--events", fixtures + "/events.csv", "--catalog",
-                    fixtures + "/catalog.csv",
-                    "--coupons", fixtures + "/coupons.csv", "--layout", fixtures + "/layout.json", "--out", folder + "/" + out, "--at",
-                    "2026-11-11", "--threads", "2",
-                ] + extra)
+            try Self.generate(model: folder + "/model.bin", out: folder + "/" + out, ["--threads", "2"] + extra)
         }
         func shoppers(_ path: String) throws -> [String] {
             try String(contentsOfFile: folder + "/" + path, encoding: .utf8).split(separator: "\n").map { line in
@@ -294,10 +288,7 @@ struct NewcomerTests {
         let model = try ModelFile.read(path: folder + "/model.bin")
         #expect(model.shopperIDs.ids == (0..<log.shopperIDs.count).filter { first[$0] <= until }.map { log.shopperIDs[$0] })
 
-        let generated = try TestSupport.venue([
-            "generate", "--model", folder + "/model.bin", "--events", fixtures + "/events.csv", "--catalog", fixtures + "/catalog.csv",
-            "--coupons", fixtures + "/coupons.csv", "--layout", fixtures + "/layout.json", "--out", folder + "/out", "--at", "2026-11-11",
-        ])
+        let generated = try Self.generate(model: folder + "/model.bin", out: folder + "/out")
         #expect(generated.status == 0, "\(generated.err)")
         let pages = try String(contentsOfFile: folder + "/out/venues.jsonl", encoding: .utf8).split(separator: "\n").map { line in
             try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
