@@ -12,6 +12,12 @@ struct RecommendCommand: ParsableCommand {
             fused with selection) on --threads workers and written in model order, one JSON object per line: \
             {"shopper":"S1","brands":["B7",…],"scores":[0.91,…]}. The file appears only when complete.
 
+            With --events, shoppers the model does not know who have events on its brands up to --at \
+            (default: the last event) are folded in: their factors are solved against the model's brand \
+            factors from those events, as venue generate does for shoppers who arrived after training. \
+            --shopper may then name such a shopper, and --all writes them after the model's shoppers, \
+            in the order of --events.
+
             With --blend, shoppers are ranked by the learned venue blend saved in the model \
             (venue evaluate --save-model or venue train --learn-blend): their history, the factor \
             and item-kNN scores and the brands' trends from --events as of --at (default: the last \
@@ -37,10 +43,11 @@ struct RecommendCommand: ParsableCommand {
     @Option(name: .short, help: "How many brands.")
     var k = 20
 
-    @Flag(help: "Leave out brands the shopper already has in --events.")
+    @Flag(help: "Leave out brands the shopper already has in --events (up to --at).")
     var excludeOwned = false
 
-    @Option(help: "The events file whose brands --exclude-owned leaves out.")
+    @Option(
+        help: "Events: the brands --exclude-owned leaves out, the shoppers the model does not know (folded in), and --blend's features.")
     var events: String?
 
     @Option(help: "Format of --events.")
@@ -49,7 +56,7 @@ struct RecommendCommand: ParsableCommand {
     @Option(help: "A catalog CSV: only brands in the sale and not sold out are ranked.")
     var catalog: String?
 
-    @Option(help: "Worker threads for --all, and for folding in shoppers the model does not know with --blend.")
+    @Option(help: "Worker threads for --all, and for folding in shoppers the model does not know.")
     var threads = 2
 
     @Option(help: "Brand table precision: float32 (default) or float16; factor ranking only.")
@@ -60,7 +67,7 @@ struct RecommendCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "With --blend: the day to rank for (its events count, later ones are ignored; default: the last event).",
+            "With --events: the day to rank for (its events count, later ones are ignored; default: the last event).",
             valueName: DayArgument.valueName))
     var at: DayArgument?
 
@@ -69,41 +76,95 @@ struct RecommendCommand: ParsableCommand {
         if all, out == nil { throw ValidationError("--all writes a file: give --out FILE") }
         if shopper != nil, out != nil { throw ValidationError("--out is where --all writes; one shopper's list is printed") }
         if let out { try OutputPath.validateFile(out, option: "--out") }
-        if events != nil, !excludeOwned, !blend { throw ValidationError("--events serves --exclude-owned or --blend; give one of them") }
         if excludeOwned, events == nil { throw ValidationError("--exclude-owned needs --events FILE") }
         guard k > 0, threads > 0 else { throw ValidationError("-k and --threads must be positive") }
         if blend, events == nil { throw ValidationError("--blend needs --events FILE") }
-        if at != nil, !blend { throw ValidationError("--at applies to --blend") }
+        if at != nil, events == nil { throw ValidationError("--at is a day of --events: give --events FILE") }
         if precision != nil, blend { throw ValidationError("--precision applies to factor ranking, not --blend") }
     }
 
     func run() throws {
         let loaded = try loadModel(model)
-        if blend, let events {
-            try rankByBlend(loaded, events: events)
+        let log = try events.map { try EventInputOptions.read(path: $0, format: format) }
+        // The moment ranked for: the end of --at, or the last event.
+        let cut = at?.end ?? log.map { $0.times.lazy.filter { $0 != EventLog.noTime }.max() ?? .min } ?? .max
+        if blend, let log, let events {
+            try rankByBlend(loaded, log: log, from: events, cut: cut)
             return
         }
+        let (ids, factors) = try shoppersToRank(loaded, log: log, cut: cut)
         var rules = RankingRules(excludeOwned: excludeOwned)
         var signals = ShopperSignals()
         rules.eligible = try readCatalog()?.showable(among: loaded.brandIDs)
-        if excludeOwned, let events {
-            let log = try EventInputOptions.read(path: events, format: format)
-            signals.owned = InteractionMatrix(log: log).aligned(shoppers: loaded.shopperIDs, brands: loaded.brandIDs)
+        if excludeOwned, let log {
+            signals.owned = InteractionMatrix(log: log.through(cut)).aligned(shoppers: ids, brands: loaded.brandIDs)
         }
         let ranker = BrandRanker(
             brands: BrandTable(loaded.brandFactors, precision: precision ?? .float32), rules: rules, signals: signals)
-
-        if let shopper {
-            guard let row = loaded.shopperIDs.index(of: shopper) else {
-                standardError(
-                    "error: shopper \(shopper) is not in \(model) (\(loaded.shopperIDs.count) shoppers); venue generate and "
-                        + "recommend --blend fold in a shopper who arrived after training, from its events")
-                throw ExitCode(1)
-            }
-            ranker.rank(k, factors: loaded.shopperFactors.row(row), shopper: row).printLines(brandIDs: loaded.brandIDs)
+        if shopper != nil {
+            ranker.rank(k, factors: factors.row(0), shopper: 0).printLines(brandIDs: loaded.brandIDs)
             return
         }
-        try writeAll(ranker, loaded, to: out!)
+        let lists = RankedListsFile(key: "shopper", ids: ids, brandIDs: loaded.brandIDs)
+        try lists.write(to: out!, k: k, threads: threads) { write in
+            try ranker.rankAll(
+                k, shopperFactors: factors, threads: threads,
+                produce: { block in
+                    lists.jsonLines(block, brand: \.brand) { Double($0.score) }
+                },
+                consume: write)
+        }
+    }
+
+    /// The shoppers to rank by factor score, and their factors, a row each: `--shopper` alone, or
+    /// every shopper of `model` followed by the shoppers of `log` it does not know who have events
+    /// on its brands up to `cut` (in the events' order). Shoppers the model does not know get factors
+    /// folded in from those events (``FactorModel/foldedIn(_:events:at:threads:)``); one without
+    /// such events has nothing to be ranked by, so `--all` leaves it out (counted on stderr) and
+    /// `--shopper` is refused.
+    private func shoppersToRank(_ model: FactorModel, log: EventLog?, cut: Int64) throws -> (IdentifierMap, Matrix) {
+        if let shopper {
+            var one = IdentifierMap()
+            one.intern(shopper)
+            if let row = model.shopperIDs.index(of: shopper) {
+                return (one, Matrix(rows: 1, columns: model.factors, storage: model.shopperFactors.row(row)))
+            }
+            guard let log, let events else {
+                standardError(
+                    "error: shopper \(shopper) is not in \(self.model) (\(model.shopperIDs.count) shoppers); give --events FILE to "
+                        + "fold in a shopper who arrived after training, from its events")
+                throw ExitCode(1)
+            }
+            let folded = model.foldedIn(one, events: log, at: cut)
+            guard folded.storage.contains(where: { $0 != 0 }) else {
+                standardError(
+                    "error: shopper \(shopper) is not in \(self.model) and has no events on its brands in \(events)"
+                        + (at.map { " up to \($0)" } ?? ""))
+                throw ExitCode(1)
+            }
+            return (one, folded)
+        }
+        guard let log else { return (model.shopperIDs, model.shopperFactors) }
+        let newcomers = model.newcomers(in: log, at: cut)
+        let folded = model.foldedIn(newcomers, events: log, at: cut, threads: threads)
+        var ids = model.shopperIDs
+        var storage = model.shopperFactors.storage
+        var cold = 0
+        for r in 0..<newcomers.count {
+            let row = folded.storage[(r * model.factors)..<((r + 1) * model.factors)]
+            guard row.contains(where: { $0 != 0 }) else {
+                cold += 1
+                continue
+            }
+            ids.intern(newcomers[r])
+            storage += row
+        }
+        if newcomers.count > 0 {
+            standardError(
+                "folded in \(newcomers.count - cold) shoppers the model does not know, from their events"
+                    + (cold > 0 ? "; left out \(cold) without events on the model's brands" : ""))
+        }
+        return (ids, Matrix(rows: ids.count, columns: model.factors, storage: storage))
     }
 
     /// The catalog of `--catalog`, if given.
@@ -112,16 +173,9 @@ struct RecommendCommand: ParsableCommand {
         return try reportingInputErrors { () throws(InputError) in try Catalog.read(path: catalog) }
     }
 
-    /// Ranks by the model's learned venue blend over `events`: prints `--shopper`'s top K, or
-    /// writes every shopper's with `--all`.
-    private func rankByBlend(_ loaded: FactorModel, events: String) throws {
-        let log = try EventInputOptions.read(path: events, format: format)
-        var cut = Int64.min
-        if let at {
-            cut = at.end
-        } else {
-            for time in log.times where time != EventLog.noTime { cut = max(cut, time) }
-        }
+    /// Ranks by the model's learned venue blend over `log` (read from `events`) as of `cut`: prints
+    /// `--shopper`'s top K, or writes every shopper's with `--all`.
+    private func rankByBlend(_ loaded: FactorModel, log: EventLog, from events: String, cut: Int64) throws {
         var filter = LearnedVenueRanker.Filter(excludeHistory: excludeOwned)
         filter.eligible = try readCatalog()?.showable(among: log.brandIDs)
         let ranker: LearnedVenueRanker
@@ -151,19 +205,6 @@ struct RecommendCommand: ParsableCommand {
         var workspace = ranker.features.makeWorkspace()
         for (i, entry) in ranker.rank(Int32(s), k: k, filter: filter, workspace: &workspace).enumerated() {
             print("\(i + 1)\t\(brandIDs[Int(entry.brand)])\t\(entry.score.map { String(format: "%.5f", $0) } ?? "popular")")
-        }
-    }
-
-    /// Ranks every shopper of the factor model and writes their JSONL.
-    private func writeAll(_ ranker: BrandRanker, _ model: FactorModel, to path: String) throws {
-        let lists = RankedListsFile(key: "shopper", ids: model.shopperIDs, brandIDs: model.brandIDs)
-        try lists.write(to: path, k: k, threads: threads) { write in
-            try ranker.rankAll(
-                k, shopperFactors: model.shopperFactors, threads: threads,
-                produce: { block in
-                    lists.jsonLines(block, brand: \.brand) { Double($0.score) }
-                },
-                consume: write)
         }
     }
 }

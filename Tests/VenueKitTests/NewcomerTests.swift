@@ -302,9 +302,64 @@ struct NewcomerTests {
         }
         #expect(Set(picks).count == late.count)
 
-        // Factor ranking reads no events, so it names the paths that fold a late shopper in.
+        // Factor ranking without events cannot fold a late shopper in, and says what would.
         let unknown = try TestSupport.venue(["recommend", "--model", folder + "/model.bin", "--shopper", late[0]])
-        #expect(unknown.status == 1 && unknown.err.contains("is not in") && unknown.err.contains("recommend --blend fold in"))
+        #expect(unknown.status == 1 && unknown.err.contains("is not in") && unknown.err.contains("give --events FILE"))
+    }
+
+    @Test("venue recommend with --events folds in shoppers the model does not know: --shopper and --all agree with FoldIn's factors")
+    func recommendFoldsIn() throws {
+        let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
+        let (log, model, newcomers, _) = try Self.modelWithoutNewcomers()
+        try ModelFile.write(model, to: folder + "/model.bin")
+        let events = TestSupport.fixtures + "/events.csv"
+        func recommend(_ extra: [String]) throws -> (status: Int32, out: String, err: String) {
+            try TestSupport.venue(["recommend", "--model", folder + "/model.bin", "-k", "8"] + extra)
+        }
+        func lists(_ path: String) throws -> [(shopper: String, brands: [String])] {
+            try String(contentsOfFile: folder + "/" + path, encoding: .utf8).split(separator: "\n").map { line in
+                let list = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                return (try #require(list["shopper"] as? String), try #require(list["brands"] as? [String]))
+            }
+        }
+        let plain = try recommend(["--all", "--out", folder + "/plain.jsonl"])
+        let folded = try recommend(["--all", "--out", folder + "/folded.jsonl", "--events", events, "--threads", "3"])
+        let owned = try recommend(["--all", "--out", folder + "/owned.jsonl", "--events", events, "--exclude-owned"])
+        #expect(plain.status == 0 && folded.status == 0 && owned.status == 0, "\(plain.err)\(folded.err)\(owned.err)")
+        #expect(folded.err.contains("folded in \(newcomers.count) shoppers the model does not know"), "\(folded.err)")
+        let (withoutEvents, withEvents, excluding) = (try lists("plain.jsonl"), try lists("folded.jsonl"), try lists("owned.jsonl"))
+        #expect(withoutEvents.map(\.shopper) == model.shopperIDs.ids)
+        #expect(withEvents.map(\.shopper) == model.shopperIDs.ids + newcomers)
+        #expect(withEvents.prefix(model.shopperIDs.count).map(\.brands) == withoutEvents.map(\.brands))
+
+        // A newcomer's list is the top of its folded-in factors' scores; --shopper prints the same.
+        let last = try #require(log.times.max())
+        var ids = IdentifierMap()
+        for id in newcomers { ids.intern(id) }
+        let factors = model.foldedIn(ids, events: log, at: last)
+        let ranker = BrandRanker(brands: BrandTable(model.brandFactors))
+        for n in [0, newcomers.count - 1] {
+            let expected = ranker.rank(8, factors: factors.row(n)).brands.map { model.brandIDs[Int($0)] }
+            #expect(withEvents[model.shopperIDs.count + n].brands == expected, "\(newcomers[n])")
+            let one = try recommend(["--shopper", newcomers[n], "--events", events])
+            #expect(one.status == 0, "\(one.err)")
+            #expect(one.out.split(separator: "\n").map { String($0.split(separator: "\t")[1]) } == expected)
+        }
+        // --exclude-owned leaves out the newcomers' own brands too.
+        for (n, id) in newcomers.enumerated() {
+            let s = try #require(log.shopperIDs.index(of: id))
+            let touched = Set((0..<log.count).filter { Int(log.shoppers[$0]) == s }.map { log.brandIDs[Int(log.brands[$0])] })
+            let list = excluding[model.shopperIDs.count + n]
+            #expect(list.shopper == id && !list.brands.isEmpty && touched.isDisjoint(with: list.brands))
+        }
+        // Before its first event a newcomer has nothing to rank by.
+        var first = [Int64](repeating: .max, count: log.shopperIDs.count)
+        for i in 0..<log.count { first[Int(log.shoppers[i])] = min(first[Int(log.shoppers[i])], log.times[i]) }
+        let late = try #require(newcomers.max { first[log.shopperIDs.index(of: $0)!] < first[log.shopperIDs.index(of: $1)!] })
+        let day = CalendarTime.isoDate(first[log.shopperIDs.index(of: late)!] - CalendarTime.secondsPerDay)
+        let early = try recommend(["--shopper", late, "--events", events, "--at", day])
+        #expect(early.status == 1 && early.err.contains("has no events on its brands"), "\(early.err)")
     }
 
     @Test("a shopper whose events all come after the pages' moment is still a cold start")

@@ -529,8 +529,8 @@ struct RecommendCommandTests {
         let single = try TestSupport.venue(["recommend", "--model", folder + "/m.model", "--shopper", "S0001", "-k", "3"])
         #expect(single.status == 0 && single.out.split(separator: "\n").count == 3)
         #expect(try TestSupport.venue(["recommend", "--model", folder + "/m.model", "--all"]).status != 0, "--all needs --out")
-        // Options that would be ignored are refused: --out with one shopper, --events with nothing to use it for.
-        for ignored in [["--out", folder + "/single.jsonl"], ["--events", events]] {
+        // Options that would be ignored are refused: --out with one shopper, --at without events to cut.
+        for ignored in [["--out", folder + "/single.jsonl"], ["--at", "2026-11-11"]] {
             let result = try TestSupport.venue(["recommend", "--model", folder + "/m.model", "--shopper", "S0001"] + ignored)
             #expect(result.status == 64, "\(ignored): \(result.err)")
         }
