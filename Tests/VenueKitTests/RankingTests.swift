@@ -262,7 +262,7 @@ struct RankingTests {
         #expect(ranked.brands == [5, 0, 2, 3], "NaN and -infinity never ranked; -0 ties +0, lower index first")
     }
 
-    @Test("row-wise gemv kernels (Float and half) match a naive product, any width and row count", arguments: [8, 13, 64])
+    @Test("row-wise gemv kernels (Float and half) match a naive product, any width and row count", arguments: [8, 13, 24, 64])
     func gemvKernels(factors: Int) {
         var random = SeededRandom(seed: UInt64(factors))
         let rows = 11
@@ -279,26 +279,28 @@ struct RankingTests {
         #expect(y == expected)
 
         // Several vectors at once: the bits of scoring each alone, with values whose products
-        // round, so a different order of additions would show.
-        let vectors = 5
+        // round, so a different order of additions would show. 3, 5 and 16 vectors take the
+        // AVX-512 kernel's steps of four vectors not at all, once with one left over, and four times.
         let wide = (0..<rows * factors).map { _ in Float(random.below(1_000_001)) / 333_333 - 1.5 }
-        let xs = (0..<vectors * factors).map { _ in Float(random.below(1_000_001)) / 777_777 - 0.6 }
-        let ldy = rows + 3
-        var many = [Float](repeating: .nan, count: vectors * ldy)
-        var alone = [[Float]](repeating: [Float](repeating: 0, count: rows), count: vectors)
-        wide.withUnsafeBufferPointer { t in
-            xs.withUnsafeBufferPointer { x in
-                RankingKernels.gemvRows(
-                    factors: factors, rows: rows, table: t.baseAddress!, vectors: vectors, x: x.baseAddress!, y: &many, ldy: ldy)
-                for v in 0..<vectors {
+        for vectors in [3, 5, 16] {
+            let xs = (0..<vectors * factors).map { _ in Float(random.below(1_000_001)) / 777_777 - 0.6 }
+            let ldy = rows + 3
+            var many = [Float](repeating: .nan, count: vectors * ldy)
+            var alone = [[Float]](repeating: [Float](repeating: 0, count: rows), count: vectors)
+            wide.withUnsafeBufferPointer { t in
+                xs.withUnsafeBufferPointer { x in
                     RankingKernels.gemvRows(
-                        factors: factors, rows: rows, table: t.baseAddress!, x: x.baseAddress! + v * factors, y: &alone[v])
+                        factors: factors, rows: rows, table: t.baseAddress!, vectors: vectors, x: x.baseAddress!, y: &many, ldy: ldy)
+                    for v in 0..<vectors {
+                        RankingKernels.gemvRows(
+                            factors: factors, rows: rows, table: t.baseAddress!, x: x.baseAddress! + v * factors, y: &alone[v])
+                    }
                 }
             }
-        }
-        for v in 0..<vectors {
-            #expect(many[(v * ldy)..<(v * ldy + rows)].map(\.bitPattern) == alone[v].map(\.bitPattern), "vector \(v)")
-            #expect(many[(v * ldy + rows)..<(v * ldy + ldy)].allSatisfy { $0.isNaN }, "nothing written past the rows")
+            for v in 0..<vectors {
+                #expect(many[(v * ldy)..<(v * ldy + rows)].map(\.bitPattern) == alone[v].map(\.bitPattern), "vector \(v) of \(vectors)")
+                #expect(many[(v * ldy + rows)..<(v * ldy + ldy)].allSatisfy { $0.isNaN }, "nothing written past the rows")
+            }
         }
     }
 
