@@ -90,6 +90,13 @@ struct NewcomerTests {
         return (log, model, newcomers, CalendarTime.seconds(year: 2026, month: 11, day: 11))
     }
 
+    /// ``modelWithoutNewcomers()``, with the model written to `folder/model.bin` for the commands.
+    static func savedModelWithoutNewcomers(in folder: String) throws -> (log: EventLog, model: FactorModel, newcomers: [String]) {
+        let (log, model, newcomers, _) = try modelWithoutNewcomers()
+        try ModelFile.write(model, to: folder + "/model.bin")
+        return (log, model, newcomers)
+    }
+
     /// `venue generate` on the fixtures with `model`, into `out`, for 2026-11-11.
     static func generate(model: String, out: String, _ extra: [String] = []) throws -> (status: Int32, out: String, err: String) {
         let fixtures = TestSupport.fixtures
@@ -239,8 +246,7 @@ struct NewcomerTests {
     func generateCommandIncludesNewcomers() throws {
         let folder = TestSupport.temporaryFolder()
         defer { TestSupport.remove(folder) }
-        let (_, model, newcomers, _) = try Self.modelWithoutNewcomers()
-        try ModelFile.write(model, to: folder + "/model.bin")
+        let (_, model, newcomers) = try Self.savedModelWithoutNewcomers(in: folder)
         func generate(_ out: String, _ extra: [String] = []) throws -> (status: Int32, out: String, err: String) {
             try Self.generate(model: folder + "/model.bin", out: folder + "/" + out, ["--threads", "2"] + extra)
         }
@@ -311,8 +317,7 @@ struct NewcomerTests {
     func recommendFoldsIn() throws {
         let folder = TestSupport.temporaryFolder()
         defer { TestSupport.remove(folder) }
-        let (log, model, newcomers, _) = try Self.modelWithoutNewcomers()
-        try ModelFile.write(model, to: folder + "/model.bin")
+        let (log, model, newcomers) = try Self.savedModelWithoutNewcomers(in: folder)
         let events = TestSupport.fixtures + "/events.csv"
         func recommend(_ extra: [String]) throws -> (status: Int32, out: String, err: String) {
             try TestSupport.venue(["recommend", "--model", folder + "/model.bin", "-k", "8"] + extra)
@@ -360,6 +365,27 @@ struct NewcomerTests {
         let day = CalendarTime.isoDate(first[log.shopperIDs.index(of: late)!] - CalendarTime.secondsPerDay)
         let early = try recommend(["--shopper", late, "--events", events, "--at", day])
         #expect(early.status == 1 && early.err.contains("has no events on its brands"), "\(early.err)")
+    }
+
+    @Test("recommend --events leaves out, and counts, a newcomer whose events touch only brands the model does not know")
+    func recommendLeavesOutUnknownBrands() throws {
+        let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
+        let (_, model, newcomers) = try Self.savedModelWithoutNewcomers(in: folder)
+        let events = try String(contentsOfFile: TestSupport.fixtures + "/events.csv", encoding: .utf8)
+        try (events + "STRANGER,B-UNKNOWN,purchase,2026-10-01\n").write(toFile: folder + "/events.csv", atomically: true, encoding: .utf8)
+        let all = try TestSupport.venue([
+            "recommend", "--model", folder + "/model.bin", "--all", "--out", folder + "/all.jsonl", "--events", folder + "/events.csv",
+        ])
+        #expect(all.status == 0, "\(all.err)")
+        #expect(all.err.contains("folded in \(newcomers.count) shoppers the model does not know"), "\(all.err)")
+        #expect(all.err.contains("left out 1 without events on the model's brands"), "\(all.err)")
+        let lines = try String(contentsOfFile: folder + "/all.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == model.shopperIDs.count + newcomers.count && !lines.contains { $0.contains("STRANGER") })
+        let one = try TestSupport.venue([
+            "recommend", "--model", folder + "/model.bin", "--shopper", "STRANGER", "--events", folder + "/events.csv",
+        ])
+        #expect(one.status == 1 && one.err.contains("has no events on its brands"), "\(one.err)")
     }
 
     @Test("a shopper whose events all come after the pages' moment is still a cold start")
