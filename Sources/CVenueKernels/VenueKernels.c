@@ -815,7 +815,7 @@ GATHER_FIXED(AVX512, gather_avx512_4, __m512, _mm512, 16, 4)
 // vector alone. A step holds four rows by four vectors in eight accumulators, so each chunk of
 // eight factors costs its sixteen (row, vector) pairs eight loads and eight 16-wide FMAs, where
 // the AVX2 kernel spends twenty loads and sixteen 8-wide FMAs. At 64 factors and 16 vectors it
-// scores a 10k-row table in 0.11–0.16 ms against 0.21–0.27 ms (session 39, a C benchmark).
+// scores a 10k-row table in 0.13–0.16 ms against 0.21–0.28 ms (session 39, a C benchmark).
 AVX512 static inline void hsum4_pairs(__m512 a, __m512 b, __m512 c, __m512 d, __m128 *low, __m128 *high) {
     __m512 ab = _mm512_add_ps(_mm512_shuffle_ps(a, b, 0x88), _mm512_shuffle_ps(a, b, 0xDD)); // hadd, per 128 bits
     __m512 cd = _mm512_add_ps(_mm512_shuffle_ps(c, d, 0x88), _mm512_shuffle_ps(c, d, 0xDD));

@@ -26,8 +26,7 @@ struct Newcomers: Sendable {
     init?(model: FactorModel, events: EventLog, at: Int64, blend: VenueBlend, foldIn: Bool, threads: Int) {
         let ids = model.newcomers(in: events, at: at)
         guard ids.count > 0 else { return nil }
-        let member = (0..<events.shopperIDs.count).map { ids.index(of: events.shopperIDs[$0]) != nil }
-        let log = events.filtered { member[Int(events.shoppers[$0])] }.through(at)
+        let log = events.events(of: ids, through: at)
         self.ids = ids
         history = blend.ownHistory(log, at: at, shoppers: ids, brands: model.brandIDs)
         followed = blend.followed(log, at: at, shoppers: ids, brands: model.brandIDs)

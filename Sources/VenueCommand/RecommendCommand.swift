@@ -160,8 +160,9 @@ struct RecommendCommand: ParsableCommand {
             storage += row
         }
         if newcomers.count > 0 {
+            let folded = newcomers.count - cold
             standardError(
-                "folded in \(newcomers.count - cold) shoppers the model does not know, from their events"
+                "folded in \(folded) shopper\(folded == 1 ? "" : "s") the model does not know, from their events"
                     + (cold > 0 ? "; left out \(cold) without events on the model's brands" : ""))
         }
         return (ids, Matrix(rows: ids.count, columns: model.factors, storage: storage))

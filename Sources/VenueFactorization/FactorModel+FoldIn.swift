@@ -27,8 +27,7 @@ extension FactorModel {
     /// O(events + brands · f² + their nonzeros · f² + shoppers · f³) for `f` factors.
     public func foldedIn(_ shoppers: IdentifierMap, events: EventLog, at: Int64, threads: Int = 1) -> Matrix {
         guard shoppers.count > 0 else { return Matrix(rows: 0, columns: factors) }
-        let member = (0..<events.shopperIDs.count).map { shoppers.index(of: events.shopperIDs[$0]) != nil }
-        let log = events.filtered { member[Int(events.shoppers[$0])] }.through(at)
+        let log = events.events(of: shoppers, through: at)
         var weighting = weighting
         if weighting.halfLifeDays != nil { weighting.reference = at }
         let strengths = InteractionMatrix(log: log, weighting: weighting).aligned(shoppers: shoppers, brands: brandIDs)

@@ -4,7 +4,7 @@ import CVenueKernels
 ///
 /// Each kernel picks its path once, at start-up, from what the CPU offers. The AVX-512 paths (the
 /// rank-1 update of CG; the Gram update, Cholesky factor and substitutions of the exact solver;
-/// the tiles of block ranking) give the AVX2 paths' bits where both have a kernel (the exact
+/// the tiles of block ranking; scoring several vectors against a table) give the AVX2 paths' bits where both have a kernel (the exact
 /// solver's kernels at 128 factors are AVX-512 only); the portable paths add in another order.
 public enum InstructionSet: Int, Comparable, Sendable, CustomStringConvertible {
     /// Plain C, for any CPU.

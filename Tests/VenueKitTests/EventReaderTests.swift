@@ -255,6 +255,20 @@ struct InteractionTests {
         #expect(map.count == 5000 && map[4999] == "id4999" && map.index(of: "id7") == 7 && map.index(of: "nope") == nil)
     }
 
+    @Test("events of chosen shoppers through a time: others' and later events left out, undated ones kept, id maps whole")
+    func eventsOfShoppers() {
+        var log = EventLog()
+        for (shopper, brand, time) in [("A", "x", 10), ("B", "y", 10), ("A", "y", 30), ("C", "x", 5), ("A", "z", -1), ("C", "z", 20)] {
+            log.append(shopper: shopper, brand: brand, kind: .click, time: time < 0 ? EventLog.noTime : Int64(time))
+        }
+        var chosen = IdentifierMap()
+        for id in ["C", "A", "NOBODY"] { chosen.intern(id) }
+        let kept = log.events(of: chosen, through: 20)
+        let rows = (0..<kept.count).map { "\(kept.shopperIDs[Int(kept.shoppers[$0])])\(kept.brandIDs[Int(kept.brands[$0])])" }
+        #expect(rows == ["Ax", "Cx", "Az", "Cz"])
+        #expect(kept.shopperIDs == log.shopperIDs && kept.brandIDs == log.brandIDs)
+    }
+
     @Test("event weights, recency half-life and confidence")
     func weighting() throws {
         let log = try TestSupport.read(

@@ -1,6 +1,6 @@
 // Fused kernels for the sparse parts of implicit ALS and for ranking, with AVX2+FMA paths (and
-// AVX-512 ones for the rank-1 update, the Gram update, the small Cholesky kernels and the
-// block-candidates tile) chosen at run time (per-function target attributes: no special build
+// AVX-512 ones for the rank-1 update, the Gram update, the small Cholesky kernels, the
+// block-candidates tile and scoring several vectors at once) chosen at run time (per-function target attributes: no special build
 // flags) and portable fallbacks. The AVX-512 paths give the AVX2 paths' bits where both have a
 // kernel (128 factors is AVX-512 only). VENUE_KERNELS=avx2 or VENUE_KERNELS=portable in the
 // environment caps the level, to compare the paths.
