@@ -4,7 +4,7 @@
 //
 // The targets follow the layers of the product, lowest first; a target depends only on the
 // targets listed before it, and only `VenueLinearAlgebra` sees the C modules (OpenBLAS and
-// the fused AVX2 kernels of `CVenueKernels`):
+// the fused SIMD kernels of `CVenueKernels`):
 //
 //   COpenBLAS → VenueLinearAlgebra → VenueInteractions → VenueFactorization → VenueRanking
 //             → VenueAssembly (venue layer) → VenueKit (umbrella) → venue (tool)
