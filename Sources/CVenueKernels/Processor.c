@@ -4,10 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-// VENUE_KERNELS=avx2 or VENUE_KERNELS=portable caps the level, to compare the paths on one machine.
 int venue_level = LEVEL_PORTABLE, venue_f16c = 0;
 
 #ifdef VENUE_X86
+// The widest level the CPU supports; VENUE_KERNELS=avx2 or VENUE_KERNELS=portable caps it, to
+// compare the paths on one machine.
 __attribute__((constructor)) static void detect_level(void) {
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) venue_level = LEVEL_AVX2;
