@@ -508,15 +508,10 @@ private final class PartCounter: @unchecked Sendable {
 /// code is compiled, and nothing on this machine's build would notice if it stopped compiling.
 @Suite("C kernels")
 struct KernelSourceTests {
-    /// The `clang` beside the Swift toolchain's tools (SwiftPM compiles C targets with it).
-    static var clang: String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/clang" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
     @Test("every kernel file compiles without warnings, with its x86 paths and without (VENUE_NO_SIMD)", arguments: [false, true])
     func compiles(portableOnly: Bool) throws {
-        let clang = try #require(Self.clang, "no clang on PATH")
+        // The `clang` beside the Swift toolchain's tools (SwiftPM compiles C targets with it).
+        let clang = try #require(TestSupport.executableOnPath("clang"), "no clang on PATH")
         let folder = TestSupport.packageRoot.appendingPathComponent("Sources/CVenueKernels")
         let sources = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".c") }.sorted()
         #expect(sources.count >= 4)

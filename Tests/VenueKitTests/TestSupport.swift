@@ -30,13 +30,18 @@ enum TestSupport {
         .enabled(if: sharedData != nil || sharedDataRequired, "../shared/data is not beside the checkout")
     }
 
-    /// Whether a Chromium is on the PATH.
-    static var hasChromium: Bool {
+    /// The first executable on the PATH named one of `names` (folders in PATH order, then names in
+    /// order), or `nil`.
+    static func executableOnPath(_ names: String...) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").contains { folder in
-            ["chromium", "chromium-browser", "google-chrome"].contains { FileManager.default.isExecutableFile(atPath: "\(folder)/\($0)") }
+        for folder in path.split(separator: ":") {
+            for name in names where FileManager.default.isExecutableFile(atPath: "\(folder)/\(name)") { return "\(folder)/\(name)" }
         }
+        return nil
     }
+
+    /// Whether a Chromium is on the PATH.
+    static var hasChromium: Bool { executableOnPath("chromium", "chromium-browser", "google-chrome") != nil }
 
     /// A trait that skips a test without Chromium, unless CI requires it (`VENUE_REQUIRE_CHROMIUM=1`).
     static var needsChromium: ConditionTrait {
