@@ -327,28 +327,14 @@ static inline void append_candidates(const float *s, unsigned mask, int32_t firs
     }
 }
 
-// Panels of 16 brands, factor-major: packed[(p·f + k)·16 + l] = brand (first + 16p + l), factor k;
-// zeros past the last brand.
-static void pack_panels(int32_t f, int64_t first, int64_t nb, const float *B, const uint16_t *H, float *packed) {
-    int64_t panels = (nb + 15) / 16;
-    for (int64_t p = 0; p < panels; p++)
+// Panels of 16 brands, factor-major: panels[(p·f + k)·16 + l] = brand (16p + l), factor k; zeros
+// past the last brand.
+void venue_pack_panels(int32_t f, int64_t n, const float *B, float *panels) {
+    for (int64_t p = 0; p < (n + 15) / 16; p++)
         for (int l = 0; l < 16; l++) {
             int64_t b = p * 16 + l;
-            float *out = packed + p * f * 16 + l;
-            if (b >= nb) {
-                for (int32_t k = 0; k < f; k++) out[k * 16] = 0;
-            } else if (B) {
-                const float *row = B + (first + b) * f;
-                for (int32_t k = 0; k < f; k++) out[k * 16] = row[k];
-            } else {  // half precision, widened eight factors at a time (F16C when available)
-                const uint16_t *row = H + (first + b) * f;
-                float w[8];
-                for (int32_t k = 0; k < f; k += 8) {
-                    int32_t n = f - k < 8 ? f - k : 8;
-                    venue_half_to_float(n, row + k, w);
-                    for (int32_t j = 0; j < n; j++) out[(k + j) * 16] = w[j];
-                }
-            }
+            float *out = panels + p * f * 16 + l;
+            for (int32_t k = 0; k < f; k++) out[k * 16] = b < n ? B[b * f + k] : 0;
         }
 }
 
@@ -445,19 +431,22 @@ float venue_compact_keys(uint64_t *keys, int64_t *count, int64_t keep) { return 
 
 int64_t venue_block_candidates_chunk(void) { return 1024; }
 
-void venue_pack_panels(int32_t f, int64_t n, const float *B, float *panels) { pack_panels(f, 0, n, B, 0, panels); }
+int64_t venue_block_candidates_scratch(int32_t f) { return venue_block_candidates_chunk() * f + 16; }
 
 static void block_candidates_at(int at, int32_t f, int64_t m, const float *X, int64_t n, const float *panels,
-                                const float *B, const uint16_t *H, float alpha, const float *base, float *packed,
+                                const uint16_t *half_panels, float alpha, const float *base, float *widened,
                                 uint64_t *keys, int64_t capacity, int64_t *counts, float *thresholds, const int64_t *keep) {
     const int64_t chunk = venue_block_candidates_chunk();
-    // Tiles read packed Float panels whatever the table's precision.
     const int tile_rows = at >= LEVEL_AVX512 ? TILE_ROWS_512 : TILE_ROWS;
+    // Widened panels start on a cache line, as a vector load of a panel row is one line.
+    float *aligned = widened ? (float *)(((uintptr_t)widened + 63) & ~(uintptr_t)63) : 0;
     for (int64_t i = 0; i < m; i++) counts[i] = 0;
     for (int64_t start = 0; start < n; start += chunk) {
         int64_t nb = n - start < chunk ? n - start : chunk;
-        const float *chunk_panels = panels ? panels + start * f : packed;  // chunks start at multiples of 16 brands
-        if (!panels) pack_panels(f, start, nb, B, H, packed);
+        // Chunks start at multiples of 16 brands, so at panel boundaries; half-precision panels
+        // are widened a chunk at a time (exactly), contiguously.
+        const float *chunk_panels = panels ? panels + start * f : aligned;
+        if (!panels) venue_half_to_float((nb + 15) / 16 * 16 * f, half_panels + start * f, aligned);
         for (int64_t i = 0; i < m; i += tile_rows) {
             int rows = m - i < tile_rows ? (int)(m - i) : tile_rows;
             const float *x[TILE_ROWS_MAX];
@@ -489,16 +478,19 @@ static void block_candidates_at(int at, int32_t f, int64_t m, const float *X, in
     }
 }
 
-void venue_block_candidates(int32_t f, int64_t m, const float *X, int64_t n, const float *panels, const float *B,
-                            const uint16_t *H, float alpha, const float *base, float *packed, uint64_t *keys,
-                            int64_t capacity, int64_t *counts, float *thresholds, const int64_t *keep) {
-    block_candidates_at(venue_level, f, m, X, n, panels, B, H, alpha, base, packed, keys, capacity, counts, thresholds, keep);
+void venue_block_candidates(int32_t f, int64_t m, const float *X, int64_t n, const float *panels,
+                            const uint16_t *half_panels, float alpha, const float *base, float *widened,
+                            uint64_t *keys, int64_t capacity, int64_t *counts, float *thresholds, const int64_t *keep) {
+    block_candidates_at(venue_level, f, m, X, n, panels, half_panels, alpha, base, widened, keys, capacity, counts,
+                        thresholds, keep);
 }
 
 int venue_block_candidates_at(int at, int32_t f, int64_t m, const float *X, int64_t n, const float *panels,
-                              const float *B, const uint16_t *H, float alpha, const float *base, float *packed,
-                              uint64_t *keys, int64_t capacity, int64_t *counts, float *thresholds, const int64_t *keep) {
+                              const uint16_t *half_panels, float alpha, const float *base, float *widened,
+                              uint64_t *keys, int64_t capacity, int64_t *counts, float *thresholds,
+                              const int64_t *keep) {
     if (!level_available(at)) return -1;
-    block_candidates_at(at, f, m, X, n, panels, B, H, alpha, base, packed, keys, capacity, counts, thresholds, keep);
+    block_candidates_at(at, f, m, X, n, panels, half_panels, alpha, base, widened, keys, capacity, counts, thresholds,
+                        keep);
     return 0;
 }

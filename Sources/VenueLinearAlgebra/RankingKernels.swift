@@ -6,47 +6,69 @@ import CVenueKernels
 /// AVX2 (AVX-512 for block candidates) and F16C paths are chosen at run time, with portable
 /// fallbacks.
 public enum RankingKernels {
-    /// Brands packed per chunk by ``blockCandidates(factors:shoppers:x:brands:table:half:alpha:base:packed:keys:capacity:counts:thresholds:keep:)``;
-    /// its `packed` scratch holds `candidateChunk · factors` floats.
+    /// Brands per chunk of ``blockCandidates(factors:shoppers:x:brands:panels:alpha:base:keys:capacity:counts:thresholds:keep:)``:
+    /// the half-precision form widens a chunk at a time.
     public static var candidateChunk: Int { Int(venue_block_candidates_chunk()) }
 
+    /// Floats in the scratch that half-precision panels are widened into, for `factors` factors:
+    /// a chunk of brands, and room to start them on a 64-byte boundary.
+    public static func candidateScratch(factors: Int) -> Int { Int(venue_block_candidates_scratch(Int32(factors))) }
+
+    /// The brand table as block ranking reads it: packed by ``packPanels(factors:brands:table:)``,
+    /// in single precision, or the same panels in IEEE half precision, widened exactly a chunk of
+    /// brands at a time into a scratch of ``candidateScratch(factors:)`` floats. Panels on a
+    /// 64-byte boundary (``AlignedBuffer``) are read a cache line per vector.
+    public enum Panels {
+        /// Single-precision panels.
+        case single(UnsafePointer<Float>)
+        /// Half-precision panels (bit patterns) and the scratch they are widened into.
+        case half(UnsafePointer<UInt16>, widened: UnsafeMutablePointer<Float>)
+
+        /// The kernel's arguments: single-precision panels, or half-precision ones and their scratch.
+        @usableFromInline var pointers: (UnsafePointer<Float>?, UnsafePointer<UInt16>?, UnsafeMutablePointer<Float>?) {
+            switch self {
+            case .single(let panels): (panels, nil, nil)
+            case .half(let panels, let widened): (nil, panels, widened)
+            }
+        }
+    }
+
     /// Scoring fused with candidate selection for a block of shoppers, without writing the
-    /// shoppers × brands score matrix: shopper `i` (row `i` of `x`) scores brand `j` (row `j` of
-    /// `table`, or of the half-precision `half` when `table` is `nil`) as
-    /// `alpha · (x_i · brand j) + base[j]` (`panels`: the table prepacked by
-    /// ``packPanels(factors:brands:table:)``, or `nil` to pack a chunk at a time), a tile of 6 shoppers × 16 brands at a time in registers
-    /// (AVX2+FMA; 12 shoppers with AVX-512, the same bits; a portable fallback). Only scores above `thresholds[i]` (the caller's starting
-    /// value, `-infinity` for none) are kept; each shopper's list, `keys + i · capacity`, ends with
+    /// shoppers × brands score matrix: shopper `i` (row `i` of `x`) scores brand `j` as
+    /// `alpha · (x_i · brand j) + base[j]`, the brands read from `panels`, a tile of 6 shoppers ×
+    /// 16 brands at a time in registers (AVX2+FMA; 12 shoppers with AVX-512, the same bits; a
+    /// portable fallback). Only scores above `thresholds[i]` (the caller's starting value,
+    /// `-infinity` for none) are kept; each shopper's list, `keys + i · capacity`, ends with
     /// `counts[i]` ``key(score:index:)`` keys in no order that include the best `keep[i]` of them
     /// (all of them, and `counts[i] < keep[i]`, when fewer pass); NaN and `-infinity` never pass.
     /// `capacity` ≥ `keep[i] + 16`. O(shoppers · brands · factors).
     @inlinable
     public static func blockCandidates(
-        factors: Int, shoppers m: Int, x: UnsafePointer<Float>, brands n: Int, panels: UnsafePointer<Float>?, table: UnsafePointer<Float>?,
-        half: UnsafePointer<UInt16>?, alpha: Float, base: UnsafePointer<Float>?, packed: UnsafeMutablePointer<Float>,
-        keys: UnsafeMutablePointer<UInt64>, capacity: Int, counts: UnsafeMutablePointer<Int64>,
+        factors: Int, shoppers m: Int, x: UnsafePointer<Float>, brands n: Int, panels: Panels, alpha: Float,
+        base: UnsafePointer<Float>?, keys: UnsafeMutablePointer<UInt64>, capacity: Int, counts: UnsafeMutablePointer<Int64>,
         thresholds: UnsafeMutablePointer<Float>, keep: UnsafePointer<Int64>
     ) {
+        let (single, half, widened) = panels.pointers
         venue_block_candidates(
-            Int32(factors), Int64(m), x, Int64(n), panels, table, half, alpha, base, packed, keys, Int64(capacity), counts, thresholds,
+            Int32(factors), Int64(m), x, Int64(n), single, half, alpha, base, widened, keys, Int64(capacity), counts, thresholds,
             keep)
     }
 
-    /// ``blockCandidates(factors:shoppers:x:brands:panels:table:half:alpha:base:packed:keys:capacity:counts:thresholds:keep:)``
+    /// ``blockCandidates(factors:shoppers:x:brands:panels:alpha:base:keys:capacity:counts:thresholds:keep:)``
     /// on the path for `instructionSet`, to compare the paths. Returns false, writing nothing,
     /// when that set is wider than ``InstructionSet/current``.
     package static func blockCandidates(
-        on instructionSet: InstructionSet, factors: Int, shoppers m: Int, x: UnsafePointer<Float>, brands n: Int,
-        panels: UnsafePointer<Float>?, table: UnsafePointer<Float>?, half: UnsafePointer<UInt16>?, alpha: Float,
-        base: UnsafePointer<Float>?, packed: UnsafeMutablePointer<Float>, keys: UnsafeMutablePointer<UInt64>, capacity: Int,
+        on instructionSet: InstructionSet, factors: Int, shoppers m: Int, x: UnsafePointer<Float>, brands n: Int, panels: Panels,
+        alpha: Float, base: UnsafePointer<Float>?, keys: UnsafeMutablePointer<UInt64>, capacity: Int,
         counts: UnsafeMutablePointer<Int64>, thresholds: UnsafeMutablePointer<Float>, keep: UnsafePointer<Int64>
     ) -> Bool {
-        venue_block_candidates_at(
-            Int32(instructionSet.rawValue), Int32(factors), Int64(m), x, Int64(n), panels, table, half, alpha, base, packed,
-            keys, Int64(capacity), counts, thresholds, keep) == 0
+        let (single, half, widened) = panels.pointers
+        return venue_block_candidates_at(
+            Int32(instructionSet.rawValue), Int32(factors), Int64(m), x, Int64(n), single, half, alpha, base, widened, keys,
+            Int64(capacity), counts, thresholds, keep) == 0
     }
 
-    /// The `n × factors` row-major `table` packed for ``blockCandidates(factors:shoppers:x:brands:panels:table:half:alpha:base:packed:keys:capacity:counts:thresholds:keep:)``:
+    /// The `n × factors` row-major `table` packed for ``blockCandidates(factors:shoppers:x:brands:panels:alpha:base:keys:capacity:counts:thresholds:keep:)``:
     /// panels of 16 brands, factor-major, zero-padded (`⌈n/16⌉ · 16 · factors` floats).
     public static func packPanels(factors: Int, brands n: Int, table: UnsafePointer<Float>) -> [Float] {
         [Float](unsafeUninitializedCapacity: (n + 15) / 16 * 16 * factors) { buffer, count in

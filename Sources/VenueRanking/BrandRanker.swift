@@ -52,8 +52,9 @@ public struct BrandRanker: Sendable {
         var scores: [Float]
         var pool = CandidatePool()
         var ranked = RankedBrands()
-        // The block path: packed brand panels and each shopper's candidate keys.
-        var packed: [Float] = []
+        // The block path: half-precision panels widened a chunk at a time, and each shopper's
+        // candidate keys.
+        var widened: [Float] = []
         var keys: [UInt64] = []
         var counts: [Int64] = []
         var thresholds: [Float] = []
@@ -136,8 +137,8 @@ public struct BrandRanker: Sendable {
             workspace.keep = [Int64](repeating: 0, count: m)
             workspace.starts = [Float](repeating: 0, count: m)
         }
-        if workspace.packed.count < RankingKernels.candidateChunk * brands.factors {
-            workspace.packed = [Float](repeating: 0, count: RankingKernels.candidateChunk * brands.factors)
+        if brands.precision == .float16 && workspace.widened.count < RankingKernels.candidateScratch(factors: brands.factors) {
+            workspace.widened = [Float](repeating: 0, count: RankingKernels.candidateScratch(factors: brands.factors))
         }
         var start = rows.lowerBound
         while start < rows.upperBound {
@@ -165,14 +166,14 @@ public struct BrandRanker: Sendable {
             for i in 0..<m { workspace.thresholds[i] = workspace.starts[i] }
             shopperFactors.withUnsafeBufferPointer { x in
                 base.withUnsafeBufferPointerIfPresent { base in
-                    workspace.packed.withUnsafeMutableBufferPointer { packed in
+                    workspace.widened.withUnsafeMutableBufferPointer { widened in
                         workspace.keys.withUnsafeMutableBufferPointer { keys in
                             workspace.counts.withUnsafeMutableBufferPointer { counts in
                                 workspace.thresholds.withUnsafeMutableBufferPointer { thresholds in
                                     workspace.keep.withUnsafeBufferPointer { keep in
                                         brands.candidates(
                                             x.baseAddress! + start * brands.factors, shoppers: m, alpha: rules.factorWeight, base: base,
-                                            packed: packed.baseAddress!, keys: keys.baseAddress!, capacity: capacity,
+                                            widened: widened.baseAddress, keys: keys.baseAddress!, capacity: capacity,
                                             counts: counts.baseAddress!, thresholds: thresholds.baseAddress!, keep: keep.baseAddress!)
                                     }
                                 }

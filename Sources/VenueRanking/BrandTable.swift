@@ -20,36 +20,39 @@ public struct BrandTable: Sendable {
     public let factors: Int
     /// The storage precision.
     public let precision: Precision
-    private let single: [Float]
-    private let half: [UInt16]
-    /// Single-precision tables also keep a copy packed for block ranking (16-brand panels).
-    private let panels: [Float]
+    // The rows, and the same table packed for block ranking (16-brand panels), in the table's
+    // precision (the other precision's buffers are empty), on 64-byte boundaries for the kernels.
+    private let single: AlignedBuffer<Float>
+    private let half: AlignedBuffer<UInt16>
+    private let singlePanels: AlignedBuffer<Float>
+    private let halfPanels: AlignedBuffer<UInt16>
 
     /// The table of `brandFactors` (brands × factors), stored in `precision`.
     public init(_ brandFactors: Matrix, precision: Precision = .float32) {
         count = brandFactors.rows
         factors = brandFactors.columns
         self.precision = precision
+        let (rows, width) = (brandFactors.rows, brandFactors.columns)
+        let panels =
+            rows == 0
+            ? []
+            : brandFactors.storage.withUnsafeBufferPointer {
+                RankingKernels.packPanels(factors: width, brands: rows, table: $0.baseAddress!)
+            }
         switch precision {
         case .float32:
-            single = brandFactors.storage
-            half = []
-            let (rows, width) = (brandFactors.rows, brandFactors.columns)
-            panels =
-                rows == 0
-                ? []
-                : brandFactors.storage.withUnsafeBufferPointer {
-                    RankingKernels.packPanels(factors: width, brands: rows, table: $0.baseAddress!)
-                }
+            (single, singlePanels) = (AlignedBuffer(brandFactors.storage), AlignedBuffer(panels))
+            (half, halfPanels) = (AlignedBuffer([]), AlignedBuffer([]))
         case .float16:
-            single = []
-            half = brandFactors.storage.map { Float16($0).bitPattern }
-            panels = []
+            (single, singlePanels) = (AlignedBuffer([]), AlignedBuffer([]))
+            // Rounding commutes with packing: the panels hold the rows' half-precision values.
+            half = AlignedBuffer(brandFactors.storage.map { Float16($0).bitPattern })
+            halfPanels = AlignedBuffer(panels.map { Float16($0).bitPattern })
         }
     }
 
-    /// Bytes read to score one shopper (single precision also keeps a packed copy of the same size
-    /// for block ranking).
+    /// Bytes read to score one shopper (the table also keeps a copy of the same size packed for
+    /// block ranking).
     public var byteCount: Int { count * factors * (precision == .float32 ? 4 : 2) }
 
     /// `scores[b] ← α · (x · brand b)` for every brand. O(brands · factors).
@@ -70,15 +73,11 @@ public struct BrandTable: Sendable {
         let first = range.lowerBound
         switch precision {
         case .float32:
-            single.withUnsafeBufferPointer { y in
-                RankingKernels.gemvRows(
-                    factors: factors, rows: range.count, table: y.baseAddress! + first * factors, x: x, alpha: alpha, y: scores + first)
-            }
+            RankingKernels.gemvRows(
+                factors: factors, rows: range.count, table: single.base + first * factors, x: x, alpha: alpha, y: scores + first)
         case .float16:
-            half.withUnsafeBufferPointer { y in
-                RankingKernels.halfGemv(
-                    factors: factors, rows: range.count, table: y.baseAddress! + first * factors, x: x, alpha: alpha, y: scores + first)
-            }
+            RankingKernels.halfGemv(
+                factors: factors, rows: range.count, table: half.base + first * factors, x: x, alpha: alpha, y: scores + first)
         }
     }
 
@@ -95,36 +94,31 @@ public struct BrandTable: Sendable {
         var out: Float = 0
         switch precision {
         case .float32:
-            single.withUnsafeBufferPointer { y in
-                RankingKernels.gemvRows(factors: factors, rows: 1, table: y.baseAddress! + b * factors, x: x, alpha: alpha, y: &out)
-            }
+            RankingKernels.gemvRows(factors: factors, rows: 1, table: single.base + b * factors, x: x, alpha: alpha, y: &out)
         case .float16:
-            half.withUnsafeBufferPointer { y in
-                RankingKernels.halfGemv(factors: factors, rows: 1, table: y.baseAddress! + b * factors, x: x, alpha: alpha, y: &out)
-            }
+            RankingKernels.halfGemv(factors: factors, rows: 1, table: half.base + b * factors, x: x, alpha: alpha, y: &out)
         }
         return out
     }
 
     /// The best `keep[i]` candidates of each of `shoppers` rows of `x` by `α · (x_i · brand) +
     /// base`, scored and selected together a tile at a time (see
-    /// ``RankingKernels/blockCandidates(factors:shoppers:x:brands:table:half:alpha:base:packed:keys:capacity:counts:thresholds:keep:)``).
-    /// O(shoppers · brands · factors).
+    /// ``RankingKernels/blockCandidates(factors:shoppers:x:brands:panels:alpha:base:keys:capacity:counts:thresholds:keep:)``);
+    /// a half-precision table is widened into `widened` (``RankingKernels/candidateScratch(factors:)``
+    /// floats; `nil` in single precision). O(shoppers · brands · factors).
     func candidates(
-        _ x: UnsafePointer<Float>, shoppers: Int, alpha: Float, base: UnsafePointer<Float>?, packed: UnsafeMutablePointer<Float>,
+        _ x: UnsafePointer<Float>, shoppers: Int, alpha: Float, base: UnsafePointer<Float>?, widened: UnsafeMutablePointer<Float>?,
         keys: UnsafeMutablePointer<UInt64>, capacity: Int, counts: UnsafeMutablePointer<Int64>,
         thresholds: UnsafeMutablePointer<Float>, keep: UnsafePointer<Int64>
     ) {
-        single.withUnsafeBufferPointer { y in
-            half.withUnsafeBufferPointer { h in
-                panels.withUnsafeBufferPointer { panels in
-                    RankingKernels.blockCandidates(
-                        factors: factors, shoppers: shoppers, x: x, brands: count, panels: panels.isEmpty ? nil : panels.baseAddress,
-                        table: precision == .float32 ? y.baseAddress : nil,
-                        half: precision == .float16 ? h.baseAddress : nil, alpha: alpha, base: base, packed: packed, keys: keys,
-                        capacity: capacity, counts: counts, thresholds: thresholds, keep: keep)
-                }
-            }
+        func run(_ panels: RankingKernels.Panels) {
+            RankingKernels.blockCandidates(
+                factors: factors, shoppers: shoppers, x: x, brands: count, panels: panels, alpha: alpha, base: base, keys: keys,
+                capacity: capacity, counts: counts, thresholds: thresholds, keep: keep)
+        }
+        switch precision {
+        case .float32: run(.single(singlePanels.base))
+        case .float16: run(.half(halfPanels.base, widened: widened!))
         }
     }
 
@@ -139,25 +133,21 @@ public struct BrandTable: Sendable {
         guard count > 0, shoppers > 0 else { return }
         switch precision {
         case .float32:
-            single.withUnsafeBufferPointer { y in
-                BLAS.gemm(
-                    .none, .transpose, m: shoppers, n: count, k: factors, alpha: alpha, a: x, lda: factors,
-                    b: y.baseAddress!, ldb: factors, beta: 0, c: scores, ldc: count)
-            }
+            BLAS.gemm(
+                .none, .transpose, m: shoppers, n: count, k: factors, alpha: alpha, a: x, lda: factors, b: single.base, ldb: factors,
+                beta: 0, c: scores, ldc: count)
         case .float16:
             let tile = BrandTable.halfTile
             if widened.count < tile * factors { widened = [Float](repeating: 0, count: tile * factors) }
-            half.withUnsafeBufferPointer { h in
-                widened.withUnsafeMutableBufferPointer { w in
-                    var start = 0
-                    while start < count {
-                        let n = min(tile, count - start)
-                        RankingKernels.halfToFloat(count: n * factors, from: h.baseAddress! + start * factors, to: w.baseAddress!)
-                        BLAS.gemm(
-                            .none, .transpose, m: shoppers, n: n, k: factors, alpha: alpha, a: x, lda: factors,
-                            b: w.baseAddress!, ldb: factors, beta: 0, c: scores + start, ldc: count)
-                        start += n
-                    }
+            widened.withUnsafeMutableBufferPointer { w in
+                var start = 0
+                while start < count {
+                    let n = min(tile, count - start)
+                    RankingKernels.halfToFloat(count: n * factors, from: half.base + start * factors, to: w.baseAddress!)
+                    BLAS.gemm(
+                        .none, .transpose, m: shoppers, n: n, k: factors, alpha: alpha, a: x, lda: factors, b: w.baseAddress!,
+                        ldb: factors, beta: 0, c: scores + start, ldc: count)
+                    start += n
                 }
             }
         }

@@ -199,6 +199,17 @@ struct LinearAlgebraTests {
             }
         }
     }
+
+    @Test("an aligned buffer holds its array's elements on a 64-byte boundary, empty or not", arguments: [0, 1, 7, 10_000])
+    func alignedBuffer(count: Int) {
+        let floats = (0..<count).map { Float($0) * 0.5 - 3 }
+        let halves = floats.map { Float16($0).bitPattern }
+        let (a, b) = (AlignedBuffer(floats), AlignedBuffer(halves))
+        #expect(a.count == count && b.count == count)
+        #expect(Int(bitPattern: a.base) % 64 == 0 && Int(bitPattern: b.base) % 64 == 0)
+        #expect((0..<count).map { a[$0] } == floats)
+        #expect((0..<count).map { b[$0] } == halves)
+    }
 }
 
 @Suite("Heap sort")

@@ -318,24 +318,68 @@ struct RankingTests {
         let x = (0..<shoppers * factors).map { _ in Float(random.unit()) - 0.4 }
         let base = (0..<brands).map { _ in Float(random.unit()) * 0.1 }
         let keep = (0..<shoppers).map { Int64(10 + $0 % 40) }
-        let capacity = 50 + 16
-        func run(on set: InstructionSet) -> (keys: [[UInt64]], thresholds: [UInt32]) {
-            var packed = [Float](repeating: 0, count: RankingKernels.candidateChunk * factors)
-            var keys = [UInt64](repeating: 0, count: shoppers * capacity)
-            var counts = [Int64](repeating: 0, count: shoppers)
-            var thresholds = [Float](repeating: -.infinity, count: shoppers)
-            let done = RankingKernels.blockCandidates(
-                on: set, factors: factors, shoppers: shoppers, x: x, brands: brands, panels: nil, table: table, half: nil,
-                alpha: 1.5, base: base, packed: &packed, keys: &keys, capacity: capacity, counts: &counts,
-                thresholds: &thresholds, keep: keep)
-            #expect(done)
-            let lists = (0..<shoppers).map { i in keys[(i * capacity)..<(i * capacity + Int(counts[i]))].sorted() }
-            return (lists, thresholds.map(\.bitPattern))
+        let panels = RankingKernels.packPanels(factors: factors, brands: brands, table: table)
+        let wide = panels.withUnsafeBufferPointer { p in
+            Self.blockCandidates(
+                on: .avx512, factors: factors, shoppers: shoppers, x: x, brands: brands, panels: .single(p.baseAddress!), base: base,
+                keep: keep)
         }
-        let wide = run(on: .avx512), narrow = run(on: .avx2)
+        let narrow = panels.withUnsafeBufferPointer { p in
+            Self.blockCandidates(
+                on: .avx2, factors: factors, shoppers: shoppers, x: x, brands: brands, panels: .single(p.baseAddress!), base: base,
+                keep: keep)
+        }
         #expect(wide.keys.allSatisfy { !$0.isEmpty })
         #expect(wide.keys == narrow.keys)
         #expect(wide.thresholds == narrow.thresholds)
+    }
+
+    /// Half-precision panels, widened a chunk at a time, must rank exactly as single-precision
+    /// panels of the same (rounded) values, over several chunks and a partial panel.
+    @Test("half-precision block candidates rank as their widened values")
+    func blockCandidatesHalf() {
+        var random = SeededRandom(seed: 11)
+        let (factors, brands, shoppers) = (24, 2 * RankingKernels.candidateChunk + 37, 13)
+        let rounded = (0..<brands * factors).map { _ in Float(Float16(Float(random.unit()) - 0.5)) }
+        let x = (0..<shoppers * factors).map { _ in Float(random.unit()) - 0.4 }
+        let base = (0..<brands).map { _ in Float(random.unit()) * 0.1 }
+        let keep = (0..<shoppers).map { Int64(10 + $0 % 40) }
+        let panels = RankingKernels.packPanels(factors: factors, brands: brands, table: rounded)
+        let halfPanels = panels.map { Float16($0).bitPattern }
+        var widened = [Float](repeating: .nan, count: RankingKernels.candidateScratch(factors: factors))
+        let single = panels.withUnsafeBufferPointer { p in
+            Self.blockCandidates(
+                on: .current, factors: factors, shoppers: shoppers, x: x, brands: brands, panels: .single(p.baseAddress!), base: base,
+                keep: keep)
+        }
+        let half = halfPanels.withUnsafeBufferPointer { h in
+            widened.withUnsafeMutableBufferPointer { w in
+                Self.blockCandidates(
+                    on: .current, factors: factors, shoppers: shoppers, x: x, brands: brands,
+                    panels: .half(h.baseAddress!, widened: w.baseAddress!), base: base, keep: keep)
+            }
+        }
+        #expect(single.keys.allSatisfy { !$0.isEmpty })
+        #expect(half.keys == single.keys)
+        #expect(half.thresholds == single.thresholds)
+    }
+
+    /// Runs block candidates on `set`'s path with α = 1.5 and room for 50 + 16 keys a shopper;
+    /// returns each shopper's sorted keys and final threshold bits.
+    static func blockCandidates(
+        on set: InstructionSet, factors: Int, shoppers: Int, x: [Float], brands: Int, panels: RankingKernels.Panels, base: [Float],
+        keep: [Int64]
+    ) -> (keys: [[UInt64]], thresholds: [UInt32]) {
+        let capacity = 50 + 16
+        var keys = [UInt64](repeating: 0, count: shoppers * capacity)
+        var counts = [Int64](repeating: 0, count: shoppers)
+        var thresholds = [Float](repeating: -.infinity, count: shoppers)
+        let done = RankingKernels.blockCandidates(
+            on: set, factors: factors, shoppers: shoppers, x: x, brands: brands, panels: panels, alpha: 1.5, base: base,
+            keys: &keys, capacity: capacity, counts: &counts, thresholds: &thresholds, keep: keep)
+        #expect(done)
+        let lists = (0..<shoppers).map { i in keys[(i * capacity)..<(i * capacity + Int(counts[i]))].sorted() }
+        return (lists, thresholds.map(\.bitPattern))
     }
 
     @Test("score keys order by score, then lower index, and round-trip")

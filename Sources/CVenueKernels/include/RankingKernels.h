@@ -39,35 +39,41 @@ void venue_half_to_float(int64_t n, const uint16_t *in, float *out);
 /// threshold. Requires 0 < keep ≤ *count.
 float venue_compact_keys(uint64_t *keys, int64_t *count, int64_t keep);
 
-/// Brands packed per chunk by venue_block_candidates: `packed` holds chunk · f floats.
+/// Brands per chunk of venue_block_candidates: a half-precision table is widened a chunk at a time.
 int64_t venue_block_candidates_chunk(void);
 
-/// Scoring fused with top-K candidate selection for a block of shoppers, never writing the
-/// m × n score matrix. Shopper i (row X + i·f) scores brand j (row B + j·f, or half-precision
-/// H + j·f when B is NULL) as s = alpha·(X_i · brand j) + (base ? base[j] : 0). Brands are
-/// scored in ascending order, a chunk at a time (packed into `packed`, chunk · f
-/// floats) and a tile of 6 shoppers (12 with AVX-512) × 16 brands at a time. Each shopper's scores above
-/// thresholds[i] (the caller's starting value, −infinity for none; NaN never passes) go into
-/// keys + i·capacity as sortable keys (see venue_select_keys_above); when a list is full the best
-/// keep[i] are kept and thresholds[i] rises to the smallest kept score. On return, the counts[i]
-/// keys (fewer than capacity, in no particular order) include the best keep[i] of shopper i's
-/// scores above its starting threshold, or all of them when fewer passed (then counts[i] <
-/// keep[i]). capacity ≥ keep[i] + 16 for every i.
-/// `panels`, when not NULL, is the whole table already packed by venue_pack_panels (then B, H
-/// and `packed` are not read).
-void venue_block_candidates(int32_t f, int64_t m, const float *X, int64_t n, const float *panels, const float *B,
-                            const uint16_t *H, float alpha, const float *base, float *packed, uint64_t *keys,
-                            int64_t capacity, int64_t *counts, float *thresholds, const int64_t *keep);
-
-/// venue_block_candidates on the path of the given level (see venue_kernels_level), for comparing
-/// paths: 0 when done, −1 (nothing written) when the level is above the one in use.
-int venue_block_candidates_at(int level, int32_t f, int64_t m, const float *X, int64_t n, const float *panels,
-                              const float *B, const uint16_t *H, float alpha, const float *base, float *packed,
-                              uint64_t *keys, int64_t capacity, int64_t *counts, float *thresholds, const int64_t *keep);
+/// Floats in venue_block_candidates' `widened` scratch for f factors: a chunk of widened panels,
+/// and room to start them on a 64-byte boundary.
+int64_t venue_block_candidates_scratch(int32_t f);
 
 /// Packs the n × f row-major table B into panels of 16 brands, factor-major, zero-padded:
 /// panels[(p·f + k)·16 + l] = B[(16p + l)·f + k]; `panels` holds ⌈n/16⌉·16·f floats.
 void venue_pack_panels(int32_t f, int64_t n, const float *B, float *panels);
+
+/// Scoring fused with top-K candidate selection for a block of shoppers, never writing the
+/// m × n score matrix. Shopper i (row X + i·f) scores brand j as
+/// s = alpha·(X_i · brand j) + (base ? base[j] : 0), the brands read from `panels` (the table as
+/// venue_pack_panels packs it; best on a 64-byte boundary) or, when `panels` is NULL, from `half_panels` (the same layout in
+/// IEEE half precision, widened exactly into `widened`, venue_block_candidates_scratch(f) floats, a
+/// chunk at a time: the same scores).
+/// Brands are scored in ascending order, a tile of 6 shoppers (12 with AVX-512) × 16 brands at a
+/// time. Each shopper's scores above thresholds[i] (the caller's starting value, −infinity for
+/// none; NaN never passes) go into keys + i·capacity as sortable keys (see
+/// venue_select_keys_above); when a list is full the best keep[i] are kept and thresholds[i]
+/// rises to the smallest kept score. On return, the counts[i] keys (fewer than capacity, in no
+/// particular order) include the best keep[i] of shopper i's scores above its starting
+/// threshold, or all of them when fewer passed (then counts[i] < keep[i]). capacity ≥ keep[i] + 16
+/// for every i.
+void venue_block_candidates(int32_t f, int64_t m, const float *X, int64_t n, const float *panels,
+                            const uint16_t *half_panels, float alpha, const float *base, float *widened,
+                            uint64_t *keys, int64_t capacity, int64_t *counts, float *thresholds, const int64_t *keep);
+
+/// venue_block_candidates on the path of the given level (see venue_kernels_level), for comparing
+/// paths: 0 when done, −1 (nothing written) when the level is above the one in use.
+int venue_block_candidates_at(int level, int32_t f, int64_t m, const float *X, int64_t n, const float *panels,
+                              const uint16_t *half_panels, float alpha, const float *base, float *widened,
+                              uint64_t *keys, int64_t capacity, int64_t *counts, float *thresholds,
+                              const int64_t *keep);
 
 #ifdef __cplusplus
 }
