@@ -53,11 +53,10 @@ void venue_pack_panels(int32_t f, int64_t n, const float *B, float *panels);
 /// Scoring fused with top-K candidate selection for a block of shoppers, never writing the
 /// m × n score matrix. Shopper i (row X + i·f) scores brand j as
 /// s = alpha·(X_i · brand j) + (base ? base[j] : 0), the brands read from `panels` (the table as
-/// venue_pack_panels packs it; best on a 64-byte boundary) or, when `panels` is NULL, from `half_panels` (the same layout in
-/// IEEE half precision, widened exactly into `widened`, venue_block_candidates_scratch(f) floats, a
-/// chunk at a time: the same scores).
-/// Brands are scored in ascending order, a tile of 6 shoppers (12 with AVX-512) × 16 brands at a
-/// time. Each shopper's scores above thresholds[i] (the caller's starting value, −infinity for
+/// venue_pack_panels packs it; fastest on a 64-byte boundary) or, when `panels` is NULL, from
+/// `half_panels` (the same layout in IEEE half precision, widened exactly into `widened`,
+/// venue_block_candidates_scratch(f) floats, a chunk at a time: the same scores). Brands are
+/// scored in ascending order, a tile of 6 shoppers (12 with AVX-512) × 16 brands at a time. Each shopper's scores above thresholds[i] (the caller's starting value, −infinity for
 /// none; NaN never passes) go into keys + i·capacity as sortable keys (see
 /// venue_select_keys_above); when a list is full the best keep[i] are kept and thresholds[i]
 /// rises to the smallest kept score. On return, the counts[i] keys (fewer than capacity, in no
