@@ -17,6 +17,7 @@ public enum ModelFileError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The checksum or a section does not match.
     case corrupt(file: String, reason: String)
 
+    /// The file, then what is wrong with it.
     public var description: String {
         switch self {
         case .unreadable(let file, let reason): "\(file): cannot read model: \(reason)"

@@ -18,6 +18,7 @@ public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A row's solution holds NaN or infinity.
     case nonFinite(iteration: Int, side: FactorSide, row: Int, id: String)
 
+    /// What failed, naming the iteration, side, row and id where there is one.
     public var description: String {
         switch self {
         case .invalidConfiguration(let message):

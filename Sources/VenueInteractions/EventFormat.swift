@@ -18,6 +18,7 @@ public enum EventFormat: String, Sendable, CaseIterable, CustomStringConvertible
     /// interaction with the rating as its strength.
     case movielens
 
+    /// The format's name, as `--format` takes it.
     public var description: String { rawValue }
 
     /// Whether the format's dates carry no year, so a year must be assumed (``defaultYear``).

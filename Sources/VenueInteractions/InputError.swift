@@ -14,6 +14,7 @@ public struct InputLocation: Sendable, Hashable, CustomStringConvertible {
         self.column = column
     }
 
+    /// `file:line:column`, as compilers print a place.
     public var description: String { "\(file):\(line):\(column)" }
 }
 
@@ -33,6 +34,7 @@ public struct InputProblem: Sendable, Hashable, CustomStringConvertible {
         self.found = found
     }
 
+    /// The place, then what was expected and what was found.
     public var description: String { "\(location): expected \(expected), found \(found)" }
 }
 
@@ -77,6 +79,7 @@ public enum InputError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The file or place and what is wrong; malformed rows are counted, then listed a line each.
     public var description: String {
         switch self {
         case .unreadable(let file, let reason):

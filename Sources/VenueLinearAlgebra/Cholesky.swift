@@ -8,6 +8,7 @@ public enum FactorizationFailure: Error, Sendable, Equatable, CustomStringConver
     /// LAPACK rejected argument number `argument` (a programming error).
     case illegalArgument(argument: Int)
 
+    /// What went wrong, in words, with LAPACK's order or argument number.
     public var description: String {
         switch self {
         case .notPositiveDefinite(let order):
