@@ -13,25 +13,16 @@ public final class AlignedBuffer<Element: BitwiseCopyable>: @unchecked Sendable 
     /// The first element (64-byte aligned; valid, and not to be read, when `count` is 0).
     public let base: UnsafePointer<Element>
 
-    /// The elements `initialize` writes: it is handed all `count` of them, uninitialised, and
-    /// must write every one. O(count) plus `initialize`.
-    public init(count: Int, initializingWith initialize: (UnsafeMutableBufferPointer<Element>) -> Void) {
-        precondition(count >= 0, "negative count \(count)")
-        self.count = count
+    /// A copy of `elements`. O(count).
+    public init(_ elements: [Element]) {
+        count = elements.count
         let raw = UnsafeMutableRawPointer.allocate(
             byteCount: max(1, count) * MemoryLayout<Element>.stride, alignment: max(64, MemoryLayout<Element>.alignment))
-        let elements = raw.bindMemory(to: Element.self, capacity: max(1, count))
-        initialize(UnsafeMutableBufferPointer(start: elements, count: count))
-        base = UnsafePointer(elements)
-    }
-
-    /// A copy of `elements`. O(count).
-    public convenience init(_ elements: [Element]) {
-        self.init(count: elements.count) { buffer in
-            elements.withUnsafeBufferPointer { source in
-                if let from = source.baseAddress { buffer.baseAddress!.initialize(from: from, count: source.count) }
-            }
+        let copy = raw.bindMemory(to: Element.self, capacity: max(1, count))
+        elements.withUnsafeBufferPointer { source in
+            if let from = source.baseAddress { copy.initialize(from: from, count: source.count) }
         }
+        base = UnsafePointer(copy)
     }
 
     deinit { UnsafeMutableRawPointer(mutating: base).deallocate() }
