@@ -76,7 +76,7 @@ public struct FoldIn: ~Copyable {
         confidences.reserveCapacity(strengths.count)
         for strength in strengths { confidences.append(configuration.confidence(strength)) }
         x.removeAll(keepingCapacity: true)
-        x.append(contentsOf: repeatElement(0, count: configuration.factors))
+        x.append(contentsOf: repeatElement(0, count: brandFactors.columns))
         let failure: RowFailure? = columns.withUnsafeBufferPointer { cols in
             confidences.withUnsafeBufferPointer { conf in
                 gram.withUnsafeBufferPointer { g in

@@ -110,7 +110,8 @@ public enum ModelFile {
         let version = try reader.u32(path)
         guard version == Self.version else { throw .unsupportedVersion(file: path, found: version, supported: Self.version) }
         let sections = Int(try reader.u32(path))
-        let total = Int(try reader.u64(path))
+        let total = try reader.count(path, of: "the file")
+        guard total >= header + 8 else { throw .corrupt(file: path, reason: "the header claims \(total) bytes") }
         guard bytes.count >= total else { throw .truncated(file: path, expectedBytes: total, foundBytes: bytes.count) }
         guard bytes.count == total else { throw .corrupt(file: path, reason: "\(bytes.count - total) bytes after the end") }
         var stored = ByteReader(bytes: bytes, position: total - 8)
@@ -124,7 +125,7 @@ public enum ModelFile {
         var extensions: [String: [UInt8]] = [:]
         for _ in 0..<sections {
             let tag = String(decoding: try reader.take(4, path), as: UTF8.self)
-            let length = Int(try reader.u64(path))
+            let length = try reader.count(path, of: "section \(tag)")
             var section = ByteReader(bytes: Array(try reader.take(length, path)), position: 0)
             switch tag {
             case "CONF":
@@ -134,8 +135,8 @@ public enum ModelFile {
                 }
             case "SIDS": shopperIDs = try section.ids(path)
             case "BIDS": brandIDs = try section.ids(path)
-            case "XFAC": shopperFactors = try section.matrix(path)
-            case "YFAC": brandFactors = try section.matrix(path)
+            case "XFAC": shopperFactors = try section.matrix(path, of: "shopper")
+            case "YFAC": brandFactors = try section.matrix(path, of: "brand")
             case "EXTN":
                 let nameLength = Int(try section.u32(path))
                 let name = String(decoding: try section.take(nameLength, path), as: UTF8.self)
@@ -150,6 +151,14 @@ public enum ModelFile {
             shopperFactors.columns == brandFactors.columns
         else { throw .corrupt(file: path, reason: "factor and id counts disagree") }
         let (als, weighting) = parseConfiguration(configuration)
+        guard als.factors == brandFactors.columns else {
+            throw .corrupt(file: path, reason: "CONF says \(als.factors) factors, the factor matrices have \(brandFactors.columns)")
+        }
+        guard als.problems.isEmpty else { throw .corrupt(file: path, reason: "CONF: " + als.problems.joined(separator: "; ")) }
+        let weights = [weighting.click, weighting.favorite, weighting.follow, weighting.cart, weighting.purchase, weighting.weight]
+        guard weights.allSatisfy({ $0.isFinite && $0 >= 0 }), weighting.halfLifeDays.map({ $0 > 0 && $0.isFinite }) ?? true else {
+            throw .corrupt(file: path, reason: "CONF: event weights must be finite and not negative, a half-life positive")
+        }
         return FactorModel(
             shopperIDs: shopperIDs, brandIDs: brandIDs, shopperFactors: shopperFactors, brandFactors: brandFactors,
             configuration: als, weighting: weighting, extensions: extensions)
@@ -159,7 +168,7 @@ public enum ModelFile {
         let c = model.configuration
         let w = model.weighting
         var lines = [
-            "factors=\(c.factors)", "iterations=\(c.iterations)", "regularization=\(c.regularization)",
+            "factors=\(model.factors)", "iterations=\(c.iterations)", "regularization=\(c.regularization)",
             "regularization_exponent=\(c.regularizationExponent)", "solver=\(c.solver.rawValue)", "cg_steps=\(c.cgSteps)",
             "seed=\(c.seed)", "threads=\(c.threads)",
             "weight.click=\(w.click)", "weight.favorite=\(w.favorite)", "weight.follow=\(w.follow)", "weight.cart=\(w.cart)",
@@ -275,6 +284,13 @@ struct ByteReader {
         return s.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
     }
 
+    /// A UInt64 size or count that must fit an `Int`; `what` names it in the error.
+    mutating func count(_ path: String, of what: String) throws(ModelFileError) -> Int {
+        let value = try u64(path)
+        guard let count = Int(exactly: value) else { throw .corrupt(file: path, reason: "implausible size \(value) of \(what)") }
+        return count
+    }
+
     mutating func ids(_ path: String) throws(ModelFileError) -> IdentifierMap {
         let count = try u64(path)
         guard count <= UInt64(bytes.count) else { throw .corrupt(file: path, reason: "implausible id count \(count)") }
@@ -289,17 +305,21 @@ struct ByteReader {
         return map
     }
 
-    mutating func matrix(_ path: String) throws(ModelFileError) -> Matrix {
+    /// A factor matrix (rows, columns, row-major Float32), every value finite; `what` is whose rows they are.
+    mutating func matrix(_ path: String, of what: String) throws(ModelFileError) -> Matrix {
         let rows = try u64(path)
         let columns = try u64(path)
         let (count, overflow) = rows.multipliedReportingOverflow(by: columns)
-        guard !overflow, count <= UInt64(bytes.count / 4) else {
-            throw .corrupt(file: path, reason: "implausible matrix \(rows)×\(columns)")
+        guard !overflow, count <= UInt64(bytes.count / 4), rows <= UInt64(bytes.count), columns <= UInt64(bytes.count) else {
+            throw .corrupt(file: path, reason: "implausible \(what) factors \(rows)×\(columns)")
         }
         let raw = try take(Int(count) * 4, path)
         var storage = [Float](repeating: 0, count: Int(count))
         storage.withUnsafeMutableBytes { destination in
             raw.withUnsafeBytes { destination.copyMemory(from: $0) }
+        }
+        if let bad = storage.firstIndex(where: { !$0.isFinite }) {
+            throw .corrupt(file: path, reason: "\(what) \(bad / Int(columns)), factor \(bad % Int(columns)), is \(storage[bad])")
         }
         return Matrix(rows: Int(rows), columns: Int(columns), storage: storage)
     }

@@ -100,8 +100,10 @@ public struct LearnedVenueRanker: Sendable {
                 guard parts.count == 2, let value = Double(parts[1]) else { throw .malformed(Self.settingsExtension) }
                 let name = String(parts[0])
                 // Every setting is positive, except that there may be no popular candidates, and
-                // small enough to be a count.
-                guard settings[name] != nil, value > 0 || (name == "popular" && value == 0), value <= 1e9 else {
+                // small enough to be a count; the counts (all but the half-life) are whole.
+                guard settings[name] != nil, value > 0 || (name == "popular" && value == 0), value <= 1e9,
+                    name == "half_life" || value == value.rounded()
+                else {
                     throw .malformed(Self.settingsExtension)
                 }
                 settings[name] = value

@@ -117,6 +117,10 @@ public struct LogisticBlend: Sendable, Equatable {
             for k in 0..<8 { bits |= UInt64(bytes[i + k]) << (8 * UInt64(k)) }
             values.append(Double(bitPattern: bits))
         }
+        // Finite weights and means, positive finite scales: anything else would rank by NaN.
+        for j in stride(from: 0, to: values.count, by: 3) {
+            guard values[j].isFinite, values[j + 1].isFinite, values[j + 2].isFinite, values[j + 2] > 0 else { return nil }
+        }
         weights = stride(from: 0, to: values.count, by: 3).map { values[$0] }
         means = stride(from: 1, to: values.count, by: 3).map { values[$0] }
         scales = stride(from: 2, to: values.count, by: 3).map { values[$0] }

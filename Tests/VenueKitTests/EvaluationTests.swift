@@ -452,10 +452,23 @@ struct EvaluationTests {
         var older = model
         older.extensions["BLNP"] = Array("knn=50,half_life=60.0,per_source=30".utf8)
         #expect(try LearnedVenueRanker(model: older, log: log, cut: split.cut).features.popularCandidates == 0)
-        // Settings out of range are refused, not turned into counts: Int(1e300) would trap.
-        for bad in ["popular=-1", "knn=1e300", "per_source=nan", "half_life=inf"] {
+        // Settings out of range are refused, not turned into counts: Int(1e300) would trap, and
+        // per_source=0.4 would become no candidates per source.
+        for bad in ["popular=-1", "knn=1e300", "per_source=nan", "half_life=inf", "per_source=0.4", "knn=3.5", "popular=2.5"] {
             older.extensions["BLNP"] = Array("knn=50,half_life=60.0,per_source=30,\(bad)".utf8)
             #expect(throws: LearnedVenueRanker.LoadError.malformed("BLNP"), "\(bad)") {
+                try LearnedVenueRanker(model: older, log: log, cut: split.cut)
+            }
+        }
+        // A blend whose numbers are not finite (or a scale not positive) would rank by NaN.
+        older.extensions["BLNP"] = model.extensions["BLNP"]
+        for (index, value) in [(0, Double.nan), (1, .infinity), (2, 0), (5, -1)] {
+            var values = [blend.weights, blend.means, blend.scales]
+            values[index % 3][index / 3] = value
+            let damaged = LogisticBlend(weights: values[0], means: values[1], scales: values[2])
+            #expect(LogisticBlend(bytes: damaged.bytes) == nil, "value \(index) = \(value)")
+            older.extensions["BLND"] = damaged.bytes
+            #expect(throws: LearnedVenueRanker.LoadError.malformed("BLND")) {
                 try LearnedVenueRanker(model: older, log: log, cut: split.cut)
             }
         }

@@ -348,6 +348,83 @@ struct ModelFileTests {
             #expect(throws: ModelFileError.self) { try ModelFile.read(damaged, path: "m") }
         }
     }
+
+    /// `bytes` with its size field and checksum made to match again, as a hand-made file would be.
+    static func resealed(_ bytes: [UInt8]) -> [UInt8] {
+        var body = Array(bytes.dropLast(8))
+        withUnsafeBytes(of: UInt64(body.count + 8).littleEndian) { body.replaceSubrange(16..<24, with: $0) }
+        withUnsafeBytes(of: ModelFile.checksum(body[...]).littleEndian) { body.append(contentsOf: $0) }
+        return body
+    }
+
+    /// The offset of section `tag`'s contents in `bytes` (after its tag and length).
+    static func section(_ tag: String, in bytes: [UInt8]) -> Int {
+        var offset = 24
+        while String(decoding: bytes[offset..<offset + 4], as: UTF8.self) != tag {
+            offset += 12 + Int(bytes[offset + 4..<offset + 12].withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) })
+        }
+        return offset + 12
+    }
+
+    @Test("a damaged file whose checksum matches is refused, never trusted: sizes, factors, settings")
+    func resealedDamage() throws {
+        let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
+        let path = folder + "/m.venue"
+        try ModelFile.write(try Self.model(), to: path)
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(try ModelFile.read(Self.resealed(bytes), path: "m") == ModelFile.read(bytes, path: "m"))
+
+        // Sizes past Int.max used to trap converting to Int.
+        var total = bytes
+        total.replaceSubrange(16..<24, with: repeatElement(0xFF, count: 8))
+        #expect(throws: ModelFileError.corrupt(file: "m", reason: "implausible size 18446744073709551615 of the file")) {
+            try ModelFile.read(total, path: "m")
+        }
+        var length = bytes
+        let factors = Self.section("XFAC", in: bytes)
+        length.replaceSubrange(factors - 8..<factors, with: repeatElement(0xFF, count: 8))
+        #expect(throws: ModelFileError.corrupt(file: "m", reason: "implausible size 18446744073709551615 of section XFAC")) {
+            try ModelFile.read(Self.resealed(length), path: "m")
+        }
+        var rows = bytes
+        rows.replaceSubrange(factors..<factors + 8, with: [0, 0, 0, 0, 0, 0, 0, 0x80])
+        rows.replaceSubrange(factors + 8..<factors + 16, with: repeatElement(0, count: 8))
+        #expect(throws: ModelFileError.self) { try ModelFile.read(Self.resealed(rows), path: "m") }
+
+        // Factors that are not finite would rank by NaN. Shopper 1's factor 2 (the model has 8).
+        var nan = bytes
+        let value = factors + 16 + 4 * (1 * 8 + 2)
+        withUnsafeBytes(of: Float.nan.bitPattern.littleEndian) { nan.replaceSubrange(value..<value + 4, with: $0) }
+        #expect(throws: ModelFileError.corrupt(file: "m", reason: "shopper 1, factor 2, is nan")) {
+            try ModelFile.read(Self.resealed(nan), path: "m")
+        }
+
+        // Settings that disagree with the factors, or that training would refuse.
+        let configuration = Self.section("CONF", in: bytes)
+        let text = String(decoding: bytes[configuration..<Self.section("SIDS", in: bytes) - 12], as: UTF8.self)
+        for (setting, reason) in [
+            ("factors=3", "CONF says 3 factors, the factor matrices have 8"),
+            ("alpha=nan", "CONF: α must be finite and not negative, not nan"),
+            ("weight.click=-1", "CONF: event weights must be finite and not negative, a half-life positive"),
+        ] {
+            let key = setting.split(separator: "=")[0] + "="
+            let lines = text.split(separator: "\n").filter { !$0.hasPrefix(key) } + [Substring(setting)]
+            let changed = Array((lines.joined(separator: "\n") + "\n").utf8)
+            var damaged = Array(bytes[0..<configuration - 8])
+            withUnsafeBytes(of: UInt64(changed.count).littleEndian) { damaged.append(contentsOf: $0) }
+            damaged += changed
+            damaged += bytes[(configuration + text.utf8.count)...]
+            #expect(throws: ModelFileError.corrupt(file: "m", reason: reason)) { try ModelFile.read(Self.resealed(damaged), path: "m") }
+        }
+
+        // Eight bytes of 0xFF anywhere past the header, resealed: an error or a model, never a trap.
+        for offset in stride(from: 24, to: bytes.count - 16, by: 7) {
+            var damaged = bytes
+            damaged.replaceSubrange(offset..<offset + 8, with: repeatElement(0xFF, count: 8))
+            _ = try? ModelFile.read(Self.resealed(damaged), path: "m")
+        }
+    }
 }
 
 @Suite("Ranking basics")
