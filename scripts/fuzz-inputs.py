@@ -3,14 +3,16 @@
 
 Runs `venue demo` on copies of Fixtures/ with one file damaged at random (lines deleted,
 duplicated, cut or replaced by junk; fields swapped for odd values; the file truncated), and
-`venue recommend` on copies of the demo's model with bytes flipped or the file cut. Each run must
-either succeed (the damage left valid input) or exit 1 with a `file:line:column: expected …`
+`venue recommend` on copies of the demo's model with bytes flipped or overwritten (eight 0xFF
+bytes, a NaN) or the file cut. Half the damaged models get their size field and checksum made
+to match again, as a hand-made file would, so the damage reaches the section parsers. Each run
+must either succeed (the damage left valid input) or exit 1 with a `file:line:column: expected …`
 message (a model: `file: …`), and a failed demo must leave no output folder.
 
 Usage: scripts/fuzz-inputs.py VENUE_BINARY [RUNS] [SEED]      (defaults: 300 runs, seed 1)
 A damaged fixture or model that fails is kept as .build/fuzz-failures/N-FILE (the rest of Fixtures/ is unchanged).
 """
-import collections, os, random, shutil, subprocess, sys, tempfile
+import collections, os, random, shutil, struct, subprocess, sys, tempfile
 
 venue = sys.argv[1]
 runs = int(sys.argv[2]) if len(sys.argv) > 2 else 300
@@ -52,6 +54,36 @@ def damage(data):
     return b"\n".join(lines)
 
 
+def checksum(body):
+    """ModelFile.checksum: multiply-rotate over little-endian 8-byte words, tail bytes folded in."""
+    mask = (1 << 64) - 1
+    h = 0x243F6A8885A308D3 ^ len(body)
+    words = len(body) // 8
+    for (w,) in struct.iter_unpack("<Q", body[: words * 8]):
+        h = ((h ^ w) * 0x9E3779B97F4A7C15) & mask
+        h = ((h << 31) | (h >> 33)) & mask
+    for b in body[words * 8 :]:
+        h = ((h ^ b) * 0x100000001B3) & mask
+    h ^= h >> 29
+    return (h * 0xBF58476D1CE4E5B9) & mask
+
+
+def reseal(data):
+    """`data` (a model without its last 8 bytes) with its size field and checksum matching again."""
+    body = bytearray(data)
+    body[16:24] = struct.pack("<Q", len(body) + 8)
+    return bytes(body) + struct.pack("<Q", checksum(bytes(body)))
+
+
+def section_lengths(model):
+    """The offsets of the sections' length fields in `model`, and of the file's size field."""
+    offsets, at = [16], 24
+    while at < len(model) - 8:
+        offsets.append(at + 4)
+        at += 12 + struct.unpack_from("<Q", model, at + 4)[0]
+    return offsets
+
+
 def run(args):
     p = subprocess.run([venue] + args, capture_output=True, timeout=300)
     return p.returncode, p.stderr.decode("utf-8", "replace")
@@ -79,22 +111,35 @@ with tempfile.TemporaryDirectory(prefix="venue-fuzz-") as work:
     out = os.path.join(work, "good")
     assert run(["demo", "--out", out, "--fixtures", fixtures, "--threads", "2"])[0] == 0
     model = open(os.path.join(out, "fixtures.model"), "rb").read()
-    damaged = os.path.join(work, "damaged.model")
+    assert reseal(model[:-8]) == model, "the checksum here is not ModelFile's"
+    damaged, lengths = os.path.join(work, "damaged.model"), section_lengths(model)
     for n in range(runs):
-        data = bytearray(model)
+        resealed = rng.random() < 0.5
+        data = bytearray(model[:-8] if resealed else model)
         if rng.random() < 0.3:
-            data = data[: rng.randrange(len(data))]
+            data = data[: rng.randrange(24 if resealed else 0, len(data))]
         else:
             for _ in range(rng.randint(1, 8)):
-                data[rng.randrange(len(data))] = rng.randrange(256)
+                i, op = rng.randrange(len(data)), rng.randrange(4)
+                if op == 0:
+                    data[i] = rng.randrange(256)
+                elif op == 3:  # a size or length field: past Int.max, or any other value
+                    i = rng.choice(lengths)
+                    data[i : i + 8] = b"\xff" * 8 if rng.random() < 0.5 else struct.pack("<Q", rng.randrange(1 << 64))
+                else:
+                    data[i : i + 8] = b"\xff" * 8 if op == 1 else struct.pack("<f", float("nan")) * 2
+        data = reseal(data) if resealed else bytes(data)
         if data == model:
             continue  # every byte written back as it was: nothing damaged
-        open(damaged, "wb").write(bytes(data))
+        open(damaged, "wb").write(data)
         for args in (["--shopper", "S0001"], ["--all", "--out", os.path.join(work, "all.jsonl")]):
             status, err = run(["recommend", "--model", damaged] + args)
-            outcomes[("model", args[0], status)] += 1
-            if status != 1 or "damaged.model" not in err or os.path.exists(os.path.join(work, "all.jsonl")):
-                failures.append(("model", args[0], status, err[-300:]))
+            outcomes[("model", "resealed" if resealed else "as damaged", args[0], status)] += 1
+            # A resealed file may still be a valid model (a factor changed to another number).
+            if status not in ((0, 1) if resealed else (1,)) or (status == 1 and "damaged.model" not in err) or (
+                status == 1 and os.path.exists(os.path.join(work, "all.jsonl"))
+            ):
+                failures.append(("model", "resealed" if resealed else "as damaged", args[0], status, err[-300:]))
                 os.makedirs(kept, exist_ok=True)
                 shutil.copy(damaged, os.path.join(kept, f"{n}-damaged.model"))
             if os.path.exists(os.path.join(work, "all.jsonl")):

@@ -39,7 +39,8 @@ public enum ModelFileError: Error, Sendable, Equatable, CustomStringConvertible 
 /// version UInt32 (1), section count UInt32
 /// total   UInt64: bytes of the whole file
 /// sections, each: tag (4 ASCII bytes), length UInt64, bytes
-///   CONF  hyperparameters and weighting, `key=value` lines (UTF-8)
+///   CONF  hyperparameters and weighting, `key=value` lines (UTF-8); not the thread count,
+///         which does not change the factors, so any thread count writes the same file
 ///   SIDS  shopper ids: count UInt64, then per id: length UInt32 + UTF-8 bytes
 ///   BIDS  brand ids, the same
 ///   XFAC  shopper factors: rows UInt64, columns UInt64, Float32 row-major
@@ -85,7 +86,8 @@ public enum ModelFile {
         }
     }
 
-    /// Reads a model, checking size, magic, version and checksum first.
+    /// Reads a model, checking size, magic, version and checksum first. Its configuration has
+    /// the default thread count (the file does not store one).
     public static func read(path: String) throws(ModelFileError) -> FactorModel {
         let data: Data
         do {
@@ -170,7 +172,7 @@ public enum ModelFile {
         var lines = [
             "factors=\(model.factors)", "iterations=\(c.iterations)", "regularization=\(c.regularization)",
             "regularization_exponent=\(c.regularizationExponent)", "solver=\(c.solver.rawValue)", "cg_steps=\(c.cgSteps)",
-            "seed=\(c.seed)", "threads=\(c.threads)",
+            "seed=\(c.seed)",
             "weight.click=\(w.click)", "weight.favorite=\(w.favorite)", "weight.follow=\(w.follow)", "weight.cart=\(w.cart)",
             "weight.purchase=\(w.purchase)", "weight.weight=\(w.weight)",
         ]
@@ -194,7 +196,6 @@ public enum ModelFile {
         if let v = values["solver"].flatMap(ALSConfiguration.Solver.init(rawValue:)) { c.solver = v }
         if let v = values["cg_steps"].flatMap(Int.init) { c.cgSteps = v }
         if let v = values["seed"].flatMap(UInt64.init) { c.seed = v }
-        if let v = values["threads"].flatMap(Int.init) { c.threads = v }
         let alpha = float("alpha") ?? 10
         c.confidence = values["confidence"] == "log" ? .logarithmic(alpha: alpha, epsilon: float("epsilon") ?? 1) : .linear(alpha: alpha)
         if let v = float("weight.click") { w.click = v }

@@ -316,9 +316,24 @@ struct ModelFileTests {
         let path = folder + "/m.venue"
         try ModelFile.write(model, to: path)
         let loaded = try ModelFile.read(path: path)
-        #expect(loaded == model, "the loaded model differs")
+        var expected = model
+        expected.configuration.threads = ALSConfiguration().threads  // not stored
+        #expect(loaded == expected, "the loaded model differs")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: (path as NSString).deletingLastPathComponent)
         #expect(leftovers == ["m.venue"], "no temporary file left behind")
+    }
+
+    @Test("the same model trained on 1 and 3 threads is the same file, byte for byte")
+    func threadCountLeavesNoTrace() throws {
+        let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
+        var files: [Data] = []
+        for threads in [1, 3] {
+            let c = FactorizationTests.configuration(.cg, iterations: 2, threads: threads)
+            try ModelFile.write(try ImplicitALS(c).train(TinyProblem().matrix), to: folder + "/\(threads).venue")
+            files.append(try Data(contentsOf: URL(fileURLWithPath: folder + "/\(threads).venue")))
+        }
+        #expect(files[0] == files[1])
     }
 
     @Test("truncated, corrupt, wrong-version and foreign files give clear errors")
