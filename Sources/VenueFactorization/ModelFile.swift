@@ -87,21 +87,30 @@ public enum ModelFile {
     }
 
     /// Reads a model, checking size, magic, version and checksum first. Its configuration has
-    /// the default thread count (the file does not store one).
+    /// the default thread count (the file does not store one). The file is mapped, not read into
+    /// a buffer, and parsed in place: loading holds the file's pages and one copy of the factors.
     public static func read(path: String) throws(ModelFileError) -> FactorModel {
-        let data: Data
+        let file: MappedFile
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            file = try MappedFile(path: path)
         } catch {
-            throw .unreadable(file: path, reason: (error as NSError).localizedDescription)
+            guard case .unreadable(_, let reason) = error else { throw .unreadable(file: path, reason: error.description) }
+            throw .unreadable(file: path, reason: reason)
         }
-        return try read([UInt8](data), path: path)
+        let parsed = file.data.withUnsafeBytes { raw in Result { () throws(ModelFileError) in try read(raw: raw, path: path) } }
+        return try parsed.get()
     }
 
     /// Parses a model from bytes (`path` names it in errors).
     public static func read(_ bytes: [UInt8], path: String) throws(ModelFileError) -> FactorModel {
+        try bytes.withUnsafeBytes { raw in Result { () throws(ModelFileError) in try read(raw: raw, path: path) } }.get()
+    }
+
+    /// Parses a model from `bytes` in place: ids are interned and factors copied from them, and
+    /// nothing else is copied.
+    static func read(raw bytes: UnsafeRawBufferPointer, path: String) throws(ModelFileError) -> FactorModel {
         let header = 8 + 4 + 4 + 8
-        guard bytes.count >= 8, Array(bytes[0..<8]) == magic else {
+        guard bytes.count >= 8, magic.elementsEqual(bytes.prefix(8)) else {
             if bytes.count < 8 && magic.starts(with: bytes) {
                 throw .truncated(file: path, expectedBytes: header + 8, foundBytes: bytes.count)
             }
@@ -117,7 +126,9 @@ public enum ModelFile {
         guard bytes.count >= total else { throw .truncated(file: path, expectedBytes: total, foundBytes: bytes.count) }
         guard bytes.count == total else { throw .corrupt(file: path, reason: "\(bytes.count - total) bytes after the end") }
         var stored = ByteReader(bytes: bytes, position: total - 8)
-        guard try stored.u64(path) == checksum(bytes[0..<total - 8]) else { throw .corrupt(file: path, reason: "checksum mismatch") }
+        guard try stored.u64(path) == checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<total - 8])) else {
+            throw .corrupt(file: path, reason: "checksum mismatch")
+        }
 
         var configuration: [String: String] = [:]
         var shopperIDs: IdentifierMap?
@@ -128,7 +139,7 @@ public enum ModelFile {
         for _ in 0..<sections {
             let tag = String(decoding: try reader.take(4, path), as: UTF8.self)
             let length = try reader.count(path, of: "section \(tag)")
-            var section = ByteReader(bytes: Array(try reader.take(length, path)), position: 0)
+            var section = ByteReader(bytes: try reader.take(length, path), position: 0)
             switch tag {
             case "CONF":
                 for line in String(decoding: section.bytes, as: UTF8.self).split(separator: "\n") {
@@ -142,7 +153,7 @@ public enum ModelFile {
             case "EXTN":
                 let nameLength = Int(try section.u32(path))
                 let name = String(decoding: try section.take(nameLength, path), as: UTF8.self)
-                extensions[name] = Array(section.bytes[section.position...])
+                extensions[name] = Array(section.rest)
             default: break  // unknown sections from newer writers are skipped
             }
         }
@@ -211,17 +222,20 @@ public enum ModelFile {
 
     /// A fast 64-bit checksum over 8-byte words (multiply, rotate), tail bytes folded in.
     static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt64 {
-        var h: UInt64 = 0x243f_6a88_85a3_08d3 ^ UInt64(bytes.count)
-        bytes.withUnsafeBytes { raw in
-            let words = raw.count / 8
-            for i in 0..<words {
-                let w = raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
-                h = ((h ^ w) &* 0x9e37_79b9_7f4a_7c15)
-                h = (h << 31) | (h >> 33)
-            }
-            for i in words * 8..<raw.count {
-                h = (h ^ UInt64(raw[i])) &* 0x100_0000_01b3
-            }
+        bytes.withUnsafeBytes { checksum($0) }
+    }
+
+    /// ``checksum(_:)-(ArraySlice<UInt8>)`` of raw bytes.
+    static func checksum(_ raw: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0x243f_6a88_85a3_08d3 ^ UInt64(raw.count)
+        let words = raw.count / 8
+        for i in 0..<words {
+            let w = raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
+            h = ((h ^ w) &* 0x9e37_79b9_7f4a_7c15)
+            h = (h << 31) | (h >> 33)
+        }
+        for i in words * 8..<raw.count {
+            h = (h ^ UInt64(raw[i])) &* 0x100_0000_01b3
         }
         h ^= h >> 29
         return h &* 0xbf58_476d_1ce4_e5b9
@@ -263,26 +277,30 @@ struct ByteWriter {
     }
 }
 
+/// Reads little-endian fields from bytes it does not own (a mapped file or an array the caller
+/// keeps alive for the reader's life), in order.
 struct ByteReader {
-    let bytes: [UInt8]
+    let bytes: UnsafeRawBufferPointer
     var position: Int
 
-    mutating func take(_ count: Int, _ path: String) throws(ModelFileError) -> ArraySlice<UInt8> {
+    /// The next `count` bytes (a view into ``bytes``, not a copy).
+    mutating func take(_ count: Int, _ path: String) throws(ModelFileError) -> UnsafeRawBufferPointer {
         guard count >= 0, count <= bytes.count - position else {
             throw .corrupt(file: path, reason: "a section claims \(count) bytes, \(bytes.count - position) remain")
         }
         defer { position += count }
-        return bytes[position..<position + count]
+        return UnsafeRawBufferPointer(rebasing: bytes[position..<position + count])
     }
 
+    /// The bytes after ``position`` (a view, not a copy).
+    var rest: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[position...]) }
+
     mutating func u32(_ path: String) throws(ModelFileError) -> UInt32 {
-        let s = try take(4, path)
-        return s.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) }
+        UInt32(littleEndian: try take(4, path).loadUnaligned(as: UInt32.self))
     }
 
     mutating func u64(_ path: String) throws(ModelFileError) -> UInt64 {
-        let s = try take(8, path)
-        return s.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        UInt64(littleEndian: try take(8, path).loadUnaligned(as: UInt64.self))
     }
 
     /// A UInt64 size or count that must fit an `Int`; `what` names it in the error.
@@ -300,7 +318,7 @@ struct ByteReader {
             let length = Int(try u32(path))
             let id = try take(length, path)
             let before = map.count
-            id.withUnsafeBytes { _ = map.intern($0) }
+            _ = map.intern(id)
             guard map.count == before + 1 else { throw .corrupt(file: path, reason: "duplicate id") }
         }
         return map
@@ -315,9 +333,9 @@ struct ByteReader {
             throw .corrupt(file: path, reason: "implausible \(what) factors \(rows)×\(columns)")
         }
         let raw = try take(Int(count) * 4, path)
-        var storage = [Float](repeating: 0, count: Int(count))
-        storage.withUnsafeMutableBytes { destination in
-            raw.withUnsafeBytes { destination.copyMemory(from: $0) }
+        let storage = [Float](unsafeUninitializedCapacity: Int(count)) { buffer, initialized in
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: raw)
+            initialized = Int(count)
         }
         if let bad = storage.firstIndex(where: { !$0.isFinite }) {
             throw .corrupt(file: path, reason: "\(what) \(bad / Int(columns)), factor \(bad % Int(columns)), is \(storage[bad])")
