@@ -33,13 +33,9 @@ struct LearnedCandidates: Sendable {
         self.ranker = ranker
         self.count = count
         brandCount = model.brandIDs.count
-        func shopper(_ id: String) -> Int32 { ranker.shopperIDs.index(of: id).map(Int32.init) ?? -1 }
-        shopperOfRow = (0..<model.shopperIDs.count).map { shopper(model.shopperIDs[$0]) }
-        shopperOfNewcomer = newcomers.map { ids in (0..<ids.count).map { shopper(ids[$0]) } } ?? []
-        let showableBrand = (0..<ranker.brandIDs.count).map { b -> Int32 in
-            guard let m = model.brandIDs.index(of: ranker.brandIDs[b]), showable.contains(m) else { return -1 }
-            return Int32(m)
-        }
+        shopperOfRow = model.shopperIDs.indices(in: ranker.shopperIDs)
+        shopperOfNewcomer = newcomers?.indices(in: ranker.shopperIDs) ?? []
+        let showableBrand = ranker.brandIDs.indices(in: model.brandIDs).map { m in m >= 0 && showable.contains(Int(m)) ? m : -1 }
         self.showableBrand = showableBrand
         filling = ranker.mostBought.map { showableBrand[Int($0)] }.filter { $0 >= 0 }
     }

@@ -10,9 +10,8 @@ extension FactorModel {
         if shoppers == shopperIDs && brands == brandIDs { return self }
         func gather(_ ids: IdentifierMap, from map: IdentifierMap, _ matrix: Matrix) -> Matrix {
             var out = Matrix(rows: ids.count, columns: factors)
-            for i in 0..<ids.count {
-                guard let row = map.index(of: ids[i]) else { continue }
-                for f in 0..<factors { out[i, f] = matrix[row, f] }
+            for (i, row) in ids.indices(in: map).enumerated() where row >= 0 {
+                for f in 0..<factors { out[i, f] = matrix[Int(row), f] }
             }
             return out
         }

@@ -10,8 +10,9 @@ extension FactorModel {
         for i in 0..<events.count where events.times[i] == EventLog.noTime || events.times[i] <= at {
             active[Int(events.shoppers[i])] = true
         }
+        let known = events.shopperIDs.indices(in: shopperIDs)
         var ids = IdentifierMap()
-        for s in active.indices where active[s] && shopperIDs.index(of: events.shopperIDs[s]) == nil {
+        for s in active.indices where active[s] && known[s] < 0 {
             ids.intern(events.shopperIDs[s])
         }
         return ids

@@ -19,7 +19,7 @@ extension EventLog {
     /// The events of `shoppers` (ids; other shoppers' events are left out) at or before `time`
     /// (undated events kept), keeping both id maps whole. O(shopper ids + events).
     public func events(of shoppers: IdentifierMap, through time: Int64) -> EventLog {
-        let member = (0..<shopperIDs.count).map { shoppers.index(of: shopperIDs[$0]) != nil }
-        return filtered { member[Int(self.shoppers[$0])] && (times[$0] == EventLog.noTime || times[$0] <= time) }
+        let member = shopperIDs.indices(in: shoppers)
+        return filtered { member[Int(self.shoppers[$0])] >= 0 && (times[$0] == EventLog.noTime || times[$0] <= time) }
     }
 }

@@ -32,6 +32,16 @@ public struct IdentifierMap: Sendable, Equatable {
         return id.withUTF8 { lookup(UnsafeRawBufferPointer($0)) }.map(Int.init)
     }
 
+    /// For each id of this map, in index order, its index in `other`, or -1 when `other` does
+    /// not hold it: how to carry rows from this order to `other`'s. Each id is looked up in place,
+    /// without making a `String`; equal maps give `0 ..< count` at once. O(total length of the ids).
+    public func indices(in other: IdentifierMap) -> [Int32] {
+        if self == other { return (0..<Int32(count)).map { $0 } }
+        return arena.withUnsafeBytes { arena in
+            (0..<count).map { i in other.lookup(UnsafeRawBufferPointer(rebasing: arena[offsets[i]..<offsets[i + 1]])) ?? -1 }
+        }
+    }
+
     /// The index of the id spelled by `bytes`, adding it when new. Amortised O(length).
     @discardableResult
     public mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int32 {

@@ -3,7 +3,9 @@ extension InteractionMatrix {
     /// `shopperIDs[r]`, column `c` is brand `brandIDs[c]`. Shoppers or brands the other order does
     /// not know are dropped; shoppers without events get empty rows. O(nonzeros + shoppers).
     public func aligned(shoppers shopperIDs: IdentifierMap, brands brandIDs: IdentifierMap) -> SparseMatrix {
-        let brandMap = (0..<brandCount).map { b in brandIDs.index(of: self.brandIDs[b]).map(Int32.init) ?? -1 }
+        if shopperIDs == self.shopperIDs && brandIDs == self.brandIDs { return byShopper }
+        let brandMap = self.brandIDs.indices(in: brandIDs)
+        let shopperMap = self.shopperIDs.indices(in: shopperIDs)
         var rows: [Int32] = []
         var columns: [Int32] = []
         var values: [Float] = []
@@ -11,9 +13,10 @@ extension InteractionMatrix {
         columns.reserveCapacity(nonzeroCount)
         values.reserveCapacity(nonzeroCount)
         for s in 0..<shopperCount {
-            guard let row = shopperIDs.index(of: self.shopperIDs[s]) else { continue }
+            let row = shopperMap[s]
+            guard row >= 0 else { continue }
             for j in byShopper.range(ofRow: s) where brandMap[Int(byShopper.columnIndices[j])] >= 0 {
-                rows.append(Int32(row))
+                rows.append(row)
                 columns.append(brandMap[Int(byShopper.columnIndices[j])])
                 values.append(byShopper.values[j])
             }

@@ -49,11 +49,11 @@ public struct VenueBlend: Sendable, Equatable {
     /// by the largest, indexed by `brands`. O(events).
     public func popularity(_ log: EventLog, at time: Int64, brands: IdentifierMap) -> [Float] {
         var counts = [Float](repeating: 0, count: brands.count)
-        let map = (0..<log.brandIDs.count).map { brands.index(of: log.brandIDs[$0]) ?? -1 }
+        let map = log.brandIDs.indices(in: brands)
         let anyPurchase = log.kinds.contains(.purchase)
         for i in 0..<log.count where log.times[i] == EventLog.noTime || log.times[i] <= time {
             guard !anyPurchase || log.kinds[i] == .purchase, map[Int(log.brands[i])] >= 0 else { continue }
-            counts[map[Int(log.brands[i])]] += 1
+            counts[Int(map[Int(log.brands[i])])] += 1
         }
         let top = counts.max() ?? 0
         return top > 0 ? counts.map { $0 / top } : counts

@@ -255,6 +255,35 @@ struct InteractionTests {
         #expect(map.count == 5000 && map[4999] == "id4999" && map.index(of: "id7") == 7 && map.index(of: "nope") == nil)
     }
 
+    @Test("indices in another map: each id's index there or -1, equal maps the identity; alignment to another order")
+    func indicesInAnotherMap() throws {
+        var map = IdentifierMap()
+        for i in 0..<3000 { map.intern("s\(i)") }
+        var other = IdentifierMap()
+        for i in stride(from: 2999, through: 0, by: -2) { other.intern("s\(i)") }
+        other.intern("")
+        let indices = map.indices(in: other)
+        #expect(indices.count == 3000)
+        #expect((0..<3000).allSatisfy { i in indices[i] == other.index(of: map[i]).map(Int32.init) ?? -1 })
+        #expect(indices[2999] == 0 && indices[1] == 1499 && indices[0] == -1)
+        #expect(map.indices(in: map) == (0..<3000).map(Int32.init))
+        #expect(IdentifierMap().indices(in: other).isEmpty && other.indices(in: IdentifierMap()).allSatisfy { $0 == -1 })
+
+        // A matrix aligned to its own maps is itself; to reversed maps, the same entries moved.
+        let log = try TestSupport.read(
+            "shopper,brand,event,time\na,x,click,2026-11-10\nb,y,cart,2026-11-10\na,z,purchase,2026-11-09\nc,x,click,2026-11-01\n", .generic
+        )
+        let matrix = InteractionMatrix(log: log)
+        #expect(matrix.aligned(shoppers: log.shopperIDs, brands: log.brandIDs) == matrix.byShopper)
+        var shoppers = IdentifierMap()
+        var brands = IdentifierMap()
+        for id in ["c", "new", "a"] { shoppers.intern(id) }
+        for id in ["z", "x"] { brands.intern(id) }
+        let moved = matrix.aligned(shoppers: shoppers, brands: brands)
+        #expect(moved.rows == 3 && moved.columns == 2)
+        #expect(moved.rowStarts == [0, 1, 1, 3] && moved.columnIndices == [1, 0, 1] && moved.values == [1, 10, 1])
+    }
+
     @Test("events of chosen shoppers through a time: others' and later events left out, undated ones kept, id maps whole")
     func eventsOfShoppers() {
         var log = EventLog()
