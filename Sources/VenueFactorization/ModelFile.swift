@@ -87,8 +87,9 @@ public enum ModelFile {
     }
 
     /// Reads a model, checking size, magic, version and checksum first. Its configuration has
-    /// the default thread count (the file does not store one). The file is mapped, not read into
-    /// a buffer, and parsed in place: loading holds the file's pages and one copy of the factors.
+    /// the default thread count (the file does not store one). A file is mapped, not read into a
+    /// buffer, and parsed in place: loading holds the file's pages and one copy of the factors
+    /// (a pipe is read into memory first).
     public static func read(path: String) throws(ModelFileError) -> FactorModel {
         let file: MappedFile
         do {
@@ -106,8 +107,8 @@ public enum ModelFile {
         try bytes.withUnsafeBytes { raw in Result { () throws(ModelFileError) in try read(raw: raw, path: path) } }.get()
     }
 
-    /// Parses a model from `bytes` in place: ids are interned and factors copied from them, and
-    /// nothing else is copied.
+    /// Parses a model from `bytes` in place: the ids are interned and the factors copied out of
+    /// them, and only the small settings and extension sections are copied besides.
     static func read(raw bytes: UnsafeRawBufferPointer, path: String) throws(ModelFileError) -> FactorModel {
         let header = 8 + 4 + 4 + 8
         guard bytes.count >= 8, magic.elementsEqual(bytes.prefix(8)) else {
