@@ -77,7 +77,7 @@ public enum ModelFile {
             }
         }
         out.patchU64(at: totalOffset, UInt64(out.data.count + 8))
-        out.u64(checksum(out.data[...]))
+        out.u64(out.data.withUnsafeBytes { checksum($0) })
         do {
             try AtomicFile.write(Data(out.data), to: path)
         } catch {
@@ -168,11 +168,8 @@ public enum ModelFile {
         guard als.factors == brandFactors.columns else {
             throw .corrupt(file: path, reason: "CONF says \(als.factors) factors, the factor matrices have \(brandFactors.columns)")
         }
-        guard als.problems.isEmpty else { throw .corrupt(file: path, reason: "CONF: " + als.problems.joined(separator: "; ")) }
-        let weights = [weighting.click, weighting.favorite, weighting.follow, weighting.cart, weighting.purchase, weighting.weight]
-        guard weights.allSatisfy({ $0.isFinite && $0 >= 0 }), weighting.halfLifeDays.map({ $0 > 0 && $0.isFinite }) ?? true else {
-            throw .corrupt(file: path, reason: "CONF: event weights must be finite and not negative, a half-life positive")
-        }
+        let problems = als.problems + weighting.problems
+        guard problems.isEmpty else { throw .corrupt(file: path, reason: "CONF: " + problems.joined(separator: "; ")) }
         return FactorModel(
             shopperIDs: shopperIDs, brandIDs: brandIDs, shopperFactors: shopperFactors, brandFactors: brandFactors,
             configuration: als, weighting: weighting, extensions: extensions)
@@ -222,11 +219,6 @@ public enum ModelFile {
     }
 
     /// A fast 64-bit checksum over 8-byte words (multiply, rotate), tail bytes folded in.
-    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt64 {
-        bytes.withUnsafeBytes { checksum($0) }
-    }
-
-    /// ``checksum(_:)-(ArraySlice<UInt8>)`` of raw bytes.
     static func checksum(_ raw: UnsafeRawBufferPointer) -> UInt64 {
         var h: UInt64 = 0x243f_6a88_85a3_08d3 ^ UInt64(raw.count)
         let words = raw.count / 8

@@ -26,6 +26,20 @@ public struct EventWeighting: Sendable, Equatable {
     /// The default weighting.
     public init() {}
 
+    /// What is out of range, one phrase per setting; empty when the weighting can be used. O(1).
+    public var problems: [String] {
+        var found: [String] = []
+        for (kind, value) in [("click", click), ("favorite", favorite), ("follow", follow), ("cart", cart), ("purchase", purchase)]
+        where !(value >= 0 && value.isFinite) {
+            found.append("the \(kind) weight must be finite and not negative, not \(value)")
+        }
+        if !(weight >= 0 && weight.isFinite) { found.append("the weight multiplier must be finite and not negative, not \(weight)") }
+        if let days = halfLifeDays, !(days > 0 && days.isFinite) {
+            found.append("the half-life must be a positive number of days, not \(days)")
+        }
+        return found
+    }
+
     /// The weight of one `kind` event.
     @inlinable
     public func weight(of kind: EventKind) -> Float {

@@ -323,26 +323,26 @@ struct ModelFileTests {
         #expect(leftovers == ["m.venue"], "no temporary file left behind")
     }
 
-    @Test("the same model trained on 1 and 3 threads is the same file, byte for byte")
-    func threadCountLeavesNoTrace() throws {
+    /// The bytes `ModelFile.write` writes for `model`.
+    static func written(_ model: FactorModel) throws -> [UInt8] {
         let folder = TestSupport.temporaryFolder()
         defer { TestSupport.remove(folder) }
-        var files: [Data] = []
-        for threads in [1, 3] {
-            let c = FactorizationTests.configuration(.cg, iterations: 2, threads: threads)
-            try ModelFile.write(try ImplicitALS(c).train(TinyProblem().matrix), to: folder + "/\(threads).venue")
-            files.append(try Data(contentsOf: URL(fileURLWithPath: folder + "/\(threads).venue")))
+        try ModelFile.write(model, to: folder + "/m.venue")
+        return [UInt8](try Data(contentsOf: URL(fileURLWithPath: folder + "/m.venue")))
+    }
+
+    @Test("the same model trained on 1 and 3 threads is the same file, byte for byte")
+    func threadCountLeavesNoTrace() throws {
+        let files = try [1, 3].map { threads in
+            try Self.written(
+                ImplicitALS(FactorizationTests.configuration(.cg, iterations: 2, threads: threads)).train(TinyProblem().matrix))
         }
         #expect(files[0] == files[1])
     }
 
     @Test("truncated, corrupt, wrong-version and foreign files give clear errors")
     func damage() throws {
-        let folder = TestSupport.temporaryFolder()
-        defer { TestSupport.remove(folder) }
-        let path = folder + "/m.venue"
-        try ModelFile.write(try Self.model(), to: path)
-        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let bytes = try Self.written(Self.model())
         for cut in [0, 4, 12, 30, bytes.count / 2, bytes.count - 1] {
             #expect(throws: ModelFileError.self) { try ModelFile.read(Array(bytes[0..<cut]), path: "m") }
         }
@@ -368,7 +368,7 @@ struct ModelFileTests {
     static func resealed(_ bytes: [UInt8]) -> [UInt8] {
         var body = Array(bytes.dropLast(8))
         withUnsafeBytes(of: UInt64(body.count + 8).littleEndian) { body.replaceSubrange(16..<24, with: $0) }
-        withUnsafeBytes(of: ModelFile.checksum(body[...]).littleEndian) { body.append(contentsOf: $0) }
+        withUnsafeBytes(of: body.withUnsafeBytes { ModelFile.checksum($0) }.littleEndian) { body.append(contentsOf: $0) }
         return body
     }
 
@@ -383,11 +383,7 @@ struct ModelFileTests {
 
     @Test("a damaged file whose checksum matches is refused, never trusted: sizes, factors, settings")
     func resealedDamage() throws {
-        let folder = TestSupport.temporaryFolder()
-        defer { TestSupport.remove(folder) }
-        let path = folder + "/m.venue"
-        try ModelFile.write(try Self.model(), to: path)
-        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let bytes = try Self.written(Self.model())
         #expect(try ModelFile.read(Self.resealed(bytes), path: "m") == ModelFile.read(bytes, path: "m"))
 
         // Sizes past Int.max used to trap converting to Int.
@@ -421,7 +417,7 @@ struct ModelFileTests {
         for (setting, reason) in [
             ("factors=3", "CONF says 3 factors, the factor matrices have 8"),
             ("alpha=nan", "CONF: α must be finite and not negative, not nan"),
-            ("weight.click=-1", "CONF: event weights must be finite and not negative, a half-life positive"),
+            ("weight.click=-1", "CONF: the click weight must be finite and not negative, not -1.0"),
         ] {
             let key = setting.split(separator: "=")[0] + "="
             let lines = text.split(separator: "\n").filter { !$0.hasPrefix(key) } + [Substring(setting)]
