@@ -97,7 +97,7 @@ struct RecommendCommand: ParsableCommand {
         var signals = ShopperSignals()
         rules.eligible = try readCatalog()?.showable(among: loaded.brandIDs)
         if excludeOwned, let log {
-            signals.owned = InteractionMatrix(log: log.through(cut)).aligned(shoppers: ids, brands: loaded.brandIDs)
+            signals.owned = InteractionMatrix.byShopper(of: log, shoppers: ids, brands: loaded.brandIDs) { log.times[$0] <= cut }
         }
         let ranker = BrandRanker(
             brands: BrandTable(loaded.brandFactors, precision: precision ?? .float32), rules: rules, signals: signals)

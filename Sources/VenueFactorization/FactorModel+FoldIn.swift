@@ -28,10 +28,12 @@ extension FactorModel {
     /// O(events + brands · f² + their nonzeros · f² + shoppers · f³) for `f` factors.
     public func foldedIn(_ shoppers: IdentifierMap, events: EventLog, at: Int64, threads: Int = 1) -> Matrix {
         guard shoppers.count > 0 else { return Matrix(rows: 0, columns: factors) }
-        let log = events.events(of: shoppers, through: at)
         var weighting = weighting
         if weighting.halfLifeDays != nil { weighting.reference = at }
-        let strengths = InteractionMatrix(log: log, weighting: weighting).aligned(shoppers: shoppers, brands: brandIDs)
+        // Other shoppers' events fall out through the shopper map.
+        let strengths = InteractionMatrix.byShopper(of: events, weighting: weighting, shoppers: shoppers, brands: brandIDs) {
+            events.times[$0] <= at
+        }
         let gram = ImplicitALS.gram(SharedRows(brandFactors))
         let out = SharedRows(rows: shoppers.count, columns: factors)
         let model = self

@@ -5,10 +5,22 @@ extension EventLog {
         var out = EventLog()
         out.shopperIDs = shopperIDs
         out.brandIDs = brandIDs
+        // Counting first sizes the columns once: no regrowing a copy of a big log.
+        let kept = (0..<count).reduce(0) { isIncluded($1) ? $0 + 1 : $0 }
+        guard kept < count else { return withoutRowCounts() }
+        out.reserveCapacity(kept)
         for i in 0..<count where isIncluded(i) {
             out.append(shopper: shoppers[i], brand: brands[i], kind: kinds[i], time: times[i], value: values[i])
         }
         return out
+    }
+
+    /// This log with both skipped-row counts zero, as ``filtered(_:)`` returns a log.
+    private func withoutRowCounts() -> EventLog {
+        var log = self
+        log.skippedRows = 0
+        log.ignoredRows = 0
+        return log
     }
 
     /// The events at or before `time` (Unix seconds); undated events are kept. O(events).

@@ -23,4 +23,43 @@ extension InteractionMatrix {
         }
         return SparseMatrix(rows: shopperIDs.count, columns: brandIDs.count, rowIndices: rows, columnIndices: columns, values: values)
     }
+
+    /// The shoppers' rows of the matrix of the events `isIncluded` picks from `log`, indexed by
+    /// other ids (a model's): exactly
+    /// `InteractionMatrix(log: log.filtered(isIncluded), weighting: weighting).aligned(shoppers: shopperIDs, brands: brandIDs)`,
+    /// bit for bit, without the copy of the log or the by-brand transpose nobody reads. A
+    /// `weighting` without a reference measures decay back from the latest included event, as
+    /// the filtered log would. O(events + nonzeros + shoppers).
+    public static func byShopper(
+        of log: EventLog, weighting: EventWeighting = EventWeighting(), shoppers shopperIDs: IdentifierMap,
+        brands brandIDs: IdentifierMap, where isIncluded: (Int) -> Bool = { _ in true }
+    ) -> SparseMatrix {
+        var weighting = weighting
+        if weighting.reference == nil, weighting.halfLifeDays != nil {
+            var latest: Int64?
+            for i in 0..<log.count where log.times[i] != EventLog.noTime && isIncluded(i) { latest = max(latest ?? .min, log.times[i]) }
+            weighting.reference = latest ?? 0
+        }
+        let strengths = weighting.strengths(of: log)
+        let shopperMap = log.shopperIDs.indices(in: shopperIDs)
+        let brandMap = log.brandIDs.indices(in: brandIDs)
+        var rows: [Int32] = []
+        var columns: [Int32] = []
+        var values: [Float] = []
+        rows.reserveCapacity(log.count)
+        columns.reserveCapacity(log.count)
+        values.reserveCapacity(log.count)
+        // A pair's events keep their order, so duplicates sum as they would in the filtered log;
+        // the maps are one-to-one, so no two pairs merge.
+        for i in 0..<log.count where isIncluded(i) {
+            let row = shopperMap[Int(log.shoppers[i])]
+            let column = brandMap[Int(log.brands[i])]
+            guard row >= 0, column >= 0 else { continue }
+            rows.append(row)
+            columns.append(column)
+            values.append(strengths[i])
+        }
+        return SparseMatrix(rows: shopperIDs.count, columns: brandIDs.count, rowIndices: rows, columnIndices: columns, values: values)
+            .droppingNonPositive()
+    }
 }

@@ -31,12 +31,18 @@ public struct VenueBlend: Sendable, Equatable {
 
     /// Own history as of `time`: the recency-weighted event weights of every (shopper, brand)
     /// pair at or before `time`, each row divided by its maximum, indexed by the model's ids.
+    /// `isIncluded` picks the events that count (by index in `log`; all of them by default).
     /// O(events + nonzeros).
-    public func ownHistory(_ log: EventLog, at time: Int64, shoppers: IdentifierMap, brands: IdentifierMap) -> SparseMatrix {
+    public func ownHistory(
+        _ log: EventLog, at time: Int64, shoppers: IdentifierMap, brands: IdentifierMap, where isIncluded: (Int) -> Bool = { _ in true }
+    ) -> SparseMatrix {
         var weighting = EventWeighting()
         weighting.halfLifeDays = halfLifeDays
         weighting.reference = time
-        var history = InteractionMatrix(log: log.through(time), weighting: weighting).aligned(shoppers: shoppers, brands: brands)
+        // Undated events (`noTime`, the smallest time) count.
+        var history = InteractionMatrix.byShopper(of: log, weighting: weighting, shoppers: shoppers, brands: brands) {
+            log.times[$0] <= time && isIncluded($0)
+        }
         for r in 0..<history.rows {
             let range = history.range(ofRow: r)
             guard let top = history.values[range].max(), top > 0 else { continue }

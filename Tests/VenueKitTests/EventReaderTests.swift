@@ -296,6 +296,46 @@ struct InteractionTests {
         let rows = (0..<kept.count).map { "\(kept.shopperIDs[Int(kept.shoppers[$0])])\(kept.brandIDs[Int(kept.brands[$0])])" }
         #expect(rows == ["Ax", "Cx", "Az", "Cz"])
         #expect(kept.shopperIDs == log.shopperIDs && kept.brandIDs == log.brandIDs)
+        #expect(log.filtered { _ in true } == log && log.through(30) == log && log.through(29).count == 5)
+    }
+
+    @Test(
+        "a model's rows straight from the log are the filtered log's matrix, aligned, to the bit: decay, references, zeros, other orders",
+        arguments: 1...6)
+    func byShopperIsTheAlignedMatrix(seed: UInt64) {
+        var random = SeededRandom(seed: seed)
+        var log = EventLog()
+        for _ in 0..<3000 {
+            log.append(
+                shopper: "s\(random.below(120))", brand: "b\(random.below(40))", kind: EventKind.allCases[random.below(6)],
+                time: random.below(10) == 0 ? EventLog.noTime : Int64(random.below(1000)) * 3600,
+                value: random.below(8) == 0 ? 0 : Float(random.below(5)))
+        }
+        // Other orders: some ids the log has, shuffled, and some it has not.
+        var shoppers = IdentifierMap()
+        var brands = IdentifierMap()
+        for i in (0..<150).shuffled(using: &random) where random.below(4) > 0 { shoppers.intern("s\(i)") }
+        for i in (0..<50).shuffled(using: &random) where random.below(4) > 0 { brands.intern("b\(i)") }
+        let cut = Int64(random.below(1000)) * 3600
+        let kind = EventKind.allCases[random.below(5)]
+        let filters: [(Int) -> Bool] = [{ _ in true }, { log.times[$0] <= cut }, { log.kinds[$0] != kind && log.times[$0] <= cut }]
+        func weighting(halfLife: Double?, reference: Int64?) -> EventWeighting {
+            var weighting = EventWeighting()
+            weighting.halfLifeDays = halfLife
+            weighting.reference = reference
+            return weighting
+        }
+        for weighting in [
+            weighting(halfLife: nil, reference: nil), weighting(halfLife: 7, reference: nil), weighting(halfLife: 3, reference: cut),
+        ] {
+            for (f, isIncluded) in filters.enumerated() {
+                for (s, b) in [(log.shopperIDs, log.brandIDs), (shoppers, brands)] {
+                    let expected = InteractionMatrix(log: log.filtered(isIncluded), weighting: weighting).aligned(shoppers: s, brands: b)
+                    let direct = InteractionMatrix.byShopper(of: log, weighting: weighting, shoppers: s, brands: b, where: isIncluded)
+                    #expect(direct == expected, "filter \(f), \(weighting)")
+                }
+            }
+        }
     }
 
     @Test("event weights, recency half-life and confidence")
