@@ -1,3 +1,5 @@
+import Dispatch
+import Synchronization
 import VenueFactorization
 import VenueInteractions
 import VenueLinearAlgebra
@@ -102,8 +104,9 @@ public struct ExposurePlan: Sendable, Equatable {
     /// The plan for the shoppers and brands of `model`, with the guarantees and caps of `catalog`
     /// (for brands in `showable`; a guarantee on a brand that cannot be shown plans nothing) and
     /// the shoppers' `history` rows (model indices), placing at most `perPage` guaranteed brands
-    /// per page.
-    public init(model: FactorModel, catalog: Catalog, showable: BrandSet, history: SparseMatrix, perPage: Int = 2) {
+    /// per page. The passes over the shoppers run on `threads` workers; the plan is the same on
+    /// any thread count.
+    public init(model: FactorModel, catalog: Catalog, showable: BrandSet, history: SparseMatrix, perPage: Int = 2, threads: Int = 1) {
         let shoppers = model.shopperIDs.count
         let brands = model.brandIDs.count
         let f = model.factors
@@ -128,7 +131,7 @@ public struct ExposurePlan: Sendable, Equatable {
         for (l, line) in lines.enumerated() {
             for k in 0..<f { lineFactors[l * f + k] = model.brandFactors[Int(line.brand), k] }
         }
-        var scan = PopulationScan(factors: model.shopperFactors, lineFactors: lineFactors)
+        let scan = PopulationScan(factors: model.shopperFactors, lineFactors: lineFactors, threads: threads)
 
         // Guarantees, tightest first, 16 lines per pass over the shoppers.
         var room = [UInt16](repeating: UInt16(self.perPage), count: shoppers)
@@ -144,11 +147,11 @@ public struct ExposurePlan: Sendable, Equatable {
             // The best shoppers with room as the group starts: twice the guarantee and a few more.
             // Lines earlier in the group may fill some of them; a line left short scans again alone.
             let looks = wanted.map { 2 * $0 + 16 }
-            let looked = scan.best(group, counts: looks, touched: touched) { room[Int($0)] > 0 }
+            let looked = scan.best(group, counts: looks, touched: touched, room: room)
             for (i, l) in group.enumerated() {
                 var chosen = Array(looked[i].lazy.filter { room[Int($0.index)] > 0 }.prefix(wanted[i]))
                 if chosen.count < wanted[i] && looked[i].count == looks[i] {
-                    chosen = scan.best([l], counts: [wanted[i]], touched: touched) { room[Int($0)] > 0 }[0]
+                    chosen = scan.best([l], counts: [wanted[i]], touched: touched, room: room)[0]
                 }
                 for entry in chosen { room[Int(entry.index)] -= 1 }
                 placed[l] = chosen.map(\.index).sorted()
@@ -177,7 +180,7 @@ public struct ExposurePlan: Sendable, Equatable {
         for start in stride(from: 0, to: byScore.count, by: PopulationScan.group) {
             let group = Array(byScore[start..<min(start + PopulationScan.group, byScore.count)])
             let counts = group.map { lines[$0].cap! - placed[$0].count - touched[$0].count }
-            let looked = scan.best(group, counts: counts, touched: touched, placed: placed) { _ in true }
+            let looked = scan.best(group, counts: counts, touched: touched, placed: placed)
             for (i, l) in group.enumerated() {
                 capThreshold[l] =
                     looked[i].count == counts[i] ? looked[i].last.map { Threshold(score: $0.score, row: $0.index) } ?? .none : .everyone
@@ -277,7 +280,11 @@ public struct ExposurePlan: Sendable, Equatable {
 /// brand: both go through the four-row kernel (a shopper row against a brand, or a brand row
 /// against a shopper: the same products and sums), and the last rows of the population, which
 /// would not fill a group of four, are scored from a copy padded with zero rows.
-private struct PopulationScan {
+///
+/// With several threads, each scans a run of whole blocks and keeps its own best; the best of
+/// their union, by (score, lower row), is the best of the whole, so the result does not depend on
+/// the thread count.
+private struct PopulationScan: Sendable {
     /// Plan lines scored per pass.
     static let group = 16
     /// Shoppers per block (a multiple of 4).
@@ -285,87 +292,115 @@ private struct PopulationScan {
 
     let factors: Matrix
     let lineFactors: [Float]
-    private var scores: [Float] = []
-    private var vectors: [Float] = []
-
-    init(factors: Matrix, lineFactors: [Float]) {
-        self.factors = factors
-        self.lineFactors = lineFactors
-    }
+    let threads: Int
 
     /// For each of `lines` (at most ``group``), the best `counts[i]` shoppers, best first (ties:
     /// lower row), among those with a finite score above −∞ who did not touch the brand
     /// (`touched`, ascending rows per line), are not among `placed` (ascending rows per line, if
-    /// given), and pass `open`. O(shoppers · lines · factors).
-    mutating func best(
-        _ lines: [Int], counts: [Int], touched: [[Int32]], placed: [[Int32]]? = nil, _ open: (Int32) -> Bool
+    /// given), and have `room` (above zero, if given). O(shoppers · lines · factors), on
+    /// ``threads`` workers.
+    func best(
+        _ lines: [Int], counts: [Int], touched: [[Int32]], placed: [[Int32]]? = nil, room: [UInt16]? = nil
     ) -> [[(index: Int32, score: Float)]] {
-        let (shoppers, f, m) = (factors.rows, factors.columns, lines.count)
-        var tops = counts.map { TopK(k: $0) }
-        var thresholds = [Float](repeating: -.infinity, count: m)
-        var touchedAt = [Int](repeating: 0, count: m)
-        var placedAt = [Int](repeating: 0, count: m)
-        vectors.removeAll(keepingCapacity: true)
+        let f = factors.columns
+        var vectors: [Float] = []
+        vectors.reserveCapacity(lines.count * f)
         for l in lines { vectors.append(contentsOf: lineFactors[l * f..<(l + 1) * f]) }
-        if scores.count < m * Self.block { scores = [Float](repeating: 0, count: Self.group * Self.block) }
-        for start in stride(from: 0, to: shoppers, by: Self.block) {
-            let rows = min(Self.block, shoppers - start)
-            score(start: start, rows: rows, vectors: m)
-            for (i, l) in lines.enumerated() where counts[i] > 0 {
-                let touchers = touched[l]
-                let placements = placed?[l] ?? []
-                var threshold = thresholds[i]
-                for k in 0..<rows {
-                    let s = scores[i * Self.block + k]
-                    guard s > threshold else { continue }
-                    let r = Int32(start + k)
-                    while touchedAt[i] < touchers.count && touchers[touchedAt[i]] < r { touchedAt[i] += 1 }
-                    if touchedAt[i] < touchers.count && touchers[touchedAt[i]] == r { continue }
-                    while placedAt[i] < placements.count && placements[placedAt[i]] < r { placedAt[i] += 1 }
-                    if placedAt[i] < placements.count && placements[placedAt[i]] == r { continue }
-                    guard open(r) else { continue }
-                    tops[i].insert(r, score: s)
-                    threshold = tops[i].threshold
-                }
-                thresholds[i] = threshold
-            }
+        let pass = Pass(factors: factors, vectors: vectors, lines: lines, counts: counts, touched: touched, placed: placed, room: room)
+        let blocks = (factors.rows + Self.block - 1) / Self.block
+        let parts = max(1, min(threads, blocks))
+        guard parts > 1 else { return pass.scan(0..<factors.rows).map { $0.sorted() } }
+        let found = Mutex([[TopK]](repeating: [], count: parts))
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let rows = min(factors.rows, part * blocks / parts * Self.block)..<min(factors.rows, (part + 1) * blocks / parts * Self.block)
+            let tops = pass.scan(rows)
+            found.withLock { $0[part] = tops }
         }
-        return tops.map { $0.sorted() }
+        var merged = counts.map { TopK(k: $0) }
+        for tops in found.withLock({ $0 }) {
+            for i in lines.indices { tops[i].forEachUnordered { merged[i].insert($0, score: $1) } }
+        }
+        return merged.map { $0.sorted() }
     }
 
-    /// Scores shoppers `start ..< start + rows` against the first `vectors` of ``vectors`` into
-    /// ``scores`` (vector `i`'s at `i · block`).
-    private mutating func score(start: Int, rows: Int, vectors m: Int) {
-        let f = factors.columns
-        let whole = rows / 4 * 4
-        factors.withUnsafeBufferPointer { table in
-            vectors.withUnsafeBufferPointer { x in
-                scores.withUnsafeMutableBufferPointer { y in
-                    if whole > 0 {
-                        RankingKernels.gemvRows(
-                            factors: f, rows: whole, table: table.baseAddress! + start * f, vectors: m, x: x.baseAddress!,
-                            y: y.baseAddress!, ldy: Self.block)
+    /// One call of ``best(_:counts:touched:placed:room:)``: what every worker reads.
+    private struct Pass: Sendable {
+        let factors: Matrix
+        /// The lines' brand factors, a row each.
+        let vectors: [Float]
+        let lines: [Int]
+        let counts: [Int]
+        let touched: [[Int32]]
+        let placed: [[Int32]]?
+        let room: [UInt16]?
+
+        /// The best of shoppers `rows` (whole blocks from a block's start) for each line.
+        func scan(_ rows: Range<Int>) -> [TopK] {
+            let m = lines.count
+            var tops = counts.map { TopK(k: $0) }
+            var thresholds = [Float](repeating: -.infinity, count: m)
+            var touchedAt = [Int](repeating: 0, count: m)
+            var placedAt = [Int](repeating: 0, count: m)
+            var scores = [Float](repeating: 0, count: m * PopulationScan.block)
+            for start in stride(from: rows.lowerBound, to: rows.upperBound, by: PopulationScan.block) {
+                let count = min(PopulationScan.block, rows.upperBound - start)
+                score(start: start, rows: count, into: &scores)
+                for (i, l) in lines.enumerated() where counts[i] > 0 {
+                    let touchers = touched[l]
+                    let placements = placed?[l] ?? []
+                    var threshold = thresholds[i]
+                    for k in 0..<count {
+                        let s = scores[i * PopulationScan.block + k]
+                        guard s > threshold else { continue }
+                        let r = Int32(start + k)
+                        while touchedAt[i] < touchers.count && touchers[touchedAt[i]] < r { touchedAt[i] += 1 }
+                        if touchedAt[i] < touchers.count && touchers[touchedAt[i]] == r { continue }
+                        while placedAt[i] < placements.count && placements[placedAt[i]] < r { placedAt[i] += 1 }
+                        if placedAt[i] < placements.count && placements[placedAt[i]] == r { continue }
+                        if let room, room[Int(r)] == 0 { continue }
+                        tops[i].insert(r, score: s)
+                        threshold = tops[i].threshold
+                    }
+                    thresholds[i] = threshold
+                }
+            }
+            return tops
+        }
+
+        /// Scores shoppers `start ..< start + rows` against every line into `scores` (line `i`'s at
+        /// `i · block`).
+        private func score(start: Int, rows: Int, into scores: inout [Float]) {
+            let (f, m) = (factors.columns, lines.count)
+            let whole = rows / 4 * 4
+            factors.withUnsafeBufferPointer { table in
+                vectors.withUnsafeBufferPointer { x in
+                    scores.withUnsafeMutableBufferPointer { y in
+                        if whole > 0 {
+                            RankingKernels.gemvRows(
+                                factors: f, rows: whole, table: table.baseAddress! + start * f, vectors: m, x: x.baseAddress!,
+                                y: y.baseAddress!, ldy: PopulationScan.block)
+                        }
                     }
                 }
             }
-        }
-        guard whole < rows else { return }
-        // The last one to three shoppers, from a copy padded to four rows.
-        var padded = [Float](repeating: 0, count: 4 * f)
-        for k in whole..<rows {
-            for j in 0..<f { padded[(k - whole) * f + j] = factors[start + k, j] }
-        }
-        var tail = [Float](repeating: 0, count: 4 * m)
-        padded.withUnsafeBufferPointer { table in
-            vectors.withUnsafeBufferPointer { x in
-                tail.withUnsafeMutableBufferPointer { y in
-                    RankingKernels.gemvRows(
-                        factors: f, rows: 4, table: table.baseAddress!, vectors: m, x: x.baseAddress!, y: y.baseAddress!, ldy: 4)
+            guard whole < rows else { return }
+            // The last one to three shoppers, from a copy padded to four rows.
+            var padded = [Float](repeating: 0, count: 4 * f)
+            for k in whole..<rows {
+                for j in 0..<f { padded[(k - whole) * f + j] = factors[start + k, j] }
+            }
+            var tail = [Float](repeating: 0, count: 4 * m)
+            padded.withUnsafeBufferPointer { table in
+                vectors.withUnsafeBufferPointer { x in
+                    tail.withUnsafeMutableBufferPointer { y in
+                        RankingKernels.gemvRows(
+                            factors: f, rows: 4, table: table.baseAddress!, vectors: m, x: x.baseAddress!, y: y.baseAddress!, ldy: 4)
+                    }
                 }
             }
-        }
-        for i in 0..<m {
-            for k in whole..<rows { scores[i * Self.block + k] = tail[i * 4 + k - whole] }
+            for i in 0..<m {
+                for k in whole..<rows { scores[i * PopulationScan.block + k] = tail[i * 4 + k - whole] }
+            }
         }
     }
 }

@@ -36,7 +36,7 @@ public struct VenueGenerator: Sendable {
     /// of candidates (history is shown by the followed and category floors). With `threads` > 1
     /// the shoppers' history and their follows are aligned at the same time. Merchants' exposure
     /// guarantees and caps in `catalog` are planned over every shopper of `model`
-    /// (``ExposurePlan``). When `layout` has a similar floor, every brand's nearest showable
+    /// (``ExposurePlan``, on `threads` workers). When `layout` has a similar floor, every brand's nearest showable
     /// brands (by ``SimilarBrands/Measure/projection``) are ranked once (``NearestBrands``, O(brands² · factors) on `threads` workers).
     /// O(events + brands + plan brands · shoppers · factors).
     ///
@@ -68,7 +68,7 @@ public struct VenueGenerator: Sendable {
         let popularity = blend.popularity(events, at: at, brands: model.brandIDs)
         // Merchants' guarantees and caps, planned over every shopper of the model.
         let showableBrands = catalog.showable(among: model.brandIDs)
-        let exposure = ExposurePlan(model: model, catalog: catalog, showable: showableBrands, history: history)
+        let exposure = ExposurePlan(model: model, catalog: catalog, showable: showableBrands, history: history, threads: threads)
         // Similar floors read each brand's nearest showable brands, ranked once for the population,
         // by projection: on Tmall 2014 cosine lists are led by brands with a shopper or two.
         let similarSlots = layout.floors.filter { $0.kind == .similar }.map(\.slots).max()
