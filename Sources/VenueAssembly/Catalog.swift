@@ -81,25 +81,21 @@ public struct Catalog: Sendable, Equatable {
     public static func read(path: String) throws(InputError) -> Catalog {
         var brands: [CatalogBrand] = []
         var seen: Set<String> = []
-        try CSVTable.read(
-            path: path,
-            required: ["brand", "name", "category", "merchant", "price", "participating", "stock", "max_discount"],
-            optional: ["exposure_guarantee", "exposure_cap"]
-        ) { row in
-            let id = row.required("brand", expected: "a brand id")
-            if !id.isEmpty, !seen.insert(id).inserted { row.reject("brand", expected: "a brand id not listed before") }
-            let name = row.required("name", expected: "a display name")
-            let category = row.required("category", expected: "a category id")
-            let merchant = row.required("merchant", expected: "a merchant id")
-            let price = row.number("price", in: CSVTable.money, expected: "a price from 0 to \(CSVTable.mostMoney)")
-            let participating = row.choice("participating", YesNo.self, expected: "yes or no")
-            let stock = row.choice("stock", StockLevel.self, expected: "in_stock, low or sold_out")
-            let discount = row.number("max_discount", in: 0...90, expected: "a whole percent from 0 to 90")
-            if discount > 90 || discount != discount.rounded() { row.reject("max_discount", expected: "a whole percent from 0 to 90") }
-            let guarantee = row.optionalCount("exposure_guarantee", expected: "a whole number of impressions or nothing")
-            let cap = row.optionalCount("exposure_cap", expected: "a whole number of impressions or nothing")
+        try CSVTable<Column>.read(path: path) { row in
+            let id = row.required(.brand, expected: "a brand id")
+            if !id.isEmpty, !seen.insert(id).inserted { row.reject(.brand, expected: "a brand id not listed before") }
+            let name = row.required(.name, expected: "a display name")
+            let category = row.required(.category, expected: "a category id")
+            let merchant = row.required(.merchant, expected: "a merchant id")
+            let price = row.number(.price, in: CSVLimits.money, expected: "a price from 0 to \(CSVLimits.mostMoney)")
+            let participating = row.choice(.participating, YesNo.self, expected: "yes or no")
+            let stock = row.choice(.stock, StockLevel.self, expected: "in_stock, low or sold_out")
+            let discount = row.number(.maxDiscount, in: 0...90, expected: "a whole percent from 0 to 90")
+            if discount > 90 || discount != discount.rounded() { row.reject(.maxDiscount, expected: "a whole percent from 0 to 90") }
+            let guarantee = row.optionalCount(.exposureGuarantee, expected: "a whole number of impressions or nothing")
+            let cap = row.optionalCount(.exposureCap, expected: "a whole number of impressions or nothing")
             if let guarantee, let cap, cap < guarantee {
-                row.reject("exposure_cap", expected: "a cap not below the guarantee \(guarantee)")
+                row.reject(.exposureCap, expected: "a cap not below the guarantee \(guarantee)")
             }
             guard row.problems.isEmpty, let participating, let stock else { return }
             brands.append(
@@ -120,4 +116,14 @@ public struct Catalog: Sendable, Equatable {
     }
 
     private enum YesNo: String { case yes, no }
+
+    /// The file's columns.
+    private enum Column: String, CSVColumn {
+        case brand, name, category, merchant, price, participating, stock
+        case maxDiscount = "max_discount"
+        case exposureGuarantee = "exposure_guarantee"
+        case exposureCap = "exposure_cap"
+
+        static let optional: [Column] = [.exposureGuarantee, .exposureCap]
+    }
 }

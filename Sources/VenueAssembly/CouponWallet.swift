@@ -1,3 +1,4 @@
+import Foundation
 import VenueInteractions
 
 /// The kinds of coupon a shopper can hold on Double 11.
@@ -80,49 +81,114 @@ public struct Coupon: Sendable, Hashable {
 /// valid_until`; `kind` is `red_envelope`, `cross_store`, `store` or `category`; `scope` is
 /// `all`, `brand:ID` or `category:ID`; `threshold` and `amount` are yuan, 0 to ¥1 billion;
 /// dates are `YYYY-MM-DD`, both days included.
+///
+/// The coupons are kept in one array, each shopper's together in file order, found through an
+/// ``IdentifierMap`` of the shoppers: millions of wallets cost one allocation, not one each.
 public struct CouponWallets: Sendable {
-    private let wallets: [String: [Coupon]]
+    /// The shoppers holding coupons; wallet `i` is `shopperIDs[i]`'s.
+    public let shopperIDs: IdentifierMap
+    /// Wallet `i` is `coupons[starts[i] ..< starts[i + 1]]`.
+    private let starts: [Int]
+    private let coupons: [Coupon]
 
-    /// Wallets by shopper id.
-    public init(_ wallets: [String: [Coupon]]) { self.wallets = wallets }
+    /// Wallets by shopper id (shoppers in id order).
+    public init(_ wallets: [String: [Coupon]]) {
+        var ids = IdentifierMap()
+        var owners: [Int32] = []
+        var coupons: [Coupon] = []
+        for (shopper, wallet) in wallets.sorted(by: { $0.key < $1.key }) where !wallet.isEmpty {
+            let owner = ids.intern(shopper)
+            owners.append(contentsOf: repeatElement(owner, count: wallet.count))
+            coupons.append(contentsOf: wallet)
+        }
+        self.init(shopperIDs: ids, owners: owners, coupons: coupons)
+    }
 
-    /// The coupons of `shopper` (empty when none), in file order.
-    public subscript(shopper: String) -> [Coupon] { wallets[shopper] ?? [] }
+    /// The wallets of `coupons` held by `owners` (an index of `shopperIDs` per coupon), each in
+    /// the coupons' order. O(coupons + shoppers).
+    private init(shopperIDs: IdentifierMap, owners: [Int32], coupons: [Coupon]) {
+        var starts = [Int](repeating: 0, count: shopperIDs.count + 1)
+        for owner in owners { starts[Int(owner) + 1] += 1 }
+        for i in 0..<shopperIDs.count { starts[i + 1] += starts[i] }
+        self.shopperIDs = shopperIDs
+        self.starts = starts
+        guard owners.indices.dropFirst().allSatisfy({ owners[$0 - 1] <= owners[$0] }) else {
+            // A counting sort, stable: each wallet keeps the coupons' order.
+            var next = starts
+            var grouped = [Coupon?](repeating: nil, count: coupons.count)
+            for (owner, coupon) in zip(owners, coupons) {
+                grouped[next[Int(owner)]] = coupon
+                next[Int(owner)] += 1
+            }
+            self.coupons = grouped.map { $0! }
+            return
+        }
+        self.coupons = coupons
+    }
+
+    /// The coupons of `shopper` (empty when none), in file order. O(length of the id).
+    public subscript(shopper: String) -> ArraySlice<Coupon> {
+        shopperIDs.index(of: shopper).map { self[wallet: $0] } ?? []
+    }
+
+    /// Wallet `i`'s coupons, in file order: `shopperIDs[i]`'s. O(1).
+    public subscript(wallet i: Int) -> ArraySlice<Coupon> { coupons[starts[i]..<starts[i + 1]] }
 
     /// Number of coupons in all wallets.
-    public var count: Int { wallets.values.reduce(0) { $0 + $1.count } }
+    public var count: Int { coupons.count }
 
     /// Reads a coupons CSV. Errors name file, line and column. O(file size).
     public static func read(path: String) throws(InputError) -> CouponWallets {
-        var wallets: [String: [Coupon]] = [:]
-        try CSVTable.read(
-            path: path, required: ["shopper", "coupon", "kind", "scope", "threshold", "amount", "valid_from", "valid_until"]
-        ) { row in
-            let shopper = row.required("shopper", expected: "a shopper id")
-            let id = row.required("coupon", expected: "a coupon id")
-            let kind = row.choice("kind", CouponKind.self, expected: "red_envelope, cross_store, store or category")
-            let scopeText = row.text("scope")
-            var scope: CouponScope?
-            if scopeText == "all" {
-                scope = .all
-            } else if scopeText.hasPrefix("brand:"), scopeText.count > 6 {
-                scope = .brand(String(scopeText.dropFirst(6)))
-            } else if scopeText.hasPrefix("category:"), scopeText.count > 9 {
-                scope = .category(String(scopeText.dropFirst(9)))
-            } else {
-                row.reject("scope", expected: "all, brand:ID or category:ID")
-            }
-            let threshold = row.number("threshold", in: CSVTable.money, expected: "a threshold from 0 to \(CSVTable.mostMoney)")
-            let amount = row.number("amount", in: CSVTable.money, expected: "an amount from 0 to \(CSVTable.mostMoney)")
-            let from = row.date("valid_from")
-            let until = row.date("valid_until")
-            if row.problems.isEmpty, until < from { row.reject("valid_until", expected: "a day not before valid_from") }
+        var ids = IdentifierMap()
+        var owners: [Int32] = []
+        var coupons: [Coupon] = []
+        try CSVTable<Column>.read(path: path) { row in
+            let shopper = row.bytes(.shopper)
+            if shopper.isEmpty { row.reject(.shopper, expected: "a shopper id") }
+            let id = row.required(.coupon, expected: "a coupon id")
+            let kind = row.choice(.kind, CouponKind.self, expected: "red_envelope, cross_store, store or category")
+            let scope = CouponScope(row.bytes(.scope))
+            if scope == nil { row.reject(.scope, expected: "all, brand:ID or category:ID") }
+            let threshold = row.number(.threshold, in: CSVLimits.money, expected: "a threshold from 0 to \(CSVLimits.mostMoney)")
+            let amount = row.number(.amount, in: CSVLimits.money, expected: "an amount from 0 to \(CSVLimits.mostMoney)")
+            let from = row.date(.validFrom)
+            let until = row.date(.validUntil)
+            if row.problems.isEmpty, until < from { row.reject(.validUntil, expected: "a day not before valid_from") }
             guard row.problems.isEmpty, let kind, let scope else { return }
-            wallets[shopper, default: []].append(
+            owners.append(ids.intern(shopper))
+            coupons.append(
                 Coupon(
                     id: id, kind: kind, scope: scope, threshold: threshold, amount: amount, validFrom: from,
                     validUntil: until + 86_399))
         }
-        return CouponWallets(wallets)
+        return CouponWallets(shopperIDs: ids, owners: owners, coupons: coupons)
+    }
+
+    /// The file's columns.
+    private enum Column: String, CSVColumn {
+        case shopper, coupon, kind, scope, threshold, amount
+        case validFrom = "valid_from"
+        case validUntil = "valid_until"
+    }
+}
+
+extension CouponScope {
+    /// The scope `all`, `brand:ID` or `category:ID` spells (an id of at least one byte), or `nil`.
+    fileprivate init?(_ bytes: UnsafeRawBufferPointer) {
+        /// The id after `prefix`, when `bytes` start with it and go on.
+        func id(after prefix: StaticString) -> String? {
+            let count = prefix.utf8CodeUnitCount
+            guard bytes.count > count, memcmp(bytes.baseAddress!, prefix.utf8Start, count) == 0 else { return nil }
+            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[count...]), as: UTF8.self)
+        }
+        if bytes.elementsEqual("all".utf8) {
+            self = .all
+        } else if let brand = id(after: "brand:") {
+            self = .brand(brand)
+        } else if let category = id(after: "category:") {
+            self = .category(category)
+        } else {
+            return nil
+        }
     }
 }

@@ -100,8 +100,9 @@ public struct VenueAssembler: Sendable {
         public var history: (brands: ArraySlice<Int32>, strengths: ArraySlice<Float>)
         /// Brands the shopper follows or favourited, with strengths.
         public var followed: (brands: ArraySlice<Int32>, strengths: ArraySlice<Float>)
-        /// The shopper's coupons (valid or not; invalid ones are never shown).
-        public var coupons: [Coupon]
+        /// The shopper's coupons (valid or not; invalid ones are never shown): a wallet of
+        /// ``CouponWallets``, or any array's `[...]`.
+        public var coupons: ArraySlice<Coupon>
         /// Guaranteed brands to place first on the picked floor (``ExposurePlan/place(row:workspace:)``).
         public var guaranteed: ArraySlice<Int32> = []
         /// Capped brands this page may show (``ExposurePlan/place(row:workspace:)``); other capped
@@ -112,7 +113,7 @@ public struct VenueAssembler: Sendable {
         public init(
             id: String, at: Int64, candidates: (brands: ArraySlice<Int32>, scores: ArraySlice<Float>),
             history: (brands: ArraySlice<Int32>, strengths: ArraySlice<Float>) = ([], []),
-            followed: (brands: ArraySlice<Int32>, strengths: ArraySlice<Float>) = ([], []), coupons: [Coupon] = []
+            followed: (brands: ArraySlice<Int32>, strengths: ArraySlice<Float>) = ([], []), coupons: ArraySlice<Coupon> = []
         ) {
             self.id = id
             self.at = at
@@ -515,7 +516,7 @@ public struct VenueAssembler: Sendable {
 
     /// The coupons valid at `time`, each once (first of a duplicated id), soonest expiry first,
     /// into `valid`, replacing its contents and keeping its capacity.
-    func validCoupons(_ coupons: [Coupon], at time: Int64, into valid: inout [Coupon]) {
+    func validCoupons(_ coupons: ArraySlice<Coupon>, at time: Int64, into valid: inout [Coupon]) {
         valid.removeAll(keepingCapacity: true)
         for coupon in coupons where coupon.isValid(at: time) && !valid.contains(where: { $0.id == coupon.id }) { valid.append(coupon) }
         // Ids are unique here, so the order is total.

@@ -54,9 +54,12 @@ public enum CalendarTime {
     /// to use; event times go through ``parseFlexible(_:)``.
     public static func day(_ text: String) -> Int64? {
         var text = text
-        return text.withUTF8 { bytes in
-            bytes.count == 10 ? parseDateTime(UnsafeRawBufferPointer(bytes)) : nil
-        }
+        return text.withUTF8 { day(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// ``day(_:)`` of UTF-8 `bytes`, read in place.
+    public static func day(bytes: UnsafeRawBufferPointer) -> Int64? {
+        bytes.count == 10 ? parseDateTime(bytes) : nil
     }
 
     static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {

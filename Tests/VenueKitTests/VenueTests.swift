@@ -72,7 +72,7 @@ private struct RandomWorld {
         return VenueAssembler.Shopper(
             id: "S\(n)", at: Self.at, candidates: (candidates[...], scores[...]),
             history: (history[...], history.map { _ in Float(random.below(10)) }[...]),
-            followed: (followed[...], followed.map { _ in Float(1 + random.below(5)) }[...]), coupons: coupons)
+            followed: (followed[...], followed.map { _ in Float(1 + random.below(5)) }[...]), coupons: coupons[...])
     }
 }
 
@@ -236,7 +236,7 @@ struct VenueTests {
             coupon("far", .store, .brand("B1"), 500, 100),
         ]
         var page = assembler.assemble(
-            .init(id: "s", at: at, candidates: ([0], [1]), coupons: wallet), scratch: &scratch, tally: &tally)
+            .init(id: "s", at: at, candidates: ([0], [1]), coupons: wallet[...]), scratch: &scratch, tally: &tally)
         var slot = page.floors[0].slots[0]
         #expect(slot.deal?.percentOff == 10 && slot.deal?.price == 360)
         #expect(slot.finalPrice == 270)
@@ -353,6 +353,40 @@ struct VenueTests {
         json.integer(.min)
         #expect(String(decoding: json.bytes, as: UTF8.self) == "-0.05 0.007 123456789.13 1 -7 -9223372036854775808")
         #expect(VenuePage.escape("<a href=\"x\">&'</a>") == "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;")
+    }
+
+    @Test("coupon wallets: each shopper's coupons together in file order, however the file interleaves them; scopes and amounts as written")
+    func walletsKeepFileOrder() throws {
+        let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
+        let path = folder + "/coupons.csv"
+        try """
+        valid_until,shopper,coupon,kind,scope,threshold,amount,valid_from,note
+        2026-11-11,S2,C1,store,brand:B1,99,10,2026-11-01,x
+        2026-11-11,S1,C2,red_envelope,all,0,5.5,2026-11-01,
+        2026-11-11,S2,C3,category,category:食品,1e3,007,2026-11-01,
+        2026-11-11,"S1",C4,cross_store,all,300,50,2026-11-01,
+        2026-11-11,S3,C5,store,brand:B:2,0,0,2026-11-11,
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let wallets = try CouponWallets.read(path: path)
+        #expect(wallets.count == 5 && wallets.shopperIDs.ids == ["S2", "S1", "S3"])
+        #expect(wallets["S1"].map(\.id) == ["C2", "C4"] && wallets["S2"].map(\.id) == ["C1", "C3"] && wallets["S3"].map(\.id) == ["C5"])
+        #expect(wallets["S4"].isEmpty && wallets[wallet: 1].map(\.id) == ["C2", "C4"])
+        let c3 = try #require(wallets["S2"].last)
+        #expect(c3.scope == .category("食品") && c3.threshold == 1000 && c3.amount == 7)
+        #expect(wallets["S1"].first?.amount == 5.5 && wallets["S3"].first?.scope == .brand("B:2"))
+        #expect(wallets["S3"].first?.validUntil == CalendarTime.seconds(year: 2026, month: 11, day: 11) + 86_399)
+
+        // A dictionary of wallets: shoppers in id order, each wallet as given.
+        let given = CouponWallets(["b": Array(wallets["S1"]), "a": Array(wallets["S2"]), "c": []])
+        #expect(given.shopperIDs.ids == ["a", "b"] && given["b"].map(\.id) == ["C2", "C4"] && given.count == 4)
+
+        // Scopes need an id after the prefix; `all` is exact.
+        for scope in ["brand:", "category:", "allx", "All", ""] {
+            try "shopper,coupon,kind,scope,threshold,amount,valid_from,valid_until\nS1,C1,store,\(scope),0,1,2026-11-01,2026-11-02\n"
+                .write(toFile: path, atomically: true, encoding: .utf8)
+            #expect(throws: InputError.self, "\(scope)") { try CouponWallets.read(path: path) }
+        }
     }
 
     @Test("coupon and layout files: located errors")
