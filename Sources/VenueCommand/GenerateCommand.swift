@@ -193,7 +193,8 @@ struct GenerateCommand: ParsableCommand {
         do {
             resumed = try GenerationCheckpoint.start(
                 at: checkpointPath, fingerprint: fingerprint, total: total, planLines: generator.assembler.exposure.lines.count,
-                resume: batch.resume)
+                resume: batch.resume, partial: AtomicFileWriter.partialFile(of: path)
+            ) { ids?[$0] ?? generator.shoppers[$0] }
         } catch {
             standardError("error: \(error)")
             throw ExitCode(1)

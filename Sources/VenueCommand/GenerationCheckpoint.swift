@@ -97,10 +97,14 @@ struct GenerationCheckpoint: Equatable, Sendable {
     /// checkpoint file `path`: with `resume`,
     /// the checkpoint an earlier run with the same `fingerprint` left there, or the beginning
     /// when there is none; without `resume`, the beginning, and a stale checkpoint is removed.
-    /// Throws when the checkpoint is unreadable or was made with other inputs or settings.
-    static func start(at path: String, fingerprint: String, total: Int, planLines: Int, resume: Bool) throws(Refusal)
-        -> GenerationCheckpoint
-    {
+    /// Throws when the checkpoint is unreadable, was made with other inputs or settings, or does
+    /// not match the `partial` output it counts: the bytes it keeps must end with the page of the
+    /// last shopper it counts (`shopper(i)` is the run's `i`-th), so a checkpoint whose counts
+    /// were changed, even with the checksum made to match, or a partial output changed since,
+    /// is never followed into a corrupt output. O(the last page's length).
+    static func start(
+        at path: String, fingerprint: String, total: Int, planLines: Int, resume: Bool, partial: String, shopper: (Int) -> String
+    ) throws(Refusal) -> GenerationCheckpoint {
         guard resume, FileManager.default.fileExists(atPath: path) else {
             try? FileManager.default.removeItem(atPath: path)
             return GenerationCheckpoint(shoppers: 0, bytes: 0, inputs: fingerprint)
@@ -120,7 +124,41 @@ struct GenerationCheckpoint: Equatable, Sendable {
         guard saved.inputs == fingerprint, saved.shoppers <= total else {
             throw Refusal(description: "\(path) was written by a run with other inputs or settings; run without --resume to start afresh")
         }
+        guard saved.shoppers > 0 || saved.bytes > 0 else { return saved }
+        guard saved.shoppers > 0, let line = lastLine(of: partial, endingAt: saved.bytes),
+            let page = try? JSONSerialization.jsonObject(with: line) as? [String: Any],
+            page["shopper"] as? String == shopper(saved.shoppers - 1)
+        else {
+            throw Refusal(
+                description:
+                    "\(partial) does not end, at byte \(saved.bytes), with the page of shopper \(saved.shoppers) of the run, as \(path) "
+                    + "says; run without --resume to start afresh")
+        }
         return saved
+    }
+
+    /// The last line of the first `bytes` bytes of `file`, without its `\n`; `nil` when the file
+    /// is shorter or those bytes do not end with a `\n`. Reads back from `bytes` in 64 KiB steps.
+    static func lastLine(of file: String, endingAt bytes: Int) -> Data? {
+        guard bytes > 0, let handle = FileHandle(forReadingAtPath: file) else { return nil }
+        defer { try? handle.close() }
+        guard let size = try? handle.seekToEnd(), size >= UInt64(bytes) else { return nil }
+        var line = Data()
+        var end = bytes
+        while end > 0 {
+            let start = max(0, end - 65_536)
+            guard (try? handle.seek(toOffset: UInt64(start))) != nil, var chunk = try? handle.read(upToCount: end - start),
+                chunk.count == end - start
+            else { return nil }
+            if end == bytes {
+                guard chunk.last == 0x0A else { return nil }
+                chunk.removeLast()
+            }
+            if let newline = chunk.lastIndex(of: 0x0A) { return Data(chunk[(newline + 1)...]) + line }
+            line = chunk + line
+            end = start
+        }
+        return line
     }
 
     /// A digest of `settings` and of each file's path, size and modification time (64-bit FNV-1a,

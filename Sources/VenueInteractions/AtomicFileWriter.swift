@@ -64,7 +64,7 @@ public final class AtomicFileWriter {
             let url = URL(fileURLWithPath: destination)
             let temporary =
                 keepsPartial
-                ? Self.partialPath(for: destination)
+                ? Self.partialFile(of: path)
                 : url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
             replacing = (temporary, destination)
             do {
@@ -101,6 +101,10 @@ public final class AtomicFileWriter {
         let url = URL(fileURLWithPath: path)
         return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial").path
     }
+
+    /// The file a resumable writer of `path` keeps its work in: ``partialPath(for:)`` of the file
+    /// a symbolic link at `path` finally names, or of `path` itself.
+    public static func partialFile(of path: String) -> String { partialPath(for: resolvingLinks(path)) }
 
     deinit { if !finished { discard() } }
 

@@ -751,6 +751,22 @@ struct VenueTests {
             #expect(
                 impossible.status == 1 && impossible.err.contains("not a checkpoint of venue generate"), "\(damaged): \(impossible.err)")
         }
+        // Counts that disagree with the partial output are refused even with a valid checksum: a
+        // byte count inside a page, or at the end of the page before, or a shopper count one over
+        // (all used to be followed, and the output came out corrupt).
+        let partial = try Data(contentsOf: URL(fileURLWithPath: folder + "/resumed/.venues.jsonl.partial"))
+        let kept = try #require(Int(bytes.dropFirst(6)))
+        let pageBefore = try #require(partial[..<(kept - 1)].lastIndex(of: 0x0A)) + 1
+        let shoppers = "shoppers 512"
+        for damaged in [
+            checkpoint.replacingOccurrences(of: bytes, with: short),
+            checkpoint.replacingOccurrences(of: bytes, with: "bytes \(pageBefore)"),
+            checkpoint.replacingOccurrences(of: shoppers, with: "shoppers 513"),
+        ] {
+            try resealed(damaged).write(toFile: checkpointPath, atomically: true, encoding: .utf8)
+            let disagreeing = try generate(folder + "/resumed", ["--checkpoint-every", "256", "--resume"])
+            #expect(disagreeing.status == 1 && disagreeing.err.contains("does not end, at byte"), "\(disagreeing.err)")
+        }
         try checkpoint.write(toFile: checkpointPath, atomically: true, encoding: .utf8)
         let resumed = try generate(folder + "/resumed", ["--checkpoint-every", "256", "--resume"])
         #expect(resumed.status == 0 && resumed.out.contains("\"pages\":1488") && resumed.out.contains("\"resumed_after\":512"))
