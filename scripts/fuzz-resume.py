@@ -4,7 +4,8 @@
 Generates the fixtures' pages once without interruption (the reference), then once stopped at its
 third checkpoint (VENUE_CRASH_AT_CHECKPOINT=3), which leaves a checkpoint and a partial output.
 Each run then damages one of the two (cuts it, changes a few bytes, appends to it, or sets a
-checkpoint value to Int.max, -1, 10^20, nothing or a list) and resumes. A resume must either
+checkpoint value to Int.max, -1, 10^20, nothing or a list; or moves its shopper or byte count and
+reseals its checksum) and resumes. A resume must either
 exit 1 with a message and write no pages, or exit 0 with the reference's pages and exposure
 report, byte for byte. Resume trusts the bytes inside the checkpointed part of the partial output
 (they were durable when recorded), so a change there may give other pages: that is disk
@@ -24,8 +25,31 @@ kept = os.path.join(root, ".build", "fuzz-failures")
 PAGES, REPORT = "venues.jsonl", "exposure.csv"
 
 
+def fnv1a(data: bytes) -> str:
+    """64-bit FNV-1a in lower-case hex, as GenerationCheckpoint.checksum(of:) writes it."""
+    value = 0xCBF29CE484222325
+    for byte in data:
+        value = ((value ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return format(value, "x")
+
+
+def resealed(data: bytes) -> bytes:
+    """A checkpoint whose last line is made to match the lines before it again."""
+    body = data[: data.rstrip(b"\n").rfind(b"\n") + 1]
+    return body + b"check " + fnv1a(body).encode() + b"\n"
+
+
 def damage(data: bytes, is_checkpoint: bool) -> bytes:
-    """One random change; a checkpoint may also get one of its values replaced."""
+    """One random change; a checkpoint may also get one of its values replaced, or its shopper or
+    byte count moved with the checksum made to match (as a hand-edited checkpoint would be)."""
+    if is_checkpoint and rng.random() < 0.3:
+        lines = data.split(b"\n")
+        field = rng.choice([b"shoppers ", b"bytes "])
+        i = next(i for i, line in enumerate(lines) if line.startswith(field))
+        key, _, value = lines[i].partition(b" ")
+        moved = max(0, int(value) + rng.choice([-1, 1]) * rng.choice([1, 2, 60, 255, 256, 257, 5000]))
+        lines[i] = key + b" " + str(moved).encode()
+        return resealed(b"\n".join(lines))
     data = bytearray(data)
     kind = rng.randrange(4 if is_checkpoint else 3)
     if kind == 0 and data:
