@@ -140,7 +140,7 @@ struct GenerateCommand: ParsableCommand {
         if let at {
             time = at.start
         } else {
-            let last = log.times.lazy.filter { $0 != EventLog.noTime }.max() ?? 0
+            let last = log.latestTime() ?? 0
             time = (last / 86_400 + 1) * 86_400
         }
         var ids: [String]?

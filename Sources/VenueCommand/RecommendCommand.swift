@@ -87,7 +87,7 @@ struct RecommendCommand: ParsableCommand {
         let loaded = try loadModel(model)
         let log = try events.map { try EventInputOptions.read(path: $0, format: format) }
         // The moment ranked for: the end of --at, or the last event.
-        let cut = at?.end ?? log.map { $0.times.lazy.filter { $0 != EventLog.noTime }.max() ?? .min } ?? .max
+        let cut = at?.end ?? log.map { $0.latestTime() ?? .min } ?? .max
         if blend, let log, let events {
             try rankByBlend(loaded, log: log, from: events, cut: cut)
             return

@@ -44,8 +44,7 @@ struct TrainCommand: ParsableCommand {
         var blend: LogisticBlend?
         if until != nil || learnBlend {
             // Through the day asked for, or the last day with events: a cut as venue evaluate's.
-            let times = log.times.lazy.filter { $0 != EventLog.noTime }
-            guard let last = times.max() else {
+            guard let last = log.latestTime() else {
                 standardError("error: \(input.events): no event has a time, so there is no day to train until")
                 throw ExitCode(1)
             }

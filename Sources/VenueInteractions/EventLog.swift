@@ -47,6 +47,14 @@ public struct EventLog: Sendable, Equatable {
         append(shopper: shopperIDs.intern(shopper), brand: brandIDs.intern(brand), kind: kind, time: time, value: value)
     }
 
+    /// The time of the latest dated event among those `isIncluded(i)` picks (all by default), or
+    /// `nil` when none has a time. O(events).
+    public func latestTime(where isIncluded: (Int) -> Bool = { _ in true }) -> Int64? {
+        var latest: Int64?
+        for i in 0..<count where times[i] != EventLog.noTime && isIncluded(i) { latest = max(latest ?? .min, times[i]) }
+        return latest
+    }
+
     /// Reserves room for `count` more events.
     public mutating func reserveCapacity(_ count: Int) {
         shoppers.reserveCapacity(count)

@@ -58,7 +58,7 @@ public struct EventWeighting: Sendable, Equatable {
         var result = [Float](repeating: 0, count: log.count)
         let table = EventKind.allCases.map { weight(of: $0) }
         let halfLifeSeconds = halfLifeDays.map { $0 * 86_400 }
-        let reference = reference ?? (log.times.lazy.filter { $0 != EventLog.noTime }.max() ?? 0)
+        let reference = reference ?? log.latestTime() ?? 0
         for i in 0..<log.count {
             var r = table[Int(log.kinds[i].rawValue)] * log.values[i]
             if let halfLifeSeconds, log.times[i] != EventLog.noTime {

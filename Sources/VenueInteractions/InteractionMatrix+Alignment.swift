@@ -36,9 +36,7 @@ extension InteractionMatrix {
     ) -> SparseMatrix {
         var weighting = weighting
         if weighting.reference == nil, weighting.halfLifeDays != nil {
-            var latest: Int64?
-            for i in 0..<log.count where log.times[i] != EventLog.noTime && isIncluded(i) { latest = max(latest ?? .min, log.times[i]) }
-            weighting.reference = latest ?? 0
+            weighting.reference = log.latestTime(where: isIncluded) ?? 0
         }
         let strengths = weighting.strengths(of: log)
         let shopperMap = log.shopperIDs.indices(in: shopperIDs)

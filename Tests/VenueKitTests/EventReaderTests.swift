@@ -297,6 +297,8 @@ struct InteractionTests {
         #expect(rows == ["Ax", "Cx", "Az", "Cz"])
         #expect(kept.shopperIDs == log.shopperIDs && kept.brandIDs == log.brandIDs)
         #expect(log.filtered { _ in true } == log && log.through(30) == log && log.through(29).count == 5)
+        #expect(log.latestTime() == 30 && log.latestTime { log.shoppers[$0] == 2 } == 20)
+        #expect(log.latestTime { log.times[$0] == EventLog.noTime } == nil && EventLog().latestTime() == nil)
     }
 
     @Test(
