@@ -104,7 +104,7 @@ public struct VenueGenerator: Sendable {
         }
     }
 
-    /// Every shopper ``generate(shoppers:threads:blockSize:consume:progress:)`` writes a page for
+    /// Every shopper ``generate(shoppers:from:threads:blockSize:consume:progress:)`` writes a page for
     /// when given no list, in order: the model's, then the newcomers (shoppers of the events the
     /// model does not know, with events up to ``at``; folded in as ``pages(for:_:)`` describes).
     /// O(shoppers).
@@ -112,6 +112,12 @@ public struct VenueGenerator: Sendable {
 
     /// The number of ``shoppers``. O(1).
     public var shopperCount: Int { model.shopperIDs.count + (newcomers?.ids.count ?? 0) }
+
+    /// Shopper `index` of ``shoppers``, without building the list. O(length of the id).
+    public func shopper(at index: Int) -> String {
+        let modelCount = model.shopperIDs.count
+        return index < modelCount ? model.shopperIDs[index] : newcomers!.ids[index - modelCount]
+    }
 
     /// The fewest nearest brands kept per brand for similar floors (twice the floor's slots when
     /// that is more): enough that a shopper's brands still fill the floor after their nearest
@@ -139,7 +145,7 @@ public struct VenueGenerator: Sendable {
     /// otherwise it gets a cold-start page. A learned blend ranks it as it ranks the model's
     /// shoppers, with the factors ``LearnedVenueRanker/init(model:log:cut:threads:)`` folded in.
     /// For previews and single requests:
-    /// ``generate(shoppers:threads:blockSize:consume:progress:)`` is the batch path.
+    /// ``generate(shoppers:from:threads:blockSize:consume:progress:)`` is the batch path.
     public func pages(for shoppers: [String], _ body: (VenuePage) throws -> Void) rethrows {
         var workspace = ranker.makeWorkspace(blockSize: 1)
         var learnedWorkspace = LearnedWorkspace(learned)
@@ -173,34 +179,33 @@ public struct VenueGenerator: Sendable {
     }
 
     /// Generates the pages of `shoppers` (ids, unknown ones as ``pages(for:_:)`` treats them; `nil`
-    /// for ``shoppers``: the model's, then the newcomers) on `threads`
-    /// workers, `blockSize` shoppers per block, and passes each block's JSON lines to `consume` in
-    /// order (the bytes are valid during the call only), then `progress` with the report so far:
-    /// its tally counts the pages passed (a point where a caller can checkpoint). Returns the stage
-    /// times and counts.
+    /// for ``shoppers``: the model's, then the newcomers) on `threads` workers, `blockSize`
+    /// shoppers per block, and passes each block's JSON lines to `consume` in order (the bytes are
+    /// valid during the call only), then `progress` with the report so far: its tally counts the
+    /// pages passed (a point where a caller can checkpoint). Returns the stage times and counts.
+    ///
+    /// The first `start` shoppers are skipped: a run that continues where an earlier one stopped
+    /// writes the pages a run from the beginning writes for the rest.
     public func generate(
-        shoppers: [String]? = nil, threads: Int, blockSize: Int = BrandRanker.defaultBlockSize,
+        shoppers: [String]? = nil, from start: Int = 0, threads: Int, blockSize: Int = BrandRanker.defaultBlockSize,
         consume: (UnsafeRawBufferPointer) throws -> Void,
         progress: (_ report: Report) throws -> Void = { _ in }
     ) rethrows -> Report {
         let ids = shoppers
         let count = ids?.count ?? shopperCount
+        precondition((0...count).contains(start), "start \(start) is outside the run's \(count) shoppers")
         // Shopper rows: without a list, the model's rows then the newcomers' (each contiguous);
         // with one, looked up, and their factors gathered in the requested order (the learned
         // blend reads its own factors).
         let rows: [ShopperRow?] = ids.map { $0.map(row(of:)) } ?? []
         let modelCount = model.shopperIDs.count
-        let newcomerIDs = newcomers?.ids
         /// The row of shopper `i` of the run.
         @Sendable func row(_ i: Int) -> ShopperRow? {
             guard ids == nil else { return rows[i] }
             return i < modelCount ? .model(i) : .newcomer(i - modelCount)
         }
         /// The id of shopper `i` of the run.
-        @Sendable func id(_ i: Int) -> String {
-            if let ids { return ids[i] }
-            return i < modelCount ? model.shopperIDs[i] : newcomerIDs![i - modelCount]
-        }
+        @Sendable func id(_ i: Int) -> String { ids?[i] ?? shopper(at: i) }
         // The factor ranking reads shoppers `0 ..< split` from `factors`, the rest from the
         // newcomers' factors at `i - split`.
         let factors: Matrix
@@ -234,7 +239,9 @@ public struct VenueGenerator: Sendable {
         // A block's bytes travel to the consumer in their writer, which then comes back here for
         // a later block: no copy of the bytes and no fresh buffer per block.
         let writers = WriterPool()
-        try ParallelChunks(rowCount: count, chunkSize: blockSize).stream(
+        // Blocks are counted from `start`, so a run that continues at a block boundary of an
+        // earlier one splits the rest as that run did.
+        try ParallelChunks(rowCount: count - start, chunkSize: blockSize).stream(
             threads: threads,
             makeWorker: {
                 Worker(
@@ -242,7 +249,8 @@ public struct VenueGenerator: Sendable {
                     learned: LearnedWorkspace(generator.learned), scratch: VenueAssembler.Scratch(for: generator.assembler),
                     exposure: generator.assembler.exposure.makeWorkspace())
             },
-            produce: { worker, _, chunk in
+            produce: { worker, _, part in
+                let chunk = start + part.lowerBound..<start + part.upperBound
                 var local = Report()
                 var json = writers.take()
                 var pageCount = 0
@@ -267,8 +275,8 @@ public struct VenueGenerator: Sendable {
                 }
                 if let learned = generator.learned {
                     // A few shoppers' factor scores at a time, the brand table read once for them.
-                    for start in stride(from: chunk.lowerBound, to: chunk.upperBound, by: BlendFeatures.Workspace.blockCapacity) {
-                        let block = start..<min(start + BlendFeatures.Workspace.blockCapacity, chunk.upperBound)
+                    for first in stride(from: chunk.lowerBound, to: chunk.upperBound, by: BlendFeatures.Workspace.blockCapacity) {
+                        let block = first..<min(first + BlendFeatures.Workspace.blockCapacity, chunk.upperBound)
                         worker.learned.prepare(learned, shoppers: block.lazy.map { learned.shopper(of: row($0)) })
                         for i in block {
                             worker.learned.rank(learned, shopper: learned.shopper(of: row(i)))

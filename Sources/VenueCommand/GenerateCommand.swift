@@ -194,12 +194,11 @@ struct GenerateCommand: ParsableCommand {
             resumed = try GenerationCheckpoint.start(
                 at: checkpointPath, fingerprint: fingerprint, total: total, planLines: generator.assembler.exposure.lines.count,
                 resume: batch.resume, partial: AtomicFileWriter.partialFile(of: path)
-            ) { ids?[$0] ?? generator.shoppers[$0] }
+            ) { ids?[$0] ?? generator.shopper(at: $0) }
         } catch {
             standardError("error: \(error)")
             throw ExitCode(1)
         }
-        let remaining = resumed.shoppers == 0 ? ids : Array((ids ?? generator.shoppers)[resumed.shoppers...])
         let writer = try reportingInputErrors { () throws(InputError) in
             try AtomicFileWriter(path: path, resumingAt: resumed.bytes)
         }
@@ -215,7 +214,7 @@ struct GenerateCommand: ParsableCommand {
         var exposureFile = ""
         do {
             report = try generator.generate(
-                shoppers: remaining, threads: threads, consume: { bytes throws(InputError) in try writer.write(bytes) },
+                shoppers: ids, from: resumed.shoppers, threads: threads, consume: { bytes throws(InputError) in try writer.write(bytes) },
                 progress: { soFar in
                     let done = soFar.tally.pages
                     progress.update(resumed.shoppers + done)

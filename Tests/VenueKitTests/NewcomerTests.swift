@@ -175,6 +175,22 @@ struct NewcomerTests {
             #expect(report.tally.pages == generator.shopperCount)
             #expect(Self.firstDifference(written, expected.bytes) == nil, "\(threads) threads, blocks of \(blockSize)")
         }
+        #expect((0..<generator.shopperCount).map(generator.shopper(at:)) == generator.shoppers)
+        // A run from shopper `start` on writes the lines a whole run writes for them, with or
+        // without a list, wherever it starts: within a block, at the newcomers, at the end.
+        let lines = expected.bytes.split(separator: UInt8(ascii: "\n")).map { Array($0) + [UInt8(ascii: "\n")] }
+        #expect(lines.count == generator.shopperCount)
+        let modelCount = model.shopperIDs.count
+        for start in [1, 9, modelCount - 1, modelCount, modelCount + 2, generator.shopperCount] {
+            var written: [UInt8] = []
+            let report = try generator.generate(from: start, threads: 2, blockSize: 7) { written += $0 }
+            #expect(report.tally.pages == generator.shopperCount - start)
+            #expect(Self.firstDifference(written, Array(lines[start...].joined())) == nil, "from \(start)")
+        }
+        let reversed = Array(generator.shoppers.reversed())
+        var listed: [UInt8] = []
+        _ = try generator.generate(shoppers: reversed, from: 11, threads: 2, blockSize: 4) { listed += $0 }
+        #expect(Self.firstDifference(listed, Array(lines.reversed()[11...].joined())) == nil, "a list from its 12th shopper")
         // Newcomers' pages are personal: a followed or picked floor unlike a cold start's.
         var cold = VenuePage()
         generator.pages(for: ["NOBODY"]) { cold = $0 }
