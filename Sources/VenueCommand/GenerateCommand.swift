@@ -112,83 +112,112 @@ struct GenerateCommand: ParsableCommand {
         learnedBlend: Bool = false, batch: BatchSettings = BatchSettings()
     ) throws -> String {
         let started = DispatchTime.now().uptimeNanoseconds
-        // The catalog, coupons and layout do not depend on the model or the events: with more than
-        // one thread they are read on another core meanwhile. Errors are reported in argument
-        // order either way (model, events, catalog, coupons, layout).
-        let marketplace = Background(onOwnThread: threads > 1) { () -> Result<Marketplace, InputError> in
-            Result { () throws(InputError) in
-                Marketplace(
-                    catalog: try Catalog.read(path: catalog), wallets: try CouponWallets.read(path: coupons),
-                    layout: try VenueLayout.read(path: layout))
-            }
-        }
-        let loaded: FactorModel
-        let log: EventLog
-        do {
-            loaded = try loadModel(model)
-            if learnedBlend, loaded.extensions[LearnedVenueRanker.weightsExtension] == nil {
-                standardError("error: \(model): \(LearnedVenueRanker.LoadError.noBlend)")
-                throw ExitCode(1)
-            }
-            log = try EventInputOptions.read(path: events, format: eventsFormat)
-        } catch {
-            _ = marketplace.join()
-            throw error
-        }
-        let inputs = try reportingInputErrors { () throws(InputError) in try marketplace.join().get() }
-        let time: Int64
-        if let at {
-            time = at.start
-        } else {
-            let last = log.latestTime() ?? 0
-            time = (last / 86_400 + 1) * 86_400
-        }
-        var ids: [String]?
-        if let shoppersFile {
-            let list = try reportingInputErrors { () throws(InputError) in try ShopperListFile.read(shoppersFile) }
-            if list.repeats > 0 {
-                standardError("\(shoppersFile): skipped \(list.repeats) repeated id\(list.repeats == 1 ? "" : "s"): one page per shopper")
-            }
-            ids = list.ids
-        }
+        let inputs = try Inputs.read(
+            model: model, events: events, eventsFormat: eventsFormat, catalog: catalog, coupons: coupons, layout: layout,
+            learnedBlend: learnedBlend, threads: threads)
+        // Pages are for --at, or else the day after the last event.
+        let time = at?.start ?? ((inputs.log.latestTime() ?? 0) / 86_400 + 1) * 86_400
+        var ids = try shoppersFile.map(readShopperList)
         var learned: LearnedVenueRanker?
         if learnedBlend {
             do {
-                learned = try LearnedVenueRanker(model: loaded, log: log, cut: time, threads: threads)
+                learned = try LearnedVenueRanker(model: inputs.model, log: inputs.log, cut: time, threads: threads)
             } catch {
                 standardError("error: \(model): \(error)")
                 throw ExitCode(1)
             }
         }
         let generator = VenueGenerator(
-            model: loaded, events: log, catalog: inputs.catalog, wallets: inputs.wallets, layout: inputs.layout, at: time, blend: blend,
-            learnedBlend: learned, threads: threads)
+            model: inputs.model, events: inputs.log, catalog: inputs.marketplace.catalog, wallets: inputs.marketplace.wallets,
+            layout: inputs.marketplace.layout, at: time, blend: blend, learnedBlend: learned, threads: threads)
         if let shard = batch.shard { ids = (ids ?? generator.shoppers).filter(shard.contains) }
-        let prepared = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        let prepared = seconds(since: started)
 
-        if format == .html {
-            let list = ids ?? generator.shoppers
-            try generator.pages(for: list) { page in
-                let safe = String(
-                    page.shopper.unicodeScalars.map {
-                        CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" ? Character($0) : "_"
-                    })
-                try reportingInputErrors { () throws(InputError) in try AtomicFile.write(page.html(), to: out + "/html/\(safe).html") }
-            }
-            return "{\"pages\":\(list.count),\"format\":\"html\",\"folder\":\(jsonString(out + "/html"))}"
+        if format == .html { return try writeHTML(generator, shoppers: ids ?? generator.shoppers, out: out) }
+
+        /// `NAME.EXTENSION` in `out`, or `NAME.shard-I-of-N.EXTENSION` for shard I of N.
+        func output(_ name: String, _ pathExtension: String) -> String {
+            out + "/" + name + (batch.shard.map { ".shard-\($0.index)-of-\($0.count)" } ?? "") + "." + pathExtension
         }
-
-        let path = out + "/" + (batch.shard.map { "venues.shard-\($0.index)-of-\($0.count).jsonl" } ?? "venues.jsonl")
-        let total = ids?.count ?? generator.shopperCount
+        let path = output("venues", "jsonl")
         // A checkpoint names the shoppers and bytes already durable in the partial output, and the
         // inputs that made them: a run with other inputs or settings never continues it.
-        let checkpointPath = GenerationCheckpoint.path(for: path)
         let fingerprint = GenerationCheckpoint.fingerprint(
             of: [
                 "venue generate 2", eventsFormat.rawValue, "\(time)", batch.shard?.description ?? "all", "\(blend.factor)",
                 "\(blend.history)", "\(blend.popularity)", "\(blend.halfLifeDays)", learnedBlend ? "learned blend" : "factors",
             ],
             files: [model, events, catalog, coupons, layout] + (shoppersFile.map { [$0] } ?? []))
+        let run = try writeJSONL(
+            generator, shoppers: ids, to: path, exposureReport: output("exposure", "csv"), fingerprint: fingerprint, batch: batch,
+            threads: threads)
+
+        let report = run.report
+        let t = report.tally
+        let stages =
+            "{\"rank\":\(rounded(report.rankSeconds, places: 3)),\"assemble\":\(rounded(report.assembleSeconds, places: 3)),"
+            + "\"encode\":\(rounded(report.encodeSeconds, places: 3)),\"write\":\(rounded(report.writeSeconds, places: 3))}"
+        var fields = [
+            "\"pages\":\(t.pages)", "\"venues_per_sec\":\(Int(Double(t.pages) / max(run.seconds, 1e-9)))",
+            "\"seconds\":\(rounded(run.seconds, places: 3))", "\"prepare_seconds\":\(rounded(prepared, places: 3))",
+            "\"threads\":\(threads)",
+            "\"slots\":\(t.slots)", "\"coupons_attached\":\(t.couponsAttached)", "\"excluded_by_stock_rules\":\(t.excludedByStock)",
+            "\"excluded_by_caps\":\(t.excludedByCap)",
+            "\"stage_cpu_seconds\":\(stages)", "\"at\":\"\(CalendarTime.isoDate(time))\"",
+        ]
+        if learnedBlend { fields.append("\"candidates\":\"learned-blend\"") }
+        if let shard = batch.shard { fields.append("\"shard\":\"\(shard)\"") }
+        if run.resumedAfter > 0 { fields.append("\"resumed_after\":\(run.resumedAfter)") }
+        if let exposure = run.exposure { fields.append("\"exposure\":" + exposure.report.summary(file: exposure.file)) }
+        fields.append("\"file\":\(jsonString(path))")
+        return "{" + fields.joined(separator: ",") + "}"
+    }
+
+    /// The ids of a `--shoppers` file, saying on standard error how many repeats it skipped.
+    private static func readShopperList(_ path: String) throws -> [String] {
+        let list = try reportingInputErrors { () throws(InputError) in try ShopperListFile.read(path) }
+        if list.repeats > 0 {
+            standardError("\(path): skipped \(list.repeats) repeated id\(list.repeats == 1 ? "" : "s"): one page per shopper")
+        }
+        return list.ids
+    }
+
+    /// Writes one HTML page per shopper into `out/html`; returns the summary line.
+    private static func writeHTML(_ generator: VenueGenerator, shoppers: [String], out: String) throws -> String {
+        try generator.pages(for: shoppers) { page in
+            let safe = String(
+                page.shopper.unicodeScalars.map {
+                    CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" ? Character($0) : "_"
+                })
+            try reportingInputErrors { () throws(InputError) in try AtomicFile.write(page.html(), to: out + "/html/\(safe).html") }
+        }
+        return "{\"pages\":\(shoppers.count),\"format\":\"html\",\"folder\":\(jsonString(out + "/html"))}"
+    }
+
+    /// What ``writeJSONL(_:shoppers:to:exposureReport:fingerprint:batch:threads:)`` did.
+    private struct JSONLRun {
+        /// This run's stage times and counts; its tally's exposure sums include the resumed part.
+        var report: VenueGenerator.Report
+        /// Wall-clock seconds of generation.
+        var seconds: Double
+        /// Shoppers whose pages an earlier run had written (0 when the run began afresh).
+        var resumedAfter: Int
+        /// The merchants' exposure report and the file it was written to, when the plan has lines.
+        var exposure: (report: ExposureReport, file: String)?
+    }
+
+    /// Generates the pages of `shoppers` (every shopper of `generator` when `nil`) into the JSONL
+    /// file `path`, checkpointed every `batch.checkpointEvery` shoppers and continued from an
+    /// earlier run's checkpoint with `batch.resume`, then the merchants' exposure report to
+    /// `exposurePath`.
+    /// The file appears only when complete; on failure the pages before the last checkpoint are
+    /// kept for a resumed run.
+    private static func writeJSONL(
+        _ generator: VenueGenerator, shoppers ids: [String]?, to path: String, exposureReport exposurePath: String, fingerprint: String,
+        batch: BatchSettings, threads: Int
+    ) throws -> JSONLRun {
+        let total = ids?.count ?? generator.shopperCount
+        let checkpointPath = GenerationCheckpoint.path(for: path)
         let resumed: GenerationCheckpoint
         do {
             resumed = try GenerationCheckpoint.start(
@@ -208,12 +237,9 @@ struct GenerateCommand: ParsableCommand {
         var checkpoints = 0
         var checkpointed = 0
         let progress = ProgressReporter(total: total, label: "venues")
-        let generateStarted = DispatchTime.now().uptimeNanoseconds
-        let report: VenueGenerator.Report
-        var exposureReport: ExposureReport?
-        var exposureFile = ""
+        let started = DispatchTime.now().uptimeNanoseconds
         do {
-            report = try generator.generate(
+            let report = try generator.generate(
                 shoppers: ids, from: resumed.shoppers, threads: threads, consume: { bytes throws(InputError) in try writer.write(bytes) },
                 progress: { soFar in
                     let done = soFar.tally.pages
@@ -235,14 +261,16 @@ struct GenerateCommand: ParsableCommand {
             try writer.commit()
             try? FileManager.default.removeItem(atPath: checkpointPath)
             let sums = report.tally.adding(resumed.tally)
-            exposureReport = ExposureReport(
-                plan: generator.assembler.exposure, brandIDs: loaded.brandIDs, partial: ids != nil, planned: sums.planned,
+            var run = JSONLRun(report: report, seconds: seconds(since: started), resumedAfter: resumed.shoppers)
+            if let exposure = ExposureReport(
+                plan: generator.assembler.exposure, brandIDs: generator.model.brandIDs, partial: ids != nil, planned: sums.planned,
                 delivered: sums.exposure)
-            if let exposureReport {
-                let reportPath = out + "/" + (batch.shard.map { "exposure.shard-\($0.index)-of-\($0.count).csv" } ?? "exposure.csv")
-                try AtomicFile.write(exposureReport.csv, to: reportPath)
-                exposureFile = reportPath
+            {
+                try AtomicFile.write(exposure.csv, to: exposurePath)
+                run.exposure = (exposure, exposurePath)
             }
+            progress.finish()
+            return run
         } catch {
             writer.discard()
             standardError("error: \(error)")
@@ -251,61 +279,56 @@ struct GenerateCommand: ParsableCommand {
             }
             throw ExitCode(1)
         }
-        progress.finish()
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - generateStarted) / 1e9
-        let t = report.tally
-        let stages =
-            "{\"rank\":\(rounded(report.rankSeconds, places: 3)),\"assemble\":\(rounded(report.assembleSeconds, places: 3)),"
-            + "\"encode\":\(rounded(report.encodeSeconds, places: 3)),\"write\":\(rounded(report.writeSeconds, places: 3))}"
-        var fields = [
-            "\"pages\":\(t.pages)", "\"venues_per_sec\":\(Int(Double(t.pages) / max(seconds, 1e-9)))",
-            "\"seconds\":\(rounded(seconds, places: 3))", "\"prepare_seconds\":\(rounded(prepared, places: 3))", "\"threads\":\(threads)",
-            "\"slots\":\(t.slots)", "\"coupons_attached\":\(t.couponsAttached)", "\"excluded_by_stock_rules\":\(t.excludedByStock)",
-            "\"excluded_by_caps\":\(t.excludedByCap)",
-            "\"stage_cpu_seconds\":\(stages)", "\"at\":\"\(CalendarTime.isoDate(time))\"",
-        ]
-        if learnedBlend { fields.append("\"candidates\":\"learned-blend\"") }
-        if let shard = batch.shard { fields.append("\"shard\":\"\(shard)\"") }
-        if resumed.shoppers > 0 { fields.append("\"resumed_after\":\(resumed.shoppers)") }
-        if let exposureReport { fields.append("\"exposure\":" + exposureReport.summary(file: exposureFile)) }
-        fields.append("\"file\":\(jsonString(path))")
-        return "{" + fields.joined(separator: ",") + "}"
-    }
-}
-
-/// The per-marketplace inputs of `venue generate`.
-private struct Marketplace: Sendable {
-    var catalog: Catalog
-    var wallets: CouponWallets
-    var layout: VenueLayout
-}
-
-/// Progress on standard error: a bar on a terminal, a line every 10% otherwise.
-final class ProgressReporter {
-    let total: Int
-    let label: String
-    let terminal = isatty(2) != 0
-    var lastTenth = -1
-
-    init(total: Int, label: String) {
-        self.total = total
-        self.label = label
     }
 
-    func update(_ done: Int) {
-        let fraction = Double(done) / Double(max(total, 1))
-        if terminal {
-            let width = 30
-            let filled = Int(fraction * Double(width))
-            FileHandle.standardError.write(
-                Data(
-                    "\r[\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(done)/\(total) \(label)"
-                        .utf8))
-        } else if Int(fraction * 10) > lastTenth {
-            lastTenth = Int(fraction * 10)
-            standardError("\(done)/\(total) \(label)")
+    /// Seconds since `start` (`DispatchTime` nanoseconds).
+    private static func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+}
+
+extension GenerateCommand {
+    /// What `venue generate` reads before it generates.
+    fileprivate struct Inputs {
+        var model: FactorModel
+        var log: EventLog
+        var marketplace: Marketplace
+
+        /// The per-marketplace inputs: they depend on neither the model nor the events.
+        struct Marketplace: Sendable {
+            var catalog: Catalog
+            var wallets: CouponWallets
+            var layout: VenueLayout
+        }
+
+        /// Reads every input; with more than one thread the catalog, coupons and layout are read
+        /// on another core meanwhile. Errors are reported in argument order either way (model,
+        /// events, catalog, coupons, layout), and a model without a learned blend is refused when
+        /// `learnedBlend` asks for one.
+        static func read(
+            model: String, events: String, eventsFormat: EventFormat, catalog: String, coupons: String, layout: String,
+            learnedBlend: Bool, threads: Int
+        ) throws -> Inputs {
+            let marketplace = Background(onOwnThread: threads > 1) { () -> Result<Marketplace, InputError> in
+                Result { () throws(InputError) in
+                    Marketplace(
+                        catalog: try Catalog.read(path: catalog), wallets: try CouponWallets.read(path: coupons),
+                        layout: try VenueLayout.read(path: layout))
+                }
+            }
+            let loaded: FactorModel
+            let log: EventLog
+            do {
+                loaded = try loadModel(model)
+                if learnedBlend, loaded.extensions[LearnedVenueRanker.weightsExtension] == nil {
+                    standardError("error: \(model): \(LearnedVenueRanker.LoadError.noBlend)")
+                    throw ExitCode(1)
+                }
+                log = try EventInputOptions.read(path: events, format: eventsFormat)
+            } catch {
+                _ = marketplace.join()
+                throw error
+            }
+            return Inputs(
+                model: loaded, log: log, marketplace: try reportingInputErrors { () throws(InputError) in try marketplace.join().get() })
         }
     }
-
-    func finish() { if terminal { FileHandle.standardError.write(Data("\n".utf8)) } }
 }
