@@ -49,40 +49,92 @@ public enum ModelFileError: Error, Sendable, Equatable, CustomStringConvertible 
 /// checksum UInt64: of every byte before it (64-bit multiply–rotate over words)
 /// ```
 ///
-/// Written atomically (temporary file, then rename); read with one read, checked whole
-/// (size, magic, version, checksum) before any section is parsed.
+/// Written atomically (temporary file, then rename), streamed; read mapped, checked whole (size,
+/// magic, version, checksum) before any section is parsed.
 public enum ModelFile {
     /// The version this build writes and reads.
     public static let version: UInt32 = 1
     static let magic = Array("VENUEALS".utf8)
 
-    /// Writes `model` to `path` atomically.
+    /// Writes `model` to `path` atomically. The ids, configuration and extensions are encoded in
+    /// memory; the factor matrices go to the file straight from their storage, so writing holds
+    /// no copy of them. O(file size).
     public static func write(_ model: FactorModel, to path: String) throws(ModelFileError) {
-        var out = ByteWriter()
-        out.bytes(magic)
-        out.u32(version)
-        out.u32(UInt32(5 + model.extensions.count))
-        let totalOffset = out.data.count
-        out.u64(0)
-        out.section("CONF") { $0.bytes(Array(configurationText(model).utf8)) }
-        out.section("SIDS") { $0.ids(model.shopperIDs) }
-        out.section("BIDS") { $0.ids(model.brandIDs) }
-        out.section("XFAC") { $0.matrix(model.shopperFactors) }
-        out.section("YFAC") { $0.matrix(model.brandFactors) }
+        var sections: [Section] = [
+            .bytes("CONF", Array(configurationText(model).utf8)), .bytes("SIDS", ByteWriter.ids(model.shopperIDs)),
+            .bytes("BIDS", ByteWriter.ids(model.brandIDs)), .matrix("XFAC", model.shopperFactors), .matrix("YFAC", model.brandFactors),
+        ]
         for name in model.extensions.keys.sorted() {
-            out.section("EXTN") { w in
-                w.u32(UInt32(name.utf8.count))
-                w.bytes(Array(name.utf8))
-                w.bytes(model.extensions[name]!)
-            }
+            var extensionData = ByteWriter()
+            extensionData.u32(UInt32(name.utf8.count))
+            extensionData.bytes(Array(name.utf8))
+            extensionData.bytes(model.extensions[name]!)
+            sections.append(.bytes("EXTN", extensionData.data))
         }
-        out.patchU64(at: totalOffset, UInt64(out.data.count + 8))
-        out.u64(out.data.withUnsafeBytes { checksum($0) })
+        var header = ByteWriter()
+        header.bytes(magic)
+        header.u32(version)
+        header.u32(UInt32(sections.count))
+        // The whole file: this header with its total, each section's tag, length and bytes, and
+        // the checksum.
+        let total = header.data.count + 8 + sections.reduce(0) { $0 + 12 + $1.count } + 8
+        header.u64(UInt64(total))
         do {
-            try AtomicFile.write(Data(out.data), to: path)
+            let writer = try AtomicFileWriter(path: path)
+            var checksum = Checksum(count: total - 8)
+            func write(_ raw: UnsafeRawBufferPointer) throws(InputError) {
+                checksum.add(raw)
+                try writer.write(raw)
+            }
+            func write(_ bytes: [UInt8]) throws(InputError) {
+                try bytes.withUnsafeBytes { raw in Result { () throws(InputError) in try write(raw) } }.get()
+            }
+            try write(header.data)
+            for section in sections {
+                var head = ByteWriter()
+                head.bytes(Array(section.tag.utf8))
+                head.u64(UInt64(section.count))
+                switch section {
+                case .bytes(_, let payload):
+                    try write(head.data + payload)
+                case .matrix(_, let matrix):
+                    head.u64(UInt64(matrix.rows))
+                    head.u64(UInt64(matrix.columns))
+                    try write(head.data)
+                    try matrix.withUnsafeBufferPointer { values in
+                        Result { () throws(InputError) in try write(UnsafeRawBufferPointer(values)) }
+                    }.get()
+                }
+            }
+            var trailer = ByteWriter()
+            trailer.u64(checksum.value)
+            try writer.write(trailer.data)
+            try writer.commit()
         } catch {
             guard case .unwritable(_, let reason) = error else { throw .unwritable(file: path, reason: error.description) }
             throw .unwritable(file: path, reason: reason)
+        }
+    }
+
+    /// A section of the file to write: bytes encoded in memory, or a factor matrix (its rows and
+    /// columns, then its values) written from its storage.
+    private enum Section {
+        case bytes(String, [UInt8])
+        case matrix(String, Matrix)
+
+        /// The 4-byte tag.
+        var tag: String {
+            switch self {
+            case .bytes(let tag, _), .matrix(let tag, _): tag
+            }
+        }
+
+        /// The section's length in bytes, after its tag and length.
+        var count: Int {
+            switch self {
+            case .bytes(_, let payload): payload.count
+            case .matrix(_, let matrix): 16 + matrix.rows * matrix.columns * MemoryLayout<Float>.size
+            }
         }
     }
 
@@ -220,21 +272,75 @@ public enum ModelFile {
 
     /// A fast 64-bit checksum over 8-byte words (multiply, rotate), tail bytes folded in.
     static func checksum(_ raw: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0x243f_6a88_85a3_08d3 ^ UInt64(raw.count)
-        let words = raw.count / 8
-        for i in 0..<words {
-            let w = raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)
-            h = ((h ^ w) &* 0x9e37_79b9_7f4a_7c15)
+        var checksum = Checksum(count: raw.count)
+        checksum.add(raw)
+        return checksum.value
+    }
+
+    /// ``checksum(_:)`` of `count` bytes given in pieces of any size, as they are written.
+    struct Checksum {
+        private var h: UInt64
+        private let count: Int
+        private var added = 0
+        /// The bytes of a word not yet complete, in its low bytes (little-endian).
+        private var pending: UInt64 = 0
+
+        /// A checksum of `count` bytes, none added yet.
+        init(count: Int) {
+            self.count = count
+            h = 0x243f_6a88_85a3_08d3 ^ UInt64(count)
+        }
+
+        /// Adds the next bytes. O(bytes).
+        mutating func add(_ raw: UnsafeRawBufferPointer) {
+            precondition(added + raw.count <= count, "more bytes than the checksum's count")
+            var i = 0
+            // Bytes completing a word begun by an earlier piece, or the tail past the last word.
+            let wordsEnd = count / 8 * 8
+            while i < raw.count && (added % 8 != 0 || added >= wordsEnd) {
+                take(raw[i], wordsEnd: wordsEnd)
+                i += 1
+            }
+            // Whole words in place.
+            let words = min(raw.count - i, wordsEnd - added) / 8
+            for w in 0..<words { mix(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i + w * 8, as: UInt64.self))) }
+            i += words * 8
+            added += words * 8
+            while i < raw.count {
+                take(raw[i], wordsEnd: wordsEnd)
+                i += 1
+            }
+        }
+
+        /// One byte: into the pending word while words last, folded in alone in the tail.
+        private mutating func take(_ byte: UInt8, wordsEnd: Int) {
+            if added < wordsEnd {
+                pending |= UInt64(byte) << UInt64(8 * (added % 8))
+                if added % 8 == 7 {
+                    mix(pending)
+                    pending = 0
+                }
+            } else {
+                h = (h ^ UInt64(byte)) &* 0x100_0000_01b3
+            }
+            added += 1
+        }
+
+        private mutating func mix(_ word: UInt64) {
+            h = (h ^ word) &* 0x9e37_79b9_7f4a_7c15
             h = (h << 31) | (h >> 33)
         }
-        for i in words * 8..<raw.count {
-            h = (h ^ UInt64(raw[i])) &* 0x100_0000_01b3
+
+        /// The checksum; every one of the `count` bytes must have been added.
+        var value: UInt64 {
+            precondition(added == count, "\(count - added) bytes not added")
+            let h = self.h ^ (self.h >> 29)
+            return h &* 0xbf58_476d_1ce4_e5b9
         }
-        h ^= h >> 29
-        return h &* 0xbf58_476d_1ce4_e5b9
     }
 }
 
+/// Little-endian fields appended to a byte array.
 struct ByteWriter {
     var data: [UInt8] = []
 
@@ -242,31 +348,16 @@ struct ByteWriter {
     mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
     mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
 
-    mutating func patchU64(at offset: Int, _ v: UInt64) {
-        withUnsafeBytes(of: v.littleEndian) { for (i, b) in $0.enumerated() { data[offset + i] = b } }
-    }
-
-    mutating func section(_ tag: String, _ body: (inout ByteWriter) -> Void) {
-        var inner = ByteWriter()
-        body(&inner)
-        bytes(Array(tag.utf8))
-        u64(UInt64(inner.data.count))
-        bytes(inner.data)
-    }
-
-    mutating func ids(_ map: IdentifierMap) {
-        u64(UInt64(map.count))
+    /// The encoding of `map`: its count, then each id's length and UTF-8 bytes, in index order.
+    static func ids(_ map: IdentifierMap) -> [UInt8] {
+        var writer = ByteWriter()
+        writer.u64(UInt64(map.count))
         for i in 0..<map.count {
             let id = Array(map[i].utf8)
-            u32(UInt32(id.count))
-            bytes(id)
+            writer.u32(UInt32(id.count))
+            writer.bytes(id)
         }
-    }
-
-    mutating func matrix(_ m: Matrix) {
-        u64(UInt64(m.rows))
-        u64(UInt64(m.columns))
-        m.withUnsafeBufferPointer { data.append(contentsOf: UnsafeRawBufferPointer($0)) }
+        return writer.data
     }
 }
 

@@ -340,6 +340,39 @@ struct ModelFileTests {
         #expect(files[0] == files[1])
     }
 
+    @Test("the checksum, added in pieces of any size as the file is streamed, is the format's: words mixed, tail bytes folded")
+    func checksumInPieces() throws {
+        /// The format's definition, word by word over the whole buffer.
+        func definition(_ bytes: [UInt8]) -> UInt64 {
+            var h: UInt64 = 0x243f_6a88_85a3_08d3 ^ UInt64(bytes.count)
+            let words = bytes.count / 8
+            for i in 0..<words {
+                let w = (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[i * 8 + $1]) << UInt64(8 * $1) }
+                h = (h ^ w) &* 0x9e37_79b9_7f4a_7c15
+                h = (h << 31) | (h >> 33)
+            }
+            for byte in bytes[(words * 8)...] { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            h ^= h >> 29
+            return h &* 0xbf58_476d_1ce4_e5b9
+        }
+        var random = SeededRandom(seed: 5)
+        for count in 0...41 {
+            let bytes = (0..<count).map { _ in UInt8(random.below(256)) }
+            let expected = definition(bytes)
+            #expect(bytes.withUnsafeBytes { ModelFile.checksum($0) } == expected, "\(count) bytes at once")
+            // Every split in two, and pieces of 1, 3 and 5 bytes.
+            var splits = (0...count).map { [0, $0, count] }
+            for step in [1, 3, 5] { splits.append(Array(stride(from: 0, to: count, by: step)) + [count]) }
+            for bounds in splits {
+                var checksum = ModelFile.Checksum(count: count)
+                for (from, to) in zip(bounds, bounds.dropFirst()) {
+                    bytes[from..<to].withUnsafeBytes { checksum.add($0) }
+                }
+                #expect(checksum.value == expected, "\(count) bytes in pieces at \(bounds)")
+            }
+        }
+    }
+
     @Test("truncated, corrupt, wrong-version and foreign files give clear errors")
     func damage() throws {
         let bytes = try Self.written(Self.model())
