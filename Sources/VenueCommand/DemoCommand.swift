@@ -23,7 +23,7 @@ struct DemoCommand: ParsableCommand {
             model: out + "/fixtures.model", catalog: fixtures + "/catalog.csv", coupons: fixtures + "/coupons.csv",
             layout: fixtures + "/layout.json"
         )
-        let log = try EventInputOptions.read(path: events, format: .generic)
+        let log = try EventInputOptions.read(path: events, format: .generic, threads: threads)
         // The marketplace files are checked before training, so a bad one stops the demo before it
         // writes anything (generation reads them again; they are small).
         _ = try reportingInputErrors { () throws(InputError) in

@@ -130,7 +130,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let cutoffs = k.elements.sorted()
-        let log = try input.read()
+        let log = try input.read(threads: als.threads)
         if let holdout {
             try runHoldout(log, fraction: holdout, cutoffs: cutoffs)
             return

@@ -29,14 +29,18 @@ struct EventInputOptions: ParsableArguments {
         }
     }
 
-    /// Reads the events, printing located errors and exiting non-zero on bad input.
-    func read() throws -> EventLog {
-        try Self.read(path: events, format: format, year: year, skipBadRows: skipBadRows)
+    /// Reads the events on `threads` workers, printing located errors and exiting non-zero on
+    /// bad input.
+    func read(threads: Int) throws -> EventLog {
+        try Self.read(path: events, format: format, year: year, skipBadRows: skipBadRows, threads: threads)
     }
 
-    /// Reads an events file, printing located errors and exiting non-zero on bad input.
-    static func read(path events: String, format: EventFormat, year: Int? = nil, skipBadRows: Bool = false) throws -> EventLog {
-        let reader = EventReader(format: format, year: year, badRows: skipBadRows ? .skip : .strict)
+    /// Reads an events file on `threads` workers, printing located errors and exiting non-zero
+    /// on bad input.
+    static func read(
+        path events: String, format: EventFormat, year: Int? = nil, skipBadRows: Bool = false, threads: Int
+    ) throws -> EventLog {
+        let reader = EventReader(format: format, year: year, badRows: skipBadRows ? .skip : .strict, threads: threads)
         let log = try reportingInputErrors { () throws(InputError) in try reader.read(path: events) }
         if log.skippedRows > 0 {
             standardError("skipped \(log.skippedRows) malformed row\(log.skippedRows == 1 ? "" : "s") in \(events)")

@@ -322,7 +322,7 @@ extension GenerateCommand {
                     standardError("error: \(model): \(LearnedVenueRanker.LoadError.noBlend)")
                     throw ExitCode(1)
                 }
-                log = try EventInputOptions.read(path: events, format: eventsFormat)
+                log = try EventInputOptions.read(path: events, format: eventsFormat, threads: threads)
             } catch {
                 _ = marketplace.join()
                 throw error

@@ -85,7 +85,7 @@ struct RecommendCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try loadModel(model)
-        let log = try events.map { try EventInputOptions.read(path: $0, format: format) }
+        let log = try events.map { try EventInputOptions.read(path: $0, format: format, threads: threads) }
         // The moment ranked for: the end of --at, or the last event.
         let cut = at?.end ?? log.map { $0.latestTime() ?? .min } ?? .max
         if blend, let log, let events {

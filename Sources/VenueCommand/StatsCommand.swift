@@ -17,7 +17,7 @@ struct StatsCommand: ParsableCommand {
     func run() throws {
         let clock = ContinuousClock()
         let start = clock.now
-        let log = try input.read()
+        let log = try input.read(threads: ProcessInfo.processInfo.activeProcessorCount)
         let seconds = (clock.now - start).secondsValue
         let stats = EventStatistics(log)
         let kinds = EventKind.allCases.filter { stats.eventsByKind[$0] != nil }

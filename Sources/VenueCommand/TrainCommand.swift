@@ -39,7 +39,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let clock = ContinuousClock()
         let start = clock.now
-        var log = try input.read()
+        var log = try input.read(threads: als.threads)
         var readSeconds = (clock.now - start).secondsValue
         var blend: LogisticBlend?
         if until != nil || learnBlend {

@@ -97,7 +97,7 @@ struct TuneCommand: ParsableCommand {
 
     func run() throws {
         let cut = trainUntil.start
-        let log = try input.read()
+        let log = try input.read(threads: als.threads)
         let day = CalendarTime.secondsPerDay
         let training = log.through(trainUntil.end)
         // Fold i validates the purchases of the `validationDays` ending i × `foldStep` days

@@ -70,6 +70,13 @@ public struct DelimitedLineScanner {
         self.delimiter = delimiter
     }
 
+    /// Lines scanned so far, blank ones included: the number of the last line returned, or of
+    /// the buffer's last line once ``next()`` has returned `nil`.
+    var linesScanned: Int { line.number }
+
+    /// The byte offset where the next line starts.
+    var offset: Int { position }
+
     /// The next non-blank line, or `nil` at the end of the buffer.
     public mutating func next() -> DelimitedLine? {
         let bytes = line.bytes

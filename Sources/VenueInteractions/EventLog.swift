@@ -55,7 +55,22 @@ public struct EventLog: Sendable, Equatable {
         return latest
     }
 
-    /// Reserves room for `count` more events.
+    /// Appends `other`'s events after these, its ids interned into this log's maps: the log that
+    /// reading this log's rows and then `other`'s would give, counts of skipped and ignored rows
+    /// added. O(other's events + the total length of its ids).
+    public mutating func append(contentsOf other: EventLog) {
+        let shopperIndex = shopperIDs.intern(contentsOf: other.shopperIDs)
+        let brandIndex = brandIDs.intern(contentsOf: other.brandIDs)
+        shoppers.append(contentsOf: other.shoppers.lazy.map { shopperIndex[Int($0)] })
+        brands.append(contentsOf: other.brands.lazy.map { brandIndex[Int($0)] })
+        kinds.append(contentsOf: other.kinds)
+        times.append(contentsOf: other.times)
+        values.append(contentsOf: other.values)
+        skippedRows += other.skippedRows
+        ignoredRows += other.ignoredRows
+    }
+
+    /// Reserves room for `count` events in all.
     public mutating func reserveCapacity(_ count: Int) {
         shoppers.reserveCapacity(count)
         brands.reserveCapacity(count)

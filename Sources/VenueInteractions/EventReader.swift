@@ -1,7 +1,13 @@
 import Foundation
+import VenueLinearAlgebra
 
 /// Reads event files of every ``EventFormat`` into an ``EventLog``, streaming over the mapped
 /// bytes with no per-row allocation. Malformed rows are reported with file, line and column.
+///
+/// With more than one thread, a large file is cut at line ends into parts of about 8 MiB that
+/// workers decode with their own id maps; the parts are merged in file order as they finish, so
+/// ids get the indices a single pass gives them, and the log and any error are the same on any
+/// number of threads.
 public struct EventReader: Sendable {
     /// How to read.
     public struct Options: Sendable {
@@ -11,12 +17,19 @@ public struct EventReader: Sendable {
         public var year: Int?
         /// Fail on malformed rows, or skip and count them.
         public var badRows: BadRowPolicy
+        /// Workers decoding parts of a large file at once. The log, and any error, is the same on
+        /// any number.
+        public var threads: Int
+        /// The bytes of a part, about: a file is cut into parts of this size, at line ends, which
+        /// are decoded apart and merged in order.
+        var partBytes = 8 << 20
 
-        /// Options for `format`, strict by default.
-        public init(format: EventFormat, year: Int? = nil, badRows: BadRowPolicy = .strict) {
+        /// Options for `format`, strict by default, on one thread.
+        public init(format: EventFormat, year: Int? = nil, badRows: BadRowPolicy = .strict, threads: Int = 1) {
             self.format = format
             self.year = year
             self.badRows = badRows
+            self.threads = threads
         }
     }
 
@@ -29,8 +42,8 @@ public struct EventReader: Sendable {
     }
 
     /// A reader for `format`.
-    public init(format: EventFormat, year: Int? = nil, badRows: BadRowPolicy = .strict) {
-        self.init(Options(format: format, year: year, badRows: badRows))
+    public init(format: EventFormat, year: Int? = nil, badRows: BadRowPolicy = .strict, threads: Int = 1) {
+        self.init(Options(format: format, year: year, badRows: badRows, threads: threads))
     }
 
     /// Reads the file at `path`. O(bytes).
@@ -38,52 +51,133 @@ public struct EventReader: Sendable {
         try read(MappedFile(path: path))
     }
 
-    /// Reads a mapped (or in-memory) file. O(bytes).
+    /// Reads a mapped (or in-memory) file. O(bytes), on ``Options/threads`` workers.
     public func read(_ file: MappedFile) throws(InputError) -> EventLog {
-        let result: Result<EventLog, InputError> = file.data.withUnsafeBytes { bytes in
-            Result { () throws(InputError) -> EventLog in try read(bytes: bytes, path: file.path) }
-        }
-        return try result.get()
-    }
-
-    private func read(bytes: UnsafeRawBufferPointer, path: String) throws(InputError) -> EventLog {
+        let path = file.path
         let delimiter: UInt8 =
             switch options.format {
             case .lastfm, .movielens: UInt8(ascii: "\t")
             default: UInt8(ascii: ",")
             }
-        var scanner = DelimitedLineScanner(bytes: bytes, delimiter: delimiter)
-        var log = EventLog()
-        log.reserveCapacity(max(16, bytes.count / 28))
+        // The first line says how rows are decoded (a header naming columns, or a first row);
+        // the rows after it are cut into parts at line ends.
+        let start = file.data.withUnsafeBytes { bytes in
+            Result { () throws(InputError) -> (decoder: RowDecoder, parts: [Range<Int>], linesBefore: Int) in
+                var scanner = DelimitedLineScanner(bytes: bytes, delimiter: delimiter)
+                guard let first = scanner.next() else { throw InputError.empty(file: path) }
+                let decoder = try RowDecoder(
+                    format: options.format, year: options.year ?? options.format.defaultYear, firstLine: first, path: path)
+                let body = decoder.firstLineIsHeader ? scanner.offset : 0
+                // One worker reads the file as one part: there is nothing to merge.
+                let size = options.threads > 1 ? options.partBytes : .max
+                return (decoder, Self.parts(of: bytes, from: body, size: size), decoder.firstLineIsHeader ? scanner.linesScanned : 0)
+            }
+        }
+        let (decoder, parts, linesBefore) = try start.get()
+
+        // Parts are decoded on the workers and merged here in file order, so ids are numbered in
+        // the order a single pass meets them, and problems are listed in line order.
+        var merged: EventLog?
         var problems: [InputProblem] = []
         var badRows = 0
-        func decode(_ line: DelimitedLine, _ decoder: RowDecoder) {
-            guard let problem = decoder.decode(line, into: &log) else { return }
-            badRows += 1
-            if problems.count < InputError.listedProblemLimit {
-                problems.append(
+        var lines = linesBefore
+        let data = file.data
+        ParallelChunks(rowCount: parts.count, chunkSize: 1).stream(
+            threads: options.threads, window: options.threads, makeWorker: {},
+            produce: { _, index, _ in
+                data.withUnsafeBytes { bytes in
+                    Self.decode(UnsafeRawBufferPointer(rebasing: bytes[parts[index]]), decoder: decoder, delimiter: delimiter, path: path)
+                }
+            },
+            consume: { part in
+                if merged == nil {
+                    merged = part.log
+                    // Room for the whole file's rows, as the first part's size suggests.
+                    if parts.count > 1 { merged!.reserveCapacity(part.log.count * data.count / max(1, parts[0].count)) }
+                } else {
+                    merged!.append(contentsOf: part.log)
+                }
+                badRows += part.badRows
+                for var problem in part.problems where problems.count < InputError.listedProblemLimit {
+                    problem.location.line += lines
+                    problems.append(problem)
+                }
+                lines += part.lines
+            })
+        if badRows > 0 && options.badRows == .strict {
+            throw .malformedRows(problems: problems, total: badRows)
+        }
+        var log = merged ?? EventLog()
+        if log.count == 0 && badRows == 0 && log.ignoredRows == 0 { throw .empty(file: path) }
+        log.skippedRows = badRows
+        return log
+    }
+
+    /// The rows of one part of a file, decoded with their own id maps.
+    private struct Part: Sendable {
+        var log = EventLog()
+        /// Its malformed rows.
+        var badRows = 0
+        /// The first ``InputError/listedProblemLimit`` of them, lines numbered from the part's start.
+        var problems: [InputProblem] = []
+        /// Its lines, blank ones included.
+        var lines = 0
+    }
+
+    /// `from ..< bytes.count` cut into consecutive parts of about `size` bytes, each but the last
+    /// ending just after a line end (none when the range is empty). Depends on the bytes and
+    /// `size` alone, never on the number of workers.
+    private static func parts(of bytes: UnsafeRawBufferPointer, from start: Int, size: Int) -> [Range<Int>] {
+        var parts: [Range<Int>] = []
+        var lower = start
+        while lower < bytes.count {
+            var upper = bytes.count
+            if bytes.count - lower > size, let newline = memchr(bytes.baseAddress! + lower + size - 1, 0x0A, bytes.count - lower - size + 1)
+            {
+                upper = bytes.baseAddress!.distance(to: UnsafeRawPointer(newline)) + 1
+            }
+            parts.append(lower..<upper)
+            lower = upper
+        }
+        return parts
+    }
+
+    /// Decodes the lines of `bytes`, a part of file `path`. No allocation per row.
+    private static func decode(_ bytes: UnsafeRawBufferPointer, decoder: RowDecoder, delimiter: UInt8, path: String) -> Part {
+        var part = Part()
+        part.log.reserveCapacity(max(16, bytes.count / 28))
+        // Each line is released before the scanner splits the next one, so the scanner's field
+        // arrays stay uniquely referenced and are reused without copying.
+        var scanner = DelimitedLineScanner(bytes: bytes, delimiter: delimiter)
+        var lastShopper = LastIdentifier()
+        while let line = scanner.next() {
+            guard let problem = decoder.decode(line, into: &part.log, lastShopper: &lastShopper) else { continue }
+            part.badRows += 1
+            if part.problems.count < InputError.listedProblemLimit {
+                part.problems.append(
                     InputProblem(
                         location: InputLocation(file: path, line: line.number, column: line.column(ofField: problem.field)),
                         expected: problem.expected, found: line.quoted(problem.field)))
             }
         }
-        // Each line is released before the scanner splits the next one, so the scanner's field
-        // arrays stay uniquely referenced and are reused without copying (no allocation per row).
-        let decoder: RowDecoder
-        do {
-            guard let first = scanner.next() else { throw InputError.empty(file: path) }
-            decoder = try RowDecoder(format: options.format, year: options.year ?? options.format.defaultYear, firstLine: first, path: path)
-            if !decoder.firstLineIsHeader { decode(first, decoder) }
-        }
-        while let line = scanner.next() {
-            decode(line, decoder)
-        }
-        if badRows > 0 && options.badRows == .strict {
-            throw .malformedRows(problems: problems, total: badRows)
-        }
-        if log.count == 0 && badRows == 0 && log.ignoredRows == 0 { throw .empty(file: path) }
-        log.skippedRows = badRows
-        return log
+        part.lines = scanner.linesScanned
+        return part
+    }
+}
+
+/// The id interned last and its index: event files are often grouped by shopper, and a row
+/// repeating the previous row's shopper skips the hash table. Holds bytes of the file being
+/// read, valid while it is mapped.
+struct LastIdentifier {
+    private var bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+    private var index: Int32 = -1
+
+    /// The index of `id` in `map`, interning it when it is not the last one. O(length of `id`).
+    mutating func intern(_ id: UnsafeRawBufferPointer, into map: inout IdentifierMap) -> Int32 {
+        if index >= 0, id.count == bytes.count, memcmp(id.baseAddress!, bytes.baseAddress!, id.count) == 0 { return index }
+        index = map.intern(id)
+        bytes = id
+        return index
     }
 }
 
@@ -94,7 +188,7 @@ struct RowProblem {
 }
 
 /// Where each value of a row is, and how to decode it, for one format (and header).
-struct RowDecoder {
+struct RowDecoder: Sendable {
     enum KindSource { case names, tmallCode, ijcaiCode, fixed(EventKind) }
     enum TimeSource { case none, flexible, monthDashDay, monthDay, unixSeconds }
     enum ValueSource { case one, count, weight, positive }
@@ -168,7 +262,7 @@ struct RowDecoder {
     }
 
     /// Decodes one row into `log`, or says what is wrong with it.
-    func decode(_ line: DelimitedLine, into log: inout EventLog) -> RowProblem? {
+    func decode(_ line: DelimitedLine, into log: inout EventLog, lastShopper: inout LastIdentifier) -> RowProblem? {
         guard line.fieldCount >= minimumFields else { return missing(line) }
         let shopperBytes = line.field(shopperColumn)
         guard !shopperBytes.isEmpty else { return RowProblem(field: shopperColumn, expected: "a shopper id") }
@@ -253,7 +347,7 @@ struct RowDecoder {
             value = v
         }
         log.append(
-            shopper: log.shopperIDs.intern(shopperBytes), brand: log.brandIDs.intern(brandBytes),
+            shopper: lastShopper.intern(shopperBytes, into: &log.shopperIDs), brand: log.brandIDs.intern(brandBytes),
             kind: kind, time: time, value: value)
         return nil
     }

@@ -61,6 +61,20 @@ public struct IdentifierMap: Sendable, Equatable {
         return index
     }
 
+    /// Interns every id of `other`, in its index order, and returns each one's index here: the
+    /// map interning `other`'s ids one by one after this one's would give, and how to carry
+    /// indices from `other` to it. Into an empty map, `other` is taken whole. O(total length of
+    /// `other`'s ids).
+    public mutating func intern(contentsOf other: IdentifierMap) -> [Int32] {
+        if count == 0 {
+            self = other
+            return Array(0..<Int32(other.count))
+        }
+        return other.arena.withUnsafeBytes { arena in
+            (0..<other.count).map { i in intern(UnsafeRawBufferPointer(rebasing: arena[other.offsets[i]..<other.offsets[i + 1]])) }
+        }
+    }
+
     /// The index of `id`, adding it when new.
     @discardableResult
     public mutating func intern(_ id: String) -> Int32 {

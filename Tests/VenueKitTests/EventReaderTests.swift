@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import VenueKit
 
+@testable import VenueInteractions
+
 @Suite("Event readers")
 struct EventReaderTests {
     @Test("generic events: header in any order, optional count, three time spellings")
@@ -155,6 +157,49 @@ struct EventReaderTests {
         #expect(problems.map(\.location.line) == [3, 5, 7, 9, 11, 13, 15, 17, 19, 21])
         let skipped = try TestSupport.read(text, .generic, badRows: .skip)
         #expect(skipped.count == 13 && skipped.skippedRows == 12)
+    }
+
+    @Test("a file cut into parts, decoded on any number of workers, gives the log or the error a single pass gives")
+    func parts() throws {
+        var random = SeededRandom(seed: 17)
+        let kinds = ["click", "favorite", "follow", "cart", "purchase"]
+        /// A generic events file: shoppers and brands repeating and new, blank lines, CRLF, bad
+        /// rows at a rate of `bad` in 1000.
+        func text(rows: Int, bad: Int) -> String {
+            var text = "shopper,brand,event,time,count\n"
+            for _ in 0..<rows {
+                let shopper = random.unit() < 0.7 ? "s\(random.below(20))" : "顾客\(random.below(500))"
+                let brand = "b\(random.below(random.unit() < 0.5 ? 10 : 300))"
+                let kind = random.below(1000) < bad ? "like" : kinds[random.below(kinds.count)]
+                let count = random.unit() < 0.2 ? "\(1 + random.below(3))" : ""
+                text += "\(shopper),\(brand),\(kind),2026-0\(1 + random.below(9))-1\(random.below(10)),\(count)"
+                text += random.unit() < 0.1 ? "\r\n" : "\n"
+                if random.unit() < 0.05 { text += "\n" }
+            }
+            return text
+        }
+        func read(_ text: String, _ format: EventFormat, badRows: BadRowPolicy, threads: Int, partBytes: Int) -> Result<
+            EventLog, InputError
+        > {
+            var options = EventReader.Options(format: format, badRows: badRows, threads: threads)
+            options.partBytes = partBytes
+            let file = MappedFile(path: "e.csv", contents: Data(text.utf8))
+            return Result { () throws(InputError) in try EventReader(options).read(file) }
+        }
+        let files: [(String, EventFormat)] = [
+            (text(rows: 3000, bad: 0), .generic), (text(rows: 3000, bad: 4), .generic), (text(rows: 200, bad: 100), .generic),
+            ("a,b,1\n\na,c,2.5\r\nb,b,x\nc,a,3", .weights), ("\n\nshopper,brand,event,time\n\n", .generic),
+        ]
+        for (text, format) in files {
+            for badRows in [BadRowPolicy.strict, .skip] {
+                let single = read(text, format, badRows: badRows, threads: 1, partBytes: .max)
+                if case .success(let log) = single { #expect(log.count > 0) }
+                for (threads, partBytes) in [(1, 1), (2, 1), (3, 7), (2, 100), (4, 4096)] {
+                    let parted = read(text, format, badRows: badRows, threads: threads, partBytes: partBytes)
+                    #expect(parted == single, "\(format) \(badRows), \(threads) threads, parts of \(partBytes) bytes")
+                }
+            }
+        }
     }
 
     @Test("unreadable or unwritable files name the path and why; a pipe is read like a file")
