@@ -300,9 +300,9 @@ extension GenerateCommand {
         }
 
         /// Reads every input; with more than one thread the catalog, coupons and layout are read
-        /// on another core meanwhile. Errors are reported in argument order either way (model,
-        /// events, catalog, coupons, layout), and a model without a learned blend is refused when
-        /// `learnedBlend` asks for one.
+        /// on one thread while the events are read on the others. Errors are reported in argument
+        /// order either way (model, events, catalog, coupons, layout), and a model without a
+        /// learned blend is refused when `learnedBlend` asks for one.
         static func read(
             model: String, events: String, eventsFormat: EventFormat, catalog: String, coupons: String, layout: String,
             learnedBlend: Bool, threads: Int
@@ -322,7 +322,8 @@ extension GenerateCommand {
                     standardError("error: \(model): \(LearnedVenueRanker.LoadError.noBlend)")
                     throw ExitCode(1)
                 }
-                log = try EventInputOptions.read(path: events, format: eventsFormat, threads: threads)
+                // The marketplace has a thread of its own meanwhile; the events, the others.
+                log = try EventInputOptions.read(path: events, format: eventsFormat, threads: max(1, threads - 1))
             } catch {
                 _ = marketplace.join()
                 throw error
