@@ -162,64 +162,16 @@ struct EvaluateCommand: ParsableCommand {
         let results: [(RecommendationMethod, [Int: [MethodResult]])] = chosen.map { method in
             (method, Dictionary(uniqueKeysWithValues: cutoffs.map { k in (k, runs[method]!.map { $0[k]! }) }))
         }
-        let pairs = split.test.reduce(0) { $0 + $1.brands.count }
         let resamples = bootstrap ?? Self.defaultBootstrap
         let gains =
             resamples > 0
             ? MethodGains(
                 results, baseline: baseline ?? Self.defaultBaseline, cutoffs: cutoffs, bootstrap: PairedBootstrap(resamples: resamples))
             : nil
-        if json {
-            var fields = [
-                "\"protocol\":\"time\"", "\"train_until\":\"\(trainUntil)\"", "\"test_from\":\"\(testFrom)\"",
-                "\"test_until\":\"\(testUntil)\"",
-                "\"test_shoppers\":\(split.test.count)", "\"test_pairs\":\(pairs)", "\"training_events\":\(split.train.count)",
-            ]
-            fields.append(
-                "\"methods\":{"
-                    + results.map { method, byK in
-                        "\"\(method.rawValue)\":{" + cutoffs.map { "\"\($0)\":\(byK[$0]!.json)" }.joined(separator: ",") + "}"
-                    }.joined(separator: ",") + "}")
-            if let gains { fields.append("\"gains\":\(gains.json)") }
-            if seeds > 1 {
-                fields.append("\"seeds\":[" + seedList.map(String.init).joined(separator: ",") + "]")
-                fields.append(
-                    "\"per_seed\":{"
-                        + results.filter { $0.0.usesFactorModel }.map { method, byK in
-                            "\"\(method.rawValue)\":{"
-                                + cutoffs.map { "\"\($0)\":[" + byK[$0]!.map { [$0].json }.joined(separator: ",") + "]" }.joined(
-                                    separator: ",")
-                                + "}"
-                        }.joined(separator: ",") + "}")
-            }
-            print("{" + fields.joined(separator: ",") + "}")
-        } else {
-            print(
-                "Time split: train ≤ \(trainUntil), test = \(testEvents) \(testFrom) … \(testUntil); \(split.test.count) shoppers, \(pairs) pairs, \(split.train.count) training events\n"
-            )
-            print("| method | K | precision | recall | F1 | Recall@K (macro) | NDCG@K | new-brand hits | coverage | Gini |")
-            print("|---|---|---|---|---|---|---|---|---|---|")
-            for (method, byK) in results {
-                for cutoff in cutoffs { print("| \(method.rawValue) | \(cutoff) | " + byK[cutoff]!.row + " |") }
-            }
-            if seeds > 1 {
-                let seeded = results.map(\.0).filter(\.usesFactorModel).map(\.rawValue).joined(separator: " and ")
-                print("\n\(seeded): means over ALS seeds \(seedList.map(String.init).joined(separator: ", ")); each seed:\n")
-                print("| method | K | seed | recall | Recall@K (macro) | NDCG@K | hits |")
-                print("|---|---|---|---|---|---|---|")
-                for (method, byK) in results where method.usesFactorModel {
-                    for cutoff in cutoffs {
-                        for (seed, run) in zip(seedList, byK[cutoff]!) {
-                            let m = run.metrics
-                            print(
-                                "| \(method.rawValue) | \(cutoff) | \(seed) | "
-                                    + String(format: "%.4f | %.4f | %.4f | %d |", m.microRecall, m.recall, m.ndcg, m.hits))
-                        }
-                    }
-                }
-            }
-            if let gains { print("\n" + gains.table(shoppers: split.test.count)) }
-        }
+        let report = TimeSplitReport(
+            trainUntil: trainUntil, testFrom: testFrom, testUntil: testUntil, testEvents: testEvents, split: split, cutoffs: cutoffs,
+            results: results, seeds: seeds > 1 ? seedList : nil, gains: gains)
+        print(json ? report.json : report.markdown)
         if let plot {
             let file = RecallPlot.file(
                 for: plot, title: "Recall@K, train ≤ \(trainUntil), test \(testFrom) … \(testUntil)", cutoffs: cutoffs,
