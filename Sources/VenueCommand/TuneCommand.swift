@@ -121,9 +121,9 @@ struct TuneCommand: ParsableCommand {
                 windows: grid.windows[at[3]], halfLife: grid.halfLife[at[4]], popular: grid.popular[at[5]])
         }
         var results: [(configuration: Configuration, recall: Double, ndcg: Double)] = []
+        /// Recall@k + NDCG@k of the venue method at a point of the grid, averaged over the folds and seeds.
         func score(_ at: [Int]) throws -> Double {
             let c = configuration(at)
-            if let seen = results.first(where: { $0.configuration == c }) { return seen.recall + seen.ndcg }
             var options = als
             options.factors = c.factors
             options.regularization = c.regularization
@@ -148,31 +148,12 @@ struct TuneCommand: ParsableCommand {
             }
             return recall + ndcg
         }
-        // Coordinate search from the ALS settings given (on the grid, as validate checked) and the
-        // blend's fixed start: try every other value of one setting with the rest held, move to
-        // the best, and sweep the settings again until a sweep moves nothing or the budget of
-        // configurations is spent.
-        var current = [
+        // From the ALS settings given (on the grid, as validate checked) and the blend's fixed start.
+        let start = [
             grid.factors.firstIndex(of: als.factors)!, grid.regularization.firstIndex(of: als.regularization)!,
             grid.alpha.firstIndex(of: als.alpha)!, Self.blendStart.windows, Self.blendStart.halfLife, Self.blendStart.popular,
         ]
-        var best = try score(current)
-        var moved = true
-        while moved && results.count < trials {
-            moved = false
-            for dimension in sizes.indices {
-                for value in 0..<sizes[dimension] where value != current[dimension] && results.count < trials {
-                    var candidate = current
-                    candidate[dimension] = value
-                    let candidateScore = try score(candidate)
-                    if candidateScore > best {
-                        best = candidateScore
-                        current = candidate
-                        moved = true
-                    }
-                }
-            }
-        }
+        let (current, _) = try CoordinateSearch(sizes: sizes, budget: trials).best(from: start, score: score)
         let c = configuration(current)
         let chosen = results.first { $0.configuration == c }!
         let flags =
