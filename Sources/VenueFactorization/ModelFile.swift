@@ -96,7 +96,8 @@ public enum ModelFile {
                 head.u64(UInt64(section.count))
                 switch section {
                 case .bytes(_, let payload):
-                    try write(head.data + payload)
+                    try write(head.data)
+                    try write(payload)
                 case .matrix(_, let matrix):
                     head.u64(UInt64(matrix.rows))
                     head.u64(UInt64(matrix.columns))
