@@ -31,7 +31,7 @@ extension FactorModel {
         let rows = interactions.byShopper
         guard (0..<rows.rows).contains(where: { rows.count(ofRow: $0) == 0 }) else { return self }
         var kept = IdentifierMap()
-        for r in 0..<rows.rows where rows.count(ofRow: r) > 0 { kept.intern(shopperIDs[r]) }
+        for r in 0..<rows.rows where rows.count(ofRow: r) > 0 { shopperIDs.withUTF8(at: r) { _ = kept.intern($0) } }
         return aligned(shoppers: kept, brands: brandIDs)
     }
 }

@@ -13,7 +13,7 @@ extension FactorModel {
         let known = events.shopperIDs.indices(in: shopperIDs)
         var ids = IdentifierMap()
         for s in active.indices where active[s] && known[s] < 0 {
-            ids.intern(events.shopperIDs[s])
+            events.shopperIDs.withUTF8(at: s) { _ = ids.intern($0) }
         }
         return ids
     }

@@ -350,13 +350,16 @@ struct ByteWriter {
     mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
 
     /// The encoding of `map`: its count, then each id's length and UTF-8 bytes, in index order.
+    /// O(total length of the ids), with no allocation per id.
     static func ids(_ map: IdentifierMap) -> [UInt8] {
         var writer = ByteWriter()
+        writer.data.reserveCapacity(8 + 4 * map.count + map.utf8Count)
         writer.u64(UInt64(map.count))
         for i in 0..<map.count {
-            let id = Array(map[i].utf8)
-            writer.u32(UInt32(id.count))
-            writer.bytes(id)
+            map.withUTF8(at: i) { id in
+                writer.u32(UInt32(id.count))
+                writer.data.append(contentsOf: id)
+            }
         }
         return writer.data
     }

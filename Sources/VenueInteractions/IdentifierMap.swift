@@ -6,6 +6,10 @@
 public struct IdentifierMap: Sendable, Equatable {
     private var arena: [UInt8] = []
     private var offsets: [Int] = [0]
+    /// Each id's hash, in index order: a probe reads a key only where the hashes agree, and
+    /// growing never reads the keys.
+    private var hashes: [UInt32] = []
+    /// Open-addressed with linear probing, at most half full: an id's index, or -1.
     private var slots: [Int32]
     private var mask: Int
 
@@ -22,6 +26,15 @@ public struct IdentifierMap: Sendable, Equatable {
     public subscript(index: Int) -> String {
         String(decoding: arena[offsets[index]..<offsets[index + 1]], as: UTF8.self)
     }
+
+    /// Calls `body` with the UTF-8 bytes of the id at `index` (valid during the call only),
+    /// without making a `String`. O(1) besides `body`.
+    package func withUTF8<Result>(at index: Int, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try arena.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[offsets[index]..<offsets[index + 1]])) }
+    }
+
+    /// The UTF-8 bytes of all ids together. O(1).
+    package var utf8Count: Int { arena.count }
 
     /// All ids, in index order.
     public var ids: [String] { (0..<count).map { self[$0] } }
@@ -46,16 +59,17 @@ public struct IdentifierMap: Sendable, Equatable {
     @discardableResult
     public mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int32 {
         let hash = Self.hash(bytes)
-        var slot = hash & mask
+        var slot = Int(hash) & mask
         while true {
             let index = slots[slot]
             if index < 0 { break }
-            if equals(Int(index), bytes) { return index }
+            if hashes[Int(index)] == hash, equals(Int(index), bytes) { return index }
             slot = (slot + 1) & mask
         }
         let index = Int32(count)
         arena.append(contentsOf: bytes)
         offsets.append(arena.count)
+        hashes.append(hash)
         slots[slot] = index
         if count * 2 > slots.count { grow() }
         return index
@@ -83,11 +97,12 @@ public struct IdentifierMap: Sendable, Equatable {
     }
 
     private func lookup(_ bytes: UnsafeRawBufferPointer) -> Int32? {
-        var slot = Self.hash(bytes) & mask
+        let hash = Self.hash(bytes)
+        var slot = Int(hash) & mask
         while true {
             let index = slots[slot]
             if index < 0 { return nil }
-            if equals(Int(index), bytes) { return index }
+            if hashes[Int(index)] == hash, equals(Int(index), bytes) { return index }
             slot = (slot + 1) & mask
         }
     }
@@ -102,29 +117,26 @@ public struct IdentifierMap: Sendable, Equatable {
         }
     }
 
+    /// Doubles the table, placing each id by its stored hash.
     private mutating func grow() {
-        let capacity = slots.count * 2
-        slots = [Int32](repeating: -1, count: capacity)
-        mask = capacity - 1
-        arena.withUnsafeBytes { arena in
-            for index in 0..<count {
-                let key = UnsafeRawBufferPointer(rebasing: arena[offsets[index]..<offsets[index + 1]])
-                var slot = Self.hash(key) & mask
-                while slots[slot] >= 0 { slot = (slot + 1) & mask }
-                slots[slot] = Int32(index)
-            }
+        slots = [Int32](repeating: -1, count: slots.count * 2)
+        mask = slots.count - 1
+        for (index, hash) in hashes.enumerated() {
+            var slot = Int(hash) & mask
+            while slots[slot] >= 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(index)
         }
     }
 
-    /// FNV-1a, 64-bit, finished with a multiply-shift so low bits mix well.
-    private static func hash(_ bytes: UnsafeRawBufferPointer) -> Int {
+    /// FNV-1a, 64-bit, finished with a multiply-shift so the low bits (a slot) mix well.
+    private static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         var fnv = FNV1a()
         for byte in bytes { fnv.add(byte) }
         var h = fnv.value
         h ^= h >> 29
         h = h &* 0xbf58_476d_1ce4_e5b9
         h ^= h >> 32
-        return Int(truncatingIfNeeded: h & 0x7fff_ffff_ffff_ffff)
+        return UInt32(truncatingIfNeeded: h)
     }
 
     /// Two maps are equal when they hold the same identifiers in the same order, so they give
