@@ -115,9 +115,8 @@ public struct LearnedVenueRanker: Sendable {
             // Their rows of the aligned model are zeros until now. A newcomer's factors refer to
             // the model's brands, which the aligned model shares (same factors, `log`'s order).
             let folded = model.foldedIn(newcomers, events: log, at: cut, threads: threads)
-            for n in 0..<newcomers.count {
-                let row = log.shopperIDs.index(of: newcomers[n])!
-                for f in 0..<model.factors { aligned.shopperFactors[row, f] = folded[n, f] }
+            for (n, row) in newcomers.indices(in: log.shopperIDs).enumerated() {
+                for f in 0..<model.factors { aligned.shopperFactors[Int(row), f] = folded[n, f] }
             }
         }
         self.init(
