@@ -1,4 +1,3 @@
-import Dispatch
 import Synchronization
 import VenueFactorization
 import VenueInteractions
@@ -307,14 +306,14 @@ private struct PopulationScan: Sendable {
         vectors.reserveCapacity(lines.count * f)
         for l in lines { vectors.append(contentsOf: lineFactors[l * f..<(l + 1) * f]) }
         let pass = Pass(factors: factors, vectors: vectors, lines: lines, counts: counts, touched: touched, placed: placed, room: room)
+        // A run of whole blocks per worker.
         let blocks = (factors.rows + Self.block - 1) / Self.block
-        let parts = max(1, min(threads, blocks))
-        guard parts > 1 else { return pass.scan(0..<factors.rows).map { $0.sorted() } }
-        let found = Mutex([[TopK]](repeating: [], count: parts))
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            let rows = min(factors.rows, part * blocks / parts * Self.block)..<min(factors.rows, (part + 1) * blocks / parts * Self.block)
+        let runs = ParallelChunks(rowCount: factors.rows, chunkSize: max(1, (blocks + threads - 1) / max(1, threads)) * Self.block)
+        guard runs.chunks.count > 1 else { return pass.scan(0..<factors.rows).map { $0.sorted() } }
+        let found = Mutex([[TopK]](repeating: [], count: runs.chunks.count))
+        runs.run(threads: threads, makeWorker: {}) { _, run, rows in
             let tops = pass.scan(rows)
-            found.withLock { $0[part] = tops }
+            found.withLock { $0[run] = tops }
         }
         var merged = counts.map { TopK(k: $0) }
         for tops in found.withLock({ $0 }) {
