@@ -306,9 +306,11 @@ private struct PopulationScan: Sendable {
         vectors.reserveCapacity(lines.count * f)
         for l in lines { vectors.append(contentsOf: lineFactors[l * f..<(l + 1) * f]) }
         let pass = Pass(factors: factors, vectors: vectors, lines: lines, counts: counts, touched: touched, placed: placed, room: room)
-        // A run of whole blocks per worker.
+        // A run of whole blocks per worker (never more workers than blocks, so any thread count
+        // is safe to divide by).
         let blocks = (factors.rows + Self.block - 1) / Self.block
-        let runs = ParallelChunks(rowCount: factors.rows, chunkSize: max(1, (blocks + threads - 1) / max(1, threads)) * Self.block)
+        let workers = max(1, min(threads, blocks))
+        let runs = ParallelChunks(rowCount: factors.rows, chunkSize: max(1, (blocks + workers - 1) / workers) * Self.block)
         guard runs.chunks.count > 1 else { return pass.scan(0..<factors.rows).map { $0.sorted() } }
         let found = Mutex([[TopK]](repeating: [], count: runs.chunks.count))
         runs.run(threads: threads, makeWorker: {}) { _, run, rows in

@@ -212,14 +212,14 @@ struct ExposurePlanTests {
     }
 
     @Test(
-        "the plan is the same on any thread count: each worker's best of its blocks, merged, is the best of all, ties to the lower row",
+        "the plan is the same on any thread count (Int.max too): each worker's best of its blocks, merged, is the best of all, ties to the lower row",
         arguments: [(1, 4), (2, 4), (3, 16)])
     func sameOnAnyThreadCount(seed: UInt64, factors: Int) {
         // Five and a bit blocks of 4,096 shoppers; quarter-step factors tie many scores across the
         // workers' runs, so a merge that broke ties by worker would show.
         let world = ExposureWorld(seed: seed, shoppers: 5 * 4096 + 3, brands: 40, factors: factors)
         for perPage in [1, 2] {
-            let plans = [1, 2, 3, 7].map {
+            let plans = [1, 2, 3, 7, .max].map {
                 ExposurePlan(
                     model: world.model, catalog: world.catalog, showable: world.showable, history: world.history, perPage: perPage,
                     threads: $0)
