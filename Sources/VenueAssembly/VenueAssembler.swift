@@ -466,7 +466,9 @@ public struct VenueAssembler: Sendable {
         // Coupons are named by index, so choosing copies none of them.
         var best = -1
         var bestReachable = false
-        // One coupon of each kind stacks: the largest reachable per kind, applied in Taobao's order.
+        // One coupon of each kind stacks: the largest reachable per kind (of equal amounts, the
+        // lowest threshold, which the running price reaches whenever the others' does), applied
+        // in Taobao's order.
         var stack = (-1, -1, -1, -1)
         for c in coupons.indices {
             switch targets[c] {
@@ -479,7 +481,9 @@ public struct VenueAssembler: Sendable {
             let threshold = coupons[c].threshold
             let reachable = threshold <= dealPrice
             if reachable {
-                func keep(_ slot: inout Int) { if slot < 0 || amount > coupons[slot].amount { slot = c } }
+                func keep(_ slot: inout Int) {
+                    if slot < 0 || (amount, -threshold) > (coupons[slot].amount, -coupons[slot].threshold) { slot = c }
+                }
                 switch coupons[c].kind.stackingOrder {
                 case 0: keep(&stack.0)
                 case 1: keep(&stack.1)

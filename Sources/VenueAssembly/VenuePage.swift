@@ -53,8 +53,10 @@ public struct VenuePage: Sendable, Equatable {
         public var deal: Deal? { didSet { brandIndex = -1 } }
         /// The best coupon for this brand, or `nil` when the shopper has none that applies.
         public var coupon: AppliedCoupon?
-        /// The price after the deal and every reachable coupon, stacked in Taobao's order, never
-        /// below zero.
+        /// The price after the deal and the shopper's coupons, one per kind (the largest amount
+        /// reachable at the deal price; of equal amounts, the lowest threshold), stacked in
+        /// Taobao's order (store, category, cross-store, red envelope), each applied only while the
+        /// running price reaches its threshold; never below zero.
         public var finalPrice: Double
         /// Stock is running low.
         public var lowStock: Bool

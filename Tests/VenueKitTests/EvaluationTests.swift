@@ -18,6 +18,11 @@ struct EvaluationTests {
         let ideal = 1 + 1 / log2(3.0)
         #expect(abs(m.ndcg - ((1 + 1 / log2(4.0)) / ideal) / 2) < 1e-12)
         #expect(m.newBrandShare == 0.5)
+        // More test brands than K: recall and the ideal DCG count only K of them. Hits at 1 and 3.
+        var many = RankingMetrics(k: 3)
+        many.add(ranked: [10, 11, 12, 13], relevantCount: 5, isRelevant: { [10, 12, 13, 14, 15].contains($0) })
+        #expect(abs(many.recall - 2.0 / 3) < 1e-12 && many.hits == 2 && many.recommended == 3)
+        #expect(abs(many.ndcg - (1 + 1 / log2(4.0)) / (1 + 1 / log2(3.0) + 1 / log2(4.0))) < 1e-12)
 
         var exposure = ExposureStatistics(brandCount: 4)
         exposure.add([3, 3, 3])

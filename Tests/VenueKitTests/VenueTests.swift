@@ -213,47 +213,6 @@ struct VenueTests {
         #expect(floor(perBrand: nil).isEmpty)
     }
 
-    @Test("coupons stack store → category → cross-store → red envelope; never below zero; spend-more is exact")
-    func couponStacking() {
-        let brand = CatalogBrand(
-            id: "B1", name: "n", category: "home", merchant: "M", price: 400, participating: true, stock: .inStock, maxDiscountPercent: 10)
-        let catalog = Catalog(brands: [brand])
-        var ids = IdentifierMap()
-        _ = ids.intern("B1")
-        let assembler = VenueAssembler(
-            catalog: catalog, layout: VenueLayout(floors: [.init(id: "p", kind: .picked, title: "p", slots: 3)]), brandIDs: ids,
-            popularity: [1])
-        let at: Int64 = 1000 * 86_400
-        func coupon(_ id: String, _ kind: CouponKind, _ scope: CouponScope, _ threshold: Double, _ amount: Double) -> Coupon {
-            Coupon(id: id, kind: kind, scope: scope, threshold: threshold, amount: amount, validFrom: at, validUntil: at + 86_399)
-        }
-        var scratch = VenueAssembler.Scratch(for: assembler)
-        var tally = VenueAssembler.Tally()
-        // Deal: 400 → 360. Store 满300减40 → 320; category 满300减30 → 290; cross-store 满300 not reached (290); red 20 → 270.
-        let wallet = [
-            coupon("s", .store, .brand("B1"), 300, 40), coupon("c", .category, .category("home"), 300, 30),
-            coupon("x", .crossStore, .all, 300, 50), coupon("r", .redEnvelope, .all, 0, 20),
-            coupon("far", .store, .brand("B1"), 500, 100),
-        ]
-        var page = assembler.assemble(
-            .init(id: "s", at: at, candidates: ([0], [1]), coupons: wallet[...]), scratch: &scratch, tally: &tally)
-        var slot = page.floors[0].slots[0]
-        #expect(slot.deal?.percentOff == 10 && slot.deal?.price == 360)
-        #expect(slot.finalPrice == 270)
-        #expect(slot.coupon?.id == "x" && slot.coupon?.spendMore == 0, "largest reachable amount at the deal price")
-        #expect(tally.couponsAttached == 1)
-        // Only an unreachable coupon: it is shown with what is left to spend; a huge red envelope stops at zero.
-        page = assembler.assemble(
-            .init(id: "s", at: at, candidates: ([0], [1]), coupons: [coupon("far", .store, .brand("B1"), 500, 100)]), scratch: &scratch,
-            tally: &tally)
-        slot = page.floors[0].slots[0]
-        #expect(slot.coupon?.spendMore == 140 && slot.finalPrice == 360)
-        page = assembler.assemble(
-            .init(id: "s", at: at, candidates: ([0], [1]), coupons: [coupon("big", .redEnvelope, .all, 0, 1000)]), scratch: &scratch,
-            tally: &tally)
-        #expect(page.floors[0].slots[0].finalPrice == 0)
-    }
-
     @Test("JSON writer: copies are independent, growth keeps the bytes, reset keeps nothing")
     func jsonWriterStorage() {
         var a = JSONWriter()
