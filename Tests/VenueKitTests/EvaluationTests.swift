@@ -97,10 +97,13 @@ struct EvaluationTests {
         log.append(shopper: "a", brand: "z", kind: .click, time: cut + day)  // neither (not a purchase)
         log.append(shopper: "b", brand: "y", kind: .purchase, time: cut + 40 * day)  // after the window
         log.append(shopper: "b", brand: "x", kind: .purchase, time: cut - day)  // train
+        log.append(shopper: "c", brand: "w", kind: .purchase, time: cut + 31 * day + 86_399)  // the window's last second: test
+        log.append(shopper: "c", brand: "v", kind: .purchase, time: cut + 32 * day)  // the day after the window
         let split = TimeSplit(log, trainUntil: cut, testFrom: cut + day, testUntil: cut + 31 * day)
         #expect(split.train.count == 2 && split.train.times.allSatisfy { $0 <= split.cut })
         #expect(split.cut == cut + 86_399)
-        #expect(split.test.count == 1 && split.test[0].shopper == 0 && split.test[0].brands == [1])
+        #expect(split.test.count == 2 && split.test[0].shopper == 0 && split.test[0].brands == [1])
+        #expect(split.test[1].shopper == 2 && split.test[1].brands == [3])
         let clicks = TimeSplit(log, trainUntil: cut, testFrom: cut + day, testUntil: cut + 31 * day, testKinds: [.click, .purchase])
         #expect(clicks.test[0].brands == [1, 2])
     }
@@ -170,6 +173,24 @@ struct EvaluationTests {
         #expect(throws: LogisticBlend.FitError.oneLabel(bought: false, rows: 4000)) {
             try LogisticBlend.fit(rows, labels: labels.map { _ in false })
         }
+    }
+
+    @Test("the own-history baseline: 10/5/5/1, halved per 30 whole days before the cut's day; events at the cut count; ties by id")
+    func ownHistoryBaseline() throws {
+        let day: Int64 = 86_400
+        let cut = try #require(CalendarTime.day("2014-07-15")) + 86_399  // a time split's cut: the day's last second
+        var log = EventLog()
+        log.append(shopper: "s", brand: "b2", kind: .purchase, time: cut)  // 10
+        log.append(shopper: "s", brand: "b10", kind: .favorite, time: cut - 30 * day)  // 5 · ½
+        log.append(shopper: "s", brand: "b10", kind: .click, time: cut - 86_399)  // 1, the cut's day
+        log.append(shopper: "s", brand: "b1", kind: .cart, time: cut - 60 * day)  // 5 · ¼
+        log.append(shopper: "s", brand: "b3", kind: .purchase, time: cut + 1)  // after the cut
+        log.append(shopper: "t", brand: "b9", kind: .click, time: cut)
+        log.append(shopper: "t", brand: "b10", kind: .click, time: cut)  // ties b9: "b10" < "b9"
+        let history = BaselineRankers.ownHistory(log, cut: cut, order: BrandIDOrder(log.brandIDs))
+        let named = history.map { $0.map { (log.brandIDs[Int($0.brand)], $0.score) } }
+        #expect(named[0].map(\.0) == ["b2", "b10", "b1"] && named[0].map(\.1) == [10, 3.5, 1.25])
+        #expect(named[1].map(\.0) == ["b10", "b9"] && named[1].map(\.1) == [1, 1])
     }
 
     @Test("Tmall 2014, contest split: popularity and own history reproduce the reference script exactly", TestSupport.needsSharedData)

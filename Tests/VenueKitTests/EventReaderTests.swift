@@ -396,6 +396,8 @@ struct InteractionTests {
         #expect(abs(decayed[0] - 6) < 1e-5 && decayed[1] == 5)
         #expect(Confidence.linear(alpha: 10)(2) == 21)
         #expect(abs(Confidence.logarithmic(alpha: 2, epsilon: 1)(1) - (1 + 2 * Float(0.693_147_2))) < 1e-6)
+        // 1 + α·ln(1 + r/ε): r = 3, ε = 0.5 → 1 + 2·ln 7.
+        #expect(abs(Confidence.logarithmic(alpha: 2, epsilon: 0.5)(3) - (1 + 2 * Float(1.945_910_1))) < 1e-5)
     }
 
     @Test("calendar round trip")

@@ -281,6 +281,28 @@ struct ExposurePlanTests {
         }
         #expect(rows == catalog.brands.filter { $0.exposureGuarantee != nil || $0.exposureCap != nil }.count)
 
+        // A brand whose guarantee is its cap is on exactly that many pages, and the summary counts
+        // it as met and as kept: met is delivered ≥ guarantee, kept is delivered ≤ cap.
+        var lines = try String(contentsOfFile: fixtures + "/catalog.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        let free = try #require(lines.indices.dropFirst().first { lines[$0].contains(",yes,in_stock,") && lines[$0].hasSuffix(",,") })
+        let exact = String(lines[free].prefix { $0 != "," })
+        lines[free] = String(lines[free].dropLast(2)) + ",3,3"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: folder + "/exact.csv", atomically: true, encoding: .utf8)
+        let exactRun = try TestSupport.venue([
+            "generate", "--model", folder + "/m.model", "--events", fixtures + "/events.csv", "--catalog", folder + "/exact.csv",
+            "--coupons", fixtures + "/coupons.csv", "--layout", fixtures + "/layout.json", "--out", folder + "/exact",
+        ])
+        #expect(exactRun.status == 0, "\(exactRun.err)")
+        let exactReport = try String(contentsOfFile: folder + "/exact/exposure.csv", encoding: .utf8)
+        let exactRows = exactReport.split(separator: "\n").dropFirst().map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) }
+        }
+        #expect(exactReport.contains("\n\(exact),3,3,3,3\n"), "\(exact) planned and shown on exactly 3 pages")
+        let met = exactRows.filter { row in row[1].map { row[4] ?? -1 >= $0 } == true }.count
+        let capped = exactRows.filter { $0[2] != nil }
+        let kept = capped.filter { ($0[4] ?? .max) <= $0[2] ?? -1 }.count
+        #expect(exactRun.out.contains("\"guarantees_met\":\(met),\"caps\":\(capped.count),\"caps_kept\":\(kept),"), "\(exactRun.out)")
+
         // The HTML page labels a guaranteed placement as promoted.
         let shopper = try #require(promotedShopper)
         try "\(shopper)\n".write(toFile: folder + "/one.txt", atomically: true, encoding: .utf8)

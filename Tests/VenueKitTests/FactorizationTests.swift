@@ -50,11 +50,17 @@ struct FactorizationTests {
     /// 8 factors go to LAPACK's `spotrf`, 16 and 32 to the AVX2 Cholesky kernel. The first
     /// shopper has no nonzeros: its system is `YᵀY + λI` alone (the solver's matrix holds nothing
     /// else yet), and its factors must come out zero.
-    @Test("one exact half-step equals the dense normal-equation solution", arguments: [8, 16, 32])
-    func exactHalfStepKnownAnswer(factors: Int) throws {
-        let problem = TinyProblem(emptyShopper: true)
+    @Test(
+        "one exact half-step equals the dense normal-equation solution, λ scaled by each row's count to the ν",
+        arguments: [(8, 0), (16, 0), (32, 0), (8, 0.5), (16, 1)] as [(Int, Double)])
+    func exactHalfStepKnownAnswer(factors: Int, exponent: Double) throws {
+        // With ν, a sparser problem: rows of one interaction (λ·1^ν) beside longer ones.
+        let problem = TinyProblem(density: exponent == 0 ? 0.25 : 0.05, emptyShopper: true)
         #expect(problem.matrix.byShopper.range(ofRow: 0).isEmpty, "the first row is empty")
-        let c = Self.configuration(.exact, factors: factors)
+        let counts = (0..<problem.matrix.shopperCount).map { problem.matrix.byShopper.range(ofRow: $0).count }
+        if exponent != 0 { #expect(counts.contains(1) && counts.contains { $0 > 2 }) }
+        var c = Self.configuration(.exact, factors: factors)
+        c.regularizationExponent = Float(exponent)
         let als = ImplicitALS(c)
         let f = c.factors
         let shoppers = ImplicitALS.initialFactors(rows: problem.matrix.shopperCount, factors: f, seed: 1)
@@ -77,7 +83,8 @@ struct FactorizationTests {
                     for j in 0..<f { a[i * f + j] += conf * Double(y[brand, i]) * Double(y[brand, j]) }
                 }
             }
-            for i in 0..<f { a[i * f + i] += Double(c.regularization) }
+            let lambda = Double(c.regularization) * pow(Double(max(counts[u], 1)), exponent)
+            for i in 0..<f { a[i * f + i] += lambda }
             let x = Self.gaussianSolve(a, b, n: f)
             for i in 0..<f {
                 #expect(Double(solved[u, i]).isApproximatelyEqual(to: x[i], absoluteTolerance: 1e-4), "shopper \(u), factor \(i)")

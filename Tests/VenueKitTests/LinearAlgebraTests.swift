@@ -210,6 +210,17 @@ struct LinearAlgebraTests {
         #expect((0..<count).map { a[$0] } == floats)
         #expect((0..<count).map { b[$0] } == halves)
     }
+
+    @Test("quantiles interpolate between the two nearest ranks, as numpy's default does")
+    func quantiles() {
+        // numpy.quantile([1, 2, 3, 4], [0, 0.5, 0.9, 1]) = 1, 2.5, 3.7, 4; ([0, 10, 20], 0.25) = 5.
+        #expect(quantile(ofSorted: [1, 2, 3, 4], 0) == 1 && quantile(ofSorted: [1, 2, 3, 4], 1) == 4)
+        #expect(quantile(ofSorted: [1, 2, 3, 4], 0.5) == 2.5 && quantile(ofSorted: [0, 10, 20], 0.25) == 5)
+        #expect(abs(quantile(ofSorted: [1, 2, 3, 4], 0.9) - 3.7) < 1e-12)
+        #expect(quantile(ofSorted: [5], 0.3) == 5)
+        // Equal infinite neighbours give themselves, not ∞ − ∞.
+        #expect(quantile(ofSorted: [1, .infinity, .infinity], 0.75) == .infinity)
+    }
 }
 
 @Suite("Heap sort")

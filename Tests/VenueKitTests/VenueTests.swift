@@ -610,6 +610,8 @@ struct VenueTests {
         #expect(ids.allSatisfy { id in shards.filter { $0.contains(id) }.count == 1 })
         #expect(shards.map { shard in ids.filter(shard.contains).count }.allSatisfy { (900...1100).contains($0) })
         #expect(try #require(Shard(index: 1, of: 1)).contains("anyone"))
+        // Shard hash % N + 1, so other programs can split the same way: "a" in 2 of 3, "foobar" in 7 of 7.
+        #expect(try #require(Shard(index: 2, of: 3)).contains("a") && #require(Shard(index: 7, of: 7)).contains("foobar"))
     }
 
     @Test(
@@ -713,6 +715,11 @@ struct VenueTests {
             #expect(
                 impossible.status == 1 && impossible.err.contains("not a checkpoint of venue generate"), "\(damaged): \(impossible.err)")
         }
+        // A shopper count beyond the run's 2,000 shoppers cannot be this run's.
+        try resealed(checkpoint.replacingOccurrences(of: "shoppers 512", with: "shoppers 2001")).write(
+            toFile: checkpointPath, atomically: true, encoding: .utf8)
+        let beyond = try generate(folder + "/resumed", ["--checkpoint-every", "256", "--resume"])
+        #expect(beyond.status == 1 && beyond.err.contains("other inputs or settings"), "\(beyond.err)")
         // Counts that disagree with the partial output are refused even with a valid checksum: a
         // byte count inside a page, or at the end of the page before, or a shopper count one over
         // (all used to be followed, and the output came out corrupt).
