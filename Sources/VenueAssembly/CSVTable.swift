@@ -101,6 +101,15 @@ struct CSVTable<Column: CSVColumn> {
             return value
         }
 
+        /// A required whole number ≥ 0, or 0 with the problem recorded when it is not one.
+        mutating func count(_ column: Column, expected: @autoclosure () -> String) -> Int {
+            guard let value = Int(text(column)), value >= 0 else {
+                problem(column, expected: expected())
+                return 0
+            }
+            return value
+        }
+
         /// One of `choices` (by raw value).
         mutating func choice<T: RawRepresentable>(_ column: Column, _ type: T.Type, expected: @autoclosure () -> String) -> T?
         where T.RawValue == String {

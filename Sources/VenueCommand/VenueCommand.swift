@@ -17,6 +17,7 @@ struct VenueCommand: ParsableCommand {
             TuneCommand.self,
             BenchCommand.self,
             GenerateCommand.self,
+            MergeExposureCommand.self,
             DemoCommand.self,
         ]
     )

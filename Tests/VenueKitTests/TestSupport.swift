@@ -120,4 +120,9 @@ enum TestSupport {
     ) {
         try run(venueExecutable, arguments, in: folder, environment: environment)
     }
+
+    /// The JSON object a command printed (a summary line).
+    static func jsonObject(_ text: String) throws -> [String: Any] {
+        try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
 }

@@ -641,7 +641,8 @@ struct VenueTests {
             hash.add(body)
             return body + "check \(String(hash.value, radix: 16))\n"
         }
-        #expect(try generate(folder + "/whole").status == 0)
+        let wholeRun = try generate(folder + "/whole")
+        #expect(wholeRun.status == 0)
         let whole = try lines(folder + "/whole/venues.jsonl")
         #expect(whole.count == 2000)
 
@@ -655,16 +656,29 @@ struct VenueTests {
             union += shard
         }
         #expect(union.count == whole.count && Set(union) == Set(whole))
-        // Each shard's exposure report counts its own pages; together they are the whole run's.
-        func exposure(_ path: String) throws -> [[Substring]] {
-            try lines(path).dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        // Each shard's exposure report counts its own pages; `merge-exposure` adds them up, in any
+        // order, to the whole run's report, byte for byte, and judges it as the whole run does.
+        let shardReports = [3, 1, 2].map { folder + "/shards/exposure.shard-\($0)-of-3.csv" }
+        let merged = try TestSupport.venue(["merge-exposure"] + shardReports + ["--out", folder + "/merged.csv"])
+        #expect(merged.status == 0, "\(merged.err)")
+        #expect(
+            try String(contentsOfFile: folder + "/merged.csv", encoding: .utf8)
+                == String(contentsOfFile: folder + "/whole/exposure.csv", encoding: .utf8))
+        let wholeSummary = try #require(TestSupport.jsonObject(wholeRun.out)["exposure"] as? [String: Any])
+        let mergedSummary = try #require(TestSupport.jsonObject(merged.out)["exposure"] as? [String: Any])
+        for key in ["guarantees", "guarantees_met", "caps", "caps_kept"] {
+            #expect(mergedSummary[key] as? Int == wholeSummary[key] as? Int, "\(key)")
         }
-        let wholeExposure = try exposure(folder + "/whole/exposure.csv")
-        let shardExposure = try (1...3).map { try exposure(folder + "/shards/exposure.shard-\($0)-of-3.csv") }
-        for (i, row) in wholeExposure.enumerated() {
-            for column in [3, 4] {
-                #expect(shardExposure.reduce(0) { $0 + Int($1[i][column])! } == Int(row[column])!, "\(row[0]) column \(column)")
-            }
+        #expect(try TestSupport.jsonObject(merged.out)["shards"] as? Int == 3)
+        // A shard missing or given twice, or a report not of a shard, is refused before anything is written.
+        for (reports, message) in [
+            (Array(shardReports.prefix(2)), "missing shard 2/3"),
+            (shardReports + [shardReports[0]], "shard 3/3 is given twice"),
+            (shardReports + [folder + "/whole/exposure.csv"], "expected a shard's exposure report"),
+        ] {
+            let refused = try TestSupport.venue(["merge-exposure"] + reports + ["--out", folder + "/refused.csv"])
+            #expect(refused.status != 0 && refused.err.contains(message), "\(refused.err)")
+            #expect(!FileManager.default.fileExists(atPath: folder + "/refused.csv"))
         }
 
         // A shard killed after its first checkpoint resumes to the same pages and report: the

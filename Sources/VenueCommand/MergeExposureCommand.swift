@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import VenueKit
+
+/// `venue merge-exposure`: the exposure reports of a run's shards, added up into the report of
+/// the whole run.
+struct MergeExposureCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge-exposure",
+        abstract: "Add up the exposure reports of every shard of a venue generate run.",
+        discussion: """
+            Each `venue generate --shard I/N` run writes exposure.shard-I-of-N.csv, counting its own \
+            pages. Given the reports of shards 1 … N (each once, in any order, from any folders), \
+            this writes the report of the whole run to --out, byte for byte what the same run \
+            unsharded writes as exposure.csv, and prints its summary: whether every merchant's \
+            guarantee was met and every cap kept across all shards. The reports must list the same \
+            brands with the same guarantees and caps.
+            """
+    )
+
+    @Argument(help: "The shards' reports, exposure.shard-I-of-N.csv as venue generate --shard names them.")
+    var reports: [String]
+
+    @Option(help: "The whole run's report (CSV).")
+    var out: String
+
+    @Flag(help: "The shards were generated for a list of shoppers (--shoppers): judge guarantees by the placements planned for them.")
+    var partial = false
+
+    func validate() throws {
+        _ = try Self.shards(of: reports)
+    }
+
+    func run() throws {
+        let ordered = try Self.shards(of: reports).map(\.path)
+        let report = try reportingInputErrors { () throws(InputError) in
+            let report = try ExposureReport(merging: ordered, partial: partial)
+            try AtomicFile.write(report.csv, to: out)
+            return report
+        }
+        print("{\"shards\":\(ordered.count),\"exposure\":\(report.summary(file: out))}")
+    }
+
+    /// `paths` in shard order, with their shards, read from the file names; every shard of one
+    /// count must be there once.
+    static func shards(of paths: [String]) throws -> [(shard: Shard, path: String)] {
+        guard !paths.isEmpty else { throw ValidationError("expected the exposure reports of a run's shards") }
+        let named = try paths.map { path in
+            let name = (path as NSString).lastPathComponent
+            let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+            let numbers =
+                parts.count == 3 && parts[0] == "exposure" && parts[2] == "csv" && parts[1].hasPrefix("shard-")
+                ? parts[1].dropFirst(6).split(separator: "-", omittingEmptySubsequences: false) : []
+            guard numbers.count == 3, numbers[1] == "of", let index = Int(numbers[0]), let count = Int(numbers[2]),
+                let shard = Shard(index: index, of: count)
+            else {
+                throw ValidationError(
+                    "\(path): expected a shard's exposure report, named exposure.shard-I-of-N.csv as venue generate --shard writes it")
+            }
+            return (shard: shard, path: path)
+        }
+        let count = named[0].shard.count
+        if let other = named.first(where: { $0.shard.count != count }) {
+            throw ValidationError(
+                "\(other.path) is shard \(other.shard), \(named[0].path) of \(count) shards: expected the shards of one run")
+        }
+        let byIndex = Dictionary(grouping: named, by: \.shard.index)
+        if let twice = byIndex.values.first(where: { $0.count > 1 }) {
+            throw ValidationError("shard \(twice[0].shard) is given twice: \(twice.map(\.path).joined(separator: ", "))")
+        }
+        let missing = (1...count).filter { byIndex[$0] == nil }
+        guard missing.isEmpty else {
+            throw ValidationError(
+                "expected the reports of all \(count) shards; missing shard\(missing.count == 1 ? "" : "s") "
+                    + missing.prefix(10).map { "\($0)/\(count)" }.joined(separator: ", ") + (missing.count > 10 ? " …" : ""))
+        }
+        return named.sorted { $0.shard.index < $1.shard.index }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+import VenueKit
+
+@Suite("Exposure reports: verdicts and shard merging")
+struct ExposureReportTests {
+    /// Writes `text` to `name` in `folder` and returns the path.
+    private func file(_ folder: String, _ name: String, _ text: String) throws -> String {
+        let path = folder + "/" + name
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    private let header = "brand,guarantee,cap,planned,delivered\n"
+
+    @Test("guarantees are judged by the guarantee, or for part of the population by the placements planned; caps by the cap")
+    func verdicts() {
+        let rows = [
+            ExposureReport.Row(brand: "A", guarantee: 10, cap: nil, planned: 4, delivered: 9),
+            ExposureReport.Row(brand: "B", guarantee: 10, cap: 12, planned: 10, delivered: 12),
+            ExposureReport.Row(brand: "C", guarantee: nil, cap: 5, planned: 0, delivered: 6),
+        ]
+        let whole = ExposureReport(rows: rows, partial: false)
+        #expect((whole.guarantees, whole.guaranteesMet, whole.caps, whole.capsKept) == (2, 1, 2, 1))
+        let part = ExposureReport(rows: rows, partial: true)
+        #expect((part.guarantees, part.guaranteesMet, part.caps, part.capsKept) == (2, 2, 2, 1))
+        #expect(whole.csv == header + "A,10,,4,9\nB,10,12,10,12\nC,,5,0,6\n")
+    }
+
+    @Test("shards' reports add up, row by row; one report reads back to its own text")
+    func merging() throws {
+        let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
+        let a = try file(folder, "a.csv", header + "A,10,,4,9\nB,,3,0,2\n")
+        let b = try file(folder, "b.csv", header + "A,10,,6,1\nB,,3,0,2\n")
+        let merged = try ExposureReport(merging: [a, b], partial: false)
+        #expect(merged.csv == header + "A,10,,10,10\nB,,3,0,4\n")
+        #expect((merged.guaranteesMet, merged.capsKept) == (1, 0))
+        // Columns in another order are found by the header.
+        let reordered = try file(folder, "c.csv", "delivered,planned,cap,guarantee,brand\n9,4,,10,A\n2,0,3,,B\n")
+        #expect(try ExposureReport(merging: [reordered], partial: true).csv == header + "A,10,,4,9\nB,,3,0,2\n")
+    }
+
+    @Test("a report unlike the first, or with a bad field, fails naming the file, line and column")
+    func mergingRefusals() throws {
+        let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
+        let first = try file(folder, "first.csv", header + "A,10,,4,9\nB,,3,0,2\n")
+        let cases: [(text: String, line: Int, column: Int, expected: String)] = [
+            (header + "A,10,,4,9\nC,,3,0,2\n", 3, 1, "brand B as on line 3 of \(first)"),
+            (header + "A,11,,4,9\nB,,3,0,2\n", 2, 3, "guarantee 10 as on line 2 of \(first)"),
+            (header + "A,10,,4,9\nB,,,0,2\n", 3, 4, "cap 3 as on line 3 of \(first)"),
+            (header + "A,10,,x,9\nB,,3,0,2\n", 2, 7, "a whole number of placements"),
+            (header + "A,10,,4,-1\nB,,3,0,2\n", 2, 9, "a whole number of pages"),
+            (header + "A,10,,4,\(Int.max)\nB,,3,0,2\n", 2, 9, "pages that sum to at most \(Int.max)"),
+            (header + "A,10,,4,9\nB,,3,0,2\nD,,,0,0\n", 4, 1, "no more brands than the 2 of \(first)"),
+            (header + "A,10,,4,9\n", 3, 1, "brand B as on line 3 of \(first)"),
+        ]
+        for (n, example) in cases.enumerated() {
+            let other = try file(folder, "other\(n).csv", example.text)
+            do {
+                _ = try ExposureReport(merging: [first, other], partial: false)
+                Issue.record("case \(n) was accepted")
+            } catch {
+                let problem = try #require(error.problems.first)
+                #expect(
+                    problem.location == InputLocation(file: other, line: example.line, column: example.column)
+                        && problem.expected == example.expected, "case \(n): \(error)")
+            }
+        }
+    }
+}
