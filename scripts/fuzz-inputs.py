@@ -4,7 +4,8 @@
 Runs `venue demo` on copies of Fixtures/ with one file damaged at random (lines deleted,
 duplicated, cut or replaced by junk; fields swapped for odd values; the file truncated), and
 `venue recommend` on copies of the demo's model with bytes flipped or overwritten (eight 0xFF
-bytes, a NaN) or the file cut. Half the damaged models get their size field and checksum made
+bytes, a NaN) or the file cut, and `venue merge-exposure` on two shards' exposure reports, one
+of them damaged as the fixtures are. Half the damaged models get their size field and checksum made
 to match again, as a hand-made file would, so the damage reaches the section parsers. Each run
 must either succeed (the damage left valid input) or exit 1 with a `file:line:column: expected …`
 message (a model: `file: …`), and a failed demo must leave no output folder.
@@ -12,7 +13,7 @@ message (a model: `file: …`), and a failed demo must leave no output folder.
 Usage: scripts/fuzz-inputs.py VENUE_BINARY [RUNS] [SEED]      (defaults: 300 runs, seed 1)
 A damaged fixture or model that fails is kept as .build/fuzz-failures/N-FILE (the rest of Fixtures/ is unchanged).
 """
-import collections, os, random, shutil, struct, subprocess, sys, tempfile
+import collections, os, re, random, shutil, struct, subprocess, sys, tempfile
 
 venue = sys.argv[1]
 runs = int(sys.argv[2]) if len(sys.argv) > 2 else 300
@@ -144,6 +145,29 @@ with tempfile.TemporaryDirectory(prefix="venue-fuzz-") as work:
                 shutil.copy(damaged, os.path.join(kept, f"{n}-damaged.model"))
             if os.path.exists(os.path.join(work, "all.jsonl")):
                 os.remove(os.path.join(work, "all.jsonl"))
+    # Damaged shard exposure reports, merged with the other shard's intact one.
+    shards = os.path.join(work, "shards")
+    for i in (1, 2):
+        assert run(["generate", "--model", os.path.join(out, "fixtures.model"), "--events", f"{fixtures}/events.csv",
+                    "--catalog", f"{fixtures}/catalog.csv", "--coupons", f"{fixtures}/coupons.csv",
+                    "--layout", f"{fixtures}/layout.json", "--out", shards, "--shard", f"{i}/2"])[0] == 0
+    reports = [os.path.join(shards, f"exposure.shard-{i}-of-2.csv") for i in (1, 2)]
+    intact = [open(r, "rb").read() for r in reports]
+    merged = os.path.join(work, "merged.csv")
+    for n in range(runs):
+        which = rng.randrange(2)
+        open(reports[which], "wb").write(damage(intact[which]))
+        status, err = run(["merge-exposure"] + reports + ["--out", merged])
+        outcomes[("exposure report", which + 1, status)] += 1
+        # Brands deleted or repeated in shard 1 are found where shard 2 disagrees with it.
+        located = re.search(r"exposure\.shard-[12]-of-2\.csv:.* expected", err) is not None
+        if status not in (0, 1) or (status == 1 and (not located or os.path.exists(merged))):
+            failures.append(("exposure report", which + 1, status, err[-300:]))
+            os.makedirs(kept, exist_ok=True)
+            shutil.copy(reports[which], os.path.join(kept, f"{n}-exposure.shard-{which + 1}-of-2.csv"))
+        open(reports[which], "wb").write(intact[which])
+        if os.path.exists(merged):
+            os.remove(merged)
 for key, count in sorted(outcomes.items(), key=str):
     print(key, count)
 print(f"{len(failures)} failures")

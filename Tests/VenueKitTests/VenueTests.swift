@@ -671,10 +671,14 @@ struct VenueTests {
         }
         #expect(try TestSupport.jsonObject(merged.out)["shards"] as? Int == 3)
         // A shard missing or given twice, or a report not of a shard, is refused before anything is written.
+        let hugeShard = folder + "/exposure.shard-1-of-\(Int.max).csv"
+        try FileManager.default.copyItem(atPath: shardReports[1], toPath: hugeShard)
         for (reports, message) in [
             (Array(shardReports.prefix(2)), "missing shard 2/3"),
             (shardReports + [shardReports[0]], "shard 3/3 is given twice"),
             (shardReports + [folder + "/whole/exposure.csv"], "expected a shard's exposure report"),
+            // Int.max shards: the first missing ones are named without counting to Int.max.
+            ([hugeShard], "missing shards 2/\(Int.max), 3/\(Int.max)"),
         ] {
             let refused = try TestSupport.venue(["merge-exposure"] + reports + ["--out", folder + "/refused.csv"])
             #expect(refused.status != 0 && refused.err.contains(message), "\(refused.err)")
