@@ -85,10 +85,14 @@ extension ExposureReport {
     /// reports of every shard of a run once each, that is the report the run makes unsharded, byte
     /// for byte; `partial` says whether that run covered part of the population (`--shoppers`).
     ///
-    /// A field that is not a whole number ≥ 0, a brand, guarantee or cap unlike the first file's,
-    /// or a file with more or fewer brands, fails naming the file, line and column. O(total size).
+    /// A field that is not a whole number ≥ 0, a brand listed twice, a brand, guarantee or cap
+    /// unlike the first file's, or a file with more or fewer brands, fails naming the file, line and
+    /// column. O(total size).
     public init(merging paths: [String], partial: Bool) throws(InputError) {
         var rows: [Row] = []
+        // The first file's line of each row, and of each brand, for messages.
+        var lines: [Int] = []
+        var lineOfBrand: [String: Int] = [:]
         for (f, path) in paths.enumerated() {
             var index = 0
             var lastLine = 1
@@ -102,6 +106,10 @@ extension ExposureReport {
                 let planned = row.count(.planned, expected: "a whole number of placements")
                 let delivered = row.count(.delivered, expected: "a whole number of pages")
                 guard f > 0 else {
+                    if let earlier = lineOfBrand.updateValue(row.line.number, forKey: brand) {
+                        row.reject(.brand, expected: "a brand not listed before (\(brand) is on line \(earlier))")
+                    }
+                    lines.append(row.line.number)
                     rows.append(Row(brand: brand, guarantee: guarantee, cap: cap, planned: planned, delivered: delivered))
                     return
                 }
@@ -110,7 +118,7 @@ extension ExposureReport {
                     return
                 }
                 let first = rows[i]
-                let asInFirst = "as on line \(i + 2) of \(paths[0])"
+                let asInFirst = "as on line \(lines[i]) of \(paths[0])"
                 if brand != first.brand { row.reject(.brand, expected: "brand \(first.brand) \(asInFirst)") }
                 if guarantee != first.guarantee {
                     row.reject(.guarantee, expected: "guarantee \(Self.field(first.guarantee)) \(asInFirst)")
@@ -126,7 +134,7 @@ extension ExposureReport {
                 throw .invalid(
                     InputProblem(
                         location: InputLocation(file: path, line: lastLine + 1, column: 1),
-                        expected: "brand \(rows[index].brand) as on line \(index + 2) of \(paths[0])", found: "end of file"))
+                        expected: "brand \(rows[index].brand) as on line \(lines[index]) of \(paths[0])", found: "end of file"))
             }
         }
         self.init(rows: rows, partial: partial)
@@ -137,6 +145,5 @@ extension ExposureReport {
 
     private enum Column: String, CSVColumn {
         case brand, guarantee, cap, planned, delivered
-        static var optional: [Column] { [] }
     }
 }

@@ -45,17 +45,30 @@ struct ExposureReportTests {
     func mergingRefusals() throws {
         let folder = TestSupport.temporaryFolder()
         defer { TestSupport.remove(folder) }
-        let first = try file(folder, "first.csv", header + "A,10,,4,9\nB,,3,0,2\n")
+        // A blank line in the first report: messages name its real line numbers.
+        let first = try file(folder, "first.csv", header + "A,10,,4,9\n\nB,,3,0,2\n")
         let cases: [(text: String, line: Int, column: Int, expected: String)] = [
-            (header + "A,10,,4,9\nC,,3,0,2\n", 3, 1, "brand B as on line 3 of \(first)"),
+            (header + "A,10,,4,9\nC,,3,0,2\n", 3, 1, "brand B as on line 4 of \(first)"),
             (header + "A,11,,4,9\nB,,3,0,2\n", 2, 3, "guarantee 10 as on line 2 of \(first)"),
-            (header + "A,10,,4,9\nB,,,0,2\n", 3, 4, "cap 3 as on line 3 of \(first)"),
+            (header + "A,10,,4,9\nB,,,0,2\n", 3, 4, "cap 3 as on line 4 of \(first)"),
             (header + "A,10,,x,9\nB,,3,0,2\n", 2, 7, "a whole number of placements"),
             (header + "A,10,,4,-1\nB,,3,0,2\n", 2, 9, "a whole number of pages"),
             (header + "A,10,,4,\(Int.max)\nB,,3,0,2\n", 2, 9, "pages that sum to at most \(Int.max)"),
             (header + "A,10,,4,9\nB,,3,0,2\nD,,,0,0\n", 4, 1, "no more brands than the 2 of \(first)"),
-            (header + "A,10,,4,9\n", 3, 1, "brand B as on line 3 of \(first)"),
+            (header + "A,10,,4,9\n", 3, 1, "brand B as on line 4 of \(first)"),
         ]
+        // A brand listed twice in the first report.
+        let repeated = try file(folder, "repeated.csv", header + "A,10,,4,9\n\nA,,3,0,2\n")
+        #expect(
+            throws: InputError.malformedRows(
+                problems: [
+                    InputProblem(
+                        location: InputLocation(file: repeated, line: 4, column: 1), expected: "a brand not listed before (A is on line 2)",
+                        found: "\"A\"")
+                ], total: 1)
+        ) {
+            try ExposureReport(merging: [repeated], partial: false)
+        }
         for (n, example) in cases.enumerated() {
             let other = try file(folder, "other\(n).csv", example.text)
             do {
