@@ -313,7 +313,7 @@ private struct PopulationScan: Sendable {
         let runs = ParallelChunks(rowCount: factors.rows, chunkSize: max(1, (blocks + workers - 1) / workers) * Self.block)
         guard runs.chunks.count > 1 else { return pass.scan(0..<factors.rows).map { $0.sorted() } }
         let found = Mutex([[TopK]](repeating: [], count: runs.chunks.count))
-        runs.run(threads: threads, makeWorker: {}) { _, run, rows in
+        runs.run(threads: workers, makeWorker: {}) { _, run, rows in
             let tops = pass.scan(rows)
             found.withLock { $0[run] = tops }
         }
