@@ -19,12 +19,14 @@ struct ExposureReportTests {
             ExposureReport.Row(brand: "A", guarantee: 10, cap: nil, planned: 4, delivered: 9),
             ExposureReport.Row(brand: "B", guarantee: 10, cap: 12, planned: 10, delivered: 12),
             ExposureReport.Row(brand: "C", guarantee: nil, cap: 5, planned: 0, delivered: 6),
+            // Delivered exactly as promised and planned: met either way.
+            ExposureReport.Row(brand: "D", guarantee: 7, cap: nil, planned: 7, delivered: 7),
         ]
         let whole = ExposureReport(rows: rows, partial: false)
-        #expect((whole.guarantees, whole.guaranteesMet, whole.caps, whole.capsKept) == (2, 1, 2, 1))
+        #expect((whole.guarantees, whole.guaranteesMet, whole.caps, whole.capsKept) == (3, 2, 2, 1))
         let part = ExposureReport(rows: rows, partial: true)
-        #expect((part.guarantees, part.guaranteesMet, part.caps, part.capsKept) == (2, 2, 2, 1))
-        #expect(whole.csv == header + "A,10,,4,9\nB,10,12,10,12\nC,,5,0,6\n")
+        #expect((part.guarantees, part.guaranteesMet, part.caps, part.capsKept) == (3, 3, 2, 1))
+        #expect(whole.csv == header + "A,10,,4,9\nB,10,12,10,12\nC,,5,0,6\nD,7,,7,7\n")
     }
 
     @Test("shards' reports add up, row by row; one report reads back to its own text")
