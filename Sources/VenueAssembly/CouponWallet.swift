@@ -137,8 +137,10 @@ public struct CouponWallets: Sendable {
     /// Number of coupons in all wallets.
     public var count: Int { coupons.count }
 
-    /// Reads a coupons CSV. Errors name file, line and column. O(file size).
-    public static func read(path: String) throws(InputError) -> CouponWallets {
+    /// Reads a coupons CSV: every wallet, or with `shard` only the wallets of that shard's shoppers
+    /// (a shard's run needs no others). Every row is checked either way, so a file a whole run
+    /// refuses is refused by each shard. Errors name file, line and column. O(file size).
+    public static func read(path: String, shard: Shard? = nil) throws(InputError) -> CouponWallets {
         var ids = IdentifierMap()
         var owners: [Int32] = []
         var coupons: [Coupon] = []
@@ -154,7 +156,7 @@ public struct CouponWallets: Sendable {
             let from = row.date(.validFrom)
             let until = row.date(.validUntil)
             if row.problems.isEmpty, until < from { row.reject(.validUntil, expected: "a day not before valid_from") }
-            guard row.problems.isEmpty, let kind, let scope else { return }
+            guard row.problems.isEmpty, let kind, let scope, shard?.contains(utf8: shopper) ?? true else { return }
             owners.append(ids.intern(shopper))
             coupons.append(
                 Coupon(

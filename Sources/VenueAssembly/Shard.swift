@@ -20,9 +20,13 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Whether shopper `id` belongs to this shard. O(length of `id`).
-    public func contains(_ id: String) -> Bool {
+    public func contains(_ id: String) -> Bool { contains(utf8: id.utf8) }
+
+    /// Whether the shopper whose id has the UTF-8 bytes `id` belongs to this shard, as
+    /// ``contains(_:)`` says of the id as a `String`. O(length of `id`).
+    public func contains(utf8 id: some Sequence<UInt8>) -> Bool {
         var hash = FNV1a()
-        hash.add(id)
+        for byte in id { hash.add(byte) }
         return Int(hash.value % UInt64(count)) == index - 1
     }
 

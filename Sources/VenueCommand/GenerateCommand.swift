@@ -114,7 +114,7 @@ struct GenerateCommand: ParsableCommand {
         let started = DispatchTime.now().uptimeNanoseconds
         let inputs = try Inputs.read(
             model: model, events: events, eventsFormat: eventsFormat, catalog: catalog, coupons: coupons, layout: layout,
-            learnedBlend: learnedBlend, threads: threads)
+            shard: batch.shard, learnedBlend: learnedBlend, threads: threads)
         // Pages are for --at, or else the day after the last event.
         let time = at?.start ?? ((inputs.log.latestTime() ?? 0) / 86_400 + 1) * 86_400
         var ids = try shoppersFile.map(readShopperList)
@@ -299,18 +299,19 @@ extension GenerateCommand {
             var layout: VenueLayout
         }
 
-        /// Reads every input; with more than one thread the catalog, coupons and layout are read
-        /// on one thread while the events are read on the others. Errors are reported in argument
-        /// order either way (model, events, catalog, coupons, layout), and a model without a
-        /// learned blend is refused when `learnedBlend` asks for one.
+        /// Reads every input (of the coupons, the wallets of `shard`'s shoppers only); with more than
+        /// one thread the catalog, coupons and layout are read on one thread while the events are
+        /// read on the others. Errors are reported in argument order either way (model, events,
+        /// catalog, coupons, layout), and a model without a learned blend is refused when
+        /// `learnedBlend` asks for one.
         static func read(
             model: String, events: String, eventsFormat: EventFormat, catalog: String, coupons: String, layout: String,
-            learnedBlend: Bool, threads: Int
+            shard: Shard?, learnedBlend: Bool, threads: Int
         ) throws -> Inputs {
             let marketplace = Background(onOwnThread: threads > 1) { () -> Result<Marketplace, InputError> in
                 Result { () throws(InputError) in
                     Marketplace(
-                        catalog: try Catalog.read(path: catalog), wallets: try CouponWallets.read(path: coupons),
+                        catalog: try Catalog.read(path: catalog), wallets: try CouponWallets.read(path: coupons, shard: shard),
                         layout: try VenueLayout.read(path: layout))
                 }
             }

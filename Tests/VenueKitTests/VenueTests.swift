@@ -612,6 +612,32 @@ struct VenueTests {
         #expect(try #require(Shard(index: 1, of: 1)).contains("anyone"))
         // Shard hash % N + 1, so other programs can split the same way: "a" in 2 of 3, "foobar" in 7 of 7.
         #expect(try #require(Shard(index: 2, of: 3)).contains("a") && #require(Shard(index: 7, of: 7)).contains("foobar"))
+        #expect(ids.allSatisfy { id in shards.allSatisfy { $0.contains(id) == $0.contains(utf8: Array(id.utf8)) } })
+    }
+
+    @Test("a shard's coupon wallets: exactly its shoppers' wallets, in the file's order; bad rows of other shards still refused")
+    func shardWallets() throws {
+        let path = TestSupport.fixtures + "/coupons.csv"
+        let all = try CouponWallets.read(path: path)
+        var union = 0
+        for index in 1...3 {
+            let shard = try #require(Shard(index: index, of: 3))
+            let part = try CouponWallets.read(path: path, shard: shard)
+            let ids = (0..<all.shopperIDs.count).map { all.shopperIDs[$0] }
+            #expect(ids.allSatisfy { id in part[id] == (shard.contains(id) ? all[id] : []) }, "shard \(shard)")
+            #expect(part.shopperIDs.count > 0 && (0..<part.shopperIDs.count).allSatisfy { shard.contains(part.shopperIDs[$0]) })
+            union += part.count
+        }
+        #expect(union == all.count)
+        // A bad row is refused by every shard, whichever shopper it belongs to.
+        let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
+        let damaged = folder + "/coupons.csv"
+        try (String(contentsOfFile: path, encoding: .utf8) + "S0001,CX,store,brand:B001,100,-5,2026-11-01,2026-11-12\n").write(
+            toFile: damaged, atomically: true, encoding: .utf8)
+        for index in 1...3 {
+            #expect(throws: InputError.self) { try CouponWallets.read(path: damaged, shard: Shard(index: index, of: 3)) }
+        }
     }
 
     @Test(
