@@ -61,7 +61,7 @@ MUTANTS = [
     ("E6", "a shard report with fewer brands than the first is refused", "Sources/VenueAssembly/ExposureReport.swift",
      "if index < rows.count {", "if index < rows.count - 1 {"),
     ("E7", "merge-exposure needs every shard", "Sources/VenueCommand/MergeExposureCommand.swift",
-     "guard byIndex.count == count else {", "guard byIndex.count <= count else {"),
+     "guard sorted.count == count else {", "guard sorted.count <= count else {"),
     ("M1", "NDCG's ideal counts at most K test brands", "Sources/VenueRanking/RankingMetrics.swift",
      "for position in 0..<min(k, relevantCount) { ideal", "for position in 0..<relevantCount { ideal"),
     ("M2", "micro precision counts the brands actually recommended", "Sources/VenueRanking/RankingMetrics.swift",

@@ -64,18 +64,20 @@ struct MergeExposureCommand: ParsableCommand {
             throw ValidationError(
                 "\(other.path) is shard \(other.shard), \(named[0].path) of \(count) shards: expected the shards of one run")
         }
-        let byIndex = Dictionary(grouping: named, by: \.shard.index)
-        if let twice = byIndex.values.first(where: { $0.count > 1 }) {
-            throw ValidationError("shard \(twice[0].shard) is given twice: \(twice.map(\.path).joined(separator: ", "))")
+        // In shard order (a stable sort: the same message whatever the order given), each shard once.
+        let sorted = named.sorted { $0.shard.index < $1.shard.index }
+        if let repeated = zip(sorted, sorted.dropFirst()).first(where: { $0.shard == $1.shard }) {
+            throw ValidationError("shard \(repeated.0.shard) is given twice: \(repeated.0.path), \(repeated.1.path)")
         }
         // The indices are distinct and within 1 … count, so fewer of them than `count` leave gaps;
         // the first few are found in O(given) steps, however large `count` is.
-        guard byIndex.count == count else {
-            let missing = (1...count).lazy.filter { byIndex[$0] == nil }.prefix(10)
+        guard sorted.count == count else {
+            let given = Set(sorted.map(\.shard.index))
+            let missing = (1...count).lazy.filter { !given.contains($0) }.prefix(10)
             throw ValidationError(
-                "expected the reports of all \(count) shards; missing shard\(count - byIndex.count == 1 ? "" : "s") "
-                    + missing.map { "\($0)/\(count)" }.joined(separator: ", ") + (count - byIndex.count > 10 ? " …" : ""))
+                "expected the reports of all \(count) shards; missing shard\(count - given.count == 1 ? "" : "s") "
+                    + missing.map { "\($0)/\(count)" }.joined(separator: ", ") + (count - given.count > 10 ? " …" : ""))
         }
-        return named.sorted { $0.shard.index < $1.shard.index }
+        return sorted
     }
 }
