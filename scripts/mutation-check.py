@@ -93,6 +93,8 @@ MUTANTS = [
      "Int(hash.value % UInt64(count)) == index - 1", "Int((hash.value >> 1) % UInt64(count)) == index - 1"),
     ("G2", "a checkpoint past the run's shoppers is refused", "Sources/VenueCommand/GenerationCheckpoint.swift",
      "guard saved.inputs == fingerprint, saved.shoppers <= total else {", "guard saved.inputs == fingerprint else {"),
+    ("G3", "a shard's run keeps its own shoppers' wallets only", "Sources/VenueAssembly/CouponWallet.swift",
+     "let scope, shard?.contains(utf8: shopper) ?? true else", "let scope else"),
 ]
 
 root = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True).stdout.strip()
