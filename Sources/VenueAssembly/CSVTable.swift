@@ -101,13 +101,12 @@ struct CSVTable<Column: CSVColumn> {
             return value
         }
 
-        /// A required whole number ≥ 0, or 0 with the problem recorded when it is not one.
+        /// A required whole number ≥ 0 (``optionalCount(_:expected:)`` without the empty field), or
+        /// 0 with the problem recorded when it is not one.
         mutating func count(_ column: Column, expected: @autoclosure () -> String) -> Int {
-            guard let value = Int(text(column)), value >= 0 else {
-                problem(column, expected: expected())
-                return 0
-            }
-            return value
+            guard bytes(column).isEmpty else { return optionalCount(column, expected: expected()) ?? 0 }
+            problem(column, expected: expected())
+            return 0
         }
 
         /// One of `choices` (by raw value).

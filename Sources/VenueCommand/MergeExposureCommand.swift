@@ -27,18 +27,18 @@ struct MergeExposureCommand: ParsableCommand {
     @Flag(help: "The shards were generated for a list of shoppers (--shoppers): judge guarantees by the placements planned for them.")
     var partial = false
 
-    func validate() throws {
-        _ = try Self.shards(of: reports)
+    /// Checks the names, and puts the reports in shard order for ``run()``.
+    mutating func validate() throws {
+        reports = try Self.shards(of: reports).map(\.path)
     }
 
     func run() throws {
-        let ordered = try Self.shards(of: reports).map(\.path)
         let report = try reportingInputErrors { () throws(InputError) in
-            let report = try ExposureReport(merging: ordered, partial: partial)
+            let report = try ExposureReport(merging: reports, partial: partial)
             try AtomicFile.write(report.csv, to: out)
             return report
         }
-        print("{\"shards\":\(ordered.count),\"exposure\":\(report.summary(file: out))}")
+        print("{\"shards\":\(reports.count),\"exposure\":\(report.summary(file: out))}")
     }
 
     /// `paths` in shard order, with their shards, read from the file names; every shard of one
