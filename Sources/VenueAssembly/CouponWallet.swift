@@ -137,10 +137,11 @@ public struct CouponWallets: Sendable {
     /// Number of coupons in all wallets.
     public var count: Int { coupons.count }
 
-    /// Reads a coupons CSV: every wallet, or with `shard` only the wallets of that shard's shoppers
-    /// (a shard's run needs no others). Every row is checked either way, so a file a whole run
-    /// refuses is refused by each shard. Errors name file, line and column. O(file size).
-    public static func read(path: String, shard: Shard? = nil) throws(InputError) -> CouponWallets {
+    /// Reads a coupons CSV: every wallet, or only those of the shoppers a run makes pages for: with
+    /// `shard`, that shard's shoppers; with `shoppers`, those it holds (both: those of both). A run
+    /// needs no others. Every row is checked either way, so a file a whole run refuses is refused by
+    /// every narrower one. Errors name file, line and column. O(file size).
+    public static func read(path: String, shard: Shard? = nil, shoppers: IdentifierMap? = nil) throws(InputError) -> CouponWallets {
         var ids = IdentifierMap()
         var owners: [Int32] = []
         var coupons: [Coupon] = []
@@ -156,7 +157,9 @@ public struct CouponWallets: Sendable {
             let from = row.date(.validFrom)
             let until = row.date(.validUntil)
             if row.problems.isEmpty, until < from { row.reject(.validUntil, expected: "a day not before valid_from") }
-            guard row.problems.isEmpty, let kind, let scope, shard?.contains(utf8: shopper) ?? true else { return }
+            guard row.problems.isEmpty, let kind, let scope, shard?.contains(utf8: shopper) ?? true,
+                shoppers.map({ $0.index(of: shopper) != nil }) ?? true
+            else { return }
             owners.append(ids.intern(shopper))
             coupons.append(
                 Coupon(

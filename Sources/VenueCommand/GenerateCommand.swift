@@ -114,10 +114,10 @@ struct GenerateCommand: ParsableCommand {
         let started = DispatchTime.now().uptimeNanoseconds
         let inputs = try Inputs.read(
             model: model, events: events, eventsFormat: eventsFormat, catalog: catalog, coupons: coupons, layout: layout,
-            shard: batch.shard, learnedBlend: learnedBlend, threads: threads)
+            shoppers: shoppersFile, shard: batch.shard, learnedBlend: learnedBlend, threads: threads)
         // Pages are for --at, or else the day after the last event.
         let time = at?.start ?? ((inputs.log.latestTime() ?? 0) / 86_400 + 1) * 86_400
-        var ids = try shoppersFile.map(readShopperList)
+        var ids = inputs.shoppers
         var learned: LearnedVenueRanker?
         if learnedBlend {
             do {
@@ -171,15 +171,6 @@ struct GenerateCommand: ParsableCommand {
         if let exposure = run.exposure { fields.append("\"exposure\":" + exposure.report.summary(file: exposure.file)) }
         fields.append("\"file\":\(jsonString(path))")
         return "{" + fields.joined(separator: ",") + "}"
-    }
-
-    /// The ids of a `--shoppers` file, saying on standard error how many repeats it skipped.
-    private static func readShopperList(_ path: String) throws -> [String] {
-        let list = try reportingInputErrors { () throws(InputError) in try ShopperListFile.read(path) }
-        if list.repeats > 0 {
-            standardError("\(path): skipped \(list.repeats) repeated id\(list.repeats == 1 ? "" : "s"): one page per shopper")
-        }
-        return list.ids
     }
 
     /// Writes one HTML page per shopper into `out/html`; returns the summary line.
@@ -291,6 +282,8 @@ extension GenerateCommand {
         var model: FactorModel
         var log: EventLog
         var marketplace: Marketplace
+        /// The ids of the `--shoppers` file, in its order without repeats (`nil` without one).
+        var shoppers: [String]?
 
         /// The per-marketplace inputs: they depend on neither the model nor the events.
         struct Marketplace: Sendable {
@@ -299,21 +292,28 @@ extension GenerateCommand {
             var layout: VenueLayout
         }
 
-        /// Reads every input (of the coupons, the wallets of `shard`'s shoppers only); with more than
-        /// one thread the catalog, coupons and layout are read on one thread while the events are
-        /// read on the others. Errors are reported in argument order either way (model, events,
-        /// catalog, coupons, layout), and a model without a learned blend is refused when
-        /// `learnedBlend` asks for one.
+        /// Reads every input; of the coupons, only the wallets of the shoppers the run makes pages
+        /// for (those of `shard`, and of the `shoppers` file when there is one). With more than one
+        /// thread the shopper list, catalog, coupons and layout are read on one thread while the
+        /// events are read on the others. Errors are reported in argument order either way (model,
+        /// events, catalog, coupons, layout, shoppers), and a model without a learned blend is
+        /// refused when `learnedBlend` asks for one. Repeated ids of the shopper list are skipped,
+        /// with a line on standard error.
         static func read(
             model: String, events: String, eventsFormat: EventFormat, catalog: String, coupons: String, layout: String,
-            shard: Shard?, learnedBlend: Bool, threads: Int
+            shoppers: String?, shard: Shard?, learnedBlend: Bool, threads: Int
         ) throws -> Inputs {
-            let marketplace = Background(onOwnThread: threads > 1) { () -> Result<Marketplace, InputError> in
-                Result { () throws(InputError) in
+            let marketplace = Background(onOwnThread: threads > 1) {
+                () -> (Result<Marketplace, InputError>, Result<ShopperListFile?, InputError>) in
+                // The list first, since it narrows the wallets; its errors come last all the same.
+                let list = Result { () throws(InputError) in try shoppers.map(ShopperListFile.init(path:)) }
+                let marketplace = Result { () throws(InputError) in
                     Marketplace(
-                        catalog: try Catalog.read(path: catalog), wallets: try CouponWallets.read(path: coupons, shard: shard),
+                        catalog: try Catalog.read(path: catalog),
+                        wallets: try CouponWallets.read(path: coupons, shard: shard, shoppers: (try? list.get())??.ids),
                         layout: try VenueLayout.read(path: layout))
                 }
+                return (marketplace, list)
             }
             let loaded: FactorModel
             let log: EventLog
@@ -329,8 +329,14 @@ extension GenerateCommand {
                 _ = marketplace.join()
                 throw error
             }
-            return Inputs(
-                model: loaded, log: log, marketplace: try reportingInputErrors { () throws(InputError) in try marketplace.join().get() })
+            let (read, list) = marketplace.join()
+            let inputs = try reportingInputErrors { () throws(InputError) in
+                Inputs(model: loaded, log: log, marketplace: try read.get(), shoppers: try list.get()?.ids.ids)
+            }
+            if let shoppers, let repeats = try? list.get()?.repeats, repeats > 0 {
+                standardError("\(shoppers): skipped \(repeats) repeated id\(repeats == 1 ? "" : "s"): one page per shopper")
+            }
+            return inputs
         }
     }
 }

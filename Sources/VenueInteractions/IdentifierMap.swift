@@ -42,8 +42,12 @@ public struct IdentifierMap: Sendable, Equatable {
     /// The index of `id`, or `nil` when it was never seen. O(length of id).
     public func index(of id: String) -> Int? {
         var id = id
-        return id.withUTF8 { lookup(UnsafeRawBufferPointer($0)) }.map(Int.init)
+        return id.withUTF8 { index(of: UnsafeRawBufferPointer($0)) }
     }
+
+    /// The index of the id spelled by the UTF-8 `bytes`, or `nil` when it was never seen; no
+    /// `String` is made. O(length of the id).
+    public func index(of bytes: UnsafeRawBufferPointer) -> Int? { lookup(bytes).map(Int.init) }
 
     /// For each id of this map, in index order, its index in `other`, or -1 when `other` does
     /// not hold it: how to carry rows from this order to `other`'s. Each id is looked up in place,

@@ -569,9 +569,12 @@ struct VenueTests {
         let broken = folder + "/broken.csv"
         try "shopper,coupon,kind,scope,threshold,amount,valid_from,valid_until\nS1,C1,store,brand:B1,lots,1,2026-11-01,2026-11-02\n"
             .write(toFile: broken, atomically: true, encoding: .utf8)
-        let bad = try generate(folder + "/bad", threads: 2, coupons: broken)
-        #expect(bad.status == 1 && bad.err.contains("broken.csv:2:22"))
-        #expect(!FileManager.default.fileExists(atPath: folder + "/bad/venues.jsonl"))
+        // Errors come in argument order: the coupons' before the shopper list's, though the list is read first.
+        for extra in [[], ["--shoppers", folder + "/binary.txt"]] {
+            let bad = try generate(folder + "/bad", threads: 2, coupons: broken, extra: extra)
+            #expect(bad.status == 1 && bad.err.contains("broken.csv:2:22") && !bad.err.contains("binary.txt"), "\(bad.err)")
+            #expect(!FileManager.default.fileExists(atPath: folder + "/bad/venues.jsonl"))
+        }
     }
 
     @Test("venue demo: the main job's pages, previews, model and report; a bad marketplace file stops it before it writes anything")
@@ -615,7 +618,9 @@ struct VenueTests {
         #expect(ids.allSatisfy { id in shards.allSatisfy { $0.contains(id) == $0.contains(utf8: Array(id.utf8)) } })
     }
 
-    @Test("a shard's coupon wallets: exactly its shoppers' wallets, in the file's order; bad rows of other shards still refused")
+    @Test(
+        "a shard's or a shopper list's coupon wallets: exactly its shoppers' wallets, in the file's order; bad rows of others still refused"
+    )
     func shardWallets() throws {
         let path = TestSupport.fixtures + "/coupons.csv"
         let all = try CouponWallets.read(path: path)
@@ -629,7 +634,18 @@ struct VenueTests {
             union += part.count
         }
         #expect(union == all.count)
-        // A bad row is refused by every shard, whichever shopper it belongs to.
+        // A list (with ids that hold no wallet) keeps its shoppers' wallets; with a shard, those in both.
+        var listed = IdentifierMap()
+        for i in stride(from: 0, to: all.shopperIDs.count, by: 3) { listed.intern(all.shopperIDs[i]) }
+        listed.intern("NOBODY")
+        let shard = try #require(Shard(index: 2, of: 3))
+        let ids = (0..<all.shopperIDs.count).map { all.shopperIDs[$0] }
+        let fromList = try CouponWallets.read(path: path, shoppers: listed)
+        let fromBoth = try CouponWallets.read(path: path, shard: shard, shoppers: listed)
+        #expect(fromList.shopperIDs.count == (all.shopperIDs.count + 2) / 3 && fromBoth.count > 0 && fromBoth.count < fromList.count)
+        #expect(ids.allSatisfy { id in fromList[id] == (listed.index(of: id) != nil ? all[id] : []) })
+        #expect(ids.allSatisfy { id in fromBoth[id] == (listed.index(of: id) != nil && shard.contains(id) ? all[id] : []) })
+        // A bad row is refused by every shard and list, whichever shopper it belongs to.
         let folder = TestSupport.temporaryFolder()
         defer { TestSupport.remove(folder) }
         let damaged = folder + "/coupons.csv"
@@ -638,6 +654,7 @@ struct VenueTests {
         for index in 1...3 {
             #expect(throws: InputError.self) { try CouponWallets.read(path: damaged, shard: Shard(index: index, of: 3)) }
         }
+        #expect(throws: InputError.self) { try CouponWallets.read(path: damaged, shoppers: IdentifierMap()) }
     }
 
     @Test(
