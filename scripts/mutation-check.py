@@ -94,7 +94,9 @@ MUTANTS = [
     ("G2", "a checkpoint past the run's shoppers is refused", "Sources/VenueCommand/GenerationCheckpoint.swift",
      "guard saved.inputs == fingerprint, saved.shoppers <= total else {", "guard saved.inputs == fingerprint else {"),
     ("G3", "a shard's run keeps its own shoppers' wallets only", "Sources/VenueAssembly/CouponWallet.swift",
-     "let scope, shard?.contains(utf8: shopper) ?? true else", "let scope else"),
+     "let scope, shard?.contains(utf8: shopper) ?? true,", "let scope,"),
+    ("G4", "a --shoppers run keeps the listed shoppers' wallets only", "Sources/VenueAssembly/CouponWallet.swift",
+     "shoppers.map({ $0.index(of: shopper) != nil }) ?? true", "true"),
 ]
 
 root = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True).stdout.strip()
