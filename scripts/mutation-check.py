@@ -97,6 +97,10 @@ MUTANTS = [
      "let scope, shard?.contains(utf8: shopper) ?? true,", "let scope,"),
     ("G4", "a --shoppers run keeps the listed shoppers' wallets only", "Sources/VenueAssembly/CouponWallet.swift",
      "shoppers.map({ $0.index(of: shopper) != nil }) ?? true", "true"),
+    ("G5", "a shard's history keeps the others' events on plan brands", "Sources/VenueAssembly/VenueGenerator.swift",
+     "own[Int(log.shoppers[i])] || planned[Int(log.brands[i])] }", "own[Int(log.shoppers[i])] }"),
+    ("G6", "a shard's generator folds in its own newcomers only", "Sources/VenueAssembly/Newcomers.swift",
+     "if let shard {", "if let shard, shard.count < 0 {"),
 ]
 
 root = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True).stdout.strip()

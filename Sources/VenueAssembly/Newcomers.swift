@@ -19,12 +19,19 @@ struct Newcomers: Sendable {
     let followed: SparseMatrix
 
     /// The newcomers among the shoppers of `events` with an event at or before `at`
-    /// (``FactorModel/newcomers(in:at:)``), or `nil` when there are none. Their factors are folded
-    /// in on `threads` workers when `foldIn` is set, and left zero otherwise (a learned blend folds
-    /// them in itself). O(shoppers + events), and folding in O(brands · f² + their nonzeros · f² +
-    /// newcomers · f³) for `f` factors.
-    init?(model: FactorModel, events: EventLog, at: Int64, blend: VenueBlend, foldIn: Bool, threads: Int) {
-        let ids = model.newcomers(in: events, at: at)
+    /// (``FactorModel/newcomers(in:at:)``; with `shard`, only that shard's), or `nil` when there
+    /// are none. Their factors are folded in on `threads` workers when `foldIn` is set, and left
+    /// zero otherwise (a learned blend folds them in itself). O(shoppers + events), and folding in
+    /// O(brands · f² + their nonzeros · f² + newcomers · f³) for `f` factors.
+    init?(model: FactorModel, events: EventLog, at: Int64, blend: VenueBlend, foldIn: Bool, shard: Shard?, threads: Int) {
+        var ids = model.newcomers(in: events, at: at)
+        if let shard {
+            var inShard = IdentifierMap()
+            for i in 0..<ids.count where ids.withUTF8(at: i, { shard.contains(utf8: $0) }) {
+                ids.withUTF8(at: i) { _ = inShard.intern($0) }
+            }
+            ids = inShard
+        }
         guard ids.count > 0 else { return nil }
         let log = events.events(of: ids, through: at)
         self.ids = ids

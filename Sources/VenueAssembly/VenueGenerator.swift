@@ -28,6 +28,10 @@ public struct VenueGenerator: Sendable {
     private let learned: LearnedCandidates?
     /// Shoppers of the events the model does not know, folded in (`nil` when there are none).
     private let newcomers: Newcomers?
+    /// The shard whose pages this generator makes (`nil`: every shopper's).
+    public let shard: Shard?
+    /// With a shard, its shoppers' model rows, ascending.
+    private let shardRows: [Int32]?
     /// Candidates ranked per shopper: enough to fill every floor after rules and diversity (with
     /// a learned blend, at least this many).
     public let candidates: Int
@@ -40,6 +44,12 @@ public struct VenueGenerator: Sendable {
     /// brands (by ``SimilarBrands/Measure/projection``) are ranked once (``NearestBrands``, O(brands² · factors) on `threads` workers).
     /// O(events + brands + plan brands · shoppers · factors).
     ///
+    /// With `shard`, the generator makes the pages of that shard's shoppers only (``shoppers`` are
+    /// theirs), and builds the history and follows of its shoppers alone, and of the others only
+    /// what the exposure plan reads (their events on guaranteed or capped brands), so the plan and
+    /// every page are those of the whole population's generator, for a fraction of the memory.
+    /// Only this shard's newcomers are folded in.
+    ///
     /// With `learnedBlend` (a ``LearnedVenueRanker`` over `events` as of `at`), candidates are
     /// instead every candidate the learned venue blend scores for the shopper (its history, its top
     /// brands by factor and item-kNN score, the most-bought brands), best first, scored by purchase
@@ -51,20 +61,29 @@ public struct VenueGenerator: Sendable {
     public init(
         model: FactorModel, events: EventLog, catalog: Catalog, wallets: CouponWallets, layout: VenueLayout, at: Int64,
         blend: VenueBlend = VenueBlend(), learnedBlend: LearnedVenueRanker? = nil, precision: BrandTable.Precision = .float32,
-        threads: Int = 1
+        shard: Shard? = nil, threads: Int = 1
     ) {
         self.model = model
         self.at = at
         self.wallets = wallets
+        self.shard = shard
+        shardRows = shard.map { shard in
+            (0..<Int32(model.shopperIDs.count)).filter { r in model.shopperIDs.withUTF8(at: Int(r)) { shard.contains(utf8: $0) } }
+        }
+        // A shard's history: every event of its shoppers, and the others' on plan brands.
+        let kept = shard.map { ShardEvents(events, shard: $0, catalog: catalog) }
         // History (all events) and follows (follow and favourite events) are independent.
         let follows = Background(onOwnThread: threads > 1) {
-            blend.followed(events, at: at, shoppers: model.shopperIDs, brands: model.brandIDs)
+            blend.followed(events, at: at, shoppers: model.shopperIDs, brands: model.brandIDs) { kept?.isOwn(events, $0) ?? true }
         }
-        history = blend.ownHistory(events, at: at, shoppers: model.shopperIDs, brands: model.brandIDs)
+        history = blend.ownHistory(events, at: at, shoppers: model.shopperIDs, brands: model.brandIDs) {
+            kept?.isKept(events, $0) ?? true
+        }
         followed = follows.join()
         // The learned blend folds newcomers in for its own features; the factor ranking needs
         // their factors here.
-        newcomers = Newcomers(model: model, events: events, at: at, blend: blend, foldIn: learnedBlend == nil, threads: threads)
+        newcomers = Newcomers(
+            model: model, events: events, at: at, blend: blend, foldIn: learnedBlend == nil, shard: shard, threads: threads)
         let popularity = blend.popularity(events, at: at, brands: model.brandIDs)
         // Merchants' guarantees and caps, planned over every shopper of the model.
         let showableBrands = catalog.showable(among: model.brandIDs)
@@ -108,15 +127,17 @@ public struct VenueGenerator: Sendable {
     /// when given no list, in order: the model's, then the newcomers (shoppers of the events the
     /// model does not know, with events up to ``at``; folded in as ``pages(for:_:)`` describes).
     /// O(shoppers).
-    public var shoppers: [String] { model.shopperIDs.ids + (newcomers?.ids.ids ?? []) }
+    /// With a ``shard``, only its shoppers, in the same order. O(shoppers).
+    public var shoppers: [String] { (0..<shopperCount).map(shopper(at:)) }
 
     /// The number of ``shoppers``. O(1).
-    public var shopperCount: Int { model.shopperIDs.count + (newcomers?.ids.count ?? 0) }
+    public var shopperCount: Int { (shardRows?.count ?? model.shopperIDs.count) + (newcomers?.ids.count ?? 0) }
 
     /// Shopper `index` of ``shoppers``, without building the list. O(length of the id).
     public func shopper(at index: Int) -> String {
-        let modelCount = model.shopperIDs.count
-        return index < modelCount ? model.shopperIDs[index] : newcomers!.ids[index - modelCount]
+        let modelCount = shardRows?.count ?? model.shopperIDs.count
+        guard index < modelCount else { return newcomers!.ids[index - modelCount] }
+        return model.shopperIDs[shardRows.map { Int($0[index]) } ?? index]
     }
 
     /// The fewest nearest brands kept per brand for similar floors (twice the floor's slots when
@@ -145,8 +166,10 @@ public struct VenueGenerator: Sendable {
     /// otherwise it gets a cold-start page. A learned blend ranks it as it ranks the model's
     /// shoppers, with the factors ``LearnedVenueRanker/init(model:log:cut:threads:)`` folded in.
     /// For previews and single requests:
-    /// ``generate(shoppers:from:threads:blockSize:consume:progress:)`` is the batch path.
+    /// ``generate(shoppers:from:threads:blockSize:consume:progress:)`` is the batch path. With a
+    /// ``shard``, every id must be in it.
     public func pages(for shoppers: [String], _ body: (VenuePage) throws -> Void) rethrows {
+        requireInShard(shoppers)
         var workspace = ranker.makeWorkspace(blockSize: 1)
         var learnedWorkspace = LearnedWorkspace(learned)
         var scratch = VenueAssembler.Scratch(for: assembler)
@@ -185,13 +208,16 @@ public struct VenueGenerator: Sendable {
     /// pages passed (a point where a caller can checkpoint). Returns the stage times and counts.
     ///
     /// The first `start` shoppers are skipped: a run that continues where an earlier one stopped
-    /// writes the pages a run from the beginning writes for the rest.
+    /// writes the pages a run from the beginning writes for the rest. With a ``shard``, every id
+    /// of `shoppers` must be in it.
     public func generate(
         shoppers: [String]? = nil, from start: Int = 0, threads: Int, blockSize: Int = BrandRanker.defaultBlockSize,
         consume: (UnsafeRawBufferPointer) throws -> Void,
         progress: (_ report: Report) throws -> Void = { _ in }
     ) rethrows -> Report {
-        let ids = shoppers
+        // A shard's shoppers are not contiguous rows: they are looked up as a list.
+        let ids = shoppers ?? (shard == nil ? nil : self.shoppers)
+        requireInShard(shoppers ?? [])
         let count = ids?.count ?? shopperCount
         precondition((0...count).contains(start), "start \(start) is outside the run's \(count) shoppers")
         // Shopper rows: without a list, the model's rows then the newcomers' (each contiguous);
@@ -327,6 +353,13 @@ public struct VenueGenerator: Sendable {
         return report
     }
 
+    /// Stops unless every id of `shoppers` is in ``shard`` (the others' history was not built).
+    /// O(total length of the ids) with a shard.
+    private func requireInShard(_ shoppers: [String]) {
+        guard let shard else { return }
+        for id in shoppers { precondition(shard.contains(id), "shopper \(id) is not in shard \(shard) of this generator") }
+    }
+
     /// The row of shopper `id`: the model's, a newcomer's, or `nil` for a cold start. O(1) expected.
     private func row(of id: String) -> ShopperRow? {
         if let row = model.shopperIDs.index(of: id) { return .model(row) }
@@ -368,6 +401,31 @@ public struct VenueGenerator: Sendable {
         }
         return shopper
     }
+}
+
+/// The events a shard's generator builds history from: every event of the shard's shoppers, and
+/// the others' on the brands the exposure plan reads (guaranteed or capped), since the plan is
+/// made over every shopper.
+private struct ShardEvents: Sendable {
+    /// Per shopper of the log: whether it is in the shard.
+    private let own: [Bool]
+    /// Per brand of the log: whether the catalog guarantees or caps its exposure.
+    private let planned: [Bool]
+
+    /// The selection of `log`'s events for `shard`, with the guarantees and caps of `catalog`.
+    /// O(shoppers + brands of the log).
+    init(_ log: EventLog, shard: Shard, catalog: Catalog) {
+        own = (0..<log.shopperIDs.count).map { s in log.shopperIDs.withUTF8(at: s) { shard.contains(utf8: $0) } }
+        planned = (0..<log.brandIDs.count).map { b in
+            catalog[log.brandIDs[b]].map { $0.exposureGuarantee != nil || $0.exposureCap != nil } ?? false
+        }
+    }
+
+    /// Whether event `i` of `log` is a shard shopper's. O(1).
+    func isOwn(_ log: EventLog, _ i: Int) -> Bool { own[Int(log.shoppers[i])] }
+
+    /// Whether event `i` of `log` is kept: a shard shopper's, or on a plan brand. O(1).
+    func isKept(_ log: EventLog, _ i: Int) -> Bool { own[Int(log.shoppers[i])] || planned[Int(log.brands[i])] }
 }
 
 /// A worker's buffers for ``LearnedCandidates`` (empty when the generator ranks by factors).

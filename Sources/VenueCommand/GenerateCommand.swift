@@ -129,7 +129,7 @@ struct GenerateCommand: ParsableCommand {
         }
         let generator = VenueGenerator(
             model: inputs.model, events: inputs.log, catalog: inputs.marketplace.catalog, wallets: inputs.marketplace.wallets,
-            layout: inputs.marketplace.layout, at: time, blend: blend, learnedBlend: learned, threads: threads)
+            layout: inputs.marketplace.layout, at: time, blend: blend, learnedBlend: learned, shard: batch.shard, threads: threads)
         if let shard = batch.shard { ids = (ids ?? generator.shoppers).filter(shard.contains) }
         let prepared = seconds(since: started)
 

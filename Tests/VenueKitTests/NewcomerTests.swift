@@ -67,6 +67,36 @@ struct NewcomerTests {
         #expect(written == expected.bytes)
     }
 
+    @Test("a shard's generator: the whole generator's shoppers in that shard, newcomers too, and their pages byte for byte")
+    func shardGenerator() throws {
+        let fixtures = TestSupport.fixtures
+        let log = try EventReader(format: .generic).read(path: fixtures + "/events.csv")
+        let model = try Self.model(of: log) { $0 % 10 == 3 }
+        let (catalog, layout) = (try Catalog.read(path: fixtures + "/catalog.csv"), try VenueLayout.read(path: fixtures + "/layout.json"))
+        let wallets = try CouponWallets.read(path: fixtures + "/coupons.csv")
+        let at = CalendarTime.seconds(year: 2026, month: 11, day: 11)
+        func generator(_ shard: Shard?) -> VenueGenerator {
+            VenueGenerator(model: model, events: log, catalog: catalog, wallets: wallets, layout: layout, at: at, shard: shard, threads: 2)
+        }
+        let whole = generator(nil)
+        #expect(!whole.assembler.exposure.lines.isEmpty && whole.shopperCount > model.shopperIDs.count, "guarantees and newcomers")
+        var covered = 0
+        for index in 1...3 {
+            let shard = try #require(Shard(index: index, of: 3))
+            let part = generator(shard)
+            let shoppers = whole.shoppers.filter(shard.contains)
+            #expect(part.shoppers == shoppers && part.shopperCount == shoppers.count, "shard \(shard)")
+            #expect(part.assembler.exposure.lines == whole.assembler.exposure.lines, "the plan is the whole population's")
+            var expected: [UInt8] = []
+            _ = try whole.generate(shoppers: shoppers, threads: 2) { expected += $0 }
+            var written: [UInt8] = []
+            _ = try part.generate(threads: 2) { written += $0 }
+            #expect(written.elementsEqual(expected), "shard \(shard): \(written.count) bytes, \(expected.count) expected")
+            covered += shoppers.count
+        }
+        #expect(covered == whole.shopperCount)
+    }
+
     /// A 16-factor model of `log` trained without the shoppers (indices of `log`) for which
     /// `leftOut` holds, so it does not know them.
     static func model(of log: EventLog, leavingOut leftOut: (Int) -> Bool) throws -> FactorModel {
