@@ -126,7 +126,6 @@ public struct VenueGenerator: Sendable {
     /// Every shopper ``generate(shoppers:from:threads:blockSize:consume:progress:)`` writes a page for
     /// when given no list, in order: the model's, then the newcomers (shoppers of the events the
     /// model does not know, with events up to ``at``; folded in as ``pages(for:_:)`` describes).
-    /// O(shoppers).
     /// With a ``shard``, only its shoppers, in the same order. O(shoppers).
     public var shoppers: [String] { (0..<shopperCount).map(shopper(at:)) }
 

@@ -130,7 +130,8 @@ struct GenerateCommand: ParsableCommand {
         let generator = VenueGenerator(
             model: inputs.model, events: inputs.log, catalog: inputs.marketplace.catalog, wallets: inputs.marketplace.wallets,
             layout: inputs.marketplace.layout, at: time, blend: blend, learnedBlend: learned, shard: batch.shard, threads: threads)
-        if let shard = batch.shard { ids = (ids ?? generator.shoppers).filter(shard.contains) }
+        // A shard's generator lists only its shoppers; a --shoppers list is cut to them here.
+        if let shard = batch.shard { ids = ids?.filter(shard.contains) ?? generator.shoppers }
         let prepared = seconds(since: started)
 
         if format == .html { return try writeHTML(generator, shoppers: ids ?? generator.shoppers, out: out) }
