@@ -25,7 +25,9 @@ struct ShopperListFile {
             }
             let id = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !id.isEmpty else { continue }
-            if ids.intern(id) < ids.count - 1 { repeats += 1 }
+            let known = ids.count
+            ids.intern(id)
+            if ids.count == known { repeats += 1 }
         }
         self.ids = ids
         self.repeats = repeats

@@ -624,11 +624,11 @@ struct VenueTests {
     func shardWallets() throws {
         let path = TestSupport.fixtures + "/coupons.csv"
         let all = try CouponWallets.read(path: path)
+        let ids = all.shopperIDs.ids
         var union = 0
         for index in 1...3 {
             let shard = try #require(Shard(index: index, of: 3))
             let part = try CouponWallets.read(path: path, shard: shard)
-            let ids = (0..<all.shopperIDs.count).map { all.shopperIDs[$0] }
             #expect(ids.allSatisfy { id in part[id] == (shard.contains(id) ? all[id] : []) }, "shard \(shard)")
             #expect(part.shopperIDs.count > 0 && (0..<part.shopperIDs.count).allSatisfy { shard.contains(part.shopperIDs[$0]) })
             union += part.count
@@ -639,7 +639,6 @@ struct VenueTests {
         for i in stride(from: 0, to: all.shopperIDs.count, by: 3) { listed.intern(all.shopperIDs[i]) }
         listed.intern("NOBODY")
         let shard = try #require(Shard(index: 2, of: 3))
-        let ids = (0..<all.shopperIDs.count).map { all.shopperIDs[$0] }
         let fromList = try CouponWallets.read(path: path, shoppers: listed)
         let fromBoth = try CouponWallets.read(path: path, shard: shard, shoppers: listed)
         #expect(fromList.shopperIDs.count == (all.shopperIDs.count + 2) / 3 && fromBoth.count > 0 && fromBoth.count < fromList.count)
