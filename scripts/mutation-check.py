@@ -49,7 +49,7 @@ MUTANTS = [
      "public var isShowable: Bool { participating && stock != .soldOut }", "public var isShowable: Bool { stock != .soldOut }"),
     ("E1", "the plan's ties go to the lower shopper row", "Sources/VenueAssembly/ExposurePlan.swift",
      "(score == self.score && row <= self.row)", "(score == self.score && row < self.row)"),
-    ("E2", "a cap with as many touchers as room allows the touchers only", "Sources/VenueAssembly/ExposurePlan.swift",
+    ("E2", "a cap with as many touchers as room allows the touchers only", "Sources/VenueAssembly/ExposurePlan+Allocation.swift",
      "if touched[l].count >= left {", "if touched[l].count > left {",
      "with exactly `left` touchers the other branch scans for 0 more shoppers, which allows the same pages"),
     ("E3", "a guarantee delivered in full counts as met", "Sources/VenueAssembly/ExposureReport.swift",
@@ -101,6 +101,15 @@ MUTANTS = [
      "own[Int(log.shoppers[i])] || planned[Int(log.brands[i])] }", "own[Int(log.shoppers[i])] }"),
     ("G6", "a shard's generator folds in its own newcomers only", "Sources/VenueAssembly/Newcomers.swift",
      "if let shard {", "if let shard, shard.count < 0 {"),
+    ("S1", "part of the model places its shoppers by their rows in the whole", "Sources/VenueAssembly/ExposurePlan.swift",
+     "let r = populationRows?[row] ?? Int32(row)", "let r = Int32(row)"),
+    ("S2", "a saved plan is refused for other inputs", "Sources/VenueAssembly/ExposurePlan+File.swift",
+     "where sources[key] as? String != value {", "where sources[key] == nil {"),
+    ("S3", "a part of the model keeps the rows of the shoppers it keeps", "Sources/VenueFactorization/ModelFile.swift",
+     "from: raw.baseAddress!.advanced(by: Int(row) * rowBytes), byteCount: rowBytes)",
+     "from: raw.baseAddress!.advanced(by: i * rowBytes), byteCount: rowBytes)"),
+    ("S4", "a saved plan keeps the guarantees' order", "Sources/VenueAssembly/ExposurePlan+File.swift",
+     "guaranteeOrder[Int(position)] = Int32(l)", "guaranteeOrder[placing.count - 1 - Int(position)] = Int32(l)"),
 ]
 
 root = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True).stdout.strip()

@@ -40,15 +40,22 @@ public struct VenueGenerator: Sendable {
     /// of candidates (history is shown by the followed and category floors). With `threads` > 1
     /// the shoppers' history and their follows are aligned at the same time. Merchants' exposure
     /// guarantees and caps in `catalog` are planned over every shopper of `model`
-    /// (``ExposurePlan``, on `threads` workers). When `layout` has a similar floor, every brand's nearest showable
-    /// brands (by ``SimilarBrands/Measure/projection``) are ranked once (``NearestBrands``, O(brands² · factors) on `threads` workers).
-    /// O(events + brands + plan brands · shoppers · factors).
+    /// (``ExposurePlan``, on `threads` workers), unless `exposure` gives the plan's allocation
+    /// (made for `model`, `catalog` and these events as of `at`, perhaps read from a file that
+    /// ``ExposurePlan/Allocation/json(brandIDs:madeFrom:)`` wrote). When `layout` has a similar
+    /// floor, every brand's nearest showable brands (by ``SimilarBrands/Measure/projection``) are
+    /// ranked once (``NearestBrands``, O(brands² · factors) on `threads` workers).
+    /// O(events + brands + plan brands · shoppers · factors), without the last term when the
+    /// allocation is given.
     ///
     /// With `shard`, the generator makes the pages of that shard's shoppers only (``shoppers`` are
     /// theirs), and builds the history and follows of its shoppers alone, and of the others only
-    /// what the exposure plan reads (their events on guaranteed or capped brands), so the plan and
-    /// every page are those of the whole population's generator, for a fraction of the memory.
-    /// Only this shard's newcomers are folded in.
+    /// what the exposure plan reads (their events on guaranteed or capped brands; nothing when the
+    /// allocation is given), so the plan and every page are those of the whole population's
+    /// generator, for a fraction of the memory. Only this shard's newcomers are folded in. With
+    /// the allocation given, `model` may hold the shard's shoppers alone
+    /// (``ModelFile/read(path:keepingShoppers:)``), with `populationRows` their rows in the whole
+    /// model, for the same pages.
     ///
     /// With `learnedBlend` (a ``LearnedVenueRanker`` over `events` as of `at`), candidates are
     /// instead every candidate the learned venue blend scores for the shopper (its history, its top
@@ -61,8 +68,9 @@ public struct VenueGenerator: Sendable {
     public init(
         model: FactorModel, events: EventLog, catalog: Catalog, wallets: CouponWallets, layout: VenueLayout, at: Int64,
         blend: VenueBlend = VenueBlend(), learnedBlend: LearnedVenueRanker? = nil, precision: BrandTable.Precision = .float32,
-        shard: Shard? = nil, threads: Int = 1
+        exposure allocation: ExposurePlan.Allocation? = nil, populationRows: [Int32]? = nil, shard: Shard? = nil, threads: Int = 1
     ) {
+        precondition(populationRows == nil || allocation != nil, "a model of part of the population needs the allocation given")
         self.model = model
         self.at = at
         self.wallets = wallets
@@ -70,8 +78,9 @@ public struct VenueGenerator: Sendable {
         shardRows = shard.map { shard in
             (0..<Int32(model.shopperIDs.count)).filter { r in model.shopperIDs.withUTF8(at: Int(r)) { shard.contains(utf8: $0) } }
         }
-        // A shard's history: every event of its shoppers, and the others' on plan brands.
-        let kept = shard.map { ShardEvents(events, shard: $0, catalog: catalog) }
+        // A shard's history: every event of its shoppers, and the others' on plan brands when it
+        // plans (an allocation given reads no one else's).
+        let kept = shard.map { ShardEvents(events, shard: $0, catalog: allocation == nil ? catalog : nil) }
         // History (all events) and follows (follow and favourite events) are independent.
         let follows = Background(onOwnThread: threads > 1) {
             blend.followed(events, at: at, shoppers: model.shopperIDs, brands: model.brandIDs) { kept?.isOwn(events, $0) ?? true }
@@ -87,7 +96,12 @@ public struct VenueGenerator: Sendable {
         let popularity = blend.popularity(events, at: at, brands: model.brandIDs)
         // Merchants' guarantees and caps, planned over every shopper of the model.
         let showableBrands = catalog.showable(among: model.brandIDs)
-        let exposure = ExposurePlan(model: model, catalog: catalog, showable: showableBrands, history: history, threads: threads)
+        let exposure =
+            if let allocation {
+                ExposurePlan(allocation: allocation, model: model, history: history, populationRows: populationRows)
+            } else {
+                ExposurePlan(model: model, catalog: catalog, showable: showableBrands, history: history, threads: threads)
+            }
         // Similar floors read each brand's nearest showable brands, ranked once for the population,
         // by projection: on Tmall 2014 cosine lists are led by brands with a shopper or two.
         let similarSlots = layout.floors.filter { $0.kind == .similar }.map(\.slots).max()
@@ -408,15 +422,16 @@ public struct VenueGenerator: Sendable {
 private struct ShardEvents: Sendable {
     /// Per shopper of the log: whether it is in the shard.
     private let own: [Bool]
-    /// Per brand of the log: whether the catalog guarantees or caps its exposure.
+    /// Per brand of the log: whether the catalog guarantees or caps its exposure (all false when
+    /// the shard does not plan).
     private let planned: [Bool]
 
-    /// The selection of `log`'s events for `shard`, with the guarantees and caps of `catalog`.
-    /// O(shoppers + brands of the log).
-    init(_ log: EventLog, shard: Shard, catalog: Catalog) {
+    /// The selection of `log`'s events for `shard`, with the guarantees and caps of `catalog` (or
+    /// none: the plan is given). O(shoppers + brands of the log).
+    init(_ log: EventLog, shard: Shard, catalog: Catalog?) {
         own = (0..<log.shopperIDs.count).map { s in log.shopperIDs.withUTF8(at: s) { shard.contains(utf8: $0) } }
         planned = (0..<log.brandIDs.count).map { b in
-            catalog[log.brandIDs[b]].map { $0.exposureGuarantee != nil || $0.exposureCap != nil } ?? false
+            catalog?[log.brandIDs[b]].map { $0.exposureGuarantee != nil || $0.exposureCap != nil } ?? false
         }
     }
 

@@ -1,4 +1,3 @@
-import Foundation
 import VenueInteractions
 
 /// How a venue page is laid out: its floors in order and the diversity rule.
@@ -63,41 +62,13 @@ public struct VenueLayout: Sendable, Equatable {
     /// Reads a layout JSON file. Errors name the file, the line and column of the bad value (or of
     /// the object missing a key) and its key path.
     public static func read(path: String) throws(InputError) -> VenueLayout {
-        let file = try MappedFile(path: path)
-        func problem(_ where: String, _ expected: String, _ found: String) -> InputError {
-            // Scanned only when there is something to report.
-            let position = JSONValuePositions(file.data).position(of: `where`)
-            return .invalid(
-                InputProblem(
-                    location: InputLocation(file: path, line: position.line, column: position.column),
-                    expected: `where`.isEmpty ? expected : "\(expected) at \(`where`)", found: found))
-        }
-        guard let parsed = try? JSONSerialization.jsonObject(with: file.data) else {
-            // Where the text stops being JSON; Foundation's error does not say.
-            let fault =
-                JSONValuePositions(file.data).fault
-                ?? ((1, 1), "a JSON object in UTF-8", "text the JSON parser rejects")
-            throw .invalid(
-                InputProblem(
-                    location: InputLocation(file: path, line: fault.position.line, column: fault.position.column),
-                    expected: fault.expected, found: fault.found))
-        }
-        guard let root = parsed as? [String: Any] else {
-            throw problem("", "a JSON object", parsed is [Any] ? "an array" : "a single value")
-        }
+        let document = try JSONDocument(path: path)
+        let root = document.root
+        let problem = document.problem
         guard root["version"] as? Int == 1 else { throw problem("version", "1", "\(root["version"] ?? "nothing")") }
-        // An optional key, when present, must hold what it is for: no silent default.
-        func optional<Value>(_ object: [String: Any], _ key: String, at path: String, _ expected: String, _ fallback: Value)
-            throws(InputError)
-            -> Value
-        {
-            guard let raw = object[key] else { return fallback }
-            guard let value = raw as? Value else { throw problem(path, expected, raw is String ? "\"\(raw)\"" : "\(raw)") }
-            return value
-        }
-        let diversity = try optional(root, "diversity", at: "diversity", "an object", [String: Any]())
-        let window = try optional(diversity, "window", at: "diversity.window", "a whole number ≥ 1", 4)
-        let maxPerCategory = try optional(diversity, "maxPerCategory", at: "diversity.maxPerCategory", "a whole number ≥ 1", 2)
+        let diversity = try document.optional(root, "diversity", at: "diversity", "an object", [String: Any]())
+        let window = try document.optional(diversity, "window", at: "diversity.window", "a whole number ≥ 1", 4)
+        let maxPerCategory = try document.optional(diversity, "maxPerCategory", at: "diversity.maxPerCategory", "a whole number ≥ 1", 2)
         guard window >= 1, maxPerCategory >= 1 else {
             throw problem("diversity", "window and maxPerCategory ≥ 1", "\(window), \(maxPerCategory)")
         }
@@ -123,9 +94,9 @@ public struct VenueLayout: Sendable, Equatable {
             guard let slots = entry["slots"] as? Int, (1...100).contains(slots) else {
                 throw problem(at + ".slots", "1 to 100 slots", "\(entry["slots"] ?? "nothing")")
             }
-            let count = try optional(entry, "count", at: at + ".count", "1 to 10", 1)
+            let count = try document.optional(entry, "count", at: at + ".count", "1 to 10", 1)
             guard (1...10).contains(count) else { throw problem(at + ".count", "1 to 10", "\(count)") }
-            let title = try optional(entry, "title", at: at + ".title", "a string", id)
+            let title = try document.optional(entry, "title", at: at + ".title", "a string", id)
             floors.append(Floor(id: id, kind: kind, title: title, slots: slots, count: count))
         }
         return VenueLayout(floors: floors, diversityWindow: window, maxPerCategory: maxPerCategory)

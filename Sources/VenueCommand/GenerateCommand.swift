@@ -21,6 +21,8 @@ extension Shard: ExpressibleByArgument {
 struct BatchSettings: Sendable {
     /// The part of the shoppers this run generates (all of them when `nil`).
     var shard: Shard?
+    /// An exposure plan saved by `venue plan`, read instead of planning (`nil`: plan here).
+    var plan: String?
     /// Continue from the last checkpoint of an earlier run with the same inputs, if there is one.
     var resume = false
     /// Shoppers between checkpoints.
@@ -39,8 +41,10 @@ struct GenerateCommand: ParsableCommand {
             Without --shoppers, every shopper of the model gets a page, then every shopper of \
             --events the model does not know who has events up to --at (arrived after training): \
             their factors are folded in from those events. Merchants' exposure guarantees and caps \
-            in the catalog are planned over every shopper of the model first; a JSONL run writes DIR/exposure.csv with each such brand's \
-            guarantee, cap, planned placements and the pages that showed it.
+            in the catalog are planned over every shopper of the model first (or read from \
+            --plan, saved once by venue plan for every shard); a JSONL run writes \
+            DIR/exposure.csv with each such brand's guarantee, cap, planned placements and the \
+            pages that showed it.
 
             With --shard I/N the run generates only shard I of N (a shopper's shard is fixed by a \
             hash of its id, so N machines can each run one) into DIR/venues.shard-I-of-N.jsonl. \
@@ -75,6 +79,8 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Rank candidates by the learned venue blend saved in the model, not --factor-weight/--popularity-weight.")
     var learnedBlend = false
     @Option(help: ArgumentHelp("Generate only shard I of N of the shoppers.", valueName: "I/N")) var shard: Shard?
+    @Option(help: "An exposure plan from venue plan, made from the same model, events, catalog and --at: read, not planned again.")
+    var plan: String?
     @Flag(help: "Continue from the last checkpoint of an earlier run of the same command (JSONL).") var resume = false
     @Option(help: "Shoppers between checkpoints (JSONL; default: \(BatchSettings().checkpointEvery)).") var checkpointEvery: Int?
 
@@ -101,7 +107,8 @@ struct GenerateCommand: ParsableCommand {
             at: at, shoppersFile: shoppers, threads: threads, format: format,
             blend: VenueBlend(factor: factorWeight ?? 1, history: 0, popularity: popularityWeight ?? 0.05, halfLifeDays: halfLife),
             learnedBlend: learnedBlend,
-            batch: BatchSettings(shard: shard, resume: resume, checkpointEvery: checkpointEvery ?? BatchSettings().checkpointEvery))
+            batch: BatchSettings(
+                shard: shard, plan: plan, resume: resume, checkpointEvery: checkpointEvery ?? BatchSettings().checkpointEvery))
         print(summary)
     }
 
@@ -112,11 +119,23 @@ struct GenerateCommand: ParsableCommand {
         learnedBlend: Bool = false, batch: BatchSettings = BatchSettings()
     ) throws -> String {
         let started = DispatchTime.now().uptimeNanoseconds
+        // A shard with a saved plan needs only its own shoppers' factors (the learned blend reads
+        // everyone's).
         let inputs = try Inputs.read(
             model: model, events: events, eventsFormat: eventsFormat, catalog: catalog, coupons: coupons, layout: layout,
-            shoppers: shoppersFile, shard: batch.shard, learnedBlend: learnedBlend, threads: threads)
+            shoppers: shoppersFile, shard: batch.shard, modelPart: batch.plan != nil && !learnedBlend ? batch.shard : nil,
+            learnedBlend: learnedBlend, threads: threads)
         // Pages are for --at, or else the day after the last event.
-        let time = at?.start ?? ((inputs.log.latestTime() ?? 0) / 86_400 + 1) * 86_400
+        let time = PlanCommand.day(at, log: inputs.log)
+        // A saved plan, when it was made from these inputs.
+        let allocation = try batch.plan.map { plan in
+            let madeFrom = try PlanCommand.madeFrom(model: model, events: events, eventsFormat: eventsFormat, at: time)
+            return try reportingInputErrors { () throws(InputError) in
+                try ExposurePlan.Allocation.read(
+                    path: plan, model: inputs.model, population: inputs.modelPart?.shoppers, catalog: inputs.marketplace.catalog,
+                    madeFrom: madeFrom)
+            }
+        }
         var ids = inputs.shoppers
         var learned: LearnedVenueRanker?
         if learnedBlend {
@@ -129,7 +148,9 @@ struct GenerateCommand: ParsableCommand {
         }
         let generator = VenueGenerator(
             model: inputs.model, events: inputs.log, catalog: inputs.marketplace.catalog, wallets: inputs.marketplace.wallets,
-            layout: inputs.marketplace.layout, at: time, blend: blend, learnedBlend: learned, shard: batch.shard, threads: threads)
+            layout: inputs.marketplace.layout, at: time, blend: blend, learnedBlend: learned, exposure: allocation,
+            populationRows: inputs.modelPart?.rows, shard: batch.shard,
+            threads: threads)
         // A shard's generator lists only its shoppers; a --shoppers list is cut to them here.
         if let shard = batch.shard { ids = ids?.filter(shard.contains) ?? generator.shoppers }
         let prepared = seconds(since: started)
@@ -148,7 +169,7 @@ struct GenerateCommand: ParsableCommand {
                 "venue generate 2", eventsFormat.rawValue, "\(time)", batch.shard?.description ?? "all", "\(blend.factor)",
                 "\(blend.history)", "\(blend.popularity)", "\(blend.halfLifeDays)", learnedBlend ? "learned blend" : "factors",
             ],
-            files: [model, events, catalog, coupons, layout] + (shoppersFile.map { [$0] } ?? []))
+            files: [model, events, catalog, coupons, layout] + (shoppersFile.map { [$0] } ?? []) + (batch.plan.map { [$0] } ?? []))
         let run = try writeJSONL(
             generator, shoppers: ids, to: path, exposureReport: output("exposure", "csv"), fingerprint: fingerprint, batch: batch,
             threads: threads)
@@ -280,7 +301,10 @@ struct GenerateCommand: ParsableCommand {
 extension GenerateCommand {
     /// What `venue generate` reads before it generates.
     fileprivate struct Inputs {
+        /// The model, or the part of it `modelPart` names.
         var model: FactorModel
+        /// When the model was read in part: its shoppers' rows in the whole, and the whole's count.
+        var modelPart: (rows: [Int32], shoppers: Int)?
         var log: EventLog
         var marketplace: Marketplace
         /// The ids of the `--shoppers` file, in its order without repeats (`nil` without one).
@@ -299,10 +323,11 @@ extension GenerateCommand {
         /// events are read on the others. Errors are reported in argument order either way (model,
         /// events, catalog, coupons, layout, shoppers), and a model without a learned blend is
         /// refused when `learnedBlend` asks for one. Repeated ids of the shopper list are skipped,
-        /// with a line on standard error.
+        /// with a line on standard error. With `modelPart`, only that shard's shoppers of the model
+        /// are read.
         static func read(
             model: String, events: String, eventsFormat: EventFormat, catalog: String, coupons: String, layout: String,
-            shoppers: String?, shard: Shard?, learnedBlend: Bool, threads: Int
+            shoppers: String?, shard: Shard?, modelPart: Shard?, learnedBlend: Bool, threads: Int
         ) throws -> Inputs {
             let marketplace = Background(onOwnThread: threads > 1) {
                 () -> (Result<Marketplace, InputError>, Result<ShopperListFile?, InputError>) in
@@ -317,9 +342,15 @@ extension GenerateCommand {
                 return (marketplace, list)
             }
             let loaded: FactorModel
+            var part: (rows: [Int32], shoppers: Int)?
             let log: EventLog
             do {
-                loaded = try loadModel(model)
+                if let modelPart {
+                    let read = try loadModel(model, shard: modelPart)
+                    (loaded, part) = (read.model, (read.rows, read.shoppers))
+                } else {
+                    loaded = try loadModel(model)
+                }
                 if learnedBlend, loaded.extensions[LearnedVenueRanker.weightsExtension] == nil {
                     standardError("error: \(model): \(LearnedVenueRanker.LoadError.noBlend)")
                     throw ExitCode(1)
@@ -332,7 +363,7 @@ extension GenerateCommand {
             }
             let (read, list) = marketplace.join()
             let inputs = try reportingInputErrors { () throws(InputError) in
-                Inputs(model: loaded, log: log, marketplace: try read.get(), shoppers: try list.get()?.ids.ids)
+                Inputs(model: loaded, modelPart: part, log: log, marketplace: try read.get(), shoppers: try list.get()?.ids.ids)
             }
             if let shoppers, let repeats = try? list.get()?.repeats, repeats > 0 {
                 standardError("\(shoppers): skipped \(repeats) repeated id\(repeats == 1 ? "" : "s"): one page per shopper")

@@ -78,3 +78,14 @@ func loadModel(_ path: String) throws -> FactorModel {
         throw ExitCode(1)
     }
 }
+
+/// Reads `shard`'s shoppers of a model file (``ModelFile/read(path:keepingShoppers:)``), printing
+/// the error and exiting 1 when it cannot.
+func loadModel(_ path: String, shard: Shard) throws -> ModelFile.Part {
+    do {
+        return try ModelFile.read(path: path) { shard.contains(utf8: $0) }
+    } catch {
+        standardError("error: \(error)")
+        throw ExitCode(1)
+    }
+}

@@ -16,6 +16,7 @@ struct VenueCommand: ParsableCommand {
             EvaluateCommand.self,
             TuneCommand.self,
             BenchCommand.self,
+            PlanCommand.self,
             GenerateCommand.self,
             MergeExposureCommand.self,
             DemoCommand.self,

@@ -144,25 +144,59 @@ public enum ModelFile {
     /// buffer, and parsed in place: loading holds the file's pages and one copy of the factors
     /// (a pipe is read into memory first).
     public static func read(path: String) throws(ModelFileError) -> FactorModel {
-        let file: MappedFile
+        try read(path: path, keepingShoppers: nil).model
+    }
+
+    /// Part of a model file: some of its shoppers, with every brand.
+    public struct Part: Sendable {
+        /// The kept shoppers' ids and factors, in file order, with every brand and the settings
+        /// and extensions of the file.
+        public let model: FactorModel
+        /// Each kept shopper's row in the whole model, ascending.
+        public let rows: [Int32]
+        /// The shoppers of the whole model.
+        public let shoppers: Int
+    }
+
+    /// Reads the shoppers of a model file that `isKept` keeps (given each id's UTF-8 bytes), with
+    /// every brand, checking the whole file as ``read(path:)`` does: a shard of a run holds its
+    /// own shoppers' factors rather than everyone's. O(file size) to check; holds the file's
+    /// pages and a copy of the kept factors.
+    public static func read(path: String, keepingShoppers isKept: @escaping (UnsafeRawBufferPointer) -> Bool) throws(ModelFileError) -> Part
+    {
+        try read(path: path, keepingShoppers: .some(isKept))
+    }
+
+    /// File `path`, mapped; a file that cannot be is ``ModelFileError/unreadable(file:reason:)``.
+    private static func mapped(_ path: String) throws(ModelFileError) -> MappedFile {
         do {
-            file = try MappedFile(path: path)
+            return try MappedFile(path: path)
         } catch {
             guard case .unreadable(_, let reason) = error else { throw .unreadable(file: path, reason: error.description) }
             throw .unreadable(file: path, reason: reason)
         }
-        let parsed = file.data.withUnsafeBytes { raw in Result { () throws(ModelFileError) in try read(raw: raw, path: path) } }
+    }
+
+    private static func read(path: String, keepingShoppers isKept: ((UnsafeRawBufferPointer) -> Bool)?) throws(ModelFileError) -> Part {
+        let file = try mapped(path)
+        let parsed = file.data.withUnsafeBytes { raw in
+            Result { () throws(ModelFileError) in try read(raw: raw, path: path, keepingShoppers: isKept) }
+        }
         return try parsed.get()
     }
 
     /// Parses a model from bytes (`path` names it in errors).
     public static func read(_ bytes: [UInt8], path: String) throws(ModelFileError) -> FactorModel {
-        try bytes.withUnsafeBytes { raw in Result { () throws(ModelFileError) in try read(raw: raw, path: path) } }.get()
+        try bytes.withUnsafeBytes { raw in Result { () throws(ModelFileError) in try read(raw: raw, path: path, keepingShoppers: nil) } }
+            .get().model
     }
 
     /// Parses a model from `bytes` in place: the ids are interned and the factors copied out of
-    /// them, and only the small settings and extension sections are copied besides.
-    static func read(raw bytes: UnsafeRawBufferPointer, path: String) throws(ModelFileError) -> FactorModel {
+    /// them, and only the small settings and extension sections are copied besides. With
+    /// `isKept`, only the shoppers it keeps.
+    static func read(
+        raw bytes: UnsafeRawBufferPointer, path: String, keepingShoppers isKept: ((UnsafeRawBufferPointer) -> Bool)?
+    ) throws(ModelFileError) -> Part {
         let header = 8 + 4 + 4 + 8
         guard bytes.count >= 8, magic.elementsEqual(bytes.prefix(8)) else {
             if bytes.count < 8 && magic.starts(with: bytes) {
@@ -185,9 +219,10 @@ public enum ModelFile {
         }
 
         var configuration: [String: String] = [:]
-        var shopperIDs: IdentifierMap?
+        var shopperIDs: (map: IdentifierMap, rows: [Int32]?, count: Int)?
         var brandIDs: IdentifierMap?
-        var shopperFactors: Matrix?
+        // Read after the loop: the kept rows depend on the ids, in whichever order they come.
+        var shopperSection: ByteReader?
         var brandFactors: Matrix?
         var extensions: [String: [UInt8]] = [:]
         for _ in 0..<sections {
@@ -200,9 +235,9 @@ public enum ModelFile {
                     let parts = line.split(separator: "=", maxSplits: 1)
                     if parts.count == 2 { configuration[String(parts[0])] = String(parts[1]) }
                 }
-            case "SIDS": shopperIDs = try section.ids(path)
-            case "BIDS": brandIDs = try section.ids(path)
-            case "XFAC": shopperFactors = try section.matrix(path, of: "shopper")
+            case "SIDS": shopperIDs = try section.ids(path, keeping: isKept)
+            case "BIDS": brandIDs = try section.ids(path, keeping: nil).map
+            case "XFAC": shopperSection = section
             case "YFAC": brandFactors = try section.matrix(path, of: "brand")
             case "EXTN":
                 let nameLength = Int(try section.u32(path))
@@ -211,11 +246,11 @@ public enum ModelFile {
             default: break  // unknown sections from newer writers are skipped
             }
         }
-        guard let shopperIDs, let brandIDs, let shopperFactors, let brandFactors else {
+        guard let shopperIDs, let brandIDs, var shopperSection, let brandFactors else {
             throw .corrupt(file: path, reason: "a required section (SIDS, BIDS, XFAC, YFAC) is missing")
         }
-        guard shopperFactors.rows == shopperIDs.count, brandFactors.rows == brandIDs.count,
-            shopperFactors.columns == brandFactors.columns
+        let (shopperFactors, shopperRows) = try shopperSection.matrix(path, of: "shopper", rows: shopperIDs.rows)
+        guard shopperRows == shopperIDs.count, brandFactors.rows == brandIDs.count, shopperFactors.columns == brandFactors.columns
         else { throw .corrupt(file: path, reason: "factor and id counts disagree") }
         let (als, weighting) = parseConfiguration(configuration)
         guard als.factors == brandFactors.columns else {
@@ -223,9 +258,10 @@ public enum ModelFile {
         }
         let problems = als.problems + weighting.problems
         guard problems.isEmpty else { throw .corrupt(file: path, reason: "CONF: " + problems.joined(separator: "; ")) }
-        return FactorModel(
-            shopperIDs: shopperIDs, brandIDs: brandIDs, shopperFactors: shopperFactors, brandFactors: brandFactors,
+        let model = FactorModel(
+            shopperIDs: shopperIDs.map, brandIDs: brandIDs, shopperFactors: shopperFactors, brandFactors: brandFactors,
             configuration: als, weighting: weighting, extensions: extensions)
+        return Part(model: model, rows: shopperIDs.rows ?? (0..<Int32(shopperIDs.count)).map { $0 }, shoppers: shopperIDs.count)
     }
 
     static func configurationText(_ model: FactorModel) -> String {
@@ -272,73 +308,39 @@ public enum ModelFile {
     }
 
     /// A fast 64-bit checksum over 8-byte words (multiply, rotate), tail bytes folded in.
-    static func checksum(_ raw: UnsafeRawBufferPointer) -> UInt64 {
-        var checksum = Checksum(count: raw.count)
-        checksum.add(raw)
-        return checksum.value
+    static func checksum(_ raw: UnsafeRawBufferPointer) -> UInt64 { WordChecksum.of(raw) }
+
+    /// The checksum model file `path` ends with, which ``read(path:)`` checks its bytes against:
+    /// an identity of the model (the same model is written as the same bytes), read without
+    /// reading the model. Checks the magic, version and size; not the bytes (``read(path:)``
+    /// does). O(1) pages of the file.
+    public static func storedChecksum(path: String) throws(ModelFileError) -> UInt64 {
+        let file = try mapped(path)
+        let read = file.data.withUnsafeBytes { bytes in
+            Result { () throws(ModelFileError) -> UInt64 in
+                guard bytes.count >= 32, magic.elementsEqual(bytes.prefix(8)) else {
+                    throw bytes.count < 32 && magic.starts(with: bytes.prefix(8))
+                        ? .truncated(file: path, expectedBytes: 32, foundBytes: bytes.count) : .notAModel(file: path)
+                }
+                var header = ByteReader(bytes: bytes, position: 8)
+                let version = try header.u32(path)
+                guard version == Self.version else { throw .unsupportedVersion(file: path, found: version, supported: Self.version) }
+                _ = try header.u32(path)
+                let total = try header.count(path, of: "the file")
+                guard bytes.count == total else {
+                    throw bytes.count < total
+                        ? .truncated(file: path, expectedBytes: total, foundBytes: bytes.count)
+                        : .corrupt(file: path, reason: "\(bytes.count - total) bytes after the end")
+                }
+                var stored = ByteReader(bytes: bytes, position: total - 8)
+                return try stored.u64(path)
+            }
+        }
+        return try read.get()
     }
 
     /// ``checksum(_:)`` of `count` bytes given in pieces of any size, as they are written.
-    struct Checksum {
-        private var h: UInt64
-        private let count: Int
-        private var added = 0
-        /// The bytes of a word not yet complete, in its low bytes (little-endian).
-        private var pending: UInt64 = 0
-
-        /// A checksum of `count` bytes, none added yet.
-        init(count: Int) {
-            self.count = count
-            h = 0x243f_6a88_85a3_08d3 ^ UInt64(count)
-        }
-
-        /// Adds the next bytes. O(bytes).
-        mutating func add(_ raw: UnsafeRawBufferPointer) {
-            precondition(added + raw.count <= count, "more bytes than the checksum's count")
-            var i = 0
-            // Bytes completing a word begun by an earlier piece, or the tail past the last word.
-            let wordsEnd = count / 8 * 8
-            while i < raw.count && (added % 8 != 0 || added >= wordsEnd) {
-                take(raw[i], wordsEnd: wordsEnd)
-                i += 1
-            }
-            // Whole words in place.
-            let words = min(raw.count - i, wordsEnd - added) / 8
-            for w in 0..<words { mix(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i + w * 8, as: UInt64.self))) }
-            i += words * 8
-            added += words * 8
-            while i < raw.count {
-                take(raw[i], wordsEnd: wordsEnd)
-                i += 1
-            }
-        }
-
-        /// One byte: into the pending word while words last, folded in alone in the tail.
-        private mutating func take(_ byte: UInt8, wordsEnd: Int) {
-            if added < wordsEnd {
-                pending |= UInt64(byte) << UInt64(8 * (added % 8))
-                if added % 8 == 7 {
-                    mix(pending)
-                    pending = 0
-                }
-            } else {
-                h = (h ^ UInt64(byte)) &* 0x100_0000_01b3
-            }
-            added += 1
-        }
-
-        private mutating func mix(_ word: UInt64) {
-            h = (h ^ word) &* 0x9e37_79b9_7f4a_7c15
-            h = (h << 31) | (h >> 33)
-        }
-
-        /// The checksum; every one of the `count` bytes must have been added.
-        var value: UInt64 {
-            precondition(added == count, "\(count - added) bytes not added")
-            let h = self.h ^ (self.h >> 29)
-            return h &* 0xbf58_476d_1ce4_e5b9
-        }
-    }
+    typealias Checksum = WordChecksum
 }
 
 /// Little-endian fields appended to a byte array.
@@ -398,22 +400,39 @@ struct ByteReader {
         return count
     }
 
-    mutating func ids(_ path: String) throws(ModelFileError) -> IdentifierMap {
+    /// An id list: the map of the ids `isKept` keeps (all of them when `nil`), their positions in
+    /// the list (`nil` when all are kept) and the list's length. A repeated id is an error.
+    mutating func ids(_ path: String, keeping isKept: ((UnsafeRawBufferPointer) -> Bool)?) throws(ModelFileError) -> (
+        map: IdentifierMap, rows: [Int32]?, count: Int
+    ) {
         let count = try u64(path)
-        guard count <= UInt64(bytes.count) else { throw .corrupt(file: path, reason: "implausible id count \(count)") }
+        guard count <= UInt64(bytes.count), count <= UInt64(Int32.max) else {
+            throw .corrupt(file: path, reason: "implausible id count \(count)")
+        }
         var map = IdentifierMap()
-        for _ in 0..<Int(count) {
+        var rows: [Int32]? = isKept == nil ? nil : []
+        for row in 0..<Int32(count) {
             let length = Int(try u32(path))
             let id = try take(length, path)
+            if let isKept {
+                guard isKept(id) else { continue }
+                rows?.append(row)
+            }
             let before = map.count
             _ = map.intern(id)
             guard map.count == before + 1 else { throw .corrupt(file: path, reason: "duplicate id") }
         }
-        return map
+        return (map, rows, Int(count))
     }
 
     /// A factor matrix (rows, columns, row-major Float32), every value finite; `what` is whose rows they are.
     mutating func matrix(_ path: String, of what: String) throws(ModelFileError) -> Matrix {
+        try matrix(path, of: what, rows: nil).matrix
+    }
+
+    /// Rows `kept` (ascending; all of them when `nil`) of a factor matrix, every value finite,
+    /// and how many rows the file holds.
+    mutating func matrix(_ path: String, of what: String, rows kept: [Int32]?) throws(ModelFileError) -> (matrix: Matrix, rows: Int) {
         let rows = try u64(path)
         let columns = try u64(path)
         let (count, overflow) = rows.multipliedReportingOverflow(by: columns)
@@ -421,13 +440,25 @@ struct ByteReader {
             throw .corrupt(file: path, reason: "implausible \(what) factors \(rows)×\(columns)")
         }
         let raw = try take(Int(count) * 4, path)
-        let storage = [Float](unsafeUninitializedCapacity: Int(count)) { buffer, initialized in
-            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: raw)
-            initialized = Int(count)
+        let (width, keptRows) = (Int(columns), kept?.count ?? Int(rows))
+        guard kept?.last.map({ Int($0) < Int(rows) }) ?? true else { return (Matrix(rows: 0, columns: width), Int(rows)) }
+        let storage = [Float](unsafeUninitializedCapacity: keptRows * width) { buffer, initialized in
+            let to = UnsafeMutableRawBufferPointer(buffer)
+            if let kept {
+                let rowBytes = 4 * width
+                for (i, row) in kept.enumerated() {
+                    to.baseAddress!.advanced(by: i * rowBytes).copyMemory(
+                        from: raw.baseAddress!.advanced(by: Int(row) * rowBytes), byteCount: rowBytes)
+                }
+            } else {
+                to.copyMemory(from: raw)
+            }
+            initialized = keptRows * width
         }
         if let bad = storage.firstIndex(where: { !$0.isFinite }) {
-            throw .corrupt(file: path, reason: "\(what) \(bad / Int(columns)), factor \(bad % Int(columns)), is \(storage[bad])")
+            let row = kept.map { Int($0[bad / width]) } ?? bad / width
+            throw .corrupt(file: path, reason: "\(what) \(row), factor \(bad % width), is \(storage[bad])")
         }
-        return Matrix(rows: Int(rows), columns: Int(columns), storage: storage)
+        return (Matrix(rows: keptRows, columns: width, storage: storage), Int(rows))
     }
 }

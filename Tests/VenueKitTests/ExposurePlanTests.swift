@@ -3,7 +3,7 @@ import Testing
 import VenueKit
 
 /// A random population for the exposure plan: factors, a catalog with guarantees and caps, history.
-private struct ExposureWorld {
+struct ExposureWorld {
     let model: FactorModel
     let catalog: Catalog
     let showable: BrandSet

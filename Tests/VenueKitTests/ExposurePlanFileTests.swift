@@ -1,0 +1,204 @@
+import Foundation
+import Testing
+import VenueKit
+
+@Suite("Saved exposure plans")
+struct ExposurePlanFileTests {
+    /// `world`'s allocation with `perPage`, written as JSON to `path`.
+    private static func save(_ world: ExposureWorld, perPage: Int, to path: String, madeFrom: [String: String] = ["at": "2026-11-11"])
+        throws -> ExposurePlan.Allocation
+    {
+        let allocation = ExposurePlan.Allocation(
+            model: world.model, catalog: world.catalog, showable: world.showable, history: world.history, perPage: perPage)
+        try allocation.json(brandIDs: world.model.brandIDs, madeFrom: madeFrom).write(toFile: path, atomically: true, encoding: .utf8)
+        return allocation
+    }
+
+    @Test(
+        "an allocation read back is the allocation written, bit for bit; a model of part of the shoppers places each of them as the whole does",
+        arguments: [(UInt64(1), false, false), (2, true, false), (3, false, true), (4, true, true)])
+    func roundTrip(seed: UInt64, continuous: Bool, boundless: Bool) throws {
+        let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
+        // 64 continuous factors: thresholds with every bit of a Float in use.
+        let world = ExposureWorld(
+            seed: seed, shoppers: 90 + Int(seed) * 11, brands: 40, factors: continuous ? 64 : 4, continuous: continuous,
+            boundless: boundless)
+        try ModelFile.write(world.model, to: folder + "/m.model")
+        for perPage in [0, 1, 2] {
+            let written = try Self.save(world, perPage: perPage, to: folder + "/plan.json")
+            let read = try ExposurePlan.Allocation.read(
+                path: folder + "/plan.json", model: world.model, catalog: world.catalog, madeFrom: ["at": "2026-11-11"])
+            #expect(read == written, "per page \(perPage)")
+            #expect(perPage == 0 || written.lines.contains { $0.planned > 0 }, "the world exercises guarantees")
+            let whole = ExposurePlan(allocation: read, model: world.model, history: world.history)
+            #expect(
+                whole
+                    == ExposurePlan(
+                        model: world.model, catalog: world.catalog, showable: world.showable, history: world.history, perPage: perPage))
+
+            // Every third shopper, read alone from the model file, with their history rows.
+            let part = try ModelFile.read(path: folder + "/m.model") { id in
+                Int(String(decoding: id, as: UTF8.self).dropFirst())! % 3 == 1
+            }
+            #expect(part.shoppers == world.model.shopperIDs.count && part.rows == part.rows.sorted() && !part.rows.isEmpty)
+            let rows = part.rows.map { Int($0) }
+            var history: (rows: [Int32], columns: [Int32]) = ([], [])
+            for (i, r) in rows.enumerated() {
+                #expect(part.model.shopperIDs[i] == world.model.shopperIDs[r])
+                for k in 0..<world.model.factors { #expect(part.model.shopperFactors[i, k] == world.model.shopperFactors[r, k]) }
+                for b in world.history.columnIndices[world.history.range(ofRow: r)] {
+                    history.rows.append(Int32(i))
+                    history.columns.append(b)
+                }
+            }
+            let partHistory = SparseMatrix(
+                rows: rows.count, columns: world.model.brandIDs.count, rowIndices: history.rows, columnIndices: history.columns,
+                values: history.rows.map { _ in 1 })
+            let partial = try ExposurePlan.Allocation.read(
+                path: folder + "/plan.json", model: part.model, population: part.shoppers, catalog: world.catalog, madeFrom: [:])
+            let plan = ExposurePlan(allocation: partial, model: part.model, history: partHistory, populationRows: part.rows)
+            for (i, r) in rows.enumerated() {
+                #expect(plan.guaranteed(row: i) == whole.guaranteed(row: r), "shopper \(r)")
+                #expect(plan.allowedCapped(row: i) == whole.allowedCapped(row: r), "shopper \(r)")
+            }
+        }
+    }
+
+    @Test("a plan made from other inputs, for another catalog, or with numbers no allocation holds is refused, with the line and column")
+    func refusals() throws {
+        let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
+        let world = ExposureWorld(seed: 5, shoppers: 80, brands: 30)
+        _ = try Self.save(world, perPage: 2, to: folder + "/plan.json", madeFrom: ["at": "2026-11-11", "model": "abc"])
+        let text = try String(contentsOfFile: folder + "/plan.json", encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // The first line that placed something, and the first capped one.
+        let placing = try #require(lines.firstIndex { $0.contains("\"order\":0,") })
+        let capped = try #require(lines.firstIndex { $0.contains("\"cap\":") && !$0.contains("\"cap\":null") })
+
+        /// The error reading `text` changed by `edit` (with `madeFrom` and `catalog`).
+        func refusal(
+            _ edit: (inout [String]) -> Void, madeFrom: [String: String] = ["at": "2026-11-11"], catalog: Catalog? = nil
+        ) throws -> InputProblem? {
+            var changed = lines
+            edit(&changed)
+            try changed.joined(separator: "\n").write(toFile: folder + "/bad.json", atomically: true, encoding: .utf8)
+            do {
+                _ = try ExposurePlan.Allocation.read(
+                    path: folder + "/bad.json", model: world.model, catalog: catalog ?? world.catalog, madeFrom: madeFrom)
+                return nil
+            } catch {
+                guard case .invalid(let problem) = error else { return nil }
+                return problem
+            }
+        }
+        #expect(try refusal({ _ in }) == nil, "the plan as written reads")
+        let otherDay = try #require(try refusal({ _ in }, madeFrom: ["at": "2026-11-12"]))
+        #expect(otherDay.location.line == 1 && otherDay.expected.contains("made_from.at") && otherDay.found == "\"2026-11-11\"")
+        let otherModel = try #require(try refusal({ _ in }, madeFrom: ["model": "abd"]))
+        #expect(otherModel.expected.contains("\"abd\", this run's model") && otherModel.found == "\"abc\"")
+
+        // A catalog whose guarantee changed, or whose brand sold out.
+        var brands = world.catalog.brands
+        let b = try #require(brands.firstIndex { $0.id == lines[placing].split(separator: "\"")[3] })
+        brands[b].exposureGuarantee = (brands[b].exposureGuarantee ?? 0) + 1
+        let raised = try #require(try refusal({ _ in }, catalog: Catalog(brands: brands)))
+        #expect(raised.location.line == placing + 1 && raised.expected.contains(".guarantee") && raised.expected.contains("plan again"))
+        brands = world.catalog.brands
+        brands[b].stock = .soldOut
+        let soldOut = try #require(try refusal({ _ in }, catalog: Catalog(brands: brands)))
+        #expect(soldOut.location.line == placing + 1 && soldOut.expected.contains("cannot show"), "\(soldOut)")
+
+        // Numbers no allocation holds.
+        let cases: [(String, (inout [String]) -> Void)] = [
+            ("per_page", { $0[0] = $0[0].replacingOccurrences(of: "\"per_page\":2", with: "\"per_page\":-1") }),
+            ("shoppers", { $0[0] = $0[0].replacingOccurrences(of: "\"shoppers\":80", with: "\"shoppers\":81") }),
+            ("lines", { $0.remove(at: capped) }),
+            (".planned", { $0[placing] = $0[placing].replacingOccurrences(of: "\"planned\":", with: "\"planned\":1000") }),
+            (".order", { $0[placing] = $0[placing].replacingOccurrences(of: "\"order\":0", with: "\"order\":null") }),
+            (
+                ".guarantee_threshold",
+                { $0[placing] = $0[placing].replacingOccurrences(of: "\"guarantee_threshold\":[\"", with: "\"guarantee_threshold\":[\"x") }
+            ),
+            (".cap_threshold", { $0[capped] = $0[capped].replacingOccurrences(of: ",-1]}", with: ",80]}") }),
+            (
+                ".last_allowed_toucher",
+                { $0[capped] = $0[capped].replacingOccurrences(of: "\"last_allowed_toucher\":", with: "\"last_allowed_toucher\":9") }
+            ),
+            ("version", { $0[0] = $0[0].replacingOccurrences(of: "\"version\":1", with: "\"version\":2") }),
+        ]
+        for (key, edit) in cases {
+            let problem = try refusal(edit)
+            #expect(problem?.expected.contains(key) == true, "\(key): \(String(describing: problem))")
+        }
+        // Two lines claiming the same place among the guarantees.
+        let second = try #require(lines.firstIndex { $0.contains("\"order\":1,") })
+        let repeated = try refusal { $0[second] = $0[second].replacingOccurrences(of: "\"order\":1,", with: "\"order\":0,") }
+        #expect(repeated?.expected.contains("once") == true && repeated?.location.line ?? 0 > 1, "\(String(describing: repeated))")
+    }
+
+    @Test(
+        "venue plan, then generate --plan in three shards (each reading its own shoppers' factors): the whole run's pages and report; a plan for other inputs is refused"
+    )
+    func planCommand() throws {
+        let folder = TestSupport.temporaryFolder()
+        defer { TestSupport.remove(folder) }
+        let fixtures = TestSupport.fixtures
+        try VenueTests.trainFixtureModel(to: folder + "/m.model")
+        let inputs = ["--model", folder + "/m.model", "--events", fixtures + "/events.csv", "--catalog", fixtures + "/catalog.csv"]
+        func generate(_ out: String, _ extra: [String], inputs: [String] = inputs) throws -> (status: Int32, out: String, err: String) {
+            try TestSupport.venue(
+                ["generate"] + inputs + [
+                    "--coupons", fixtures + "/coupons.csv", "--layout", fixtures + "/layout.json", "--out", out, "--threads", "2",
+                ] + extra)
+        }
+        func text(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
+        let planned = try TestSupport.venue(["plan"] + inputs + ["--out", folder + "/plan.json", "--threads", "2"])
+        #expect(planned.status == 0, "\(planned.err)")
+        #expect(planned.out.contains("\"guarantees\":5,\"planned\":"), "\(planned.out)")
+        #expect(try generate(folder + "/whole", []).status == 0)
+        let whole = try text(folder + "/whole/venues.jsonl").split(separator: "\n")
+
+        var union: [Substring] = []
+        for index in 1...3 {
+            let run = try generate(folder + "/shards", ["--shard", "\(index)/3", "--plan", folder + "/plan.json"])
+            #expect(run.status == 0, "\(run.err)")
+            let shard = try text(folder + "/shards/venues.shard-\(index)-of-3.jsonl").split(separator: "\n")
+            #expect(!shard.isEmpty && shard == whole.filter(Set(shard).contains), "shard \(index): the whole run's pages, in order")
+            union += shard
+        }
+        #expect(union.count == whole.count && Set(union) == Set(whole))
+        let merged = try TestSupport.venue(
+            ["merge-exposure"] + (1...3).map { folder + "/shards/exposure.shard-\($0)-of-3.csv" } + ["--out", folder + "/merged.csv"])
+        #expect(merged.status == 0)
+        #expect(try text(folder + "/merged.csv") == text(folder + "/whole/exposure.csv"))
+        // Unsharded with the plan: the same bytes.
+        #expect(try generate(folder + "/planned", ["--plan", folder + "/plan.json"]).status == 0)
+        #expect(try text(folder + "/planned/venues.jsonl") == text(folder + "/whole/venues.jsonl"))
+
+        // Another day, events or model than the plan's: refused before any page is written.
+        var events = try text(fixtures + "/events.csv")
+        events += events.split(separator: "\n").last.map { $0 + "\n" } ?? ""
+        try events.write(toFile: folder + "/events.csv", atomically: true, encoding: .utf8)
+        let other = try TestSupport.venue([
+            "train", "--events", fixtures + "/events.csv", "--format", "generic", "--factors", "16", "--iterations", "2",
+            "--model", folder + "/other.model",
+        ])
+        #expect(other.status == 0, "\(other.err)")
+        func replacing(_ option: String, with value: String) -> [String] {
+            var changed = inputs
+            changed[changed.firstIndex(of: option)! + 1] = value
+            return changed
+        }
+        for (changedInputs, extra, key) in [
+            (inputs, ["--at", "2026-11-12"], "made_from.at"), (replacing("--events", with: folder + "/events.csv"), [], "made_from.events"),
+            (replacing("--model", with: folder + "/other.model"), [], "made_from.model"),
+        ] {
+            let refused = try generate(
+                folder + "/refused", ["--plan", folder + "/plan.json", "--shard", "1/3"] + extra, inputs: changedInputs)
+            #expect(refused.status == 1 && refused.err.contains("plan.json:1:") && refused.err.contains(key), "\(refused.err)")
+            #expect(!FileManager.default.fileExists(atPath: folder + "/refused/venues.shard-1-of-3.jsonl"))
+        }
+    }
+}
