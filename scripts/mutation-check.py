@@ -101,14 +101,14 @@ MUTANTS = [
      "own[Int(log.shoppers[i])] || planned[Int(log.brands[i])] }", "own[Int(log.shoppers[i])] }"),
     ("G6", "a shard's generator folds in its own newcomers only", "Sources/VenueAssembly/Newcomers.swift",
      "if let shard {", "if let shard, shard.count < 0 {"),
-    ("S1", "part of the model places its shoppers by their rows in the whole", "Sources/VenueAssembly/ExposurePlan.swift",
+    ("X1", "part of the model places its shoppers by their rows in the whole", "Sources/VenueAssembly/ExposurePlan.swift",
      "let r = populationRows?[row] ?? Int32(row)", "let r = Int32(row)"),
-    ("S2", "a saved plan is refused for other inputs", "Sources/VenueAssembly/ExposurePlan+File.swift",
+    ("X2", "a saved plan is refused for other inputs", "Sources/VenueAssembly/ExposurePlan+File.swift",
      "where sources[key] as? String != value {", "where sources[key] == nil {"),
-    ("S3", "a part of the model keeps the rows of the shoppers it keeps", "Sources/VenueFactorization/ModelFile.swift",
+    ("X3", "a part of the model keeps the rows of the shoppers it keeps", "Sources/VenueFactorization/ModelFile.swift",
      "from: raw.baseAddress!.advanced(by: Int(row) * rowBytes), byteCount: rowBytes)",
      "from: raw.baseAddress!.advanced(by: i * rowBytes), byteCount: rowBytes)"),
-    ("S4", "a saved plan keeps the guarantees' order", "Sources/VenueAssembly/ExposurePlan+File.swift",
+    ("X4", "a saved plan keeps the guarantees' order", "Sources/VenueAssembly/ExposurePlan+File.swift",
      "guaranteeOrder[Int(position)] = Int32(l)", "guaranteeOrder[placing.count - 1 - Int(position)] = Int32(l)"),
 ]
 
