@@ -15,8 +15,9 @@ struct PlanCommand: ParsableCommand {
             and every shopper's events on the plan's brands. This does it once and writes the plan \
             to --out (JSON: a few numbers per guaranteed or capped brand, however many shoppers). \
             venue generate --plan FILE then reads it instead, with the pages and exposure report \
-            it would have made itself, byte for byte; a shard then keeps only its own shoppers' \
-            history.
+            it would have made itself, byte for byte; a shard (--shard I/N) then reads only its \
+            own shoppers' factors from the model file and builds only their history (with \
+            --learned-blend, every shopper's factors still).
 
             The plan records the model's checksum, the events file's and the day pages are for; \
             venue generate refuses a plan made from other ones, or for a catalog whose guarantees, \
