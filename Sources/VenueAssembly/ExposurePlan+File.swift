@@ -18,11 +18,12 @@ extension ExposurePlan.Allocation {
     /// {"version":1,"made_from":{"at":"2026-10-21",…},"shoppers":1000000,"brands":10000,"per_page":2,"lines":[
     /// {"brand":"B00017","guarantee":5000,"cap":null,"showable":true,"planned":5000,"order":0,
     ///  "guarantee_threshold":["0.8123",41],"last_allowed_toucher":-1,"cap_threshold":["inf",-1]},
-    /// …]}
+    /// …],"check":"5f0c…"}
     /// ```
     ///
     /// `order` is the line's place among the guarantees in the order they chose shoppers (`null`
-    /// when it placed nothing); a threshold is the (score, row) of the last shopper admitted.
+    /// when it placed nothing); a threshold is the (score, row) of the last shopper admitted. The
+    /// last key, `check`, is a ``WordChecksum`` of the text before `,"check"` (hexadecimal).
     /// O(plan brands).
     public func json(brandIDs: IdentifierMap, madeFrom: [String: String]) -> String {
         var order = [Int?](repeating: nil, count: lines.count)
@@ -46,7 +47,11 @@ extension ExposurePlan.Allocation {
                 + "\"guarantee_threshold\":\(threshold(guaranteeThreshold[l])),"
                 + "\"last_allowed_toucher\":\(lastAllowedToucher[l]),\"cap_threshold\":\(threshold(capThreshold[l]))}"
         }
-        return text + "\n]}\n"
+        // Last, a checksum of the text before it: a plan changed by hand or damaged on the way
+        // is refused, rather than breaking a merchant's cap.
+        text += "\n]"
+        let check = String(text.withUTF8 { WordChecksum.of(UnsafeRawBufferPointer($0)) }, radix: 16)
+        return text + ",\"check\":\"\(check)\"}\n"
     }
 
     /// Reads an allocation that ``json(brandIDs:madeFrom:)`` wrote, for `model`'s shoppers and
@@ -54,7 +59,8 @@ extension ExposurePlan.Allocation {
     /// of it), and checks that it is one: made from the same `madeFrom` (every key given must be
     /// there with that value), for as many shoppers and brands, with the
     /// catalog's guaranteed and capped brands in model order, each with the guarantee, cap and
-    /// showability it has now, and numbers an allocation can hold. Errors name the file, the line
+    /// showability it has now, numbers an allocation can hold, and the text's checksum (checked
+    /// after the rest, so a plan for other inputs says so first). Errors name the file, the line
     /// and column of the value at fault, and what was expected there: a plan made from other
     /// inputs is refused, never half used. O(file size + brands).
     public static func read(
@@ -151,6 +157,18 @@ extension ExposurePlan.Allocation {
                 throw problem("lines[\(l)].order", "each place from 0 to \(placing.count - 1) once", "\(position)")
             }
             guaranteeOrder[Int(position)] = Int32(l)
+        }
+        // The checksum last, so that a plan made from other inputs says so first.
+        let checked = document.data.withUnsafeBytes { raw in
+            let key = Array(",\"check\":\"".utf8)
+            let end = stride(from: raw.count - key.count, through: 0, by: -1).first { raw[$0..<$0 + key.count].elementsEqual(key) }
+            return end.map { String(WordChecksum.of(UnsafeRawBufferPointer(rebasing: raw[..<$0])), radix: 16) }
+        }
+        guard let checked, root["check"] as? String == checked else {
+            throw problem(
+                "check",
+                "\(checked.map { "\"\($0)\"" } ?? "a checksum"), the checksum of the text before it: the plan was changed after venue plan wrote it; plan again",
+                JSONDocument.describe(root["check"]))
         }
         return ExposurePlan.Allocation(
             lines: lines, perPage: perPage, shoppers: shoppers, brands: brands, guaranteeOrder: guaranteeOrder,

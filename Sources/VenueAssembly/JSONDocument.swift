@@ -9,6 +9,8 @@ struct JSONDocument {
     let path: String
     /// The top-level object.
     let root: [String: Any]
+    /// The file's bytes.
+    var data: Data { file.data }
     private let file: MappedFile
 
     /// Reads and parses `path`: where the text stops being JSON, or that its top level is not an

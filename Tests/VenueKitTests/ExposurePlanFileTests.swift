@@ -132,6 +132,15 @@ struct ExposurePlanFileTests {
             let problem = try refusal(edit)
             #expect(problem?.expected.contains(key) == true, "\(key): \(String(describing: problem))")
         }
+        // A change no other check sees (a toucher row still within the population), or the
+        // checksum itself: refused by the checksum of the text.
+        for edit: (inout [String]) -> Void in [
+            { $0[placing] = $0[placing].replacingOccurrences(of: "\"last_allowed_toucher\":-1", with: "\"last_allowed_toucher\":0") },
+            { $0[$0.count - 2] = $0[$0.count - 2].replacingOccurrences(of: "\"check\":\"", with: "\"check\":\"0") },
+        ] {
+            let problem = try refusal(edit)
+            #expect(problem?.expected.contains("changed after venue plan wrote it") == true, "\(String(describing: problem))")
+        }
         // Two lines claiming the same place among the guarantees.
         let second = try #require(lines.firstIndex { $0.contains("\"order\":1,") })
         let repeated = try refusal { $0[second] = $0[second].replacingOccurrences(of: "\"order\":1,", with: "\"order\":0,") }
