@@ -49,6 +49,24 @@ extension ExposurePlan {
             }
         }
 
+        /// Each of `brands` model brands' line in `lines`, or -1. O(brands).
+        static func lineOfBrand(_ lines: [Line], brands: Int) -> [Int32] {
+            var lineOfBrand = [Int32](repeating: -1, count: brands)
+            for (l, line) in lines.enumerated() { lineOfBrand[Int(line.brand)] = Int32(l) }
+            return lineOfBrand
+        }
+
+        /// The brand factors of `lines` in `model`, row-major, padded with zero rows to a multiple
+        /// of 4 (for the four-row kernel). O(lines · factors).
+        static func lineFactors(_ lines: [Line], model: FactorModel) -> [Float] {
+            let f = model.factors
+            var factors = [Float](repeating: 0, count: (lines.count + 3) / 4 * 4 * f)
+            for (l, line) in lines.enumerated() {
+                for k in 0..<f { factors[l * f + k] = model.brandFactors[Int(line.brand), k] }
+            }
+            return factors
+        }
+
         /// An allocation as given (read from a file, checked there).
         init(
             lines: [Line], perPage: Int, shoppers: Int, brands: Int, guaranteeOrder: [Int32], guaranteeThreshold: [Threshold],
@@ -74,11 +92,9 @@ extension ExposurePlan {
         ) {
             let shoppers = model.shopperIDs.count
             let brands = model.brandIDs.count
-            let f = model.factors
             self.perPage = min(max(0, perPage), Int(UInt16.max))
             var lines = Self.lines(brandIDs: model.brandIDs, catalog: catalog, showable: showable)
-            var lineOfBrand = [Int32](repeating: -1, count: brands)
-            for (l, line) in lines.enumerated() { lineOfBrand[Int(line.brand)] = Int32(l) }
+            let lineOfBrand = Self.lineOfBrand(lines, brands: brands)
             // The shoppers who touched each plan brand, ascending.
             var touched = [[Int32]](repeating: [], count: lines.count)
             for r in 0..<min(history.rows, shoppers) {
@@ -86,11 +102,7 @@ extension ExposurePlan {
                     touched[Int(lineOfBrand[Int(b)])].append(Int32(r))
                 }
             }
-            var lineFactors = [Float](repeating: 0, count: (lines.count + 3) / 4 * 4 * f)
-            for (l, line) in lines.enumerated() {
-                for k in 0..<f { lineFactors[l * f + k] = model.brandFactors[Int(line.brand), k] }
-            }
-            let scan = PopulationScan(factors: model.shopperFactors, lineFactors: lineFactors, threads: threads)
+            let scan = PopulationScan(factors: model.shopperFactors, lineFactors: Self.lineFactors(lines, model: model), threads: threads)
 
             // Guarantees, tightest first, 16 lines per pass over the shoppers.
             var room = [UInt16](repeating: UInt16(self.perPage), count: shoppers)

@@ -119,20 +119,13 @@ public struct ExposurePlan: Sendable, Equatable {
             (populationRows?.count ?? allocation.shoppers) == model.shopperIDs.count && allocation.brands == model.brandIDs.count,
             "an allocation for \(allocation.shoppers) shoppers and \(allocation.brands) brands, not the model's")
         precondition(populationRows?.last.map { Int($0) < allocation.shoppers } ?? true, "rows beyond the allocation's shoppers")
-        let f = model.factors
-        var lineOfBrand = [Int32](repeating: -1, count: allocation.brands)
         var capped = BrandSet(capacity: allocation.brands)
-        var lineFactors = [Float](repeating: 0, count: (allocation.lines.count + 3) / 4 * 4 * f)
-        for (l, line) in allocation.lines.enumerated() {
-            lineOfBrand[Int(line.brand)] = Int32(l)
-            if line.cap != nil { capped.insert(Int(line.brand)) }
-            for k in 0..<f { lineFactors[l * f + k] = model.brandFactors[Int(line.brand), k] }
-        }
+        for line in allocation.lines where line.cap != nil { capped.insert(Int(line.brand)) }
         self.allocation = allocation
-        self.lineOfBrand = lineOfBrand
+        lineOfBrand = Allocation.lineOfBrand(allocation.lines, brands: allocation.brands)
         self.capped = capped
-        self.lineFactors = lineFactors
-        factors = f
+        lineFactors = Allocation.lineFactors(allocation.lines, model: model)
+        factors = model.factors
         shopperFactors = model.shopperFactors
         self.history = history
         self.populationRows = populationRows
