@@ -110,6 +110,12 @@ MUTANTS = [
      "from: raw.baseAddress!.advanced(by: i * rowBytes), byteCount: rowBytes)"),
     ("X4", "a saved plan keeps the guarantees' order", "Sources/VenueAssembly/ExposurePlan+File.swift",
      "guaranteeOrder[Int(position)] = Int32(l)", "guaranteeOrder[placing.count - 1 - Int(position)] = Int32(l)"),
+    ("X5", "merge-exposure refuses reports of different runs", "Sources/VenueAssembly/ExposureReport.swift",
+     "if let first = firstRun, run != first.run {", "if let first = firstRun, run != first.run, f < 0 {"),
+    ("X6", "a run is named alike in every shard", "Sources/VenueCommand/GenerateCommand.swift",
+     'settings: [\n', 'settings: [String(describing: batch.shard),\n'),
+    ("X7", "a run is named by its day", "Sources/VenueCommand/GenerateCommand.swift",
+     'for (key, value) in madeFrom.sorted(by: { $0.key < $1.key }) {', 'for (key, value) in madeFrom.sorted(by: { $0.key < $1.key }) where key != "at" {'),
 ]
 
 root = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True).stdout.strip()

@@ -44,7 +44,8 @@ struct GenerateCommand: ParsableCommand {
             in the catalog are planned over every shopper of the model first (or read from \
             --plan, saved once by venue plan for every shard); a JSONL run writes \
             DIR/exposure.csv with each such brand's guarantee, cap, planned placements and the \
-            pages that showed it.
+            pages that showed it, and the run: a checksum of the inputs' bytes, the day and the \
+            blend settings, alike in every shard, so venue merge-exposure adds up one run's shards.
 
             With --shard I/N the run generates only shard I of N (a shopper's shard is fixed by a \
             hash of its id, so N machines can each run one) into DIR/venues.shard-I-of-N.jsonl. \
@@ -127,10 +128,10 @@ struct GenerateCommand: ParsableCommand {
             learnedBlend: learnedBlend, threads: threads)
         // Pages are for --at, or else the day after the last event.
         let time = PlanCommand.day(at, log: inputs.log)
+        let madeFrom = try PlanCommand.madeFrom(model: model, events: events, eventsFormat: eventsFormat, at: time)
         // A saved plan, when it was made from these inputs.
         let allocation = try batch.plan.map { plan in
-            let madeFrom = try PlanCommand.madeFrom(model: model, events: events, eventsFormat: eventsFormat, at: time)
-            return try reportingInputErrors { () throws(InputError) in
+            try reportingInputErrors { () throws(InputError) in
                 try ExposurePlan.Allocation.read(
                     path: plan, model: inputs.model, population: inputs.modelPart?.shoppers, catalog: inputs.marketplace.catalog,
                     madeFrom: madeFrom)
@@ -170,9 +171,16 @@ struct GenerateCommand: ParsableCommand {
                 "\(blend.history)", "\(blend.popularity)", "\(blend.halfLifeDays)", learnedBlend ? "learned blend" : "factors",
             ],
             files: [model, events, catalog, coupons, layout] + (shoppersFile.map { [$0] } ?? []) + (batch.plan.map { [$0] } ?? []))
+        // The exposure reports name the run, so that merge-exposure adds up the shards of one run only.
+        let runChecksum = try Self.runChecksum(
+            madeFrom: madeFrom, files: [catalog, coupons, layout] + (shoppersFile.map { [$0] } ?? []),
+            settings: [
+                "\(blend.factor)", "\(blend.history)", "\(blend.popularity)", "\(blend.halfLifeDays)",
+                learnedBlend ? "learned blend" : "factors",
+            ])
         let run = try writeJSONL(
-            generator, shoppers: ids, to: path, exposureReport: output("exposure", "csv"), fingerprint: fingerprint, batch: batch,
-            threads: threads)
+            generator, shoppers: ids, to: path, exposureReport: (output("exposure", "csv"), runChecksum), fingerprint: fingerprint,
+            batch: batch, threads: threads)
 
         let report = run.report
         let t = report.tally
@@ -207,6 +215,23 @@ struct GenerateCommand: ParsableCommand {
         return "{\"pages\":\(shoppers.count),\"format\":\"html\",\"folder\":\(jsonString(out + "/html"))}"
     }
 
+    /// A checksum of what a run's pages are made from: `madeFrom` (the model's checksum, the
+    /// events', the day, as a saved plan records them), the bytes of `files` and the `settings`,
+    /// in order. It is the same in every shard of the run and on any machine, whether the shards
+    /// plan or read a saved plan. O(size of the files).
+    static func runChecksum(madeFrom: [String: String], files: [String], settings: [String]) throws -> UInt64 {
+        var text = "venue generate run 1\n"
+        for (key, value) in madeFrom.sorted(by: { $0.key < $1.key }) { text += "\(key) \(value)\n" }
+        for file in files {
+            let checksum = try reportingInputErrors { () throws(InputError) in
+                try MappedFile(path: file).data.withUnsafeBytes { WordChecksum.of($0) }
+            }
+            text += "file \(String(checksum, radix: 16))\n"
+        }
+        for setting in settings { text += "setting \(setting)\n" }
+        return text.withUTF8 { WordChecksum.of(UnsafeRawBufferPointer($0)) }
+    }
+
     /// What ``writeJSONL(_:shoppers:to:exposureReport:fingerprint:batch:threads:)`` did.
     private struct JSONLRun {
         /// This run's stage times and counts; its tally's exposure sums include the resumed part.
@@ -221,12 +246,13 @@ struct GenerateCommand: ParsableCommand {
 
     /// Generates the pages of `shoppers` (every shopper of `generator` when `nil`) into the JSONL
     /// file `path`, checkpointed every `batch.checkpointEvery` shoppers and continued from an
-    /// earlier run's checkpoint with `batch.resume`, then the merchants' exposure report to
-    /// `exposurePath`.
+    /// earlier run's checkpoint with `batch.resume`, then the merchants' exposure report of run
+    /// `exposureReport.run` to `exposureReport.path`.
     /// The file appears only when complete; on failure the pages before the last checkpoint are
     /// kept for a resumed run.
     private static func writeJSONL(
-        _ generator: VenueGenerator, shoppers ids: [String]?, to path: String, exposureReport exposurePath: String, fingerprint: String,
+        _ generator: VenueGenerator, shoppers ids: [String]?, to path: String, exposureReport: (path: String, run: UInt64),
+        fingerprint: String,
         batch: BatchSettings, threads: Int
     ) throws -> JSONLRun {
         let total = ids?.count ?? generator.shopperCount
@@ -277,10 +303,10 @@ struct GenerateCommand: ParsableCommand {
             var run = JSONLRun(report: report, seconds: seconds(since: started), resumedAfter: resumed.shoppers)
             if let exposure = ExposureReport(
                 plan: generator.assembler.exposure, brandIDs: generator.model.brandIDs, partial: ids != nil, planned: sums.planned,
-                delivered: sums.exposure)
+                delivered: sums.exposure, run: exposureReport.run)
             {
-                try AtomicFile.write(exposure.csv, to: exposurePath)
-                run.exposure = (exposure, exposurePath)
+                try AtomicFile.write(exposure.csv, to: exposureReport.path)
+                run.exposure = (exposure, exposureReport.path)
             }
             progress.finish()
             return run

@@ -13,8 +13,9 @@ struct MergeExposureCommand: ParsableCommand {
             pages. Given the reports of shards 1 … N (each once, in any order, from any folders), \
             this writes the report of the whole run to --out, byte for byte what the same run \
             unsharded writes as exposure.csv, and prints its summary: whether every merchant's \
-            guarantee was met and every cap kept across all shards. The reports must list the same \
-            brands with the same guarantees and caps.
+            guarantee was met and every cap kept across all shards. The reports must be of one run \
+            (their run column: the same inputs, day and settings) and list the same brands with the \
+            same guarantees and caps.
             """
     )
 

@@ -265,7 +265,7 @@ struct ExposurePlanTests {
             }
         }
         let report = try String(contentsOfFile: folder + "/out/exposure.csv", encoding: .utf8).split(separator: "\n")
-        #expect(report.first == "brand,guarantee,cap,planned,delivered")
+        #expect(report.first == "brand,guarantee,cap,planned,delivered,run")
         var rows = 0
         for row in report.dropFirst() {
             let fields = row.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
@@ -297,7 +297,7 @@ struct ExposurePlanTests {
         let exactRows = exactReport.split(separator: "\n").dropFirst().map {
             $0.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) }
         }
-        #expect(exactReport.contains("\n\(exact),3,3,3,3\n"), "\(exact) planned and shown on exactly 3 pages")
+        #expect(exactReport.contains("\n\(exact),3,3,3,3,"), "\(exact) planned and shown on exactly 3 pages")
         let met = exactRows.filter { row in row[1].map { row[4] ?? -1 >= $0 } == true }.count
         let capped = exactRows.filter { $0[2] != nil }
         let kept = capped.filter { ($0[4] ?? .max) <= $0[2] ?? -1 }.count

@@ -11,7 +11,9 @@ struct ExposureReportTests {
         return path
     }
 
-    private let header = "brand,guarantee,cap,planned,delivered\n"
+    private let header = "brand,guarantee,cap,planned,delivered,run\n"
+    /// A run, as reports write it.
+    private let run = "00000000000000a1"
 
     @Test("guarantees are judged by the guarantee, or for part of the population by the placements planned; caps by the cap")
     func verdicts() {
@@ -22,25 +24,27 @@ struct ExposureReportTests {
             // Delivered exactly as promised and planned: met either way.
             ExposureReport.Row(brand: "D", guarantee: 7, cap: nil, planned: 7, delivered: 7),
         ]
-        let whole = ExposureReport(rows: rows, partial: false)
+        let whole = ExposureReport(rows: rows, partial: false, run: 0xa1)
         #expect((whole.guarantees, whole.guaranteesMet, whole.caps, whole.capsKept) == (3, 2, 2, 1))
-        let part = ExposureReport(rows: rows, partial: true)
+        let part = ExposureReport(rows: rows, partial: true, run: 0xa1)
         #expect((part.guarantees, part.guaranteesMet, part.caps, part.capsKept) == (3, 3, 2, 1))
-        #expect(whole.csv == header + "A,10,,4,9\nB,10,12,10,12\nC,,5,0,6\nD,7,,7,7\n")
+        #expect(whole.csv == header + "A,10,,4,9,\(run)\nB,10,12,10,12,\(run)\nC,,5,0,6,\(run)\nD,7,,7,7,\(run)\n")
     }
 
     @Test("shards' reports add up, row by row; one report reads back to its own text")
     func merging() throws {
         let folder = TestSupport.temporaryFolder()
         defer { TestSupport.remove(folder) }
-        let a = try file(folder, "a.csv", header + "A,10,,4,9\nB,,3,0,2\n")
-        let b = try file(folder, "b.csv", header + "A,10,,6,1\nB,,3,0,2\n")
+        let a = try file(folder, "a.csv", header + "A,10,,4,9,\(run)\nB,,3,0,2,\(run)\n")
+        let b = try file(folder, "b.csv", header + "A,10,,6,1,\(run)\nB,,3,0,2,\(run)\n")
         let merged = try ExposureReport(merging: [a, b], partial: false)
-        #expect(merged.csv == header + "A,10,,10,10\nB,,3,0,4\n")
-        #expect((merged.guaranteesMet, merged.capsKept) == (1, 0))
+        #expect(merged.csv == header + "A,10,,10,10,\(run)\nB,,3,0,4,\(run)\n")
+        #expect((merged.guaranteesMet, merged.capsKept, merged.run) == (1, 0, 0xa1))
         // Columns in another order are found by the header.
-        let reordered = try file(folder, "c.csv", "delivered,planned,cap,guarantee,brand\n9,4,,10,A\n2,0,3,,B\n")
-        #expect(try ExposureReport(merging: [reordered], partial: true).csv == header + "A,10,,4,9\nB,,3,0,2\n")
+        let reordered = try file(
+            folder, "c.csv", "run,delivered,planned,cap,guarantee,brand\nfedcba9876543210,9,4,,10,A\nfedcba9876543210,2,0,3,,B\n")
+        let read = try ExposureReport(merging: [reordered], partial: true)
+        #expect(read.csv == header + "A,10,,4,9,fedcba9876543210\nB,,3,0,2,fedcba9876543210\n" && read.run == 0xfedc_ba98_7654_3210)
     }
 
     @Test("a report unlike the first, or with a bad field, fails naming the file, line and column")
@@ -48,19 +52,28 @@ struct ExposureReportTests {
         let folder = TestSupport.temporaryFolder()
         defer { TestSupport.remove(folder) }
         // A blank line in the first report: messages name its real line numbers.
-        let first = try file(folder, "first.csv", header + "A,10,,4,9\n\nB,,3,0,2\n")
+        let first = try file(folder, "first.csv", header + "A,10,,4,9,\(run)\n\nB,,3,0,2,\(run)\n")
+        let sameRun = "A,10,,4,9,\(run)\n"
         let cases: [(text: String, line: Int, column: Int, expected: String)] = [
-            (header + "A,10,,4,9\nC,,3,0,2\n", 3, 1, "brand B as on line 4 of \(first)"),
-            (header + "A,11,,4,9\nB,,3,0,2\n", 2, 3, "guarantee 10 as on line 2 of \(first)"),
-            (header + "A,10,,4,9\nB,,,0,2\n", 3, 4, "cap 3 as on line 4 of \(first)"),
-            (header + "A,10,,x,9\nB,,3,0,2\n", 2, 7, "a whole number of placements"),
-            (header + "A,10,,4,-1\nB,,3,0,2\n", 2, 9, "a whole number of pages"),
-            (header + "A,10,,4,\(Int.max)\nB,,3,0,2\n", 2, 9, "pages that sum to at most \(Int.max)"),
-            (header + "A,10,,4,9\nB,,3,0,2\nD,,,0,0\n", 4, 1, "no more brands than the 2 of \(first)"),
-            (header + "A,10,,4,9\n", 3, 1, "brand B as on line 4 of \(first)"),
+            (header + sameRun + "C,,3,0,2,\(run)\n", 3, 1, "brand B as on line 4 of \(first)"),
+            (header + "A,11,,4,9,\(run)\nB,,3,0,2,\(run)\n", 2, 3, "guarantee 10 as on line 2 of \(first)"),
+            (header + sameRun + "B,,,0,2,\(run)\n", 3, 4, "cap 3 as on line 4 of \(first)"),
+            (header + "A,10,,x,9,\(run)\nB,,3,0,2,\(run)\n", 2, 7, "a whole number of placements"),
+            (header + "A,10,,4,-1,\(run)\nB,,3,0,2,\(run)\n", 2, 9, "a whole number of pages"),
+            (header + "A,10,,4,\(Int.max),\(run)\nB,,3,0,2,\(run)\n", 2, 9, "pages that sum to at most \(Int.max)"),
+            (header + sameRun + "B,,3,0,2,\(run)\nD,,,0,0,\(run)\n", 4, 1, "no more brands than the 2 of \(first)"),
+            (header + sameRun, 3, 1, "brand B as on line 4 of \(first)"),
+            // Another run's report, with the same brands, guarantees and caps.
+            (
+                header + sameRun.replacingOccurrences(of: run, with: "00000000000000a2") + "B,,3,0,2,\(run)\n", 2, 11,
+                "run \(run) as on line 2 of \(first): the reports of one run's shards"
+            ),
+            (header + sameRun + "B,,3,0,2,A1\n", 3, 10, "a run: 16 hexadecimal digits"),
+            (header + sameRun + "B,,3,0,2,\(run)0\n", 3, 10, "a run: 16 hexadecimal digits"),
+            (header + sameRun + "B,,3,0,2,00000000000000g1\n", 3, 10, "a run: 16 hexadecimal digits"),
         ]
         // A brand listed twice in the first report.
-        let repeated = try file(folder, "repeated.csv", header + "A,10,,4,9\n\nA,,3,0,2\n")
+        let repeated = try file(folder, "repeated.csv", header + "A,10,,4,9,\(run)\n\nA,,3,0,2,\(run)\n")
         #expect(
             throws: InputError.malformedRows(
                 problems: [

@@ -690,9 +690,11 @@ struct VenueTests {
 
         // Three shards: every page exactly once, each shard in the whole run's order, with the same bytes.
         var union: [Substring] = []
+        var shardRuns: [String] = []
         for index in 1...3 {
             let run = try generate(folder + "/shards", ["--shard", "\(index)/3"])
             #expect(run.status == 0 && run.out.contains("\"shard\":\"\(index)/3\""), "\(run.err)")
+            shardRuns.append(run.out)
             let shard = try lines(folder + "/shards/venues.shard-\(index)-of-3.jsonl")
             #expect(!shard.isEmpty && shard == whole.filter(Set(shard).contains))
             union += shard
@@ -712,6 +714,26 @@ struct VenueTests {
             #expect(mergedSummary[key] as? Int != nil && mergedSummary[key] as? Int == wholeSummary[key] as? Int, "\(key)")
         }
         #expect(try TestSupport.jsonObject(merged.out)["shards"] as? Int == 3)
+        // Every report names the run, the same in each shard's and the whole run's: a shard of a
+        // run for another day does not add up with the others, though its brands, guarantees and
+        // caps are the same.
+        let runs = try ([wholeRun.out] + shardRuns).map {
+            try #require(TestSupport.jsonObject($0)["exposure"] as? [String: Any])["run"] as? String
+        }
+        #expect(runs.count == 4 && Set(runs).count == 1 && runs[0]?.count == 16, "\(runs)")
+        let otherDay = try generate(folder + "/other-day", ["--shard", "2/3", "--at", "2026-11-12"])
+        #expect(otherDay.status == 0, "\(otherDay.err)")
+        let otherRun = try #require(TestSupport.jsonObject(otherDay.out)["exposure"] as? [String: Any])["run"] as? String
+        #expect(otherRun != nil && otherRun != runs[0])
+        let mixed = try TestSupport.venue(
+            [
+                "merge-exposure", shardReports[1], folder + "/other-day/exposure.shard-2-of-3.csv", shardReports[0], "--out",
+                folder + "/mixed.csv",
+            ])
+        #expect(
+            mixed.status != 0 && mixed.err.contains("expected run \(runs[0] ?? "") as on line 2 of \(shardReports[1])")
+                && mixed.err.contains("other-day/exposure.shard-2-of-3.csv:2:"), "\(mixed.err)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/mixed.csv"))
         // A shard missing or given twice, or a report not of a shard, is refused before anything is written.
         let hugeShard = folder + "/exposure.shard-1-of-\(Int.max).csv"
         try FileManager.default.copyItem(atPath: shardReports[1], toPath: hugeShard)
