@@ -9,8 +9,8 @@ extension ExposurePlan {
     /// guarantee, the last shopper it took (by score, then lower row) and its place in the order
     /// the guarantees chose; for each cap, the last toucher allowed and the last other shopper.
     /// Its size does not grow with the population, so it can be computed once, saved
-    /// (``json(brandIDs:madeFrom:)``), and read by every shard of a run
-    /// (``read(path:model:population:catalog:madeFrom:)``).
+    /// (``ExposurePlan/Saved/json(brandIDs:)``), and read by every shard of a run
+    /// (``ExposurePlan/Saved/read(path:model:population:catalog:madeFrom:)``).
     public struct Allocation: Sendable, Equatable {
         /// The catalog's guaranteed or capped brands that the model knows, in model order.
         public let lines: [Line]

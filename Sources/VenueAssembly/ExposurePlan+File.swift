@@ -1,33 +1,62 @@
 import Foundation
 import VenueFactorization
 import VenueInteractions
+import VenueRanking
 
-extension ExposurePlan.Allocation {
-    /// The format version ``json(brandIDs:madeFrom:)`` writes and
+extension ExposurePlan {
+    /// A plan as `venue plan` saves it: the allocation, and what else a shard needs of the whole
+    /// population to make its pages from its own shoppers' factors and events alone (the brands'
+    /// popularity), with what it was made from.
+    public struct Saved: Sendable {
+        /// The guarantees' and caps' allocation.
+        public var allocation: Allocation
+        /// The population's purchases per model brand up to the plan's day
+        /// (``VenueBlend/popularityCounts(_:at:brands:)``).
+        public var popularityCounts: [Float]
+        /// What the plan was made from besides the model's shape and the catalog, as the reader
+        /// must find it again: a model's checksum, the events', their format, the day (ISO date).
+        public var madeFrom: [String: String]
+
+        /// The moment the plan's pages are for (midnight UTC of `madeFrom["at"]`), if it names a
+        /// day: a plan read back always does.
+        public var day: Int64? { madeFrom["at"].flatMap(CalendarTime.day) }
+
+        /// A saved plan of these parts.
+        public init(allocation: Allocation, popularityCounts: [Float], madeFrom: [String: String]) {
+            self.allocation = allocation
+            self.popularityCounts = popularityCounts
+            self.madeFrom = madeFrom
+        }
+    }
+}
+
+extension ExposurePlan.Saved {
+    /// The format version ``json(brandIDs:)`` writes and
     /// ``read(path:model:population:catalog:madeFrom:)`` reads.
-    public static let fileVersion = 1
+    public static let fileVersion = 2
 
-    /// The allocation as a JSON document, one plan brand per line, with its brands named by
-    /// `brandIDs` (the model's) and `madeFrom`: what it was made from besides the model's shape
-    /// and the catalog, as the reader must find it again (a model's checksum, the events', the
-    /// moment). Scores are written as the shortest decimals that read back to the same `Float`,
-    /// as strings (`"inf"` and `"-inf"` for the two ends), so a plan read back is bit for bit the
-    /// plan written:
+    /// The plan as a JSON document, one plan brand per line, with its brands named by `brandIDs`
+    /// (the model's), then the popularity counts in model order. Scores are written as the
+    /// shortest decimals that read back to the same `Float`, as strings (`"inf"` and `"-inf"` for
+    /// the two ends), so a plan read back is bit for bit the plan written:
     ///
     /// ```
-    /// {"version":1,"made_from":{"at":"2026-10-21",…},"shoppers":1000000,"brands":10000,"per_page":2,"lines":[
+    /// {"version":2,"made_from":{"at":"2026-10-21",…},"shoppers":1000000,"brands":10000,"per_page":2,"lines":[
     /// {"brand":"B00017","guarantee":5000,"cap":null,"showable":true,"planned":5000,"order":0,
     ///  "guarantee_threshold":["0.8123",41],"last_allowed_toucher":-1,"cap_threshold":["inf",-1]},
-    /// …],"check":"5f0c…"}
+    /// …],
+    /// "popularity":[120,0,37,…],"check":"5f0c…"}
     /// ```
     ///
     /// `order` is the line's place among the guarantees in the order they chose shoppers (`null`
     /// when it placed nothing); a threshold is the (score, row) of the last shopper admitted. The
     /// last key, `check`, is a ``WordChecksum`` of the text before `,"check"` (hexadecimal).
-    /// O(plan brands).
-    public func json(brandIDs: IdentifierMap, madeFrom: [String: String]) -> String {
+    /// O(brands).
+    public func json(brandIDs: IdentifierMap) -> String {
+        let allocation = self.allocation
+        let lines = allocation.lines
         var order = [Int?](repeating: nil, count: lines.count)
-        for (position, l) in guaranteeOrder.enumerated() { order[Int(l)] = position }
+        for (position, l) in allocation.guaranteeOrder.enumerated() { order[Int(l)] = position }
         func quoted(_ text: String) -> String {
             var writer = JSONWriter()
             writer.string(text)
@@ -36,36 +65,38 @@ extension ExposurePlan.Allocation {
         func threshold(_ t: ExposurePlan.Threshold) -> String { "[\(quoted(t.score.description)),\(t.row)]" }
         let sources = madeFrom.sorted { $0.key < $1.key }.map { "\(quoted($0.key)):\(quoted($0.value))" }
         var text =
-            "{\"version\":\(Self.fileVersion),\"made_from\":{\(sources.joined(separator: ","))},\"shoppers\":\(shoppers),"
-            + "\"brands\":\(brands),\"per_page\":\(perPage),\"lines\":["
+            "{\"version\":\(Self.fileVersion),\"made_from\":{\(sources.joined(separator: ","))},\"shoppers\":\(allocation.shoppers),"
+            + "\"brands\":\(allocation.brands),\"per_page\":\(allocation.perPage),\"lines\":["
         for (l, line) in lines.enumerated() {
             text += l == 0 ? "\n" : ",\n"
             text +=
                 "{\"brand\":\(quoted(brandIDs[Int(line.brand)])),\"guarantee\":\(line.guarantee.map(String.init) ?? "null"),"
                 + "\"cap\":\(line.cap.map(String.init) ?? "null"),\"showable\":\(line.showable),\"planned\":\(line.planned),"
                 + "\"order\":\(order[l].map(String.init) ?? "null"),"
-                + "\"guarantee_threshold\":\(threshold(guaranteeThreshold[l])),"
-                + "\"last_allowed_toucher\":\(lastAllowedToucher[l]),\"cap_threshold\":\(threshold(capThreshold[l]))}"
+                + "\"guarantee_threshold\":\(threshold(allocation.guaranteeThreshold[l])),"
+                + "\"last_allowed_toucher\":\(allocation.lastAllowedToucher[l]),"
+                + "\"cap_threshold\":\(threshold(allocation.capThreshold[l]))}"
         }
         // Last, a checksum of the text before it: a plan changed by hand or damaged on the way
         // is refused, rather than breaking a merchant's cap.
-        text += "\n]"
+        text += "\n],\n\"popularity\":[" + popularityCounts.map { String(Int($0)) }.joined(separator: ",") + "]"
         let check = String(text.withUTF8 { WordChecksum.of(UnsafeRawBufferPointer($0)) }, radix: 16)
         return text + ",\"check\":\"\(check)\"}\n"
     }
 
-    /// Reads an allocation that ``json(brandIDs:madeFrom:)`` wrote, for `model`'s shoppers and
-    /// brands under `catalog` (for a `population` of that many shoppers when `model` holds part
-    /// of it), and checks that it is one: made from the same `madeFrom` (every key given must be
-    /// there with that value), for as many shoppers and brands, with the
-    /// catalog's guaranteed and capped brands in model order, each with the guarantee, cap and
-    /// showability it has now, numbers an allocation can hold, and the text's checksum (checked
-    /// after the rest, so a plan for other inputs says so first). Errors name the file, the line
-    /// and column of the value at fault, and what was expected there: a plan made from other
-    /// inputs is refused, never half used. O(file size + brands).
+    /// Reads a plan that ``json(brandIDs:)`` wrote, for `model`'s shoppers and brands under
+    /// `catalog` (for a `population` of that many shoppers when `model` holds part of it), and
+    /// checks that it is one: made from the same `madeFrom` (every key given must be there with
+    /// that value; the plan's own are returned, its day among them), for as many shoppers and
+    /// brands, with the catalog's guaranteed and capped brands in model order, each with the
+    /// guarantee, cap and showability it has now, numbers an allocation can hold, a popularity
+    /// count per brand, and the text's checksum (checked after the rest, so a plan for other
+    /// inputs says so first). Errors name the file, the line and column of the value at fault,
+    /// and what was expected there: a plan made from other inputs is refused, never half used.
+    /// O(file size + brands).
     public static func read(
         path: String, model: FactorModel, population: Int? = nil, catalog: Catalog, madeFrom: [String: String]
-    ) throws(InputError) -> ExposurePlan.Allocation {
+    ) throws(InputError) -> ExposurePlan.Saved {
         let document = try JSONDocument(path: path)
         let root = document.root
         let problem = document.problem
@@ -77,6 +108,9 @@ extension ExposurePlan.Allocation {
             throw problem(
                 "made_from.\(key)", "\"\(value)\", this run's \(key): plan again for these inputs", JSONDocument.describe(sources[key]))
         }
+        guard let day = sources["at"] as? String, CalendarTime.day(day) != nil else {
+            throw problem("made_from.at", "the day pages are for, as YYYY-MM-DD", JSONDocument.describe(sources["at"]))
+        }
         let (shoppers, brands) = (population ?? model.shopperIDs.count, model.brandIDs.count)
         guard root["shoppers"] as? Int == shoppers else {
             throw problem("shoppers", "\(shoppers), the model's shoppers", JSONDocument.describe(root["shoppers"]))
@@ -86,7 +120,8 @@ extension ExposurePlan.Allocation {
         }
         let perPage: Int = try document.required(root, "per_page", at: "per_page", "a whole number of placements per page")
         guard (0...Int(UInt16.max)).contains(perPage) else { throw problem("per_page", "0 to \(UInt16.max)", "\(perPage)") }
-        let expected = Self.lines(brandIDs: model.brandIDs, catalog: catalog, showable: catalog.showable(among: model.brandIDs))
+        let expected = ExposurePlan.Allocation.lines(
+            brandIDs: model.brandIDs, catalog: catalog, showable: catalog.showable(among: model.brandIDs))
         let list: [[String: Any]] = try document.required(root, "lines", at: "lines", "an array of plan lines")
         guard list.count == expected.count else {
             throw problem(
@@ -158,6 +193,19 @@ extension ExposurePlan.Allocation {
             }
             guaranteeOrder[Int(position)] = Int32(l)
         }
+        // Popularity: a whole number per brand that a Float count reaches exactly.
+        let counts: [Any] = try document.required(root, "popularity", at: "popularity", "an array of purchase counts per brand")
+        guard counts.count == brands else {
+            throw problem("popularity", "\(brands) counts, one per brand of the model", "\(counts.count) values")
+        }
+        var popularityCounts: [Float] = []
+        popularityCounts.reserveCapacity(brands)
+        for (b, count) in counts.enumerated() {
+            guard let whole = count as? Int, (0...Self.mostCount).contains(whole) else {
+                throw problem("popularity[\(b)]", "a whole number of purchases from 0 to \(Self.mostCount)", JSONDocument.describe(count))
+            }
+            popularityCounts.append(Float(whole))
+        }
         // The checksum last, so that a plan made from other inputs says so first.
         let checked = document.data.withUnsafeBytes { raw in
             let key = Array(",\"check\":\"".utf8)
@@ -170,8 +218,13 @@ extension ExposurePlan.Allocation {
                 "\(checked.map { "\"\($0)\"" } ?? "a checksum"), the checksum of the text before it: the plan was changed after venue plan wrote it; plan again",
                 JSONDocument.describe(root["check"]))
         }
-        return ExposurePlan.Allocation(
+        let allocation = ExposurePlan.Allocation(
             lines: lines, perPage: perPage, shoppers: shoppers, brands: brands, guaranteeOrder: guaranteeOrder,
             guaranteeThreshold: guaranteeThreshold, lastAllowedToucher: lastAllowedToucher, capThreshold: capThreshold)
+        return ExposurePlan.Saved(
+            allocation: allocation, popularityCounts: popularityCounts, madeFrom: sources.compactMapValues { $0 as? String })
     }
+
+    /// The largest count a `Float` reaches adding one at a time (2²⁴).
+    static let mostCount = 1 << 24
 }

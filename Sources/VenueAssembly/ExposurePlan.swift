@@ -30,7 +30,7 @@ import VenueRanking
 /// Ties go to the lower shopper row, so the plan depends only on the model, the catalog and the
 /// history: every shard of a run computes the same plan. Building it (``Allocation``) is
 /// O(plan brands · shoppers · factors), one pass over the shopper factors per 16 plan brands; an
-/// allocation can be saved once and read by every shard instead (``Allocation/json(brandIDs:madeFrom:)``).
+/// allocation can be saved once and read by every shard instead (``Saved/json(brandIDs:)``).
 public struct ExposurePlan: Sendable, Equatable {
     /// One guaranteed or capped brand and what was planned for it.
     public struct Line: Sendable, Equatable {

@@ -40,22 +40,24 @@ public struct VenueGenerator: Sendable {
     /// of candidates (history is shown by the followed and category floors). With `threads` > 1
     /// the shoppers' history and their follows are aligned at the same time. Merchants' exposure
     /// guarantees and caps in `catalog` are planned over every shopper of `model`
-    /// (``ExposurePlan``, on `threads` workers), unless `exposure` gives the plan's allocation
-    /// (made for `model`, `catalog` and these events as of `at`, perhaps read from a file that
-    /// ``ExposurePlan/Allocation/json(brandIDs:madeFrom:)`` wrote). When `layout` has a similar
+    /// (``ExposurePlan``, on `threads` workers), unless `plan` gives a saved plan (made for
+    /// `model`, `catalog` and these events as of `at`, perhaps read from a file that
+    /// ``ExposurePlan/Saved/json(brandIDs:)`` wrote): then its allocation, and its popularity
+    /// counts for the brands' popularity. When `layout` has a similar
     /// floor, every brand's nearest showable brands (by ``SimilarBrands/Measure/projection``) are
     /// ranked once (``NearestBrands``, O(brands² · factors) on `threads` workers).
     /// O(events + brands + plan brands · shoppers · factors), without the last term when the
-    /// allocation is given.
+    /// plan is given.
     ///
     /// With `shard`, the generator makes the pages of that shard's shoppers only (``shoppers`` are
     /// theirs), and builds the history and follows of its shoppers alone, and of the others only
     /// what the exposure plan reads (their events on guaranteed or capped brands; nothing when the
-    /// allocation is given), so the plan and every page are those of the whole population's
+    /// plan is given), so the plan and every page are those of the whole population's
     /// generator, for a fraction of the memory. Only this shard's newcomers are folded in. With
-    /// the allocation given, `model` may hold the shard's shoppers alone
+    /// the plan given, `model` may hold the shard's shoppers alone
     /// (``ModelFile/read(path:keepingShoppers:)``), with `populationRows` their rows in the whole
-    /// model, for the same pages.
+    /// model, and `events` theirs alone (``EventReader/Options/keepsShopper``), for the same
+    /// pages.
     ///
     /// With `learnedBlend` (a ``LearnedVenueRanker`` over `events` as of `at`), candidates are
     /// instead every candidate the learned venue blend scores for the shopper (its history, its top
@@ -68,9 +70,11 @@ public struct VenueGenerator: Sendable {
     public init(
         model: FactorModel, events: EventLog, catalog: Catalog, wallets: CouponWallets, layout: VenueLayout, at: Int64,
         blend: VenueBlend = VenueBlend(), learnedBlend: LearnedVenueRanker? = nil, precision: BrandTable.Precision = .float32,
-        exposure allocation: ExposurePlan.Allocation? = nil, populationRows: [Int32]? = nil, shard: Shard? = nil, threads: Int = 1
+        plan saved: ExposurePlan.Saved? = nil, populationRows: [Int32]? = nil, shard: Shard? = nil, threads: Int = 1
     ) {
-        precondition(populationRows == nil || allocation != nil, "a model of part of the population needs the allocation given")
+        precondition(populationRows == nil || saved != nil, "a model of part of the population needs the plan given")
+        precondition(saved.map { $0.popularityCounts.count == model.brandIDs.count } ?? true, "a plan for the model's brands")
+        let allocation = saved?.allocation
         self.model = model
         self.at = at
         self.wallets = wallets
@@ -93,7 +97,9 @@ public struct VenueGenerator: Sendable {
         // their factors here.
         newcomers = Newcomers(
             model: model, events: events, at: at, blend: blend, foldIn: learnedBlend == nil, shard: shard, threads: threads)
-        let popularity = blend.popularity(events, at: at, brands: model.brandIDs)
+        // The population's popularity: the plan's, when the events may be the shard's alone.
+        let popularity = VenueBlend.popularity(
+            counts: saved?.popularityCounts ?? blend.popularityCounts(events, at: at, brands: model.brandIDs))
         // Merchants' guarantees and caps, planned over every shopper of the model.
         let showableBrands = catalog.showable(among: model.brandIDs)
         let exposure =

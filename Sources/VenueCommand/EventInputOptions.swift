@@ -38,9 +38,12 @@ struct EventInputOptions: ParsableArguments {
     /// Reads an events file on `threads` workers, printing located errors and exiting non-zero
     /// on bad input.
     static func read(
-        path events: String, format: EventFormat, year: Int? = nil, skipBadRows: Bool = false, threads: Int
+        path events: String, format: EventFormat, year: Int? = nil, skipBadRows: Bool = false, threads: Int,
+        keepsShopper: (@Sendable (UnsafeRawBufferPointer) -> Bool)? = nil
     ) throws -> EventLog {
-        let reader = EventReader(format: format, year: year, badRows: skipBadRows ? .skip : .strict, threads: threads)
+        let reader = EventReader(
+            EventReader.Options(
+                format: format, year: year, badRows: skipBadRows ? .skip : .strict, threads: threads, keepsShopper: keepsShopper))
         let log = try reportingInputErrors { () throws(InputError) in try reader.read(path: events) }
         if log.skippedRows > 0 {
             standardError("skipped \(log.skippedRows) malformed row\(log.skippedRows == 1 ? "" : "s") in \(events)")

@@ -66,7 +66,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "The coupons CSV.") var coupons: String
     @Option(help: "The layout JSON.") var layout: String
     @Option(help: "Output folder.") var out: String
-    @Option(help: ArgumentHelp("The day pages are for (default: the day after the last event).", valueName: DayArgument.valueName))
+    @Option(
+        help: ArgumentHelp(
+            "The day pages are for (default: the --plan's day, or else the day after the last event).", valueName: DayArgument.valueName))
     var at: DayArgument?
     @Option(help: "A file of shopper ids, one per line (default: every shopper of the model, then the newcomers of --events).")
     var shoppers: String?
@@ -80,7 +82,10 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Rank candidates by the learned venue blend saved in the model, not --factor-weight/--popularity-weight.")
     var learnedBlend = false
     @Option(help: ArgumentHelp("Generate only shard I of N of the shoppers.", valueName: "I/N")) var shard: Shard?
-    @Option(help: "An exposure plan from venue plan, made from the same model, events, catalog and --at: read, not planned again.")
+    @Option(
+        help:
+            "An exposure plan from venue plan, made from the same model, events and catalog (and --at, or pages are for the plan's day): read, not planned again."
+    )
     var plan: String?
     @Flag(help: "Continue from the last checkpoint of an earlier run of the same command (JSONL).") var resume = false
     @Option(help: "Shoppers between checkpoints (JSONL; default: \(BatchSettings().checkpointEvery)).") var checkpointEvery: Int?
@@ -120,23 +125,24 @@ struct GenerateCommand: ParsableCommand {
         learnedBlend: Bool = false, batch: BatchSettings = BatchSettings()
     ) throws -> String {
         let started = DispatchTime.now().uptimeNanoseconds
-        // A shard with a saved plan needs only its own shoppers' factors (the learned blend reads
-        // everyone's).
+        // A shard with a saved plan needs only its own shoppers' factors and events (the learned
+        // blend reads everyone's).
         let inputs = try Inputs.read(
             model: model, events: events, eventsFormat: eventsFormat, catalog: catalog, coupons: coupons, layout: layout,
-            shoppers: shoppersFile, shard: batch.shard, modelPart: batch.plan != nil && !learnedBlend ? batch.shard : nil,
-            learnedBlend: learnedBlend, threads: threads)
-        // Pages are for --at, or else the day after the last event.
-        let time = PlanCommand.day(at, log: inputs.log)
-        let madeFrom = try PlanCommand.madeFrom(model: model, events: events, eventsFormat: eventsFormat, at: time)
-        // A saved plan, when it was made from these inputs.
-        let allocation = try batch.plan.map { plan in
+            shoppers: shoppersFile, shard: batch.shard, ownShoppersOnly: batch.plan != nil && !learnedBlend, learnedBlend: learnedBlend,
+            threads: threads)
+        var madeFrom = try PlanCommand.madeFrom(model: model, events: events, eventsFormat: eventsFormat, at: at?.start)
+        // A saved plan, when it was made from these inputs (and for --at, when given).
+        let saved = try batch.plan.map { plan in
             try reportingInputErrors { () throws(InputError) in
-                try ExposurePlan.Allocation.read(
+                try ExposurePlan.Saved.read(
                     path: plan, model: inputs.model, population: inputs.modelPart?.shoppers, catalog: inputs.marketplace.catalog,
                     madeFrom: madeFrom)
             }
         }
+        // Pages are for --at, or else the plan's day, or else the day after the last event.
+        let time = at?.start ?? saved?.day ?? PlanCommand.day(nil, log: inputs.log)
+        madeFrom["at"] = CalendarTime.isoDate(time)
         var ids = inputs.shoppers
         var learned: LearnedVenueRanker?
         if learnedBlend {
@@ -149,7 +155,7 @@ struct GenerateCommand: ParsableCommand {
         }
         let generator = VenueGenerator(
             model: inputs.model, events: inputs.log, catalog: inputs.marketplace.catalog, wallets: inputs.marketplace.wallets,
-            layout: inputs.marketplace.layout, at: time, blend: blend, learnedBlend: learned, exposure: allocation,
+            layout: inputs.marketplace.layout, at: time, blend: blend, learnedBlend: learned, plan: saved,
             populationRows: inputs.modelPart?.rows, shard: batch.shard,
             threads: threads)
         // A shard's generator lists only its shoppers; a --shoppers list is cut to them here.
@@ -349,12 +355,13 @@ extension GenerateCommand {
         /// events are read on the others. Errors are reported in argument order either way (model,
         /// events, catalog, coupons, layout, shoppers), and a model without a learned blend is
         /// refused when `learnedBlend` asks for one. Repeated ids of the shopper list are skipped,
-        /// with a line on standard error. With `modelPart`, only that shard's shoppers of the model
-        /// are read.
+        /// with a line on standard error. With `ownShoppersOnly` and a `shard`, only that shard's
+        /// shoppers of the model are read, and only their events kept.
         static func read(
             model: String, events: String, eventsFormat: EventFormat, catalog: String, coupons: String, layout: String,
-            shoppers: String?, shard: Shard?, modelPart: Shard?, learnedBlend: Bool, threads: Int
+            shoppers: String?, shard: Shard?, ownShoppersOnly: Bool, learnedBlend: Bool, threads: Int
         ) throws -> Inputs {
+            let modelPart = ownShoppersOnly ? shard : nil
             let marketplace = Background(onOwnThread: threads > 1) {
                 () -> (Result<Marketplace, InputError>, Result<ShopperListFile?, InputError>) in
                 // The list first, since it narrows the wallets; its errors come last all the same.
@@ -382,7 +389,11 @@ extension GenerateCommand {
                     throw ExitCode(1)
                 }
                 // The marketplace has a thread of its own meanwhile; the events, the others.
-                log = try EventInputOptions.read(path: events, format: eventsFormat, threads: max(1, threads - 1))
+                // A shard reading part of the model keeps its own shoppers' events alone.
+                var keepsShopper: (@Sendable (UnsafeRawBufferPointer) -> Bool)?
+                if let modelPart { keepsShopper = { modelPart.contains(utf8: $0) } }
+                log = try EventInputOptions.read(
+                    path: events, format: eventsFormat, threads: max(1, threads - 1), keepsShopper: keepsShopper)
             } catch {
                 _ = marketplace.join()
                 throw error

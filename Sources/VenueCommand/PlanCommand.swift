@@ -13,15 +13,16 @@ struct PlanCommand: ParsableCommand {
             venue generate plans the catalog's exposure guarantees and caps over every shopper of \
             the model before it makes a page, in every shard: a pass over all shoppers' factors, \
             and every shopper's events on the plan's brands. This does it once and writes the plan \
-            to --out (JSON: a few numbers per guaranteed or capped brand, however many shoppers). \
-            venue generate --plan FILE then reads it instead, with the pages and exposure report \
-            it would have made itself, byte for byte; a shard (--shard I/N) then reads only its \
-            own shoppers' factors from the model file and builds only their history (with \
-            --learned-blend, every shopper's factors still).
+            to --out (JSON: a few numbers per guaranteed or capped brand, and the brands' \
+            popularity, however many shoppers). venue generate --plan FILE then reads it instead, \
+            with the pages and exposure report it would have made itself, byte for byte; a shard \
+            (--shard I/N) then keeps only its own shoppers' factors from the model file and their \
+            events from the events file (with --learned-blend, every shopper's still).
 
-            The plan records the model's checksum, the events file's and the day pages are for; \
-            venue generate refuses a plan made from other ones, or for a catalog whose guarantees, \
-            caps or stock have changed since.
+            The plan records the model's checksum, the events file's and the day pages are for \
+            (venue generate --plan takes that day unless --at says otherwise); venue generate \
+            refuses a plan made from other ones, or for a catalog whose guarantees, caps or stock \
+            have changed since.
             """
     )
 
@@ -48,11 +49,15 @@ struct PlanCommand: ParsableCommand {
         let time = Self.day(at, log: log)
         let madeFrom = try Self.madeFrom(model: model, events: events, eventsFormat: eventsFormat, at: time)
         // Which plan brands each shopper touched is all the plan reads of the history.
-        let history = VenueBlend().ownHistory(log, at: time, shoppers: factors.shopperIDs, brands: factors.brandIDs)
+        let blend = VenueBlend()
+        let history = blend.ownHistory(log, at: time, shoppers: factors.shopperIDs, brands: factors.brandIDs)
         let allocation = ExposurePlan.Allocation(
             model: factors, catalog: catalog, showable: catalog.showable(among: factors.brandIDs), history: history, threads: threads)
+        let saved = ExposurePlan.Saved(
+            allocation: allocation, popularityCounts: blend.popularityCounts(log, at: time, brands: factors.brandIDs),
+            madeFrom: madeFrom)
         try reportingInputErrors { () throws(InputError) in
-            try AtomicFile.write(allocation.json(brandIDs: factors.brandIDs, madeFrom: madeFrom), to: out)
+            try AtomicFile.write(saved.json(brandIDs: factors.brandIDs), to: out)
         }
         let lines = allocation.lines
         let fields = [
@@ -73,8 +78,8 @@ struct PlanCommand: ParsableCommand {
 
     /// What a plan records of its inputs besides the catalog, and `venue generate --plan` checks:
     /// the model file's checksum, a checksum of the events file's bytes and their format, and
-    /// the day. O(size of the events file).
-    static func madeFrom(model: String, events: String, eventsFormat: EventFormat, at time: Int64) throws -> [String: String] {
+    /// the day (`at`, when given). O(size of the events file).
+    static func madeFrom(model: String, events: String, eventsFormat: EventFormat, at time: Int64?) throws -> [String: String] {
         let modelChecksum: UInt64
         do {
             modelChecksum = try ModelFile.storedChecksum(path: model)
@@ -85,9 +90,11 @@ struct PlanCommand: ParsableCommand {
         let eventsChecksum = try reportingInputErrors { () throws(InputError) in
             try MappedFile(path: events).data.withUnsafeBytes { WordChecksum.of($0) }
         }
-        return [
+        var madeFrom = [
             "model": String(modelChecksum, radix: 16), "events": String(eventsChecksum, radix: 16),
-            "events_format": eventsFormat.rawValue, "at": CalendarTime.isoDate(time),
+            "events_format": eventsFormat.rawValue,
         ]
+        if let time { madeFrom["at"] = CalendarTime.isoDate(time) }
+        return madeFrom
     }
 }

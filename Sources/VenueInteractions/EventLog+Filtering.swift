@@ -15,11 +15,12 @@ extension EventLog {
         return out
     }
 
-    /// This log with both skipped-row counts zero, as ``filtered(_:)`` returns a log.
+    /// This log with its counts of rows not read zero, as ``filtered(_:)`` returns a log.
     private func withoutRowCounts() -> EventLog {
         var log = self
         log.skippedRows = 0
         log.ignoredRows = 0
+        log.leftOutRows = 0
         return log
     }
 

@@ -26,6 +26,9 @@ public struct EventLog: Sendable, Equatable {
     /// Well-formed rows that carry no shopper–brand interaction and were left out: IJCAI-15 rows
     /// with an empty `brand_id` (the data set has items without a brand).
     public var ignoredRows = 0
+    /// Well-formed rows of shoppers the reader was asked to leave out
+    /// (``EventReader/Options/keepsShopper``).
+    public var leftOutRows = 0
 
     /// An empty log.
     public init() {}
@@ -56,8 +59,8 @@ public struct EventLog: Sendable, Equatable {
     }
 
     /// Appends `other`'s events after these, its ids interned into this log's maps: the log that
-    /// reading this log's rows and then `other`'s would give, counts of skipped and ignored rows
-    /// added. O(other's events + the total length of its ids).
+    /// reading this log's rows and then `other`'s would give, counts of skipped, ignored and
+    /// left-out rows added. O(other's events + the total length of its ids).
     public mutating func append(contentsOf other: EventLog) {
         let shopperIndex = shopperIDs.intern(contentsOf: other.shopperIDs)
         let brandIndex = brandIDs.intern(contentsOf: other.brandIDs)
@@ -68,6 +71,7 @@ public struct EventLog: Sendable, Equatable {
         values.append(contentsOf: other.values)
         skippedRows += other.skippedRows
         ignoredRows += other.ignoredRows
+        leftOutRows += other.leftOutRows
     }
 
     /// Reserves room for `count` events in all.

@@ -20,16 +20,25 @@ public struct EventReader: Sendable {
         /// Workers decoding parts of a large file at once. The log, and any error, is the same on
         /// any number.
         public var threads: Int
+        /// Which shoppers' events to keep, given the UTF-8 bytes of a shopper id (`nil`: every
+        /// shopper's). The others' rows are still read and checked, so a file fails alike
+        /// whoever's events are kept, but their ids are not interned: the log holds the kept
+        /// shoppers alone, and counts the rows left out (``EventLog/leftOutRows``).
+        public var keepsShopper: (@Sendable (UnsafeRawBufferPointer) -> Bool)?
         /// The bytes of a part, about: a file is cut into parts of this size, at line ends, which
         /// are decoded apart and merged in order.
         var partBytes = 8 << 20
 
         /// Options for `format`, strict by default, on one thread.
-        public init(format: EventFormat, year: Int? = nil, badRows: BadRowPolicy = .strict, threads: Int = 1) {
+        public init(
+            format: EventFormat, year: Int? = nil, badRows: BadRowPolicy = .strict, threads: Int = 1,
+            keepsShopper: (@Sendable (UnsafeRawBufferPointer) -> Bool)? = nil
+        ) {
             self.format = format
             self.year = year
             self.badRows = badRows
             self.threads = threads
+            self.keepsShopper = keepsShopper
         }
     }
 
@@ -65,8 +74,9 @@ public struct EventReader: Sendable {
             Result { () throws(InputError) -> (decoder: RowDecoder, parts: [Range<Int>], linesBefore: Int) in
                 var scanner = DelimitedLineScanner(bytes: bytes, delimiter: delimiter)
                 guard let first = scanner.next() else { throw InputError.empty(file: path) }
-                let decoder = try RowDecoder(
+                var decoder = try RowDecoder(
                     format: options.format, year: options.year ?? options.format.defaultYear, firstLine: first, path: path)
+                decoder.keepsShopper = options.keepsShopper
                 let body = decoder.firstLineIsHeader ? scanner.offset : 0
                 // One worker reads the file as one part: there is nothing to merge.
                 let size = options.threads > 1 ? options.partBytes : .max
@@ -108,7 +118,7 @@ public struct EventReader: Sendable {
             throw .malformedRows(problems: problems, total: badRows)
         }
         var log = merged ?? EventLog()
-        if log.count == 0 && badRows == 0 && log.ignoredRows == 0 { throw .empty(file: path) }
+        if log.count == 0 && badRows == 0 && log.ignoredRows == 0 && log.leftOutRows == 0 { throw .empty(file: path) }
         log.skippedRows = badRows
         return log
     }
@@ -206,6 +216,8 @@ struct RowDecoder: Sendable {
     var firstLineIsHeader = false
     var minimumFields = 2
     var names: [String] = []
+    /// ``EventReader/Options/keepsShopper``.
+    var keepsShopper: (@Sendable (UnsafeRawBufferPointer) -> Bool)?
 
     init(format: EventFormat, year: Int, firstLine: DelimitedLine, path: String) throws(InputError) {
         self.year = year
@@ -345,6 +357,10 @@ struct RowDecoder: Sendable {
                 return RowProblem(field: valueColumn, expected: "a positive number")
             }
             value = v
+        }
+        if let keepsShopper, !keepsShopper(shopperBytes) {
+            log.leftOutRows += 1
+            return nil
         }
         log.append(
             shopper: lastShopper.intern(shopperBytes, into: &log.shopperIDs), brand: log.brandIDs.intern(brandBytes),

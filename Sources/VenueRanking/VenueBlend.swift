@@ -54,6 +54,14 @@ public struct VenueBlend: Sendable, Equatable {
     /// Purchases per brand at or before `time` (all events when there are no purchases), divided
     /// by the largest, indexed by `brands`. O(events).
     public func popularity(_ log: EventLog, at time: Int64, brands: IdentifierMap) -> [Float] {
+        Self.popularity(counts: popularityCounts(log, at: time, brands: brands))
+    }
+
+    /// Purchases per brand at or before `time` (all events when the log has no purchase),
+    /// indexed by `brands`: whole numbers, which ``popularity(_:at:brands:)`` divides by the
+    /// largest. A saved plan carries the whole population's, for shards that read their own
+    /// shoppers' events only. O(events).
+    public func popularityCounts(_ log: EventLog, at time: Int64, brands: IdentifierMap) -> [Float] {
         var counts = [Float](repeating: 0, count: brands.count)
         let map = log.brandIDs.indices(in: brands)
         let anyPurchase = log.kinds.contains(.purchase)
@@ -61,6 +69,12 @@ public struct VenueBlend: Sendable, Equatable {
             guard !anyPurchase || log.kinds[i] == .purchase, map[Int(log.brands[i])] >= 0 else { continue }
             counts[Int(map[Int(log.brands[i])])] += 1
         }
+        return counts
+    }
+
+    /// `counts` (``popularityCounts(_:at:brands:)``) divided by the largest; as they are when
+    /// none is positive. O(brands).
+    public static func popularity(counts: [Float]) -> [Float] {
         let top = counts.max() ?? 0
         return top > 0 ? counts.map { $0 / top } : counts
     }

@@ -202,6 +202,46 @@ struct EventReaderTests {
         }
     }
 
+    @Test("keeping chosen shoppers' events: theirs alone, in file order, on any number of workers; the others' rows are still checked")
+    func keepingShoppers() throws {
+        var random = SeededRandom(seed: 29)
+        var text = "shopper,brand,event,time\n"
+        for n in 0..<2000 {
+            let kind = n == 1500 ? "like" : ["click", "cart", "purchase"][random.below(3)]
+            text += "s\(random.below(300)),b\(random.below(60)),\(kind),2026-0\(1 + random.below(9))-1\(random.below(10))\n"
+        }
+        // Shoppers whose id ends in an even digit. Row 1500 names no event kind, whoever's row it is.
+        let keeps: @Sendable (UnsafeRawBufferPointer) -> Bool = { $0.last.map { $0 % 2 == 0 } ?? false }
+        func read(_ text: String, badRows: BadRowPolicy, threads: Int, keeping: Bool) -> Result<EventLog, InputError> {
+            var options = EventReader.Options(
+                format: .generic, badRows: badRows, threads: threads, keepsShopper: keeping ? keeps : nil)
+            options.partBytes = 1000
+            let file = MappedFile(path: "e.csv", contents: Data(text.utf8))
+            return Result { () throws(InputError) in try EventReader(options).read(file) }
+        }
+        /// Each event by ids.
+        func events(_ log: EventLog) -> [String] {
+            (0..<log.count).map {
+                "\(log.shopperIDs[Int(log.shoppers[$0])]) \(log.brandIDs[Int(log.brands[$0])]) \(log.kinds[$0]) \(log.times[$0])"
+            }
+        }
+        let all = try read(text, badRows: .skip, threads: 1, keeping: false).get()
+        let wanted = (0..<all.count).filter { all.shopperIDs.withUTF8(at: Int(all.shoppers[$0]), keeps) }
+        #expect(!wanted.isEmpty && wanted.count < all.count)
+        for threads in [1, 2, 3] {
+            let kept = try read(text, badRows: .skip, threads: threads, keeping: true).get()
+            #expect(events(kept) == wanted.map { events(all)[$0] }, "\(threads) threads")
+            #expect(kept.shopperIDs.count == Set(wanted.map { all.shoppers[$0] }).count, "only the kept shoppers' ids")
+            #expect(kept.leftOutRows == all.count - wanted.count && kept.skippedRows == 1 && all.skippedRows == 1)
+            // Strict: the bad row fails alike whoever's it is.
+            #expect(
+                read(text, badRows: .strict, threads: threads, keeping: true) == read(text, badRows: .strict, threads: 1, keeping: false))
+        }
+        // A file of others' events only is not empty: its shoppers are simply elsewhere.
+        let others = try read("shopper,brand,event,time\ns1,b1,click,2026-01-01\n", badRows: .strict, threads: 1, keeping: true).get()
+        #expect(others.count == 0 && others.leftOutRows == 1)
+    }
+
     @Test("unreadable or unwritable files name the path and why; a pipe is read like a file")
     func unreadable() throws {
         #expect {

@@ -4,14 +4,17 @@ import VenueKit
 
 @Suite("Saved exposure plans")
 struct ExposurePlanFileTests {
-    /// `world`'s allocation with `perPage`, written as JSON to `path`.
+    /// `world`'s allocation with `perPage` and made-up popularity counts (up to the largest a
+    /// plan holds), written as JSON to `path`.
     private static func save(_ world: ExposureWorld, perPage: Int, to path: String, madeFrom: [String: String] = ["at": "2026-11-11"])
-        throws -> ExposurePlan.Allocation
+        throws -> ExposurePlan.Saved
     {
         let allocation = ExposurePlan.Allocation(
             model: world.model, catalog: world.catalog, showable: world.showable, history: world.history, perPage: perPage)
-        try allocation.json(brandIDs: world.model.brandIDs, madeFrom: madeFrom).write(toFile: path, atomically: true, encoding: .utf8)
-        return allocation
+        let counts = (0..<world.model.brandIDs.count).map { $0 == 1 ? Float(1 << 24) : Float($0 * 7 % 13) }
+        let saved = ExposurePlan.Saved(allocation: allocation, popularityCounts: counts, madeFrom: madeFrom)
+        try saved.json(brandIDs: world.model.brandIDs).write(toFile: path, atomically: true, encoding: .utf8)
+        return saved
     }
 
     @Test(
@@ -27,10 +30,13 @@ struct ExposurePlanFileTests {
         try ModelFile.write(world.model, to: folder + "/m.model")
         for perPage in [0, 1, 2] {
             let written = try Self.save(world, perPage: perPage, to: folder + "/plan.json")
-            let read = try ExposurePlan.Allocation.read(
+            let saved = try ExposurePlan.Saved.read(
                 path: folder + "/plan.json", model: world.model, catalog: world.catalog, madeFrom: ["at": "2026-11-11"])
-            #expect(read == written, "per page \(perPage)")
-            #expect(perPage == 0 || written.lines.contains { $0.planned > 0 }, "the world exercises guarantees")
+            let read = saved.allocation
+            #expect(read == written.allocation, "per page \(perPage)")
+            #expect(saved.popularityCounts == written.popularityCounts && saved.madeFrom == written.madeFrom)
+            #expect(saved.day == CalendarTime.day("2026-11-11"))
+            #expect(perPage == 0 || read.lines.contains { $0.planned > 0 }, "the world exercises guarantees")
             let whole = ExposurePlan(allocation: read, model: world.model, history: world.history)
             #expect(
                 whole
@@ -55,8 +61,9 @@ struct ExposurePlanFileTests {
             let partHistory = SparseMatrix(
                 rows: rows.count, columns: world.model.brandIDs.count, rowIndices: history.rows, columnIndices: history.columns,
                 values: history.rows.map { _ in 1 })
-            let partial = try ExposurePlan.Allocation.read(
-                path: folder + "/plan.json", model: part.model, population: part.shoppers, catalog: world.catalog, madeFrom: [:])
+            let partial = try ExposurePlan.Saved.read(
+                path: folder + "/plan.json", model: part.model, population: part.shoppers, catalog: world.catalog, madeFrom: [:]
+            ).allocation
             let plan = ExposurePlan(allocation: partial, model: part.model, history: partHistory, populationRows: part.rows)
             for (i, r) in rows.enumerated() {
                 #expect(plan.guaranteed(row: i) == whole.guaranteed(row: r), "shopper \(r)")
@@ -76,6 +83,7 @@ struct ExposurePlanFileTests {
         // The first line that placed something, and the first capped one.
         let placing = try #require(lines.firstIndex { $0.contains("\"order\":0,") })
         let capped = try #require(lines.firstIndex { $0.contains("\"cap\":") && !$0.contains("\"cap\":null") })
+        let popularity = try #require(lines.firstIndex { $0.hasPrefix("\"popularity\":[0,16777216,") })
 
         /// The error reading `text` changed by `edit` (with `madeFrom` and `catalog`).
         func refusal(
@@ -85,7 +93,7 @@ struct ExposurePlanFileTests {
             edit(&changed)
             try changed.joined(separator: "\n").write(toFile: folder + "/bad.json", atomically: true, encoding: .utf8)
             do {
-                _ = try ExposurePlan.Allocation.read(
+                _ = try ExposurePlan.Saved.read(
                     path: folder + "/bad.json", model: world.model, catalog: catalog ?? world.catalog, madeFrom: madeFrom)
                 return nil
             } catch {
@@ -126,10 +134,16 @@ struct ExposurePlanFileTests {
                 ".last_allowed_toucher",
                 { $0[capped] = $0[capped].replacingOccurrences(of: "\"last_allowed_toucher\":", with: "\"last_allowed_toucher\":9") }
             ),
-            ("version", { $0[0] = $0[0].replacingOccurrences(of: "\"version\":1", with: "\"version\":2") }),
+            ("version", { $0[0] = $0[0].replacingOccurrences(of: "\"version\":2", with: "\"version\":1") }),
+            ("made_from.at", { $0[0] = $0[0].replacingOccurrences(of: "\"at\":\"2026-11-11\"", with: "\"at\":\"11-11\"") }),
+            // A count per brand, each a whole number a Float count reaches.
+            ("popularity", { $0[popularity] = $0[popularity].replacingOccurrences(of: "[0,", with: "[") }),
+            ("popularity[0]", { $0[popularity] = $0[popularity].replacingOccurrences(of: "[0,", with: "[-1,") }),
+            ("popularity[0]", { $0[popularity] = $0[popularity].replacingOccurrences(of: "[0,", with: "[0.5,") }),
+            ("popularity[1]", { $0[popularity] = $0[popularity].replacingOccurrences(of: "[0,16777216,", with: "[0,16777217,") }),
         ]
         for (key, edit) in cases {
-            let problem = try refusal(edit)
+            let problem = try refusal(edit, madeFrom: [:])
             #expect(problem?.expected.contains(key) == true, "\(key): \(String(describing: problem))")
         }
         // A change no other check sees (a toucher row still within the population), or the
@@ -148,7 +162,7 @@ struct ExposurePlanFileTests {
     }
 
     @Test(
-        "venue plan, then generate --plan in three shards (each reading its own shoppers' factors): the whole run's pages and report; a plan for other inputs is refused"
+        "venue plan, then generate --plan in three shards (each keeping its own shoppers' factors and events): the whole run's pages and report; a plan for other inputs is refused"
     )
     func planCommand() throws {
         let folder = TestSupport.temporaryFolder()
@@ -185,6 +199,18 @@ struct ExposurePlanFileTests {
         // Unsharded with the plan: the same bytes.
         #expect(try generate(folder + "/planned", ["--plan", folder + "/plan.json"]).status == 0)
         #expect(try text(folder + "/planned/venues.jsonl") == text(folder + "/whole/venues.jsonl"))
+
+        // A plan for a day of its own: generate --plan without --at makes a shard's pages for that
+        // day (from the shard's own events and the plan's popularity), as generate --at does
+        // without a plan.
+        let later = try TestSupport.venue(["plan"] + inputs + ["--at", "2026-11-20", "--out", folder + "/later.json"])
+        #expect(later.status == 0, "\(later.err)")
+        let laterPlanned = try generate(folder + "/later-planned", ["--plan", folder + "/later.json", "--shard", "2/3"])
+        #expect(laterPlanned.status == 0 && laterPlanned.out.contains("\"at\":\"2026-11-20\""), "\(laterPlanned.err)")
+        #expect(try generate(folder + "/later", ["--at", "2026-11-20", "--shard", "2/3"]).status == 0)
+        for file in ["venues.shard-2-of-3.jsonl", "exposure.shard-2-of-3.csv"] {
+            #expect(try text(folder + "/later-planned/" + file) == text(folder + "/later/" + file), "\(file)")
+        }
 
         // Another day, events or model than the plan's: refused before any page is written.
         var events = try text(fixtures + "/events.csv")
