@@ -114,6 +114,12 @@ MUTANTS = [
      "if let first = firstRun, run != first.run {", "if let first = firstRun, run != first.run, f < 0 {"),
     ("X6", "a run is named alike in every shard", "Sources/VenueCommand/GenerateCommand.swift",
      'settings: [\n', 'settings: [String(describing: batch.shard),\n'),
+    ("X8", "a shard with a plan takes popularity from it", "Sources/VenueAssembly/VenueGenerator.swift",
+     "counts: saved?.popularityCounts ?? blend.popularityCounts(", "counts: blend.popularityCounts("),
+    ("X9", "the reader keeps the chosen shoppers' rows", "Sources/VenueInteractions/EventReader.swift",
+     "if let keepsShopper, !keepsShopper(shopperBytes) {", "if let keepsShopper, !keepsShopper(brandBytes) {"),
+    ("X10", "pages with a plan are for its day", "Sources/VenueCommand/GenerateCommand.swift",
+     "let time = at?.start ?? saved?.day ?? PlanCommand.day(", "let time = at?.start ?? PlanCommand.day("),
     ("X7", "a run is named by its day", "Sources/VenueCommand/GenerateCommand.swift",
      'for (key, value) in madeFrom.sorted(by: { $0.key < $1.key }) {', 'for (key, value) in madeFrom.sorted(by: { $0.key < $1.key }) where key != "at" {'),
 ]
