@@ -11,7 +11,7 @@ extension ExposurePlan {
         /// The guarantees' and caps' allocation.
         public var allocation: Allocation
         /// The population's purchases per model brand up to the plan's day
-        /// (``VenueBlend/popularityCounts(_:at:brands:)``).
+        /// (``VenueBlend/popularityCounts(_:at:brands:)``): whole numbers from 0 to 2²⁴.
         public var popularityCounts: [Float]
         /// What the plan was made from besides the model's shape and the catalog, as the reader
         /// must find it again: a model's checksum, the events', their format, the day (ISO date).
@@ -53,6 +53,9 @@ extension ExposurePlan.Saved {
     /// last key, `check`, is a ``WordChecksum`` of the text before `,"check"` (hexadecimal).
     /// O(brands).
     public func json(brandIDs: IdentifierMap) -> String {
+        precondition(
+            popularityCounts.allSatisfy { (0...Float(Self.mostCount)).contains($0) && $0.rounded() == $0 },
+            "popularity counts are whole numbers from 0 to 2^24, as popularityCounts(_:at:brands:) makes them")
         let allocation = self.allocation
         let lines = allocation.lines
         var order = [Int?](repeating: nil, count: lines.count)
@@ -77,9 +80,9 @@ extension ExposurePlan.Saved {
                 + "\"last_allowed_toucher\":\(allocation.lastAllowedToucher[l]),"
                 + "\"cap_threshold\":\(threshold(allocation.capThreshold[l]))}"
         }
+        text += "\n],\n\"popularity\":[" + popularityCounts.map { String(Int($0)) }.joined(separator: ",") + "]"
         // Last, a checksum of the text before it: a plan changed by hand or damaged on the way
         // is refused, rather than breaking a merchant's cap.
-        text += "\n],\n\"popularity\":[" + popularityCounts.map { String(Int($0)) }.joined(separator: ",") + "]"
         let check = String(text.withUTF8 { WordChecksum.of(UnsafeRawBufferPointer($0)) }, radix: 16)
         return text + ",\"check\":\"\(check)\"}\n"
     }
