@@ -56,7 +56,7 @@ def damage(data):
 
 
 def checksum(body):
-    """ModelFile.checksum: multiply-rotate over little-endian 8-byte words, tail bytes folded in."""
+    """WordChecksum (the model file checksum): multiply-rotate over little-endian 8-byte words, tail bytes folded in."""
     mask = (1 << 64) - 1
     h = 0x243F6A8885A308D3 ^ len(body)
     words = len(body) // 8

@@ -229,9 +229,7 @@ struct GenerateCommand: ParsableCommand {
         var text = "venue generate run 1\n"
         for (key, value) in madeFrom.sorted(by: { $0.key < $1.key }) { text += "\(key) \(value)\n" }
         for file in files {
-            let checksum = try reportingInputErrors { () throws(InputError) in
-                try MappedFile(path: file).data.withUnsafeBytes { WordChecksum.of($0) }
-            }
+            let checksum = try reportingInputErrors { () throws(InputError) in try WordChecksum.of(file: file) }
             text += "file \(String(checksum, radix: 16))\n"
         }
         for setting in settings { text += "setting \(setting)\n" }

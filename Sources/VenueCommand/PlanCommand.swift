@@ -87,9 +87,7 @@ struct PlanCommand: ParsableCommand {
             standardError("error: \(error)")
             throw ExitCode(1)
         }
-        let eventsChecksum = try reportingInputErrors { () throws(InputError) in
-            try MappedFile(path: events).data.withUnsafeBytes { WordChecksum.of($0) }
-        }
+        let eventsChecksum = try reportingInputErrors { () throws(InputError) in try WordChecksum.of(file: events) }
         var madeFrom = [
             "model": String(modelChecksum, radix: 16), "events": String(eventsChecksum, radix: 16),
             "events_format": eventsFormat.rawValue,

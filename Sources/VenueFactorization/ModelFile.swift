@@ -81,7 +81,7 @@ public enum ModelFile {
         header.u64(UInt64(total))
         do {
             let writer = try AtomicFileWriter(path: path)
-            var checksum = Checksum(count: total - 8)
+            var checksum = WordChecksum(count: total - 8)
             func write(_ raw: UnsafeRawBufferPointer) throws(InputError) {
                 checksum.add(raw)
                 try writer.write(raw)
@@ -197,24 +197,9 @@ public enum ModelFile {
     static func read(
         raw bytes: UnsafeRawBufferPointer, path: String, keepingShoppers isKept: ((UnsafeRawBufferPointer) -> Bool)?
     ) throws(ModelFileError) -> Part {
-        let header = 8 + 4 + 4 + 8
-        guard bytes.count >= 8, magic.elementsEqual(bytes.prefix(8)) else {
-            if bytes.count < 8 && magic.starts(with: bytes) {
-                throw .truncated(file: path, expectedBytes: header + 8, foundBytes: bytes.count)
-            }
-            throw .notAModel(file: path)
-        }
-        guard bytes.count >= header + 8 else { throw .truncated(file: path, expectedBytes: header + 8, foundBytes: bytes.count) }
-        var reader = ByteReader(bytes: bytes, position: 8)
-        let version = try reader.u32(path)
-        guard version == Self.version else { throw .unsupportedVersion(file: path, found: version, supported: Self.version) }
-        let sections = Int(try reader.u32(path))
-        let total = try reader.count(path, of: "the file")
-        guard total >= header + 8 else { throw .corrupt(file: path, reason: "the header claims \(total) bytes") }
-        guard bytes.count >= total else { throw .truncated(file: path, expectedBytes: total, foundBytes: bytes.count) }
-        guard bytes.count == total else { throw .corrupt(file: path, reason: "\(bytes.count - total) bytes after the end") }
-        var stored = ByteReader(bytes: bytes, position: total - 8)
-        guard try stored.u64(path) == checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<total - 8])) else {
+        let (sections, stored, total) = try header(bytes, path: path)
+        var reader = ByteReader(bytes: bytes, position: 8 + 4 + 4 + 8)
+        guard stored == WordChecksum.of(UnsafeRawBufferPointer(rebasing: bytes[0..<total - 8])) else {
             throw .corrupt(file: path, reason: "checksum mismatch")
         }
 
@@ -307,8 +292,30 @@ public enum ModelFile {
         return (c, w)
     }
 
-    /// A fast 64-bit checksum over 8-byte words (multiply, rotate), tail bytes folded in.
-    static func checksum(_ raw: UnsafeRawBufferPointer) -> UInt64 { WordChecksum.of(raw) }
+    /// The header of a model file's `bytes` checked (magic, version, the size it claims), with
+    /// its section count, the checksum stored at the end and the size. O(1).
+    private static func header(_ bytes: UnsafeRawBufferPointer, path: String) throws(ModelFileError) -> (
+        sections: Int, checksum: UInt64, total: Int
+    ) {
+        let header = 8 + 4 + 4 + 8
+        guard bytes.count >= 8, magic.elementsEqual(bytes.prefix(8)) else {
+            if bytes.count < 8 && magic.starts(with: bytes) {
+                throw .truncated(file: path, expectedBytes: header + 8, foundBytes: bytes.count)
+            }
+            throw .notAModel(file: path)
+        }
+        guard bytes.count >= header + 8 else { throw .truncated(file: path, expectedBytes: header + 8, foundBytes: bytes.count) }
+        var reader = ByteReader(bytes: bytes, position: 8)
+        let version = try reader.u32(path)
+        guard version == Self.version else { throw .unsupportedVersion(file: path, found: version, supported: Self.version) }
+        let sections = Int(try reader.u32(path))
+        let total = try reader.count(path, of: "the file")
+        guard total >= header + 8 else { throw .corrupt(file: path, reason: "the header claims \(total) bytes") }
+        guard bytes.count >= total else { throw .truncated(file: path, expectedBytes: total, foundBytes: bytes.count) }
+        guard bytes.count == total else { throw .corrupt(file: path, reason: "\(bytes.count - total) bytes after the end") }
+        var stored = ByteReader(bytes: bytes, position: total - 8)
+        return (sections, try stored.u64(path), total)
+    }
 
     /// The checksum model file `path` ends with, which ``read(path:)`` checks its bytes against:
     /// an identity of the model (the same model is written as the same bytes), read without
@@ -317,30 +324,10 @@ public enum ModelFile {
     public static func storedChecksum(path: String) throws(ModelFileError) -> UInt64 {
         let file = try mapped(path)
         let read = file.data.withUnsafeBytes { bytes in
-            Result { () throws(ModelFileError) -> UInt64 in
-                guard bytes.count >= 32, magic.elementsEqual(bytes.prefix(8)) else {
-                    throw bytes.count < 32 && magic.starts(with: bytes.prefix(8))
-                        ? .truncated(file: path, expectedBytes: 32, foundBytes: bytes.count) : .notAModel(file: path)
-                }
-                var header = ByteReader(bytes: bytes, position: 8)
-                let version = try header.u32(path)
-                guard version == Self.version else { throw .unsupportedVersion(file: path, found: version, supported: Self.version) }
-                _ = try header.u32(path)
-                let total = try header.count(path, of: "the file")
-                guard bytes.count == total else {
-                    throw bytes.count < total
-                        ? .truncated(file: path, expectedBytes: total, foundBytes: bytes.count)
-                        : .corrupt(file: path, reason: "\(bytes.count - total) bytes after the end")
-                }
-                var stored = ByteReader(bytes: bytes, position: total - 8)
-                return try stored.u64(path)
-            }
+            Result { () throws(ModelFileError) in try header(bytes, path: path).checksum }
         }
         return try read.get()
     }
-
-    /// ``checksum(_:)`` of `count` bytes given in pieces of any size, as they are written.
-    typealias Checksum = WordChecksum
 }
 
 /// Little-endian fields appended to a byte array.

@@ -62,6 +62,11 @@ public struct WordChecksum: Sendable {
         return h &* 0xbf58_476d_1ce4_e5b9
     }
 
+    /// The checksum of the bytes of file `path` (mapped; a pipe is read whole). O(file size).
+    public static func of(file path: String) throws(InputError) -> UInt64 {
+        try MappedFile(path: path).data.withUnsafeBytes { of($0) }
+    }
+
     /// The checksum of `raw`. O(bytes).
     public static func of(_ raw: UnsafeRawBufferPointer) -> UInt64 {
         var checksum = WordChecksum(count: raw.count)

@@ -366,12 +366,12 @@ struct ModelFileTests {
         for count in 0...41 {
             let bytes = (0..<count).map { _ in UInt8(random.below(256)) }
             let expected = definition(bytes)
-            #expect(bytes.withUnsafeBytes { ModelFile.checksum($0) } == expected, "\(count) bytes at once")
+            #expect(bytes.withUnsafeBytes { WordChecksum.of($0) } == expected, "\(count) bytes at once")
             // Every split in two, and pieces of 1, 3 and 5 bytes.
             var splits = (0...count).map { [0, $0, count] }
             for step in [1, 3, 5] { splits.append(Array(stride(from: 0, to: count, by: step)) + [count]) }
             for bounds in splits {
-                var checksum = ModelFile.Checksum(count: count)
+                var checksum = WordChecksum(count: count)
                 for (from, to) in zip(bounds, bounds.dropFirst()) {
                     bytes[from..<to].withUnsafeBytes { checksum.add($0) }
                 }
@@ -408,7 +408,7 @@ struct ModelFileTests {
     static func resealed(_ bytes: [UInt8]) -> [UInt8] {
         var body = Array(bytes.dropLast(8))
         withUnsafeBytes(of: UInt64(body.count + 8).littleEndian) { body.replaceSubrange(16..<24, with: $0) }
-        withUnsafeBytes(of: body.withUnsafeBytes { ModelFile.checksum($0) }.littleEndian) { body.append(contentsOf: $0) }
+        withUnsafeBytes(of: body.withUnsafeBytes { WordChecksum.of($0) }.littleEndian) { body.append(contentsOf: $0) }
         return body
     }
 
